@@ -1,0 +1,138 @@
+/**
+ * Label maps as PNG files: VOC palette PNGs (colour type 3, 8-bit indices) written byte-exactly, and
+ * label PNGs read back whether they are palette PNGs (VOC SegmentationClass) or 8-bit greyscale
+ * (SegmentationClassAug). Generic encoders quantise colours; we must keep the indices, so the writer
+ * is hand-made on node:zlib and the reader uses fast-png, which returns raw palette indices.
+ */
+import { deflateSync } from 'node:zlib'
+import { decode as decodePng } from 'fast-png'
+import { vocPalette } from '../../shared/voc'
+
+export interface LabelMap {
+  width: number
+  height: number
+  /** One label index per pixel, row-major. */
+  labels: Uint8Array
+}
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256)
+  for (let n = 0; n < 256; n++) {
+    let c = n
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
+    t[n] = c >>> 0
+  }
+  return t
+})()
+
+function crc32(buf: Uint8Array): number {
+  let c = 0xffffffff
+  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8)
+  return (c ^ 0xffffffff) >>> 0
+}
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const out = Buffer.alloc(12 + data.length)
+  out.writeUInt32BE(data.length, 0)
+  out.write(type, 4, 'ascii')
+  Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, 8)
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length)
+  return out
+}
+
+/** Encodes a label map as an 8-bit palette PNG with the full 256-entry VOC palette. */
+export function encodeLabelPng(map: LabelMap, palette: Uint8Array = vocPalette()): Buffer {
+  const { width, height, labels } = map
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
+    throw new Error(`label map has an invalid size ${width}×${height}`)
+  }
+  if (labels.length !== width * height) {
+    throw new Error(`label map holds ${labels.length} values, expected ${width}×${height} = ${width * height}`)
+  }
+  if (palette.length !== 256 * 3) throw new Error('palette must have 256 RGB entries')
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(width, 0)
+  ihdr.writeUInt32BE(height, 4)
+  ihdr[8] = 8 // bit depth
+  ihdr[9] = 3 // colour type: indexed
+  ihdr[10] = 0
+  ihdr[11] = 0
+  ihdr[12] = 0
+  // Each scanline: filter byte 0 (None) + indices. Label maps are flat regions, deflate does well.
+  const raw = Buffer.alloc((width + 1) * height)
+  for (let y = 0; y < height; y++) {
+    raw[y * (width + 1)] = 0
+    raw.set(labels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1)
+  }
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    chunk('IHDR', ihdr),
+    chunk('PLTE', palette),
+    chunk('IDAT', deflateSync(raw, { level: 6 })),
+    chunk('IEND', new Uint8Array(0)),
+  ])
+}
+
+export class LabelPngError extends Error {}
+
+/**
+ * Decodes a label PNG into indices. Accepts palette PNGs (indices kept as stored) and 8-bit greyscale
+ * PNGs (values are the labels). RGB label images are refused: their colours would have to be guessed.
+ */
+export function decodeLabelPng(bytes: Uint8Array): LabelMap & { kind: 'palette' | 'gray' } {
+  let img: ReturnType<typeof decodePng>
+  try {
+    img = decodePng(bytes)
+  } catch (e) {
+    throw new LabelPngError(`not a readable PNG (${(e as Error).message})`)
+  }
+  const { width, height } = img
+  const n = width * height
+  if (img.palette) {
+    if (img.channels !== 1) throw new LabelPngError(`palette PNG with ${img.channels} channels`)
+    return { kind: 'palette', width, height, labels: toIndices(img.data, img.depth, n, width, height) }
+  }
+  if (img.channels === 1 || (img.channels === 2 && img.depth === 8)) {
+    if (img.depth !== 8 && img.depth !== 1 && img.depth !== 2 && img.depth !== 4) {
+      throw new LabelPngError(`greyscale PNG with ${img.depth}-bit samples; label masks must be 8-bit`)
+    }
+    const labels = new Uint8Array(n)
+    const stride = img.channels
+    const src = img.data
+    if (img.depth === 8) for (let i = 0; i < n; i++) labels[i] = src[i * stride]!
+    else labels.set(toIndices(src, img.depth, n, width, height))
+    return { kind: 'gray', width, height, labels }
+  }
+  throw new LabelPngError(
+    `an RGB${img.channels === 4 ? 'A' : ''} PNG, not a label mask: masks must be palette (indexed) or 8-bit greyscale PNGs with class indices`,
+  )
+}
+
+/** fast-png returns 8-bit data as is and packs 1/2/4-bit samples; unpack those row by row. */
+function toIndices(data: ArrayLike<number>, depth: number, n: number, width: number, height: number): Uint8Array {
+  if (depth === 8) return Uint8Array.from(data as ArrayLike<number>).subarray(0, n)
+  if (depth === 16) throw new LabelPngError('16-bit label PNGs are not supported')
+  const out = new Uint8Array(n)
+  const perByte = 8 / depth
+  const rowBytes = Math.ceil(width / perByte)
+  const mask = (1 << depth) - 1
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const byte = data[y * rowBytes + Math.floor(x / perByte)]!
+      const shift = 8 - depth * ((x % perByte) + 1)
+      out[y * width + x] = (byte >> shift) & mask
+    }
+  }
+  return out
+}
+
+/** Counts pixels per label index (for mask summaries). */
+export function labelHistogram(labels: Uint8Array): Map<number, number> {
+  const counts = new Uint32Array(256)
+  for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++
+  const out = new Map<number, number>()
+  for (let v = 0; v < 256; v++) if (counts[v]) out.set(v, counts[v]!)
+  return out
+}
