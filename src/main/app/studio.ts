@@ -1,0 +1,254 @@
+/**
+ * Studio: the one StudioApi implementation. Every door (Electron IPC, browser-mode HTTP, the CLI and
+ * tests through `api`) goes through `dispatch`, which validates the arguments with the method's zod
+ * schema and maps every failure to an ApiError. The studio holds at most one open project (a
+ * Session: the store plus its job queue) and owns the event bus the doors forward to the renderer.
+ */
+import os from 'node:os'
+import path from 'node:path'
+import {
+  API_METHODS,
+  apiSchemas,
+  describeZodError,
+  ErrorCode,
+  type ApiMethod,
+  type ApiParsedArgs,
+  type ApiResults,
+  type StudioApi,
+  type StudioEventName,
+  type StudioEvents,
+} from '../../shared/api'
+import type { AppInfo, AppMode, ProjectInfo } from '../../shared/domain'
+import { JobQueue, type JobQueueOptions } from '../jobs/job-queue'
+import { NoProjectError } from '../project/errors'
+import { Project } from '../project/project'
+import { ApiError, toApiError } from './api-error'
+import { appVersion } from './app-version'
+import { StudioEventBus } from './events'
+import { startFolderImport, startPisImport, startVocImport } from './import-jobs'
+import { resolveMediaRef, type ResolvedMedia } from './media-resolver'
+import { RecentProjects } from './recent-projects'
+
+export interface StudioOptions {
+  mode: AppMode
+  /** Where recent.json lives; default env PSS_STUDIO_HOME or ~/.config/pss-studio. */
+  homeDir?: string
+  /** Native folder picker (Electron); absent elsewhere, and appInfo says so. */
+  pickDirectory?: (title?: string) => Promise<string | null>
+  version?: string
+  /** Job queue tuning (tests use short intervals). */
+  jobs?: Pick<JobQueueOptions, 'writeIntervalMs' | 'closeTimeoutMs' | 'maxProblems'>
+}
+
+interface Session {
+  project: Project
+  jobs: JobQueue
+}
+
+type Handlers = { [M in ApiMethod]: (args: ApiParsedArgs<M>) => Promise<ApiResults[M]> | ApiResults[M] }
+
+export function defaultHomeDir(): string {
+  const env = process.env.PSS_STUDIO_HOME
+  return env && env.length > 0 ? env : path.join(os.homedir(), '.config', 'pss-studio')
+}
+
+export class Studio {
+  readonly api: StudioApi
+  readonly homeDir: string
+  private readonly events = new StudioEventBus()
+  private readonly recent: RecentProjects
+  private readonly handlers: Handlers
+  private session: Session | null = null
+  /** Opening, creating and closing run one after another, never interleaved. */
+  private lifecycle: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly opts: StudioOptions) {
+    this.homeDir = path.resolve(opts.homeDir ?? defaultHomeDir())
+    this.recent = new RecentProjects(this.homeDir)
+    this.handlers = this.makeHandlers()
+    const api: Partial<Record<ApiMethod, (args: unknown) => Promise<unknown>>> = {}
+    for (const m of API_METHODS) api[m] = (args: unknown) => this.dispatch(m, args)
+    this.api = api as StudioApi
+  }
+
+  /** Validates and runs one API call; throws ApiError. */
+  async dispatch(method: string, rawArgs: unknown): Promise<unknown> {
+    if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(apiSchemas, method)) {
+      throw ApiError.of(ErrorCode.BadArguments, `unknown method ${String(method)}`)
+    }
+    const m = method as ApiMethod
+    const parsed = apiSchemas[m].safeParse(rawArgs === undefined ? {} : rawArgs)
+    if (!parsed.success) {
+      const issues = describeZodError(parsed.error)
+      throw ApiError.of(
+        ErrorCode.BadArguments,
+        `invalid arguments for ${m}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        issues,
+      )
+    }
+    try {
+      const handler = this.handlers[m] as (args: unknown) => unknown
+      return await handler(parsed.data)
+    } catch (e) {
+      throw toApiError(e, this.session?.project.paths.db)
+    }
+  }
+
+  on<E extends StudioEventName>(event: E, cb: (payload: StudioEvents[E]) => void): () => void {
+    return this.events.on(event, cb)
+  }
+
+  resolveMedia(ref: string): ResolvedMedia | null {
+    return resolveMediaRef(this.session?.project ?? null, ref)
+  }
+
+  /** Opens a project folder (CLI `serve --project`, Electron `--project`). Throws ApiError. */
+  async openProjectPath(projectPath: string): Promise<ProjectInfo> {
+    return this.api.openProject({ path: projectPath })
+  }
+
+  /** Closes the project (cancelling its jobs) and releases its lock. */
+  async close(): Promise<void> {
+    await this.exclusive(async () => {
+      await this.closeSession()
+    })
+  }
+
+  /** The open project, for in-process callers (CLI `info`, benchmarks); throws NO_PROJECT. */
+  currentProject(): Project {
+    return this.requireSession().project
+  }
+
+  /** The open project's job queue (for tests and in-process callers that await a job). */
+  currentJobs(): JobQueue {
+    return this.requireSession().jobs
+  }
+
+  // ---------- sessions ----------
+
+  private requireSession(): Session {
+    if (!this.session || !this.session.project.isOpen) throw new NoProjectError()
+    return this.session
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lifecycle.then(fn, fn)
+    this.lifecycle = run.catch(() => {})
+    return run
+  }
+
+  /** Switches to a project the caller opened: the old session closes only once the new one is open. */
+  private async adopt(open: () => Project): Promise<ProjectInfo> {
+    return this.exclusive(async () => {
+      const project = open()
+      await this.closeSession()
+      const jobs = new JobQueue(project.db, {
+        ...this.opts.jobs,
+        onChange: (job) => this.events.emit('job', job),
+      })
+      jobs.recoverInterrupted()
+      this.session = { project, jobs }
+      const info = project.info()
+      this.recent.add(info.path, info.name)
+      this.events.emit('project', info)
+      return info
+    })
+  }
+
+  private async closeSession(): Promise<boolean> {
+    const s = this.session
+    if (!s) return false
+    this.session = null
+    try {
+      await s.jobs.close()
+    } finally {
+      s.project.close()
+      this.events.emit('project', null)
+    }
+    return true
+  }
+
+  private appInfo(): AppInfo {
+    return {
+      name: 'PSS Studio',
+      version: this.opts.version ?? appVersion(),
+      mode: this.opts.mode,
+      capabilities: { pickDirectory: this.opts.pickDirectory !== undefined },
+      project: this.session?.project.isOpen ? this.session.project.info() : null,
+      backend: null,
+    }
+  }
+
+  private makeHandlers(): Handlers {
+    const project = (): Project => this.requireSession().project
+    const library = (p: StudioEvents['library']): void => this.events.emit('library', p)
+    return {
+      appInfo: () => this.appInfo(),
+      recentProjects: () => this.recent.list(),
+      createProject: (a) => this.adopt(() => Project.create(path.resolve(a.path), { name: a.name })),
+      openProject: (a) => {
+        const wanted = path.resolve(a.path)
+        const cur = this.session
+        // Opening the project that is already open here is a no-op, not a lock conflict with ourselves.
+        if (cur && cur.project.isOpen && cur.project.root === wanted) return cur.project.info()
+        return this.adopt(() => Project.open(wanted))
+      },
+      closeProject: async () => ({ closed: await this.exclusive(() => this.closeSession()) }),
+      pickDirectory: async (a) => {
+        if (!this.opts.pickDirectory) {
+          throw ApiError.of(
+            ErrorCode.Unsupported,
+            `choosing a folder with a dialog needs the desktop app (running in ${this.opts.mode} mode); type the path instead`,
+          )
+        }
+        return { path: await this.opts.pickDirectory(a.title) }
+      },
+
+      listAlbums: () => project().albums.list(),
+      listSources: () => project().sources.list(),
+      renameAlbum: (a) => {
+        const album = project().albums.rename(a.albumId, a.name)
+        library({ albumId: a.albumId, reason: 'album renamed' })
+        return album
+      },
+      deleteAlbum: (a) => {
+        project().deleteAlbum(a.albumId)
+        library({ albumId: a.albumId, reason: 'album deleted' })
+        return { deleted: true }
+      },
+      listImages: (a) =>
+        project().images.page({
+          owner: a.albumId !== undefined ? { albumId: a.albumId } : { sourceId: a.sourceId! },
+          offset: a.offset,
+          limit: a.limit,
+          filter: a.filter,
+          sort: a.sort,
+          search: a.search,
+        }),
+      getImage: (a) => {
+        const p = project()
+        return p.images.detail(a.imageId, p.masks.list(a.imageId), (r) => p.originalPath(r))
+      },
+      setImageTags: (a) => {
+        const p = project()
+        p.images.setTags(a.imageId, a.tags)
+        const detail = p.images.detail(a.imageId, p.masks.list(a.imageId), (r) => p.originalPath(r))
+        library({
+          ...(detail.albumId !== null ? { albumId: detail.albumId } : { sourceId: detail.sourceId! }),
+          reason: 'tags changed',
+        })
+        return detail
+      },
+
+      importFolder: (a) => startFolderImport(project(), this.requireSession().jobs, library, a),
+      importPis: (a) => startPisImport(project(), this.requireSession().jobs, library, a),
+      importVoc: (a) => startVocImport(project(), this.requireSession().jobs, library, a),
+
+      listJobs: (a) => this.requireSession().jobs.list(a.limit),
+      getJob: (a) => this.requireSession().jobs.get(a.jobId),
+      cancelJob: (a) => this.requireSession().jobs.cancel(a.jobId),
+    }
+  }
+}
+
+export { ApiError } from './api-error'

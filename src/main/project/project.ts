@@ -1,0 +1,191 @@
+/**
+ * An open project: its folder, lock, database and repositories. Creating or opening takes the lock
+ * first and gives it back if anything after that fails, so a failed open never leaves a lock behind.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import type { ProjectInfo } from '../../shared/domain'
+import { nowIso, openDb, type Db } from './db'
+import { ConflictError, InvalidInputError, NotFoundError, ProjectLockedError, StoreIoError } from './errors'
+import { DB_FILE, ensureLayout, fromRelPath, projectPaths, type ProjectPaths } from './layout'
+import { acquireLock, type ProjectLock } from './lock'
+import { migrate, schemaVersion } from './migrations'
+import { AlbumsRepo } from './albums-repo'
+import { SourcesRepo } from './sources-repo'
+import { ImagesRepo, type ImageRow } from './images-repo'
+import { MasksRepo } from './masks-repo'
+import { GroupingsRepo } from './groupings-repo'
+import { StoreImportTarget } from './import-target'
+import { removeQuietly } from './atomic-file'
+
+export interface CreateProjectOptions {
+  name?: string | undefined
+  demo?: boolean
+}
+
+export class Project {
+  readonly albums: AlbumsRepo
+  readonly sources: SourcesRepo
+  readonly images: ImagesRepo
+  readonly masks: MasksRepo
+  readonly groupings: GroupingsRepo
+  readonly importTarget: StoreImportTarget
+  private closed = false
+
+  private constructor(
+    readonly paths: ProjectPaths,
+    readonly db: Db,
+    private readonly lock: ProjectLock,
+  ) {
+    this.albums = new AlbumsRepo(db)
+    this.sources = new SourcesRepo(db)
+    this.images = new ImagesRepo(db)
+    this.masks = new MasksRepo(db, paths)
+    this.groupings = new GroupingsRepo(db)
+    this.importTarget = new StoreImportTarget(db, paths, this)
+  }
+
+  /** Creates a project in an absent or empty folder and opens it. */
+  static create(root: string, opts: CreateProjectOptions = {}): Project {
+    const paths = projectPaths(root)
+    let entries: string[] | null = null
+    try {
+      entries = fs.readdirSync(paths.root)
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === 'ENOTDIR') throw new ConflictError(`${paths.root} is a file, not a folder`)
+      if (code !== 'ENOENT') throw new StoreIoError(`cannot read ${paths.root}: ${(e as Error).message}`)
+    }
+    if (entries !== null && entries.length > 0) {
+      const shown = entries.slice(0, 3).join(', ') + (entries.length > 3 ? ', …' : '')
+      const hint = entries.includes(DB_FILE) ? ' (it already holds a project: open it instead)' : ''
+      throw new ConflictError(
+        `cannot create a project in ${paths.root}: the folder is not empty (${entries.length} entries: ${shown})${hint}`,
+      )
+    }
+    const createdFolder = entries === null
+    try {
+      fs.mkdirSync(paths.root, { recursive: true })
+    } catch (e) {
+      throw new StoreIoError(`cannot create the folder ${paths.root}: ${(e as Error).message}`)
+    }
+    const name = opts.name?.trim() || path.basename(paths.root) || 'Project'
+    try {
+      return Project.openAt(paths, (db) => {
+        db.prepare('INSERT INTO project (id, name, created_at, demo) VALUES (1, ?, ?, ?)').run(
+          name,
+          nowIso(),
+          opts.demo ? 1 : 0,
+        )
+      })
+    } catch (e) {
+      // Another studio creating the same folder at this moment won the lock: its files are not ours.
+      if (e instanceof ProjectLockedError) throw e
+      // Leave the folder as we found it: empty (or absent).
+      for (const entry of fs.readdirSync(paths.root))
+        fs.rmSync(path.join(paths.root, entry), { recursive: true, force: true })
+      if (createdFolder) fs.rmSync(paths.root, { recursive: true, force: true })
+      throw e
+    }
+  }
+
+  /** Opens an existing project folder (must hold project.sqlite). */
+  static open(root: string): Project {
+    const paths = projectPaths(root)
+    let stat: fs.Stats
+    try {
+      stat = fs.statSync(paths.root)
+    } catch {
+      throw new NotFoundError(`${paths.root} does not exist`)
+    }
+    if (!stat.isDirectory()) throw new InvalidInputError(`${paths.root} is a file, not a project folder`)
+    if (!fs.existsSync(paths.db)) {
+      const entries = fs.readdirSync(paths.root)
+      const found =
+        entries.length === 0
+          ? 'the folder is empty'
+          : `it holds ${entries.length} entries (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''})`
+      throw new InvalidInputError(
+        `${paths.root} is not a PSS Studio project: there is no ${DB_FILE} (${found})`,
+      )
+    }
+    return Project.openAt(paths, (db) => {
+      if (!db.prepare('SELECT 1 FROM project WHERE id = 1').get()) {
+        throw new StoreIoError(`${paths.db} has no project row; the file is damaged`)
+      }
+    })
+  }
+
+  private static openAt(paths: ProjectPaths, init: (db: Db) => void): Project {
+    const lock = acquireLock(paths.lock, paths.root)
+    let db: Db | null = null
+    try {
+      try {
+        db = openDb(paths.db)
+      } catch (e) {
+        throw new StoreIoError(`cannot open ${paths.db}: ${(e as Error).message}`)
+      }
+      migrate(db, paths.db)
+      ensureLayout(paths)
+      init(db)
+      return new Project(paths, db, lock)
+    } catch (e) {
+      ;(db as Db | null)?.close()
+      lock.release()
+      throw e
+    }
+  }
+
+  get root(): string {
+    return this.paths.root
+  }
+
+  get isOpen(): boolean {
+    return !this.closed
+  }
+
+  info(): ProjectInfo {
+    const row = this.db.prepare('SELECT name, created_at, demo FROM project WHERE id = 1').get() as {
+      name: string
+      created_at: string
+      demo: number
+    }
+    return {
+      path: this.paths.root,
+      name: row.name,
+      schemaVersion: schemaVersion(this.db),
+      createdAt: row.created_at,
+      demo: row.demo === 1,
+    }
+  }
+
+  /** Absolute path of an image's original (copied ones live under the project). */
+  originalPath(r: ImageRow): string {
+    return r.copied === 1 ? fromRelPath(this.paths, r.original_path) : r.original_path
+  }
+
+  /** Deletes an album and then the files only it used (after the commit, so a failure loses nothing). */
+  deleteAlbum(albumId: number): void {
+    const files = this.albums.delete(albumId)
+    for (const rel of files) removeQuietly(fromRelPath(this.paths, rel))
+    for (const rel of files) {
+      // Remove emptied per-image mask folders.
+      const m = /^masks\/(\d+)\//.exec(rel)
+      if (m) fs.rmSync(path.join(this.paths.masks, m[1]!), { recursive: true, force: true })
+    }
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    try {
+      // Fold the WAL back into the main file so the folder is a single portable file when closed.
+      this.db.pragma('wal_checkpoint(TRUNCATE)')
+    } catch {
+      /* a reader may hold the WAL; it is checkpointed on the next open */
+    } finally {
+      this.db.close()
+      this.lock.release()
+    }
+  }
+}
