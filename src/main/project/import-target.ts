@@ -103,7 +103,7 @@ export class StoreImportTarget implements ImportTarget {
           if (thumbExt !== null) {
             const thumb = path.join(this.paths.thumbs, `${id}.${thumbExt}`)
             written.push(thumb)
-            writeFileAtomic(thumb, image.thumbnail)
+            writeFileAtomic(thumb, image.thumbnail, { durable: false }) // regenerable
             this.db
               .prepare('UPDATE images SET thumb_path = ? WHERE id = ?')
               .run(toRelPath(this.paths, thumb), id)
