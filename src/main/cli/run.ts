@@ -3,6 +3,7 @@ import { toApiError } from '../app/api-error'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command } from './args'
 import { createCommand } from './commands/create'
 import { demoProjectCommand } from './commands/demo-project'
+import { evalCommand } from './commands/eval'
 import { importCommand } from './commands/import'
 import { infoCommand } from './commands/info'
 import { serveCommand } from './commands/serve'
@@ -13,6 +14,7 @@ export const COMMANDS: readonly Command[] = [
   infoCommand,
   serveCommand,
   demoProjectCommand,
+  evalCommand,
 ]
 
 function mainUsage(): string {

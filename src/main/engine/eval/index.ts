@@ -1,0 +1,36 @@
+/**
+ * Segmentation metrics of the PSS paper (method.md §6): confusion matrix, MIoU in the released-code
+ * (absent = 0, mean over all classes) and mmsegmentation (present classes only) conventions,
+ * per-image FIoU, per-user and mean-over-users tables, and the label-map resize used to score a
+ * prediction of another size. Pure functions on typed arrays, plus the folder scorer behind
+ * `pss-studio eval`. Values are fractions (0–1); reports multiply by 100.
+ */
+export {
+  IOU_EPSILON,
+  absentClasses,
+  addToConfusion,
+  confusionMatrix,
+  emptyConfusion,
+  iouPerClass,
+  iouPerClassPresent,
+  miouAll21,
+  miouPresent,
+  nanMean,
+  sumConfusions,
+  type Confusion,
+} from './confusion'
+export { fiouImage } from './fiou'
+export { nearestIndexMap, resizeLabelsNearest } from './resize-nearest'
+export {
+  UserEvaluation,
+  meanOverUsers,
+  type ImageScore,
+  type MeanOverUsers,
+  type UserMetrics,
+} from './user-metrics'
+export {
+  EvalInputError,
+  evaluateLabelDirs,
+  type LabelDirsOptions,
+  type LabelDirsReport,
+} from './label-dirs'
