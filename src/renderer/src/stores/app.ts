@@ -1,0 +1,82 @@
+/** App-level state: what the core says about itself, the open project, recent projects. */
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { AppInfo, ProjectInfo, RecentProject } from '../../../shared/api'
+import { studio, type ConnectionState } from '../api-client'
+import { useToastStore } from './toasts'
+
+export type LoadState = 'loading' | 'ready' | 'error'
+
+export const useAppStore = defineStore('app', () => {
+  const info = ref<AppInfo | null>(null)
+  const recent = ref<RecentProject[]>([])
+  const state = ref<LoadState>('loading')
+  const loadError = ref<string | null>(null)
+  /** A create/open/close is in flight (forms disable their buttons). */
+  const busy = ref(false)
+  const connection = ref<ConnectionState>('open')
+
+  const project = computed<ProjectInfo | null>(() => info.value?.project ?? null)
+
+  async function init(): Promise<void> {
+    state.value = 'loading'
+    try {
+      const [i, r] = await Promise.all([studio().api.appInfo({}), studio().api.recentProjects({})])
+      info.value = i
+      recent.value = r
+      state.value = 'ready'
+      loadError.value = null
+    } catch (err) {
+      loadError.value = useToastStore().error(err, 'Cannot reach the studio').message
+      state.value = 'error'
+    }
+  }
+
+  async function refreshRecent(): Promise<void> {
+    try {
+      recent.value = await studio().api.recentProjects({})
+    } catch (err) {
+      useToastStore().error(err, 'Cannot list recent projects')
+    }
+  }
+
+  function setProject(p: ProjectInfo | null): void {
+    if (info.value) info.value = { ...info.value, project: p }
+  }
+
+  async function run(title: string, fn: () => Promise<ProjectInfo | null>): Promise<boolean> {
+    busy.value = true
+    try {
+      setProject(await fn())
+      void refreshRecent()
+      return true
+    } catch (err) {
+      useToastStore().error(err, title)
+      return false
+    } finally {
+      busy.value = false
+    }
+  }
+
+  const createProject = (path: string, name?: string) =>
+    run('Could not create the project', () => studio().api.createProject(name ? { path, name } : { path }))
+  const openProject = (path: string) => run('Could not open the project', () => studio().api.openProject({ path }))
+  const closeProject = () =>
+    run('Could not close the project', async () => {
+      await studio().api.closeProject({})
+      return null
+    })
+
+  /** Native folder picker (Electron); null when cancelled or unavailable. */
+  async function pickDirectory(title: string): Promise<string | null> {
+    if (!info.value?.capabilities.pickDirectory) return null
+    try {
+      return (await studio().api.pickDirectory({ title })).path
+    } catch (err) {
+      useToastStore().error(err, 'Could not open the folder picker')
+      return null
+    }
+  }
+
+  return { info, recent, state, loadError, busy, connection, project, init, refreshRecent, setProject, createProject, openProject, closeProject, pickDirectory }
+})

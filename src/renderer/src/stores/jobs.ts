@@ -1,0 +1,112 @@
+/** Background jobs of the open project, kept live from `job` events. */
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { ImportSummary, JobRecord } from '../../../shared/api'
+import { studio } from '../api-client'
+import { plural } from '../format'
+import { exhaustive } from '../util/exhaustive'
+import { useToastStore } from './toasts'
+
+export function isActive(job: JobRecord): boolean {
+  return job.status === 'queued' || job.status === 'running'
+}
+
+/** The job's result when it is an import summary (checked: results are kind-specific). */
+export function importSummary(v: unknown): ImportSummary | null {
+  if (typeof v !== 'object' || v === null) return null
+  const r = v as ImportSummary
+  return typeof r.imported === 'number' && Array.isArray(r.albumIds) && Array.isArray(r.sourceIds) ? r : null
+}
+
+/** "3 files not imported" for imports, "3 problems" for other jobs. */
+export function problemsLabel(job: JobRecord): string {
+  return job.kind.startsWith('import') ? `${plural(job.problemCount, 'file')} not imported` : plural(job.problemCount, 'problem')
+}
+
+/** One line saying how a finished job went ("Imported 40 images · 3 files not imported"). */
+export function jobOutcome(job: JobRecord): string {
+  const parts: string[] = []
+  const r = importSummary(job.result)
+  if (r) {
+    parts.push(`Imported ${plural(r.imported, 'image')}`)
+    if (r.masks > 0) parts.push(plural(r.masks, 'mask'))
+    if (r.duplicates > 0) parts.push(`${plural(r.duplicates, 'duplicate')} skipped`)
+  }
+  if (job.problemCount > 0) parts.push(problemsLabel(job))
+  if (job.status === 'failed' && job.error) parts.push(job.error)
+  if (job.status === 'cancelled') parts.push('cancelled')
+  return parts.join(' · ')
+}
+
+export const useJobStore = defineStore('jobs', () => {
+  const jobs = ref<JobRecord[]>([])
+  /** Job ids whose end the user has already been told about. */
+  const announced = new Set<number>()
+  const panelOpen = ref(false)
+
+  const active = computed(() => jobs.value.filter(isActive))
+  const finished = computed(() => jobs.value.filter((j) => !isActive(j)))
+
+  function sortJobs(list: JobRecord[]): JobRecord[] {
+    return list.sort((a, b) => b.id - a.id)
+  }
+
+  async function load(): Promise<void> {
+    try {
+      const list = await studio().api.listJobs({ limit: 50 })
+      for (const j of list) if (!isActive(j)) announced.add(j.id)
+      jobs.value = sortJobs([...list])
+    } catch (err) {
+      useToastStore().error(err, 'Cannot list jobs')
+    }
+  }
+
+  function upsert(job: JobRecord): void {
+    const i = jobs.value.findIndex((j) => j.id === job.id)
+    if (i >= 0) jobs.value.splice(i, 1, job)
+    else jobs.value = sortJobs([job, ...jobs.value])
+    if (isActive(job)) panelOpen.value = true
+    else announce(job)
+  }
+
+  /** Tells the user once when a job ends, louder when files were refused. */
+  function announce(job: JobRecord): void {
+    if (announced.has(job.id)) return
+    announced.add(job.id)
+    const toasts = useToastStore()
+    const outcome = jobOutcome(job)
+    switch (job.status) {
+      case 'done':
+        toasts.push(job.problemCount > 0 ? 'warning' : 'success', job.title, outcome)
+        if (job.problemCount > 0) panelOpen.value = true
+        break
+      case 'failed':
+        toasts.push('error', `${job.title} failed`, outcome)
+        panelOpen.value = true
+        break
+      case 'cancelled':
+        toasts.push('info', job.title, 'Cancelled')
+        break
+      case 'queued':
+      case 'running':
+        break
+      default:
+        exhaustive(job.status)
+    }
+  }
+
+  async function cancel(jobId: number): Promise<void> {
+    try {
+      upsert(await studio().api.cancelJob({ jobId }))
+    } catch (err) {
+      useToastStore().error(err, 'Could not cancel the job')
+    }
+  }
+
+  function reset(): void {
+    jobs.value = []
+    announced.clear()
+  }
+
+  return { jobs, active, finished, panelOpen, load, upsert, cancel, reset }
+})
