@@ -20,7 +20,7 @@ export default defineConfig({
       rollupOptions: {
         input: { index: resolve(__dirname, 'src/preload/index.ts') },
         // A sandboxed preload cannot require() local chunks: bundle everything into one CJS file.
-        output: { format: 'cjs', inlineDynamicImports: true, entryFileNames: '[name].js' },
+        output: { format: 'cjs', codeSplitting: false, entryFileNames: '[name].js' },
       },
     },
   },

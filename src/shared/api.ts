@@ -38,6 +38,7 @@ const name = z
   .trim()
   .min(1, 'name is empty')
   .max(200, 'name is longer than 200 characters')
+  // eslint-disable-next-line no-control-regex -- rejecting control characters is the point
   .refine((s) => !/[\u0000-\u001f]/.test(s), 'name contains control characters')
 
 export const ImageFilter = z.enum(['all', 'masked', 'unmasked', 'validation', 'train'])

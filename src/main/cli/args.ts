@@ -31,7 +31,16 @@ type Options = NonNullable<ParseArgsConfig['options']>
  * Strict parse (unknown options, stray positionals and missing values are usage errors), with
  * `--help` handled by the caller.
  */
-export function parseCommandArgs<O extends Options>(argv: string[], options: O) {
+type ParsedValues<O extends Options> = ReturnType<
+  typeof parseArgs<{
+    args: string[]
+    options: O & { help: { type: 'boolean'; short: 'h' } }
+    strict: true
+    allowPositionals: false
+  }>
+>['values']
+
+export function parseCommandArgs<O extends Options>(argv: string[], options: O): ParsedValues<O> {
   try {
     return parseArgs({
       args: argv,
