@@ -38,6 +38,8 @@ export interface Album {
   imageCount: number
   maskedCount: number
   validationCount: number
+  /** Validation images that have a human mask ("131 of 202 validation masks done"). */
+  validationMaskedCount: number
   /** Active validation split version, if any. */
   splitId: number | null
   clusteringCount: number

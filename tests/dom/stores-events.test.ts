@@ -17,7 +17,7 @@ import type { Album, AppInfo, ImageRecord, JobRecord, ProjectInfo } from '../../
 const project: ProjectInfo = { path: '/p', name: 'Holiday', schemaVersion: 1, createdAt: '2024-01-01T00:00:00Z', demo: false }
 
 function album(id: number, imageCount: number): Album {
-  return { id, name: `album ${id}`, userId: null, createdAt: '', imageCount, maskedCount: 0, validationCount: 0, splitId: null, clusteringCount: 0 }
+  return { id, name: `album ${id}`, userId: null, createdAt: '', imageCount, maskedCount: 0, validationCount: 0, validationMaskedCount: 0, splitId: null, clusteringCount: 0 }
 }
 
 function image(id: number): ImageRecord {

@@ -14,6 +14,7 @@ interface AlbumRow {
   image_count: number
   masked_count: number
   validation_count: number
+  validation_masked_count: number
   clustering_count: number
 }
 
@@ -22,6 +23,8 @@ const SELECT_ALBUM = `
     (SELECT count(*) FROM images i WHERE i.album_id = a.id) AS image_count,
     (SELECT count(*) FROM images i WHERE i.album_id = a.id AND i.mask_version IS NOT NULL) AS masked_count,
     (SELECT count(*) FROM split_members sm WHERE sm.split_id = a.active_split_id) AS validation_count,
+    (SELECT count(*) FROM split_members sm WHERE sm.split_id = a.active_split_id
+       AND EXISTS (SELECT 1 FROM masks m WHERE m.image_id = sm.image_id AND m.author = 'human')) AS validation_masked_count,
     (SELECT count(*) FROM clusterings c WHERE c.album_id = a.id) AS clustering_count
   FROM albums a`
 
@@ -34,6 +37,7 @@ function toAlbum(r: AlbumRow): Album {
     imageCount: r.image_count,
     maskedCount: r.masked_count,
     validationCount: r.validation_count,
+    validationMaskedCount: r.validation_masked_count,
     splitId: r.active_split_id,
     clusteringCount: r.clustering_count,
   }

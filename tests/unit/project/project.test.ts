@@ -129,6 +129,7 @@ describe('Project create/open', () => {
         imageCount: 2,
         maskedCount: 1,
         validationCount: 1,
+        validationMaskedCount: 0,
         splitId: split,
         clusteringCount: 1,
       }),
