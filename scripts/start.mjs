@@ -12,7 +12,7 @@
  * PSS_STUDIO_BROWSER=1 (skip Electron). Extra arguments go to `pss-studio serve` (e.g. -- --port 8080).
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -102,6 +102,47 @@ function fetchElectron() {
   return true
 }
 
+/**
+ * Path of a better-sqlite3 binary built for the installed Electron, fetched once into
+ * .native/electron-<version>/ with better-sqlite3's own prebuild-install (its release binaries for
+ * Electron ABIs). Null, with a message, when that is not possible (no network to the release host).
+ */
+function electronSqliteBinding() {
+  if (process.env.PSS_STUDIO_SQLITE_BINDING) return process.env.PSS_STUDIO_SQLITE_BINDING
+  const require = createRequire(import.meta.url)
+  const electronVersion = require('electron/package.json').version
+  const dir = join(root, '.native', `electron-${electronVersion}-${process.platform}-${process.arch}`)
+  const target = join(dir, 'better_sqlite3.node')
+  if (existsSync(target)) return target
+  const pkgDir = dirname(require.resolve('better-sqlite3/package.json'))
+  const work = join(dir, 'work')
+  rmSync(work, { recursive: true, force: true })
+  mkdirSync(work, { recursive: true })
+  // prebuild-install works in the package folder it is run from (reads its package.json, writes build/).
+  cpSync(join(pkgDir, 'package.json'), join(work, 'package.json'))
+  say(`fetching better-sqlite3 for Electron ${electronVersion} (once)…`)
+  const r = spawnSync(
+    process.execPath,
+    [
+      require.resolve('prebuild-install/bin.js'),
+      '--runtime=electron',
+      `--target=${electronVersion}`,
+      `--arch=${process.arch}`,
+      `--platform=${process.platform}`,
+    ],
+    { cwd: work, stdio: 'inherit', timeout: FETCH_TIMEOUT_MS },
+  )
+  const built = join(work, 'build', 'Release', 'better_sqlite3.node')
+  if (r.status !== 0 || !existsSync(built)) {
+    say('could not fetch it (no network to its release host, or no binary for this platform).')
+    say('build it with `npx @electron/rebuild -o better-sqlite3` and set PSS_STUDIO_SQLITE_BINDING to the .node file.')
+    return null
+  }
+  cpSync(built, target)
+  rmSync(work, { recursive: true, force: true })
+  return target
+}
+
 function run(cmd, args) {
   const child = spawn(cmd, args, { cwd: root, stdio: 'inherit' })
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
@@ -123,20 +164,36 @@ if (electron === null && process.env.PSS_STUDIO_BROWSER !== '1') {
   if (fetchElectron()) electron = electronBinary()
 }
 
+const demo = resolve(process.env.PSS_STUDIO_DEMO_DIR || join(root, '.demo', 'project'))
+const made = spawnSync(process.execPath, [cli, 'demo-project', '--dir', demo], {
+  cwd: root,
+  stdio: 'inherit',
+})
+if (made.status !== 0) {
+  say(`could not prepare the demo project in ${demo} (see above).`)
+  process.exit(1)
+}
+
+// The desktop app needs better-sqlite3 compiled for Electron's ABI (the one in node_modules is built
+// for Node and serves the CLI, browser mode and tests). Without it Electron could not open projects,
+// so the studio falls back to browser mode rather than opening a window that cannot work.
+const sqliteBinding = electron !== null ? electronSqliteBinding() : null
+if (electron !== null && sqliteBinding === null) {
+  say('better-sqlite3 for Electron is unavailable (see above); using browser mode instead.')
+  electron = null
+}
+
 if (electron !== null) {
   say('starting the desktop app (Electron)…')
-  run(electron, ['.'])
-} else {
-  say('starting browser mode instead of the desktop app.')
-  const demo = resolve(process.env.PSS_STUDIO_DEMO_DIR || join(root, '.demo', 'project'))
-  const made = spawnSync(process.execPath, [cli, 'demo-project', '--dir', demo], {
+  const child = spawn(electron, ['.', '--project', demo], {
     cwd: root,
     stdio: 'inherit',
+    env: { ...process.env, PSS_STUDIO_SQLITE_BINDING: sqliteBinding },
   })
-  if (made.status !== 0) {
-    say(`could not prepare the demo project in ${demo} (see above).`)
-    process.exit(1)
-  }
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig))
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+} else {
+  say('starting browser mode instead of the desktop app.')
   const extra = process.argv.slice(2)
   run(process.execPath, [
     cli,

@@ -76,7 +76,11 @@ export function addToConfusion(conf: Confusion, gt: Uint8Array, pred: Uint8Array
 }
 
 /** The confusion matrix of one image pair. */
-export function confusionMatrix(gt: Uint8Array, pred: Uint8Array, numClasses: number = NUM_CLASSES): Confusion {
+export function confusionMatrix(
+  gt: Uint8Array,
+  pred: Uint8Array,
+  numClasses: number = NUM_CLASSES,
+): Confusion {
   const conf = emptyConfusion(numClasses)
   addToConfusion(conf, gt, pred)
   return conf
@@ -87,7 +91,9 @@ export function sumConfusions(numClasses: number, parts: readonly Confusion[]): 
   const out = emptyConfusion(numClasses)
   for (const part of parts) {
     if (part.numClasses !== numClasses) {
-      throw new RangeError(`cannot add a ${part.numClasses}-class confusion matrix to a ${numClasses}-class one`)
+      throw new RangeError(
+        `cannot add a ${part.numClasses}-class confusion matrix to a ${numClasses}-class one`,
+      )
     }
     for (let i = 0; i < out.counts.length; i++) out.counts[i]! += part.counts[i]!
   }

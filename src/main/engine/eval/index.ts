@@ -28,9 +28,4 @@ export {
   type MeanOverUsers,
   type UserMetrics,
 } from './user-metrics'
-export {
-  EvalInputError,
-  evaluateLabelDirs,
-  type LabelDirsOptions,
-  type LabelDirsReport,
-} from './label-dirs'
+export { EvalInputError, evaluateLabelDirs, type LabelDirsOptions, type LabelDirsReport } from './label-dirs'

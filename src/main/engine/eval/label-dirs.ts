@@ -73,7 +73,9 @@ async function listLabelPngs(
     }
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
-    problems.push(`${role} folder ${dir} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(e)})`}`)
+    problems.push(
+      `${role} folder ${dir} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(e)})`}`,
+    )
     return null
   }
   let entries: string[]

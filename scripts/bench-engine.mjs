@@ -1,0 +1,303 @@
+#!/usr/bin/env node
+/**
+ * Engine benchmark: train-step time of the compact segmentation net on tfjs (wasm + the project's kernels,
+ * and stock cpu for the speed-up ratio) and of the identical net in PyTorch on CPU, interleaved in one run.
+ *
+ *   node scripts/bench-engine.mjs [--quick] [--json] [--no-torch] [--torch2] [--profile] [--steps N]
+ *
+ * --quick    fewer steps (≈ 5 minutes on a quiet 2-core machine)
+ * --json     print one JSON line {configs:[…], speedupVsStockCpu, …} instead of the table
+ * --no-torch skip the PyTorch peer
+ * --torch2   also time PyTorch with 2 threads (only meaningful on an otherwise idle machine: OpenMP threads
+ *            spin, and on shared cores they slow down everything, themselves included)
+ * --profile  also print the per-kernel CPU-time profile of a step for two tfjs configs
+ *
+ * The TypeScript bench module is bundled with Vite (already a dev dependency) into .tmp/bench-engine/.
+ * The PyTorch peer needs Debian's python3-torch; if `import torch` fails, this script installs it with
+ * apt-get (benchmark setup only; CI never runs this script).
+ */
+import { spawn, spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import * as readline from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const args = process.argv.slice(2)
+const has = (f) => args.includes(f)
+const quick = has('--quick')
+const asJson = has('--json')
+const withTorch = !has('--no-torch')
+const withProfile = has('--profile')
+const withTorch2 = has('--torch2')
+const stepsArg = args.indexOf('--steps')
+const steps = stepsArg >= 0 ? Number(args[stepsArg + 1]) : quick ? 4 : 10
+const PYTHON = '/usr/bin/python3'
+
+const log = (...a) => {
+  if (!asJson) console.log(...a)
+  else console.error(...a)
+}
+
+async function bundleBench() {
+  const { build } = await import('vite')
+  const outDir = path.join(root, '.tmp', 'bench-engine')
+  await build({
+    configFile: false,
+    root,
+    logLevel: 'warn',
+    build: {
+      ssr: path.join(root, 'src/main/engine/bench/train-bench.ts'),
+      outDir,
+      emptyOutDir: true,
+      minify: false,
+      target: 'node20',
+      rollupOptions: { output: { format: 'cjs', entryFileNames: 'train-bench.cjs' } },
+    },
+  })
+  return createRequire(import.meta.url)(path.join(outDir, 'train-bench.cjs'))
+}
+
+function ensureTorch() {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' })
+  if (probe.status === 0) return probe.stdout.trim()
+  log('PyTorch is missing: installing Debian python3-torch with apt-get (benchmark setup, not CI)…')
+  const apt = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'python3-torch'], {
+    stdio: asJson ? ['ignore', 'ignore', 'inherit'] : 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  })
+  if (apt.status !== 0)
+    throw new Error('apt-get install python3-torch failed; run with --no-torch to skip the peer')
+  const again = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' })
+  if (again.status !== 0) throw new Error(`python3-torch installed but import torch fails: ${again.stderr}`)
+  return again.stdout.trim()
+}
+
+/** A long-running peer process answering one JSON request per line. */
+function startTorchPeer() {
+  const child = spawn(PYTHON, [path.join(root, 'scripts/bench/engine/torch_peer.py')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '2' },
+  })
+  const lines = readline.createInterface({ input: child.stdout })
+  const waiting = []
+  lines.on('line', (l) => waiting.shift()?.(JSON.parse(l)))
+  return {
+    run(req) {
+      return new Promise((resolve) => {
+        waiting.push(resolve)
+        child.stdin.write(JSON.stringify(req) + '\n')
+      })
+    },
+    close() {
+      child.stdin.end()
+    },
+  }
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+function machine() {
+  const cpus = os.cpus()
+  return {
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    logicalCores: cpus.length,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadAvg1m: os.loadavg()[0],
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+  }
+}
+
+const fmt = (v, d = 1) => (v == null || Number.isNaN(v) ? '—' : v.toFixed(d))
+
+async function main() {
+  const bench = await bundleBench()
+  const torchVersion = withTorch ? ensureTorch() : null
+  const peer = withTorch ? startTorchPeer() : null
+  const loadBefore = os.loadavg()[0]
+
+  const wasmConfigs = [
+    { size: 64, width: 16, mode: 'supervised' },
+    { size: 64, width: 32, mode: 'supervised' },
+    { size: 128, width: 16, mode: 'supervised' },
+    { size: 128, width: 32, mode: 'supervised' },
+    { size: 64, width: 16, mode: 'adversarial' },
+    { size: 128, width: 16, mode: 'adversarial' },
+  ]
+  if (!quick) wasmConfigs.push({ size: 128, width: 32, mode: 'adversarial' })
+  const batch = 4
+  const rounds = 2
+  const configs = []
+  for (const c of wasmConfigs) {
+    const tfSamples = []
+    const t1 = []
+    const t2 = []
+    let tfLast = null
+    let torchMeta = null
+    // Interleave tfjs and torch in rounds, so background load hits both alike.
+    for (let r = 0; r < rounds; r++) {
+      const per = Math.max(1, Math.ceil(steps / rounds))
+      const cfg = {
+        backend: 'wasm',
+        size: c.size,
+        width: c.width,
+        batch,
+        mode: c.mode,
+        steps: per,
+        warmup: 1,
+      }
+      tfLast = await bench.runTrainBench(cfg)
+      tfSamples.push(...tfLast.samplesMs)
+      if (peer) {
+        const req = { size: c.size, width: c.width, batch, mode: c.mode, steps: per, warmup: 1 }
+        const a = await peer.run({ ...req, threads: 1 })
+        t1.push(...a.samplesMs)
+        torchMeta = a
+        if (withTorch2) t2.push(...(await peer.run({ ...req, threads: 2 })).samplesMs)
+      }
+    }
+    const ms = median(tfSamples)
+    const tm1 = t1.length ? median(t1) : null
+    const tm2 = t2.length ? median(t2) : null
+    if (torchMeta && torchMeta.segParams !== tfLast.segParams) {
+      throw new Error(
+        `architecture mismatch: tfjs ${tfLast.segParams} vs PyTorch ${torchMeta.segParams} parameters`,
+      )
+    }
+    const row = {
+      backend: 'wasm',
+      size: c.size,
+      width: c.width,
+      batch,
+      mode: c.mode,
+      msPerStep: ms,
+      torchMsPerStep: tm1,
+      ratioVsTorch: tm1 ? ms / tm1 : null,
+      torch2ThreadsMsPerStep: tm2,
+      ratioVsTorch2Threads: tm2 ? ms / tm2 : null,
+      params: tfLast.segParams + tfLast.discParams,
+      steps: tfSamples.length,
+      rssMiB: Math.round(tfLast.rssMiB),
+      wasmHeapMiB: tfLast.wasmHeapMiB == null ? null : Math.round(tfLast.wasmHeapMiB),
+    }
+    configs.push(row)
+    log(
+      `wasm ${c.size}² w${c.width} ${c.mode.padEnd(11)} ${fmt(ms)} ms/step` +
+        (tm1 ? ` | torch 1 thread ${fmt(tm1)} (×${fmt(ms / tm1, 2)})` : '') +
+        (tm2 ? ` | 2 threads ${fmt(tm2)} (×${fmt(ms / tm2, 2)})` : ''),
+    )
+  }
+
+  // Stock cpu (tfjs's own naive conv gradients) vs wasm + kernels, same net, same run: 64², w16, supervised.
+  const stockSteps = quick ? 1 : 2
+  const stock = await bench.runTrainBench({
+    backend: 'cpu-stock',
+    size: 64,
+    width: 16,
+    batch,
+    mode: 'supervised',
+    steps: stockSteps,
+    warmup: 1,
+  })
+  const ref = configs.find((r) => r.size === 64 && r.width === 16 && r.mode === 'supervised')
+  const speedupVsStockCpu = stock.msPerStep / ref.msPerStep
+  configs.push({
+    backend: 'cpu-stock',
+    size: 64,
+    width: 16,
+    batch,
+    mode: 'supervised',
+    msPerStep: stock.msPerStep,
+    torchMsPerStep: ref.torchMsPerStep,
+    ratioVsTorch: ref.torchMsPerStep ? stock.msPerStep / ref.torchMsPerStep : null,
+    steps: stockSteps,
+  })
+  log(
+    `cpu-stock 64² w16 supervised ${fmt(stock.msPerStep)} ms/step → wasm+kernels is ${fmt(speedupVsStockCpu)}× faster`,
+  )
+
+  // The fallback backend: tfjs's cpu with the project's kernels, same net.
+  const cpuSteps = quick ? 1 : 2
+  const cpuK = await bench.runTrainBench({
+    backend: 'cpu',
+    size: 64,
+    width: 16,
+    batch,
+    mode: 'supervised',
+    steps: cpuSteps,
+    warmup: 1,
+  })
+  configs.push({
+    backend: 'cpu',
+    size: 64,
+    width: 16,
+    batch,
+    mode: 'supervised',
+    msPerStep: cpuK.msPerStep,
+    torchMsPerStep: ref.torchMsPerStep,
+    ratioVsTorch: ref.torchMsPerStep ? cpuK.msPerStep / ref.torchMsPerStep : null,
+    steps: cpuSteps,
+  })
+  log(
+    `cpu + kernels 64² w16 supervised ${fmt(cpuK.msPerStep)} ms/step (${fmt(stock.msPerStep / cpuK.msPerStep)}× faster than stock cpu)`,
+  )
+
+  const profiles = []
+  if (withProfile) {
+    for (const c of [
+      { size: 128, width: 16, mode: 'supervised' },
+      { size: 128, width: 16, mode: 'adversarial' },
+    ]) {
+      const p = await bench.profileTrainStep({
+        backend: 'wasm',
+        size: c.size,
+        width: c.width,
+        batch,
+        mode: c.mode,
+        steps: 2,
+        warmup: 1,
+      })
+      const top = p.kernels.slice(0, 12).map((k) => ({
+        kernel: k.kernel,
+        cpuMs: Number(k.ms.toFixed(1)),
+        calls: k.calls,
+        share: Number(k.share.toFixed(3)),
+      }))
+      profiles.push({ ...c, stepCpuMs: Math.round(p.stepCpuMs), kernelCpuMs: Math.round(p.kernelCpuMs), top })
+      log(
+        `\nCPU-time profile, wasm ${c.size}² w${c.width} ${c.mode}: ${fmt(p.stepCpuMs, 0)} ms CPU per step, ` +
+          `${fmt(p.kernelCpuMs, 0)} ms in kernels, ${fmt(p.stepCpuMs - p.kernelCpuMs, 0)} ms outside (engine, GC, optimiser loop):`,
+      )
+      for (const k of top)
+        log(
+          `  ${k.kernel.padEnd(24)} ${fmt(k.cpuMs).padStart(7)} ms  ${String(k.calls).padStart(4)} calls  ${(k.share * 100).toFixed(1)}%`,
+        )
+    }
+  }
+  peer?.close()
+
+  const result = {
+    configs,
+    speedupVsStockCpu,
+    machine: { ...machine(), loadAvg1mBefore: loadBefore },
+    torch: torchVersion,
+    torchNote:
+      'torchMsPerStep: PyTorch on CPU with 1 thread (tfjs-wasm runs on 1 thread in Node); torch2ThreadsMsPerStep: 2 OpenMP threads (--torch2 only)',
+    gpu: 'not measured: no GPU here; @tensorflow/tfjs-node-gpu is not installed',
+    profiles,
+    command: `node scripts/bench-engine.mjs ${args.join(' ')}`.trim(),
+  }
+  if (asJson) console.log(JSON.stringify(result))
+  else log(`\nmachine: ${JSON.stringify(result.machine)}`)
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.stack : e)
+  process.exit(1)
+})

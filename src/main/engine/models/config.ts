@@ -1,0 +1,91 @@
+/**
+ * Model configuration as data: a run's JSON names the backbone and heads; `parseSegNetConfig` validates it
+ * into a fully defaulted copy, and errors say what was given and what is allowed.
+ */
+import { z } from 'zod'
+
+export const BACKBONE_KINDS = ['resnet-compact', 'resnet50-dilated'] as const
+export type BackboneKind = (typeof BACKBONE_KINDS)[number]
+
+const width = z.union([z.literal(16), z.literal(32)], { error: 'width must be 16 or 32' })
+
+export const CompactBackboneSchema = z
+  .object({
+    kind: z.literal('resnet-compact'),
+    /** Channels of the stem; stages use ×2, ×4, ×4, ×8. */
+    width: width.default(16),
+  })
+  .strict()
+
+/** The paper's backbone: Keras ResNet-50 dilated to output stride 8 (ImageNet weights load by name). */
+export const Resnet50BackboneSchema = z
+  .object({
+    kind: z.literal('resnet50-dilated'),
+  })
+  .strict()
+
+export const BackboneSchema = z.discriminatedUnion('kind', [CompactBackboneSchema, Resnet50BackboneSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? `kind must be one of: ${BACKBONE_KINDS.join(', ')}` : undefined,
+})
+
+const bin = z.number().int().min(1).max(16)
+
+export const SegNetConfigSchema = z
+  .object({
+    backbone: BackboneSchema.default({ kind: 'resnet-compact', width: 16 }),
+    numClasses: z.number().int().min(2).max(255).default(21),
+    psp: z
+      .object({
+        bins: z.array(bin).min(1).max(6).default([1, 2, 3, 6]),
+        /** Output channels of the PSP bottleneck; default: 4×width (compact) or 512 (ResNet-50, the paper). */
+        channels: z.number().int().min(8).max(2048).optional(),
+      })
+      .strict()
+      .default({ bins: [1, 2, 3, 6] }),
+    /** Aux head on the stride-8 stage before the last (paper: on layer3). */
+    aux: z.boolean().default(true),
+    /** Seed for the initial weights. */
+    seed: z.number().int().min(0).max(0xffffffff).default(0),
+  })
+  .strict()
+
+export type SegNetConfig = z.infer<typeof SegNetConfigSchema>
+export type SegNetConfigInput = z.input<typeof SegNetConfigSchema>
+
+export const DiscriminatorConfigSchema = z
+  .object({
+    /** Channels of the first conv; ADVENT uses 64 (64→128→256→512→1). */
+    ndf: z.number().int().min(4).max(128).default(64),
+    leakySlope: z.number().min(0).max(1).default(0.2),
+    seed: z.number().int().min(0).max(0xffffffff).default(1),
+  })
+  .strict()
+
+export type DiscriminatorConfig = z.infer<typeof DiscriminatorConfigSchema>
+
+export class ConfigError extends Error {
+  constructor(
+    readonly what: string,
+    readonly issues: string[],
+  ) {
+    super(`Invalid ${what} config: ${issues.join('; ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+function issuesOf(e: z.ZodError): string[] {
+  return e.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+}
+
+export function parseSegNetConfig(raw: unknown): SegNetConfig {
+  const r = SegNetConfigSchema.safeParse(raw ?? {})
+  if (!r.success) throw new ConfigError('segmentation model', issuesOf(r.error))
+  return r.data
+}
+
+export function parseDiscriminatorConfig(raw: unknown): DiscriminatorConfig {
+  const r = DiscriminatorConfigSchema.safeParse(raw ?? {})
+  if (!r.success) throw new ConfigError('discriminator', issuesOf(r.error))
+  return r.data
+}

@@ -1,0 +1,14 @@
+export * from './config'
+export { ParamStore } from './params'
+export { SegNet, upsampleLogits, MIN_INPUT_SIDE, type SegmentationModel, type SegOutputs } from './segnet'
+export { Discriminator } from './discriminator'
+export { createModel, createDiscriminator, MODEL_KINDS, type ModelKind } from './registry'
+export { normalizeImages, IMAGENET_MEAN, IMAGENET_STD } from './preprocess'
+export {
+  fileHandler,
+  saveParams,
+  loadNamedWeights,
+  applyWeights,
+  WeightsFileError,
+  type ApplyReport,
+} from './weights-io'

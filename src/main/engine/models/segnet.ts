@@ -1,0 +1,84 @@
+/**
+ * The segmentation network: backbone → PSP → classifier (+ aux head). Outputs are logits at output stride 8;
+ * `upsampleLogits` brings them to the input size (paper: ×8 bilinear) for losses and predictions.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { Rng } from '../train/rng'
+import { compactResnet, type BackboneFeatures } from './compact-resnet'
+import { resnet50Dilated } from './resnet50'
+import type { SegNetConfig } from './config'
+import { auxHead, classifier, pspModule } from './heads'
+import { upsample } from './layers'
+import { ParamStore } from './params'
+
+export interface SegOutputs {
+  /** Main logits [N, H/8, W/8, classes]. */
+  main: tf.Tensor4D
+  /** Aux logits, same size, or null when the config has no aux head. */
+  aux: tf.Tensor4D | null
+}
+
+export interface SegmentationModel {
+  readonly config: SegNetConfig
+  readonly params: ParamStore
+  /** Normalised images [N,H,W,3] → logits. H and W must be multiples of 8. */
+  forward(x: tf.Tensor4D, training: boolean): SegOutputs
+  dispose(): void
+}
+
+/** Smallest input side every config supports (the stride-8 map must be ≥ 1 and the PSP bins ≤ its size). */
+export const MIN_INPUT_SIDE = 16
+
+export class SegNet implements SegmentationModel {
+  readonly params: ParamStore
+
+  constructor(readonly config: SegNetConfig) {
+    this.params = new ParamStore(new Rng(config.seed))
+    // Create every parameter with a small forward pass, then seal the store.
+    tf.tidy(() => {
+      this.forward(tf.zeros([2, 64, 64, 3]), false)
+    })
+    this.params.seal()
+  }
+
+  private backbone(x: tf.Tensor4D, training: boolean): BackboneFeatures {
+    const b = this.config.backbone
+    switch (b.kind) {
+      case 'resnet-compact':
+        return compactResnet(this.params, x, b.width, training)
+      case 'resnet50-dilated':
+        return resnet50Dilated(this.params, x, training)
+      default: {
+        const never: never = b
+        throw new Error(`unknown backbone ${JSON.stringify(never)}`)
+      }
+    }
+  }
+
+  forward(x: tf.Tensor4D, training: boolean): SegOutputs {
+    const [, h, w, c] = x.shape
+    if (c !== 3) throw new Error(`SegNet: input must have 3 channels, got ${c}`)
+    if (h % 8 !== 0 || w % 8 !== 0 || h < MIN_INPUT_SIDE || w < MIN_INPUT_SIDE) {
+      throw new Error(`SegNet: input ${h}×${w} must be multiples of 8 and at least ${MIN_INPUT_SIDE}`)
+    }
+    const out = tf.tidy(() => {
+      const f = this.backbone(x, training)
+      const outC =
+        this.config.psp.channels ?? (this.config.backbone.kind === 'resnet-compact' ? f.mid.shape[3] : 512)
+      const p = pspModule(this.params, f.out, this.config.psp.bins, outC, training)
+      const main = classifier(this.params, p, this.config.numClasses)
+      const aux = this.config.aux ? auxHead(this.params, f.mid, this.config.numClasses, training) : null
+      return aux ? [main, aux] : [main]
+    })
+    return { main: out[0] as tf.Tensor4D, aux: (out[1] as tf.Tensor4D | undefined) ?? null }
+  }
+
+  dispose(): void {
+    this.params.dispose()
+  }
+}
+
+/** Bilinear (align_corners) upsampling of logits to the input size. */
+export function upsampleLogits(logits: tf.Tensor4D, h: number, w: number): tf.Tensor4D {
+  return upsample(logits, h, w)
+}
