@@ -10,7 +10,7 @@ import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import type { StudioEventName } from '../shared/api'
 import { EVENT_CHANNEL, apiChannel, type EventMessage, type IpcResult } from '../main/electron/channels'
 import type { StudioBridge } from './bridge'
-import { EVENT_NAME_LIST, METHOD_NAMES } from './names'
+import { EVENT_NAME_LIST, METHOD_NAMES } from '../shared/api-names'
 
 async function call(channel: string, args: unknown): Promise<unknown> {
   const reply = (await ipcRenderer.invoke(channel, args ?? {})) as IpcResult

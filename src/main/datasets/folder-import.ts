@@ -1,4 +1,5 @@
 /** Imports a folder of photos as one new album (optionally with its subfolders). */
+import { emptySummary } from './import-summary'
 import { resolve } from 'node:path'
 import type { ImportSummary } from '../../shared/domain'
 import type { ImportContext } from './import-target'
@@ -28,14 +29,7 @@ export async function importFolder(
         (args.recursive ? '' : ' (subfolders are not searched unless the import is recursive)'),
     )
   }
-  const summary: ImportSummary = {
-    albumIds: [],
-    sourceIds: [],
-    imported: 0,
-    duplicates: 0,
-    masks: 0,
-    rejected: 0,
-  }
+  const summary = emptySummary()
   if (ctx.cancelled()) return summary
   const albumId = ctx.target.createAlbum(args.albumName, null)
   summary.albumIds.push(albumId)

@@ -3,6 +3,7 @@
  * (imgLabelList.txt), the validation split (val_all.txt) and the stored clusterings (train_cluster*.txt).
  * A bad image, mask or list line is reported with its file (and line) and the rest goes on.
  */
+import { emptySummary } from './import-summary'
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FileProblem, ImportSummary } from '../../shared/domain'
@@ -205,14 +206,7 @@ export async function importPis(
   args: PisImportArgs,
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
-  const summary: ImportSummary = {
-    albumIds: [],
-    sourceIds: [],
-    imported: 0,
-    duplicates: 0,
-    masks: 0,
-    rejected: 0,
-  }
+  const summary = emptySummary()
   ctx.progress({ done: 0, total: 0, message: `reading ${args.root}` })
   const users = await resolvePisUsers(args.root)
   const plans: UserPlan[] = []

@@ -4,6 +4,7 @@
  * SegmentationClassAug (greyscale), and each list as a named source list. Originals are referenced in
  * place by default: VOC is big.
  */
+import { emptySummary } from './import-summary'
 import { readFile, readdir } from 'node:fs/promises'
 import { basename, extname, join, resolve } from 'node:path'
 import type { ImportSummary } from '../../shared/domain'
@@ -55,14 +56,7 @@ export async function importVoc(
   args: VocImportArgs,
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
-  const summary: ImportSummary = {
-    albumIds: [],
-    sourceIds: [],
-    imported: 0,
-    duplicates: 0,
-    masks: 0,
-    rejected: 0,
-  }
+  const summary = emptySummary()
   ctx.progress({ done: 0, total: 0, message: `reading ${args.root}` })
   const vocDir = await resolveVocRoot(args.root)
   const scan = await scanImageFolder(join(vocDir, 'JPEGImages'), { recursive: false })

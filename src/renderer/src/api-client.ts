@@ -9,7 +9,8 @@
  *
  * Every failure is a StudioError {code, message, issues}.
  */
-import type { ApiMethod, StudioApi, StudioEventName, StudioEvents } from '../../shared/api'
+import type { StudioApi, StudioEventName, StudioEvents } from '../../shared/api'
+import { METHOD_NAMES } from '../../shared/api-names'
 import { browserSocket, createHttpTransport, takeToken } from './api/http-transport'
 import { createPreloadTransport, isPreloadStudio } from './api/preload-transport'
 import type { ConnectionState, Transport, Unsubscribe } from './api/transport'
@@ -26,38 +27,10 @@ export interface StudioClient {
   mediaUrl(ref: string): string
 }
 
-/**
- * Every method of the contract. Listed here rather than imported (API_METHODS) so the renderer bundle
- * does not carry the zod schemas; the type check below fails when the contract gains a method.
- */
-const METHODS = [
-  'appInfo',
-  'recentProjects',
-  'createProject',
-  'openProject',
-  'closeProject',
-  'pickDirectory',
-  'listAlbums',
-  'listSources',
-  'renameAlbum',
-  'deleteAlbum',
-  'listImages',
-  'getImage',
-  'setImageTags',
-  'importFolder',
-  'importPis',
-  'importVoc',
-  'listJobs',
-  'getJob',
-  'cancelJob',
-] as const satisfies readonly ApiMethod[]
-type MissingMethods = Exclude<ApiMethod, (typeof METHODS)[number]>
-const allMethodsListed: [MissingMethods] extends [never] ? true : MissingMethods = true
-void allMethodsListed
 
 export function createClient(transport: Transport): StudioClient {
   const api = Object.fromEntries(
-    METHODS.map((method) => [method, (args: unknown) => transport.call(method, (args ?? {}) as never)]),
+    METHOD_NAMES.map((method) => [method, (args: unknown) => transport.call(method, (args ?? {}) as never)]),
   ) as unknown as StudioApi
   return {
     kind: transport.kind,

@@ -5,7 +5,7 @@ import { Studio } from '../../../src/main/app/studio'
 import { apiChannel, type EventMessage, type IpcResult } from '../../../src/main/electron/channels'
 import { forwardEvents, registerApiHandlers, type IpcRegistry } from '../../../src/main/electron/ipc-handlers'
 import { API_METHODS } from '../../../src/shared/api'
-import { METHOD_NAMES, EVENT_NAME_LIST } from '../../../src/preload/names'
+import { METHOD_NAMES, EVENT_NAME_LIST } from '../../../src/shared/api-names'
 import { EVENT_NAMES } from '../../../src/shared/api'
 import { TempDirs } from '../server/helpers'
 

@@ -1,10 +1,10 @@
 /**
- * Method and event names of the contract, listed here rather than imported from src/shared/api.ts:
- * that module carries the zod schemas, and a sandboxed preload cannot `require('zod')` (it may only
- * load `electron` and a few built-ins). The type checks below fail the build when the contract gains
- * or loses a name, so the lists cannot drift.
+ * Method and event names of the contract as plain data, for the preload and the renderer: api.ts carries
+ * the zod schemas, which a sandboxed preload cannot `require('zod')` and the renderer bundle need not
+ * carry. The type checks below fail the build when the contract gains or loses a name, so the lists
+ * cannot drift. Only types are imported from api.ts.
  */
-import type { ApiMethod, StudioEventName } from '../shared/api'
+import type { ApiMethod, StudioEventName } from './api'
 
 export const METHOD_NAMES = [
   'appInfo',
