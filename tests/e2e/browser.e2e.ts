@@ -4,7 +4,8 @@
  * the virtual grid, open the viewer, import a PIS dataset with masks and look at the overlay.
  *
  * Needs a build (`npx electron-vite build`; PSS_E2E_OUT points at another build folder) and
- * /usr/bin/chromium. Screenshots go to docs/screenshots/; traces of failures to test-results/.
+ * /usr/bin/chromium. Screenshots go to test-results/screenshots/ (to docs/screenshots/ with
+ * PSS_UPDATE_SCREENSHOTS=1, which refreshes the README's figures); traces of failures to test-results/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,7 +17,7 @@ import { makePhotoFolder, makePisDataset, type PhotoFolder, type PisFixture } fr
 import { cli, serve, type Served } from './helpers/serve'
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-const SHOTS = resolve('docs/screenshots')
+const SHOTS = resolve(process.env.PSS_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots')
 const RESULTS = resolve('test-results/browser-e2e')
 const PHOTO_COUNT = 80
 const PIS_COUNT = 24
