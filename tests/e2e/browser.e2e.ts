@@ -174,8 +174,9 @@ describe('PSS Studio in the browser', () => {
     await expect.poll(() => page.locator(tid('grid-title')).textContent()).toBe('Trip 2024')
     const album = page.locator('[data-kind="album"]').filter({ hasText: 'Trip 2024' })
     await gridReady()
-    expect(await page.getAttribute(tid('album-grid'), 'data-total')).toBe(String(PHOTO_COUNT))
-    expect(await page.locator(tid('grid-count')).textContent()).toBe(`${PHOTO_COUNT} images`)
+    // Library events during the import refresh the grid with a coalescing delay: wait for the last one.
+    await expect.poll(() => page.getAttribute(tid('album-grid'), 'data-total')).toBe(String(PHOTO_COUNT))
+    await expect.poll(() => page.locator(tid('grid-count')).textContent()).toBe(`${PHOTO_COUNT} images`)
     await expect.poll(() => album.locator(tid('album-count')).textContent()).toBe(String(PHOTO_COUNT))
     const names = await page.locator(tid('thumb')).evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''))
     expect(names.some((n) => n.startsWith('broken.jpg') || n.startsWith('photo.jpg'))).toBe(false)
