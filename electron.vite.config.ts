@@ -11,6 +11,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
+          // Training worker thread, loaded by path at run time (see engine/worker/start-training-worker.ts).
+          'training-worker': resolve(__dirname, 'src/main/engine/worker/training-worker.ts'),
         },
       },
     },

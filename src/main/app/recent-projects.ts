@@ -5,7 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { RecentProject } from '../../shared/domain'
-import { writeFileAtomic } from '../project/atomic-file'
+import { writeFileAtomic } from '../files/atomic-file'
 import { DB_FILE } from '../project/layout'
 
 export const MAX_RECENT = 20

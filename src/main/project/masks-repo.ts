@@ -9,7 +9,7 @@ import { encodeLabelPng, labelHistogram } from '../media/label-png'
 import { nowIso, parseJson, type Db } from './db'
 import { InvalidInputError, NotFoundError } from './errors'
 import { maskRelPath, fromRelPath, type ProjectPaths } from './layout'
-import { removeQuietly, writeFileAtomic } from './atomic-file'
+import { removeQuietly, writeFileAtomic } from '../files/atomic-file'
 
 export interface MaskInput {
   labels: Uint8Array

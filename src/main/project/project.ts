@@ -16,7 +16,7 @@ import { ImagesRepo, type ImageRow } from './images-repo'
 import { MasksRepo } from './masks-repo'
 import { GroupingsRepo } from './groupings-repo'
 import { StoreImportTarget } from './import-target'
-import { removeQuietly } from './atomic-file'
+import { removeQuietly } from '../files/atomic-file'
 
 export interface CreateProjectOptions {
   name?: string | undefined

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { safeFileName, slugify, uniqueFileName } from '../../../src/main/project/layout'
-import { writeFileAtomic } from '../../../src/main/project/atomic-file'
+import { writeFileAtomic } from '../../../src/main/files/atomic-file'
 import { TempDirs } from './fixtures'
 
 const tmp = new TempDirs()

@@ -48,7 +48,7 @@ export class BackendUnavailableError extends Error {
 
 const GPU_HOWTO =
   'for NVIDIA GPU training install @tensorflow/tfjs-node-gpu@4.22 (needs CUDA 11.2 + cuDNN 8.1; its install ' +
-  'downloads libtensorflow 2.9.1 from Google's download host, or from a mirror named by TFJS_NODE_CDN_STORAGE / ' +
+  'downloads libtensorflow 2.9.1 from Google, or from a mirror named by TFJS_NODE_CDN_STORAGE / ' +
   'TFJS_NODE_BASE_URI)'
 const NODE_HOWTO =
   'for native multi-threaded CPU training install @tensorflow/tfjs-node@4.22 (its install downloads libtensorflow ' +

@@ -9,6 +9,7 @@
  * Writes are atomic per file (temp + fsync + rename); weights.bin is renamed before model.json and
  * model.json records its size and SHA-256, so a reader never silently pairs a manifest with other weights.
  */
+import { writeFileAtomic } from '../../files/atomic-file'
 import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -62,18 +63,6 @@ export class WeightsFileError extends Error {
   }
 }
 
-function writeAtomic(file: string, data: Uint8Array | string): void {
-  const tmp = `${file}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`
-  const fd = fs.openSync(tmp, 'w')
-  try {
-    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
-  }
-  fs.renameSync(tmp, file)
-}
-
 function sha256(data: Uint8Array): string {
   return crypto.createHash('sha256').update(data).digest('hex')
 }
@@ -108,8 +97,8 @@ export function fileHandler(dir: string): Required<Pick<tf.io.IOHandler, 'save' 
           weightsSha256: sha256(bytes),
         },
       }
-      writeAtomic(path.join(dir, WEIGHTS_FILE), bytes)
-      writeAtomic(path.join(dir, MODEL_FILE), JSON.stringify(json))
+      writeFileAtomic(path.join(dir, WEIGHTS_FILE), bytes)
+      writeFileAtomic(path.join(dir, MODEL_FILE), JSON.stringify(json))
       return {
         modelArtifactsInfo: {
           dateSaved: new Date(),

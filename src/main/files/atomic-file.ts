@@ -11,7 +11,8 @@ function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.tmp-${process.pid}-${crypto.randomBytes(6).toString('hex')}`)
 }
 
-function fsyncDir(dir: string): void {
+/** fsync a folder so a rename inside it survives a crash (best effort: not every platform allows it). */
+export function fsyncDir(dir: string): void {
   // Persist the rename itself. Not possible on every platform (Windows cannot open folders); the file's
   // own fsync already happened, so skipping this there is the best we can do.
   let fd: number | undefined

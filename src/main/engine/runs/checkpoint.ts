@@ -1,0 +1,187 @@
+/**
+ * Checkpoints in a run folder:
+ *
+ *   <run>/run.json                       the TrainConfig the run was started with
+ *   <run>/checkpoint.json                {iteration, dir}: the latest complete checkpoint
+ *   <run>/checkpoints/000008/model.json  + weights.bin: every model variable (engine weights IO)
+ *   <run>/checkpoints/000008/optimizer/  model.json + weights.bin: optimiser slots by "<var>/<slot>"
+ *   <run>/checkpoints/000008/state.json  iteration, optimiser kind + step, data-order seed, loss history
+ *
+ * A checkpoint is written into a temp folder and renamed into place, and only then does checkpoint.json
+ * (written atomically) point at it: a process killed at any moment leaves the previous checkpoint usable.
+ */
+import * as crypto from 'node:crypto'
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import * as tf from '@tensorflow/tfjs'
+import { z } from 'zod'
+import { applyWeights, fileHandler, loadNamedWeights, saveParams } from '../models/weights-io'
+import type { SegmentationModel } from '../models/segnet'
+import type { SgdMomentum } from '../train/optimizers'
+import { fsyncDir, writeFileAtomic } from '../../files/atomic-file'
+import { RUN_IDENTITY_FIELDS, TrainConfigSchema, type TrainConfig } from './train-config'
+
+const RUN_FILE = 'run.json'
+const POINTER_FILE = 'checkpoint.json'
+const STATE_FILE = 'state.json'
+const OPTIMIZER_DIR = 'optimizer'
+
+export class CheckpointError extends Error {
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`${file}: ${problem}`)
+    this.name = 'CheckpointError'
+  }
+}
+
+const LossPoint = z.object({ iteration: z.number().int().min(1), loss: z.number() })
+export type LossPoint = z.infer<typeof LossPoint>
+
+const StateJson = z.object({
+  version: z.literal(1),
+  iteration: z.number().int().min(0),
+  optimizer: z.object({ kind: z.literal('sgd'), step: z.number().int().min(0) }),
+  /** Data order is a pure function of (seed, iteration); this is all the "RNG state" a resume needs. */
+  rng: z.object({ seed: z.number().int().min(0), nextIteration: z.number().int().min(1) }),
+  losses: z.array(LossPoint),
+})
+export type CheckpointState = z.infer<typeof StateJson>
+
+const PointerJson = z.object({
+  iteration: z.number().int().min(0),
+  dir: z.string().regex(/^checkpoints\/\d{6,}$/, 'must be checkpoints/<iteration>'),
+})
+
+const RunJson = z.object({ version: z.literal(1), config: TrainConfigSchema })
+
+function readJson<T>(file: string, schema: z.ZodType<T>): T {
+  let raw: unknown
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'))
+  } catch (e) {
+    throw new CheckpointError(file, e instanceof Error ? e.message : String(e))
+  }
+  const r = schema.safeParse(raw)
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    throw new CheckpointError(file, `unexpected content (${issues.join('; ')})`)
+  }
+  return r.data
+}
+
+export function checkpointDirName(iteration: number): string {
+  return String(iteration).padStart(6, '0')
+}
+
+/** Writes run.json for a fresh run (atomically). A folder that already holds a run is refused. */
+export function writeRunFile(config: TrainConfig): void {
+  const existing = path.join(config.runDir, RUN_FILE)
+  if (fs.existsSync(existing)) {
+    // Starting over here would mix this run's checkpoints with the old one's.
+    throw new CheckpointError(existing, 'this folder already holds a run: resume it or use a new run folder')
+  }
+  fs.mkdirSync(config.runDir, { recursive: true })
+  writeFileAtomic(path.join(config.runDir, RUN_FILE), JSON.stringify({ version: 1, config }, null, 2))
+}
+
+/** Reads run.json and checks the new config continues the same run (same seed, schedule, shapes). */
+export function checkResumable(config: TrainConfig): void {
+  const file = path.join(config.runDir, RUN_FILE)
+  const saved = readJson(file, RunJson).config
+  const show = (v: unknown): string => (typeof v === 'object' ? JSON.stringify(v) : String(v))
+  const differ = RUN_IDENTITY_FIELDS.filter((k) => show(saved[k]) !== show(config[k]))
+  if (differ.length) {
+    const what = differ.map((k) => `${k} ${show(saved[k])} → ${show(config[k])}`).join(', ')
+    throw new CheckpointError(file, `cannot resume with a different configuration (${what})`)
+  }
+}
+
+export interface SaveCheckpointArgs {
+  runDir: string
+  model: SegmentationModel
+  optimizer: SgdMomentum
+  state: CheckpointState
+}
+
+/** Writes a complete checkpoint, then points checkpoint.json at it. Returns the checkpoint folder. */
+export async function saveCheckpoint(a: SaveCheckpointArgs): Promise<string> {
+  const root = path.join(a.runDir, 'checkpoints')
+  fs.mkdirSync(root, { recursive: true })
+  const name = checkpointDirName(a.state.iteration)
+  const tmp = path.join(root, `.tmp-${name}-${crypto.randomBytes(4).toString('hex')}`)
+  const final = path.join(root, name)
+  try {
+    await saveParams(tmp, a.model.params, { iteration: a.state.iteration })
+    const opt = a.optimizer.getState()
+    try {
+      const { data, specs } = await tf.io.encodeWeights(opt.slots)
+      await fileHandler(path.join(tmp, OPTIMIZER_DIR)).save({
+        format: 'pss-studio-optimizer',
+        weightSpecs: specs,
+        weightData: data,
+      })
+    } finally {
+      tf.dispose(Object.values(opt.slots))
+    }
+    const state: CheckpointState = { ...a.state, optimizer: { kind: 'sgd', step: opt.step } }
+    writeFileAtomic(path.join(tmp, STATE_FILE), JSON.stringify(state))
+    fsyncDir(path.join(tmp, OPTIMIZER_DIR))
+    fsyncDir(tmp)
+    // A resumed run rewrites the checkpoints after its start point; the old folder is superseded.
+    fs.rmSync(final, { recursive: true, force: true })
+    fs.renameSync(tmp, final)
+    fsyncDir(root)
+  } catch (e) {
+    fs.rmSync(tmp, { recursive: true, force: true })
+    throw e
+  }
+  const pointer = { iteration: a.state.iteration, dir: `checkpoints/${name}` }
+  writeFileAtomic(path.join(a.runDir, POINTER_FILE), JSON.stringify(pointer))
+  return final
+}
+
+/** Removes temp folders of checkpoints a killed process left half-written (never a complete one). */
+export function removeUnfinishedCheckpoints(runDir: string): void {
+  const root = path.join(runDir, 'checkpoints')
+  if (!fs.existsSync(root)) return
+  for (const name of fs.readdirSync(root)) {
+    if (name.startsWith('.tmp-')) fs.rmSync(path.join(root, name), { recursive: true, force: true })
+  }
+}
+
+/** The latest complete checkpoint of a run folder, or null when it has none yet. */
+export function latestCheckpoint(runDir: string): { dir: string; state: CheckpointState } | null {
+  const pointerFile = path.join(runDir, POINTER_FILE)
+  if (!fs.existsSync(pointerFile)) return null
+  const p = readJson(pointerFile, PointerJson)
+  const dir = path.join(runDir, p.dir)
+  const state = readJson(path.join(dir, STATE_FILE), StateJson)
+  if (state.iteration !== p.iteration) {
+    throw new CheckpointError(
+      path.join(dir, STATE_FILE),
+      `iteration ${state.iteration} does not match ${POINTER_FILE} (${p.iteration})`,
+    )
+  }
+  return { dir, state }
+}
+
+/** Loads a checkpoint's weights into the model and its slots into the optimiser. */
+export async function restoreCheckpoint(
+  dir: string,
+  state: CheckpointState,
+  model: SegmentationModel,
+  optimizer: SgdMomentum,
+): Promise<void> {
+  const w = await loadNamedWeights(dir)
+  try {
+    applyWeights(model.params, w.tensors, true)
+  } finally {
+    tf.dispose(Object.values(w.tensors))
+  }
+  const o = await loadNamedWeights(path.join(dir, OPTIMIZER_DIR))
+  // setState makes variables that share the tensors' data, so these handles are released after.
+  optimizer.setState({ kind: 'sgd', step: state.optimizer.step, slots: o.tensors })
+  tf.dispose(Object.values(o.tensors))
+}

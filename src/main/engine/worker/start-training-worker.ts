@@ -1,0 +1,143 @@
+/**
+ * Starts a training run in a `worker_threads` Worker, so the main thread stays responsive while each
+ * step blocks the worker's thread for 0.1–3 s. `cancel()` asks the worker to stop before its next step
+ * (the result then has status 'cancelled'); `terminate()` kills it at once (status 'killed') — the run
+ * folder keeps its last complete checkpoint, and `resume: true` continues from there.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { LossPoint } from '../runs/checkpoint'
+import type { FileProblem } from '../runs/file-dataset'
+import { parseTrainConfig } from '../runs/train-config'
+import type { TrainCheckpoint, TrainProgress, TrainStarted } from '../runs/train-loop'
+import type { FromWorker, ToWorker, TrainingWorkerData } from './messages'
+
+export interface TrainingResult {
+  status: 'done' | 'cancelled' | 'killed'
+  /** The last completed iteration. */
+  iteration: number
+  /** Losses of the iterations this run knows (a resumed run includes those before its checkpoint). */
+  losses: LossPoint[]
+}
+
+export interface TrainingWorkerOptions {
+  /** Continue from the run folder's latest checkpoint instead of starting fresh. */
+  resume?: boolean
+  onStarted?: (s: TrainStarted) => void
+  onProgress?: (p: TrainProgress) => void
+  onCheckpoint?: (c: TrainCheckpoint) => void
+  /** A training file that was skipped, and why. */
+  onProblem?: (p: FileProblem) => void
+  /** Overrides the worker entry file (see `resolveWorkerEntry`). */
+  entry?: string
+}
+
+export interface TrainingWorkerHandle {
+  readonly result: Promise<TrainingResult>
+  /** Stop before the next step; `result` resolves with status 'cancelled'. */
+  cancel(): void
+  /** Kill the thread now (as a crash would); `result` resolves with status 'killed'. */
+  terminate(): Promise<void>
+}
+
+export const WORKER_BASENAME = 'training-worker'
+
+/**
+ * The worker entry. Built app: electron-vite bundles src/main/engine/worker/training-worker.ts as the
+ * main-bundle entry `training-worker` → out/main/training-worker.js, next to this code's bundle (or one
+ * folder up when this code lands in out/main/chunks/). From sources (Vitest, tsx) the .ts entry beside
+ * this file is loaded through tsx's in-thread require hook: Node 20 does not apply `--import tsx` module
+ * hooks inside worker threads ("Unknown file extension .ts"), so a two-line eval bootstrap registers the
+ * hook in the worker and then requires the entry.
+ */
+export function resolveWorkerEntry(override?: string): { file: string; code: string; eval: boolean } {
+  const here = path.dirname(fileURLToPath(import.meta.url))
+  const candidates = override
+    ? [override]
+    : [
+        path.join(here, `${WORKER_BASENAME}.js`),
+        path.join(here, '..', `${WORKER_BASENAME}.js`),
+        path.join(here, `${WORKER_BASENAME}.ts`),
+      ]
+  const file = candidates.find((f) => fs.existsSync(f))
+  if (!file) throw new Error(`training worker entry not found (looked for ${candidates.join(', ')})`)
+  if (!file.endsWith('.ts')) return { file, code: file, eval: false }
+  const tsxApi = createRequire(import.meta.url).resolve('tsx/cjs/api')
+  const code = `require(${JSON.stringify(tsxApi)}).register();\nrequire(${JSON.stringify(file)});\n`
+  return { file, code, eval: true }
+}
+
+export function startTrainingWorker(
+  rawConfig: unknown,
+  opts: TrainingWorkerOptions = {},
+): TrainingWorkerHandle {
+  // Validate here too, so a bad config fails at the call with a clear message, not inside the thread.
+  const config = parseTrainConfig(rawConfig)
+  const entry = resolveWorkerEntry(opts.entry)
+  const data: TrainingWorkerData = { config, resume: opts.resume === true }
+  const worker = new Worker(entry.code, { eval: entry.eval, workerData: data, execArgv: [] })
+  let killed = false
+  let settled = false
+  let lastIteration = 0
+  const seen: LossPoint[] = []
+
+  const result = new Promise<TrainingResult>((resolve, reject) => {
+    const finish = (f: () => void): void => {
+      if (settled) return
+      settled = true
+      f()
+      // The worker has said its last word; end the thread (its message port would keep it alive).
+      void worker.terminate()
+    }
+    worker.on('message', (m: FromWorker) => {
+      switch (m.type) {
+        case 'started':
+          lastIteration = m.fromIteration
+          opts.onStarted?.(m)
+          break
+        case 'progress':
+          lastIteration = m.iteration
+          seen.push({ iteration: m.iteration, loss: m.loss })
+          opts.onProgress?.(m)
+          break
+        case 'checkpoint':
+          opts.onCheckpoint?.({ iteration: m.iteration, path: m.path })
+          break
+        case 'problem':
+          opts.onProblem?.({ file: m.file, reason: m.reason })
+          break
+        case 'done':
+          finish(() => resolve({ status: m.status, iteration: m.iteration, losses: m.losses }))
+          break
+        case 'error':
+          finish(() => reject(new Error(`training failed: ${m.message}`)))
+          break
+        default:
+          exhaustive(m)
+      }
+    })
+    worker.on('error', (e) => finish(() => reject(e)))
+    worker.on('exit', (code) => {
+      if (killed) finish(() => resolve({ status: 'killed', iteration: lastIteration, losses: seen }))
+      else finish(() => reject(new Error(`training worker exited with code ${code} before finishing`)))
+    })
+  })
+
+  return {
+    result,
+    cancel() {
+      if (!settled) worker.postMessage({ type: 'cancel' } satisfies ToWorker)
+    },
+    async terminate() {
+      killed = true
+      await worker.terminate()
+    },
+  }
+}
+
+function exhaustive(x: never): never {
+  throw new Error(`unexpected worker message ${JSON.stringify(x)}`)
+}
