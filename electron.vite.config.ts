@@ -11,7 +11,7 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
-          // Training worker thread, loaded by path at run time (see engine/worker/start-training-worker.ts).
+          // Training worker thread, loaded by path at run time (see engine/worker/spawn-engine-worker.ts).
           'training-worker': resolve(__dirname, 'src/main/engine/worker/training-worker.ts'),
         },
       },

@@ -20,6 +20,9 @@ import {
 } from '../../shared/api'
 import type { AppInfo, AppMode, ProjectInfo } from '../../shared/domain'
 import { JobQueue, type JobQueueOptions } from '../jobs/job-queue'
+// Straight from the file, not the worker index: that pulls in the training job and with it tfjs.
+import { backendSummary, probeBackend } from '../engine/worker/probe-backend'
+import type { BackendReport } from '../engine/backend/select-backend'
 import { NoProjectError } from '../project/errors'
 import { Project } from '../project/project'
 import { ApiError, toApiError } from './api-error'
@@ -38,7 +41,11 @@ export interface StudioOptions {
   version?: string
   /** Job queue tuning (tests use short intervals). */
   jobs?: Pick<JobQueueOptions, 'writeIntervalMs' | 'closeTimeoutMs' | 'maxProblems'>
+  /** Finds the engine's backend; default: `probeBackend()` in a worker thread (tests may inject one). */
+  probeBackend?: () => Promise<BackendReport>
 }
+
+type BackendInfo = NonNullable<AppInfo['backend']>
 
 interface Session {
   project: Project
@@ -59,6 +66,9 @@ export class Studio {
   private readonly recent: RecentProjects
   private readonly handlers: Handlers
   private session: Session | null = null
+  /** The engine backend once the probe has answered (or failed); null while it runs or before it starts. */
+  private backend: BackendInfo | null = null
+  private backendProbe: Promise<BackendInfo> | null = null
   /** Opening, creating and closing run one after another, never interleaved. */
   private lifecycle: Promise<unknown> = Promise.resolve()
 
@@ -112,6 +122,29 @@ export class Studio {
     await this.exclusive(async () => {
       await this.closeSession()
     })
+  }
+
+  /**
+   * The engine's backend as AppInfo shows it. The probe starts on the first call (the first appInfo)
+   * and runs once, in a worker; a failure is reported as backend 'unavailable' with the reason.
+   */
+  backendInfo(): Promise<BackendInfo> {
+    if (!this.backendProbe) {
+      const probe = this.opts.probeBackend ?? (() => probeBackend())
+      let started: Promise<BackendReport>
+      try {
+        started = probe()
+      } catch (e) {
+        started = Promise.reject(e)
+      }
+      this.backendProbe = started.then(backendSummary, (e: unknown) => ({
+        name: 'unavailable',
+        device: '',
+        notes: [e instanceof Error ? e.message : String(e)],
+      }))
+      void this.backendProbe.then((b) => (this.backend = b))
+    }
+    return this.backendProbe
   }
 
   /** The open project, for in-process callers (CLI `info`, benchmarks); throws NO_PROJECT. */
@@ -169,13 +202,15 @@ export class Studio {
   }
 
   private appInfo(): AppInfo {
+    // Never waits: the renderer polls again while backend is null.
+    void this.backendInfo()
     return {
       name: 'PSS Studio',
       version: this.opts.version ?? appVersion(),
       mode: this.opts.mode,
       capabilities: { pickDirectory: this.opts.pickDirectory !== undefined },
       project: this.session?.project.isOpen ? this.session.project.info() : null,
-      backend: null,
+      backend: this.backend,
     }
   }
 

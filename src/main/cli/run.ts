@@ -1,6 +1,7 @@
 /** The `pss-studio` command line: picks the command, prints usage, maps failures to exit codes. */
 import { toApiError } from '../app/api-error'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command } from './args'
+import { backendCommand } from './commands/backend'
 import { createCommand } from './commands/create'
 import { demoProjectCommand } from './commands/demo-project'
 import { evalCommand } from './commands/eval'
@@ -15,6 +16,7 @@ export const COMMANDS: readonly Command[] = [
   serveCommand,
   demoProjectCommand,
   evalCommand,
+  backendCommand,
 ]
 
 function mainUsage(): string {

@@ -1,7 +1,8 @@
 /**
  * Checkpoints in a run folder:
  *
- *   <run>/run.json                       the TrainConfig the run was started with
+ *   <run>/run.json                       the TrainConfig the run was started with, and each start
+ *                                        (fresh or resumed) with its backend report
  *   <run>/checkpoint.json                {iteration, dir}: the latest complete checkpoint
  *   <run>/checkpoints/000008/model.json  + weights.bin: every model variable (engine weights IO)
  *   <run>/checkpoints/000008/optimizer/  model.json + weights.bin: optimiser slots by "<var>/<slot>"
@@ -54,7 +55,28 @@ const PointerJson = z.object({
   dir: z.string().regex(/^checkpoints\/\d{6,}$/, 'must be checkpoints/<iteration>'),
 })
 
-const RunJson = z.object({ version: z.literal(1), config: TrainConfigSchema })
+/** One start of a run (the fresh one, then each resume): when, from where, and on which backend. */
+const RunStart = z.object({
+  at: z.string(),
+  fromIteration: z.number().int().min(0),
+  backend: z.object({
+    name: z.string(),
+    tfBackend: z.string(),
+    device: z.string(),
+    reasons: z.array(z.string()),
+    forced: z.boolean(),
+    trainingKernels: z.array(z.string()),
+  }),
+})
+export type RunStart = z.infer<typeof RunStart>
+
+const RunJson = z.object({
+  version: z.literal(1),
+  config: TrainConfigSchema,
+  /** Absent in run folders written before starts were recorded. */
+  starts: z.array(RunStart).optional(),
+})
+export type RunFile = z.infer<typeof RunJson>
 
 function readJson<T>(file: string, schema: z.ZodType<T>): T {
   let raw: unknown
@@ -84,6 +106,22 @@ export function writeRunFile(config: TrainConfig): void {
   }
   fs.mkdirSync(config.runDir, { recursive: true })
   writeFileAtomic(path.join(config.runDir, RUN_FILE), JSON.stringify({ version: 1, config }, null, 2))
+}
+
+/** Reads a run folder's run.json (validated); throws CheckpointError naming the file. */
+export function readRunFile(runDir: string): RunFile {
+  return readJson(path.join(runDir, RUN_FILE), RunJson)
+}
+
+/**
+ * Appends a start to run.json (atomically), so the run's record says which backend and device trained
+ * each stretch of it — a resumed run may land on another machine or backend.
+ */
+export function recordRunStart(runDir: string, start: RunStart): void {
+  const file = path.join(runDir, RUN_FILE)
+  const run = readJson(file, RunJson)
+  const next: RunFile = { ...run, starts: [...(run.starts ?? []), start] }
+  writeFileAtomic(file, JSON.stringify(next, null, 2))
 }
 
 /** Reads run.json and checks the new config continues the same run (same seed, schedule, shapes). */

@@ -8,10 +8,14 @@ export {
   checkResumable,
   removeUnfinishedCheckpoints,
   writeRunFile,
+  readRunFile,
+  recordRunStart,
   checkpointDirName,
   CheckpointError,
   type CheckpointState,
   type LossPoint,
+  type RunFile,
+  type RunStart,
 } from './checkpoint'
 export {
   runTraining,

@@ -16,6 +16,7 @@ import { supervisedStep } from '../train/steps'
 import {
   checkResumable,
   latestCheckpoint,
+  recordRunStart,
   removeUnfinishedCheckpoints,
   restoreCheckpoint,
   saveCheckpoint,
@@ -118,7 +119,7 @@ export async function runTraining(
   if (resume) checkResumable(config)
   else writeRunFile(config)
   removeUnfinishedCheckpoints(config.runDir)
-  const backend = await selectBackend({ force: config.backend, env: {} })
+  const backend = await selectBackend({ force: config.backend, env: process.env })
   const data = await openData(config, hooks)
   const model = createModel('segnet', {
     backbone: { kind: 'resnet-compact', width: config.width },
@@ -135,6 +136,7 @@ export async function runTraining(
       iteration = ckpt.state.iteration
       losses = ckpt.state.losses.filter((l) => l.iteration <= iteration)
     }
+    recordRunStart(config.runDir, { at: new Date().toISOString(), fromIteration: iteration, backend })
     hooks.onStarted({ backend, fromIteration: iteration, resumedFrom: ckpt?.dir ?? null })
 
     const recentMs: number[] = []

@@ -15,3 +15,10 @@ export {
   type TrainJobArgs,
   type TrainJobResult,
 } from './train-job'
+export { spawnEngineWorker } from './spawn-engine-worker'
+export {
+  probeBackend,
+  backendSummary,
+  resolveForceAlias,
+  type ProbeBackendOptions,
+} from './probe-backend'

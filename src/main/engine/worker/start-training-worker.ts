@@ -4,16 +4,14 @@
  * (the result then has status 'cancelled'); `terminate()` kills it at once (status 'killed') — the run
  * folder keeps its last complete checkpoint, and `resume: true` continues from there.
  */
-import * as fs from 'node:fs'
-import * as path from 'node:path'
-import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
 import type { LossPoint } from '../runs/checkpoint'
 import type { FileProblem } from '../runs/file-dataset'
 import { parseTrainConfig } from '../runs/train-config'
 import type { TrainCheckpoint, TrainProgress, TrainStarted } from '../runs/train-loop'
 import type { FromWorker, ToWorker, TrainingWorkerData } from './messages'
+import { spawnEngineWorker } from './spawn-engine-worker'
+
+export { resolveWorkerEntry, WORKER_BASENAME } from './spawn-engine-worker'
 
 export interface TrainingResult {
   status: 'done' | 'cancelled' | 'killed'
@@ -43,42 +41,14 @@ export interface TrainingWorkerHandle {
   terminate(): Promise<void>
 }
 
-export const WORKER_BASENAME = 'training-worker'
-
-/**
- * The worker entry. Built app: electron-vite bundles src/main/engine/worker/training-worker.ts as the
- * main-bundle entry `training-worker` → out/main/training-worker.js, next to this code's bundle (or one
- * folder up when this code lands in out/main/chunks/). From sources (Vitest, tsx) the .ts entry beside
- * this file is loaded through tsx's in-thread require hook: Node 20 does not apply `--import tsx` module
- * hooks inside worker threads ("Unknown file extension .ts"), so a two-line eval bootstrap registers the
- * hook in the worker and then requires the entry.
- */
-export function resolveWorkerEntry(override?: string): { file: string; code: string; eval: boolean } {
-  const here = path.dirname(fileURLToPath(import.meta.url))
-  const candidates = override
-    ? [override]
-    : [
-        path.join(here, `${WORKER_BASENAME}.js`),
-        path.join(here, '..', `${WORKER_BASENAME}.js`),
-        path.join(here, `${WORKER_BASENAME}.ts`),
-      ]
-  const file = candidates.find((f) => fs.existsSync(f))
-  if (!file) throw new Error(`training worker entry not found (looked for ${candidates.join(', ')})`)
-  if (!file.endsWith('.ts')) return { file, code: file, eval: false }
-  const tsxApi = createRequire(import.meta.url).resolve('tsx/cjs/api')
-  const code = `require(${JSON.stringify(tsxApi)}).register();\nrequire(${JSON.stringify(file)});\n`
-  return { file, code, eval: true }
-}
-
 export function startTrainingWorker(
   rawConfig: unknown,
   opts: TrainingWorkerOptions = {},
 ): TrainingWorkerHandle {
   // Validate here too, so a bad config fails at the call with a clear message, not inside the thread.
   const config = parseTrainConfig(rawConfig)
-  const entry = resolveWorkerEntry(opts.entry)
   const data: TrainingWorkerData = { config, resume: opts.resume === true }
-  const worker = new Worker(entry.code, { eval: entry.eval, workerData: data, execArgv: [] })
+  const worker = spawnEngineWorker(data, opts.entry)
   let killed = false
   let settled = false
   let lastIteration = 0

@@ -1,12 +1,21 @@
 /**
- * Worker-thread entry of a training run. Runs `runTraining` with the config from `workerData`, streams
+ * Worker-thread entry of the engine. With `ProbeWorkerData` it only selects the backend (as a run
+ * would), replies with the report and ends: the main process learns its backend without loading tfjs.
+ * Otherwise it is a training run: it runs `runTraining` with the config from `workerData`, streams
  * progress and checkpoints to the parent, and stops before the next step after a 'cancel' message (the
  * loop yields to the event loop between steps, which is when the message is delivered).
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { parseTrainConfig } from '../runs/train-config'
 import { runTraining } from '../runs/train-loop'
-import { isToWorker, type FromWorker, type TrainingWorkerData } from './messages'
+import { selectBackend } from '../backend/select-backend'
+import {
+  isProbeWorkerData,
+  isToWorker,
+  type FromProbeWorker,
+  type FromWorker,
+  type TrainingWorkerData,
+} from './messages'
 
 const port = parentPort
 if (!port) throw new Error('training-worker must be started as a worker thread')
@@ -16,11 +25,16 @@ port.on('message', (m: unknown) => {
   if (isToWorker(m)) stopRequested = true
 })
 
-function send(m: FromWorker): void {
+function send(m: FromWorker | FromProbeWorker): void {
   port?.postMessage(m)
 }
 
 async function main(): Promise<void> {
+  if (isProbeWorkerData(workerData)) {
+    // env {} as in runTraining: a run's backend comes from its config, so the probe reports that choice.
+    send({ type: 'backend', report: await selectBackend({ force: workerData.force, env: process.env }) })
+    return
+  }
   const data = workerData as TrainingWorkerData
   const config = parseTrainConfig(data.config)
   const outcome = await runTraining(config, data.resume === true, {

@@ -26,9 +26,26 @@ export const useAppStore = defineStore('app', () => {
       recent.value = r
       state.value = 'ready'
       loadError.value = null
+      if (i.backend === null) void pollBackend()
     } catch (err) {
       loadError.value = useToastStore().error(err, 'Cannot reach the studio').message
       state.value = 'error'
+    }
+  }
+
+  /**
+   * The core finds its compute backend in a worker after the first appInfo; until then backend is null.
+   * Ask again every 1.5 s for up to a minute (its probe gives up by then and reports 'unavailable').
+   */
+  async function pollBackend(): Promise<void> {
+    for (let i = 0; i < 40 && info.value && info.value.backend === null; i++) {
+      await new Promise((r) => setTimeout(r, 1500))
+      try {
+        const backend = (await studio().api.appInfo({})).backend
+        if (info.value && backend !== null) info.value = { ...info.value, backend }
+      } catch {
+        // The connection is down: the next try (or a reload) asks again.
+      }
     }
   }
 

@@ -1,0 +1,43 @@
+/**
+ * Starts the engine's worker entry (training-worker) in a `worker_threads` Worker, from the built bundle
+ * or from the TypeScript sources. Kept free of tfjs imports: the main process and the CLI use it to reach
+ * the engine without loading tfjs (and its wasm) on their own thread.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+
+export const WORKER_BASENAME = 'training-worker'
+
+/**
+ * The worker entry. Built app: electron-vite bundles src/main/engine/worker/training-worker.ts as the
+ * main-bundle entry `training-worker` → out/main/training-worker.js, next to this code's bundle (or one
+ * folder up when this code lands in out/main/chunks/). From sources (Vitest, tsx) the .ts entry beside
+ * this file is loaded through tsx's in-thread require hook: Node 20 does not apply `--import tsx` module
+ * hooks inside worker threads ("Unknown file extension .ts"), so a two-line eval bootstrap registers the
+ * hook in the worker and then requires the entry.
+ */
+export function resolveWorkerEntry(override?: string): { file: string; code: string; eval: boolean } {
+  const here = path.dirname(fileURLToPath(import.meta.url))
+  const candidates = override
+    ? [override]
+    : [
+        path.join(here, `${WORKER_BASENAME}.js`),
+        path.join(here, '..', `${WORKER_BASENAME}.js`),
+        path.join(here, `${WORKER_BASENAME}.ts`),
+      ]
+  const file = candidates.find((f) => fs.existsSync(f))
+  if (!file) throw new Error(`training worker entry not found (looked for ${candidates.join(', ')})`)
+  if (!file.endsWith('.ts')) return { file, code: file, eval: false }
+  const tsxApi = createRequire(import.meta.url).resolve('tsx/cjs/api')
+  const code = `require(${JSON.stringify(tsxApi)}).register();\nrequire(${JSON.stringify(file)});\n`
+  return { file, code, eval: true }
+}
+
+/** Starts the engine worker with `workerData`; `entry` overrides the entry file (tests). */
+export function spawnEngineWorker(workerData: unknown, entry?: string): Worker {
+  const e = resolveWorkerEntry(entry)
+  return new Worker(e.code, { eval: e.eval, workerData, execArgv: [] })
+}
