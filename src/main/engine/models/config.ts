@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 
-export const BACKBONE_KINDS = ['resnet-compact', 'resnet50-dilated'] as const
+export const BACKBONE_KINDS = ['resnet-compact', 'resnet50-dilated', 'vgg16-bn'] as const
 export type BackboneKind = (typeof BACKBONE_KINDS)[number]
 
 const width = z.union([z.literal(16), z.literal(32)], { error: 'width must be 16 or 32' })
@@ -24,10 +24,21 @@ export const Resnet50BackboneSchema = z
   })
   .strict()
 
-export const BackboneSchema = z.discriminatedUnion('kind', [CompactBackboneSchema, Resnet50BackboneSchema], {
-  error: (issue) =>
-    issue.code === 'invalid_union' ? `kind must be one of: ${BACKBONE_KINDS.join(', ')}` : undefined,
-})
+/** The paper's second backbone: VGG-16 with BN after every conv, output stride 8 (see vgg16.ts). */
+export const Vgg16BnBackboneSchema = z
+  .object({
+    kind: z.literal('vgg16-bn'),
+  })
+  .strict()
+
+export const BackboneSchema = z.discriminatedUnion(
+  'kind',
+  [CompactBackboneSchema, Resnet50BackboneSchema, Vgg16BnBackboneSchema],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? `kind must be one of: ${BACKBONE_KINDS.join(', ')}` : undefined,
+  },
+)
 
 const bin = z.number().int().min(1).max(16)
 
@@ -38,7 +49,7 @@ export const SegNetConfigSchema = z
     psp: z
       .object({
         bins: z.array(bin).min(1).max(6).default([1, 2, 3, 6]),
-        /** Output channels of the PSP bottleneck; default: 4×width (compact) or 512 (ResNet-50, the paper). */
+        /** Output channels of the PSP bottleneck; default: 4×width (compact) or 512 (ResNet-50, VGG-16-BN). */
         channels: z.number().int().min(8).max(2048).optional(),
       })
       .strict()

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs'
 import { Rng } from '../train/rng'
 import { compactResnet, type BackboneFeatures } from './compact-resnet'
 import { resnet50Dilated } from './resnet50'
+import { vgg16Bn } from './vgg16'
 import type { SegNetConfig } from './config'
 import { auxHead, classifier, pspModule } from './heads'
 import { upsample } from './layers'
@@ -48,6 +49,8 @@ export class SegNet implements SegmentationModel {
         return compactResnet(this.params, x, b.width, training)
       case 'resnet50-dilated':
         return resnet50Dilated(this.params, x, training)
+      case 'vgg16-bn':
+        return vgg16Bn(this.params, x, training)
       default: {
         const never: never = b
         throw new Error(`unknown backbone ${JSON.stringify(never)}`)

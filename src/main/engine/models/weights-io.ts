@@ -28,7 +28,7 @@ const WeightEntry = z
   })
   .passthrough()
 
-const ModelJson = z
+export const ModelJson = z
   .object({
     format: z.string().optional(),
     generatedBy: z.string().optional(),
