@@ -3,6 +3,7 @@ import { toApiError } from '../app/api-error'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command } from './args'
 import { backendCommand } from './commands/backend'
 import { createCommand } from './commands/create'
+import { demoCommand } from './commands/demo'
 import { demoProjectCommand } from './commands/demo-project'
 import { evalCommand } from './commands/eval'
 import { importCommand } from './commands/import'
@@ -17,6 +18,7 @@ export const COMMANDS: readonly Command[] = [
   demoProjectCommand,
   evalCommand,
   backendCommand,
+  demoCommand,
 ]
 
 function mainUsage(): string {

@@ -5,10 +5,12 @@
  * progress and checkpoints to the parent, and stops before the next step after a 'cancel' message (the
  * loop yields to the event loop between steps, which is when the message is delivered).
  */
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads'
 import { parseTrainConfig } from '../runs/train-config'
 import { runTraining } from '../runs/train-loop'
 import { selectBackend } from '../backend/select-backend'
+import { isInferWorkerData } from '../infer/infer-messages'
+import { inferInWorker } from '../infer/infer-worker-main'
 import {
   isProbeWorkerData,
   isToWorker,
@@ -33,6 +35,11 @@ async function main(): Promise<void> {
   if (isProbeWorkerData(workerData)) {
     // env {} as in runTraining: a run's backend comes from its config, so the probe reports that choice.
     send({ type: 'backend', report: await selectBackend({ force: workerData.force, env: process.env }) })
+    return
+  }
+  if (isInferWorkerData(workerData)) {
+    // An inference run (see ../infer): same worker entry, so the built app bundles one worker file.
+    await inferInWorker(port as MessagePort, workerData, () => stopRequested)
     return
   }
   const data = workerData as TrainingWorkerData

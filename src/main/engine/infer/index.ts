@@ -1,0 +1,17 @@
+/** Inference: predict albums with a trained run's checkpoint, in the engine worker. */
+export {
+  InferRequestSchema,
+  InferRequestError,
+  parseInferRequest,
+  chunkBatches,
+  type InferAlbum,
+  type InferItem,
+  type InferRequest,
+  type InferRequestInput,
+} from './infer-request'
+export type { InferOutcome, InferProgress, InferStarted } from './infer-loop'
+export {
+  startInferenceWorker,
+  type InferenceWorkerHandle,
+  type InferenceWorkerOptions,
+} from './start-inference-worker'

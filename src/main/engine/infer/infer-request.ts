@@ -1,0 +1,68 @@
+/**
+ * What an inference run is asked to do, as data (structured-clone safe, validated on both sides of the
+ * worker boundary): a run folder's checkpoint, and albums of images to predict, each album already cut
+ * into batches. Batches are a list of image lists so a caller can group them (e.g. by cluster for a
+ * group-context model); `chunkBatches` is the default fixed-size grouping.
+ */
+import { z } from 'zod'
+import { BACKEND_CHOICES } from '../backend/backend-choice'
+
+/** A prediction's file name stem: no folders, so outputs stay inside their album's output folder. */
+const SAFE_NAME = /^[A-Za-z0-9._-][A-Za-z0-9._ -]{0,199}$/
+
+export const InferItemSchema = z
+  .object({
+    /** Image file to predict (any format sharp decodes). */
+    image: z.string().min(1),
+    /** Output stem: writes <outDir>/<name>.png and <outDir>/<name>_color.png. */
+    name: z
+      .string()
+      .regex(SAFE_NAME, 'a name is a plain file stem (letters, digits, ".", "_", "-", " ")')
+      .refine((n) => n !== '.' && n !== '..', 'a name cannot be "." or ".."'),
+  })
+  .strict()
+export type InferItem = z.infer<typeof InferItemSchema>
+
+export const InferAlbumSchema = z
+  .object({
+    outDir: z.string().min(1),
+    batches: z.array(z.array(InferItemSchema).min(1)),
+  })
+  .strict()
+export type InferAlbum = z.infer<typeof InferAlbumSchema>
+
+export const InferRequestSchema = z
+  .object({
+    /** A training run folder (run.json + checkpoint.json + checkpoints/<iter>/). */
+    runDir: z.string().min(1),
+    backend: z.enum(BACKEND_CHOICES).default('wasm'),
+    albums: z.array(InferAlbumSchema).min(1),
+  })
+  .strict()
+export type InferRequest = z.infer<typeof InferRequestSchema>
+export type InferRequestInput = z.input<typeof InferRequestSchema>
+
+export class InferRequestError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'InferRequestError'
+  }
+}
+
+export function parseInferRequest(raw: unknown): InferRequest {
+  const r = InferRequestSchema.safeParse(raw)
+  if (!r.success) {
+    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    throw new InferRequestError(`Invalid inference request: ${issues.join('; ')}`)
+  }
+  return r.data
+}
+
+/** Default grouping: consecutive fixed-size chunks, in the given order. */
+export function chunkBatches<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`batch size must be an integer ≥ 1, got ${size}`)
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
