@@ -12,7 +12,6 @@ import { tmpdir, cpus } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import sharp from 'sharp'
 import { Studio } from '../../src/main/app/studio'
-import type { JobRecord } from '../../src/shared/domain'
 
 interface Options {
   count: number
@@ -52,8 +51,11 @@ async function writePhoto(path: string, i: number): Promise<void> {
     .resize(w, h, { kernel: 'cubic' })
     .raw()
     .toBuffer()
-  for (let k = 0; k < smooth.length; k += 7) smooth[k] = Math.max(0, Math.min(255, smooth[k]! + Math.floor((rnd() - 0.5) * 60)))
-  await sharp(smooth, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 85 }).toFile(path)
+  for (let k = 0; k < smooth.length; k += 7)
+    smooth[k] = Math.max(0, Math.min(255, smooth[k]! + Math.floor((rnd() - 0.5) * 60)))
+  await sharp(smooth, { raw: { width: w, height: h, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toFile(path)
 }
 
 async function ensurePhotos(dir: string, count: number, log: (s: string) => void): Promise<void> {
@@ -93,14 +95,6 @@ function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
 }
 
-async function waitForJob(studio: Studio, jobId: number): Promise<JobRecord> {
-  for (;;) {
-    const job = await studio.api.getJob({ jobId })
-    if (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled') return job
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
-
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2))
   const log = (s: string): void => {
@@ -119,12 +113,13 @@ async function main(): Promise<void> {
     log(`importing ${opts.count} images (copy + hash + thumbnail) into ${projectDir}…`)
     const t0 = performance.now()
     const { jobId } = await studio.api.importFolder({ dir: photos, albumName: 'bench', copy: true })
-    const job = await waitForJob(studio, jobId)
+    const job = await studio.currentJobs().settled(jobId)
     const importSeconds = (performance.now() - t0) / 1000
     if (job.status !== 'done') throw new Error(`import ${job.status}: ${job.error ?? ''}`)
     const albums = await studio.api.listAlbums({})
     const album = albums.find((a) => a.name === 'bench')!
-    if (album.imageCount !== opts.count) throw new Error(`imported ${album.imageCount} of ${opts.count} images`)
+    if (album.imageCount !== opts.count)
+      throw new Error(`imported ${album.imageCount} of ${opts.count} images`)
 
     // Page query latency as the grid issues it: 200-image pages at random offsets, every filter and sort.
     const filters = ['all', 'masked', 'unmasked', 'validation', 'train'] as const

@@ -9,7 +9,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { JobStatus, type JobRecord } from '../../shared/domain'
+import { JobStatus } from '../../shared/domain'
 import { generateSyntheticBenchmark, isPresetName, type PresetName } from '../datasets/synthetic'
 import { Project } from '../project/project'
 import { Studio } from './studio'
@@ -37,14 +37,19 @@ function defaultPreset(): PresetName {
   return env && isPresetName(env) ? env : 'demo'
 }
 
-export async function ensureDemoProject(dir: string, opts: DemoProjectOptions = {}): Promise<DemoProjectResult> {
+export async function ensureDemoProject(
+  dir: string,
+  opts: DemoProjectOptions = {},
+): Promise<DemoProjectResult> {
   const target = path.resolve(dir)
   const log = opts.log ?? ((): void => {})
   if (fs.existsSync(path.join(target, 'project.sqlite'))) {
     return { path: target, created: false, albums: 0, images: 0, problems: [] }
   }
   if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
-    throw new Error(`cannot create the demo project in ${target}: the folder is not empty and holds no project`)
+    throw new Error(
+      `cannot create the demo project in ${target}: the folder is not empty and holds no project`,
+    )
   }
   const parent = path.dirname(target)
   fs.mkdirSync(parent, { recursive: true })
@@ -62,18 +67,25 @@ export async function ensureDemoProject(dir: string, opts: DemoProjectOptions = 
     try {
       await studio.openProjectPath(staged)
       log('importing the source set (VOC layout)…')
-      const voc = await runJob(studio, (await studio.api.importVoc({ root: data, name: 'Synthetic VOC', copy: true })).jobId)
+      const voc = await studio
+        .currentJobs()
+        .settled((await studio.api.importVoc({ root: data, name: 'Synthetic VOC', copy: true })).jobId)
       log('importing the users’ albums (PIS layout)…')
-      const pis = await runJob(studio, (await studio.api.importPis({ root: data, copy: true })).jobId)
+      const pis = await studio
+        .currentJobs()
+        .settled((await studio.api.importPis({ root: data, copy: true })).jobId)
       for (const job of [voc, pis]) {
         for (const p of job.problems) problems.push(`${p.file}: ${p.reason}`)
-        if (job.status !== JobStatus.Done) throw new Error(`demo import ${job.status}: ${job.error ?? 'no reason given'}`)
+        if (job.status !== JobStatus.Done)
+          throw new Error(`demo import ${job.status}: ${job.error ?? 'no reason given'}`)
       }
       const albums = await studio.api.listAlbums({})
       const images = albums.reduce((n, a) => n + a.imageCount, 0)
       await studio.close()
       fs.renameSync(staged, target)
-      log(`demo project ready: ${albums.length} albums, ${images} album images, source set of ${manifest.counts.sourceImages} images`)
+      log(
+        `demo project ready: ${albums.length} albums, ${images} album images, source set of ${manifest.counts.sourceImages} images`,
+      )
       return { path: target, created: true, albums: albums.length, images, problems }
     } finally {
       await studio.close()
@@ -81,14 +93,5 @@ export async function ensureDemoProject(dir: string, opts: DemoProjectOptions = 
   } finally {
     fs.rmSync(staging, { recursive: true, force: true })
     fs.rmSync(data, { recursive: true, force: true })
-  }
-}
-
-/** Resolves with the job's final record (polling is enough here: imports take seconds). */
-async function runJob(studio: Studio, jobId: number): Promise<JobRecord> {
-  for (;;) {
-    const job = await studio.api.getJob({ jobId })
-    if (job.status === JobStatus.Done || job.status === JobStatus.Failed || job.status === JobStatus.Cancelled) return job
-    await new Promise((r) => setTimeout(r, 100))
   }
 }
