@@ -88,3 +88,24 @@ describe('pss-studio demo --preset tiny', () => {
     expect(html).toMatch(/<img src="predictions\/noda-[^"]+\/id1\/[^"]+_color\.png"/)
   }, 180_000)
 })
+
+describe('pss-studio demo: bad arguments', () => {
+  async function run(args: string[]): Promise<{ code: number; err: string }> {
+    const err: string[] = []
+    const code = await runCli(['demo', ...args], {
+      out: () => {},
+      err: (l) => err.push(l),
+      signal: new AbortController().signal,
+    })
+    return { code, err: err.join('\n') }
+  }
+
+  it('refuses an unknown preset and a bad iteration count with exit 2 and the value given', async () => {
+    const preset = await run(['--preset', 'huge'])
+    expect(preset.code).toBe(2)
+    expect(preset.err).toContain('--preset must be one of tiny, demo, full, got "huge"')
+    const iters = await run(['--preset', 'tiny', '--iterations', '0'])
+    expect(iters.code).toBe(2)
+    expect(iters.err).toContain('--iterations must be an integer from 1 to 1000000, got "0"')
+  })
+})
