@@ -26,6 +26,9 @@ export const METHOD_NAMES = [
   'listJobs',
   'getJob',
   'cancelJob',
+  // runs, metrics and results
+  // clustering
+  // annotation
 ] as const satisfies readonly ApiMethod[]
 
 export const EVENT_NAME_LIST = ['job', 'library', 'project'] as const satisfies readonly StudioEventName[]

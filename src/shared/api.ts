@@ -92,6 +92,12 @@ export const apiSchemas = {
   listJobs: z.object({ limit: z.number().int().min(1).max(500).default(50) }).strict(),
   getJob: z.object({ jobId: id }).strict(),
   cancelJob: z.object({ jobId: id }).strict(),
+
+  // ---------- runs, metrics and results (src/main/app/runs-handlers.ts) ----------
+
+  // ---------- clustering (src/main/app/clustering-handlers.ts) ----------
+
+  // ---------- annotation: splits, masks, export (src/main/app/annotation-handlers.ts) ----------
 } as const
 
 export type ApiMethod = keyof typeof apiSchemas
@@ -119,6 +125,12 @@ export interface ApiResults {
   listJobs: JobRecord[]
   getJob: JobRecord
   cancelJob: JobRecord
+
+  // ---------- runs, metrics and results ----------
+
+  // ---------- clustering ----------
+
+  // ---------- annotation ----------
 }
 
 /** The façade every door exposes. Arguments are the *input* shape (defaults optional). */

@@ -12,8 +12,6 @@ import {
   describeZodError,
   ErrorCode,
   type ApiMethod,
-  type ApiParsedArgs,
-  type ApiResults,
   type StudioApi,
   type StudioEventName,
   type StudioEvents,
@@ -26,6 +24,7 @@ import type { BackendReport } from '../engine/backend/select-backend'
 import { NoProjectError } from '../project/errors'
 import { Project } from '../project/project'
 import { ApiError, toApiError } from './api-error'
+import type { HandlerContext, Handlers } from './handler-context'
 import { appVersion } from './app-version'
 import { StudioEventBus } from './events'
 import { startFolderImport, startPisImport, startVocImport } from './import-jobs'
@@ -52,7 +51,6 @@ interface Session {
   jobs: JobQueue
 }
 
-type Handlers = { [M in ApiMethod]: (args: ApiParsedArgs<M>) => Promise<ApiResults[M]> | ApiResults[M] }
 
 export function defaultHomeDir(): string {
   const env = process.env.PSS_STUDIO_HOME
@@ -214,9 +212,20 @@ export class Studio {
     }
   }
 
+  private handlerContext(): HandlerContext {
+    return {
+      project: () => this.requireSession().project,
+      jobs: () => this.requireSession().jobs,
+      emit: (event, payload) => this.events.emit(event, payload),
+      backend: () => this.backendInfo(),
+    }
+  }
+
   private makeHandlers(): Handlers {
     const project = (): Project => this.requireSession().project
     const library = (p: StudioEvents['library']): void => this.events.emit('library', p)
+    const ctx = this.handlerContext()
+    void ctx
     return {
       appInfo: () => this.appInfo(),
       recentProjects: () => this.recent.list(),
