@@ -13,6 +13,8 @@ export default defineConfig({
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
           // Training worker thread, loaded by path at run time (see engine/worker/spawn-engine-worker.ts).
           'training-worker': resolve(__dirname, 'src/main/engine/worker/training-worker.ts'),
+          // Its data loader (decode + augmentation off the training thread; no tfjs).
+          'data-worker': resolve(__dirname, 'src/main/engine/worker/data-worker.ts'),
         },
       },
     },

@@ -11,6 +11,9 @@
  * --torch2   also time PyTorch with 2 threads (only meaningful on an otherwise idle machine: OpenMP threads
  *            spin, and on shared cores they slow down everything, themselves included)
  * --profile  also print the per-kernel CPU-time profile of a step for two tfjs configs
+ * --no-resnet50  skip the paper's PSP-ResNet-50 at 320², batch 8 (minutes per step on CPU; --quick
+ *                skips it unless --resnet50 is given)
+ * --only-resnet50  run only that part
  *
  * The TypeScript bench module is bundled with Vite (already a dev dependency) into .tmp/bench-engine/.
  * The PyTorch peer needs Debian's python3-torch; if `import torch` fails, this script installs it with
@@ -31,6 +34,8 @@ const asJson = has('--json')
 const withTorch = !has('--no-torch')
 const withProfile = has('--profile')
 const withTorch2 = has('--torch2')
+const withResnet50 = !has('--no-resnet50') && (!quick || has('--resnet50'))
+const onlyResnet50 = has('--only-resnet50')
 const stepsArg = args.indexOf('--steps')
 const steps = stepsArg >= 0 ? Number(args[stepsArg + 1]) : quick ? 4 : 10
 const PYTHON = '/usr/bin/python3'
@@ -114,6 +119,93 @@ function machine() {
   }
 }
 
+const commandLine = () => `node scripts/bench-engine.mjs ${args.join(' ')}`.trim()
+
+/**
+ * The paper's network, PSP-ResNet-50 at 320², batch 8 (method.md §2), supervised: a step is minutes of
+ * CPU, so one timed step after one warm-up. The wasm heap is 32-bit (4 GiB at most): when batch 8 does not
+ * fit, the row says so and the largest batch that fits is timed too, next to PyTorch at the same batch.
+ */
+async function resnet50Rows(peer) {
+  const rows = []
+  const size = 320
+  for (const batch of [8, 4, 2, 1]) {
+    // A fresh process per attempt: after a wasm out-of-memory abort the module is unusable.
+    const r = resnet50Child(batch)
+    let tm = null
+    let torchParams = null
+    if (peer && (r.msPerStep != null || batch === 8)) {
+      const a = await peer.run({ size, width: 16, batch, mode: 'supervised', steps: 1, warmup: 1, threads: 1, backbone: 'resnet50' })
+      tm = a.msPerStep
+      torchParams = a.segParams
+    }
+    if (r.segParams != null && torchParams !== null && torchParams !== r.segParams) {
+      throw new Error(`PSP-ResNet-50 mismatch: tfjs ${r.segParams} vs PyTorch ${torchParams} parameters`)
+    }
+    const ok = r.msPerStep != null
+    rows.push({
+      backend: 'wasm',
+      backbone: 'psp-resnet50',
+      size,
+      width: null,
+      batch,
+      mode: 'supervised',
+      msPerStep: ok ? r.msPerStep : null,
+      torchMsPerStep: tm,
+      ratioVsTorch: ok && tm ? r.msPerStep / tm : null,
+      params: r.segParams ?? torchParams,
+      steps: ok ? 1 : 0,
+      rssMiB: r.rssMiB ?? null,
+      wasmHeapMiB: r.wasmHeapMiB ?? null,
+      ...(ok ? {} : { error: r.error }),
+    })
+    log(
+      `wasm PSP-ResNet-50 320² batch ${batch}: ` +
+        (ok ? `${fmt(r.msPerStep, 0)} ms/step` : `failed (${r.error})`) +
+        (tm ? ` | torch 1 thread ${fmt(tm, 0)} ms` + (ok ? ` (×${fmt(r.msPerStep / tm, 2)})` : '') : ''),
+    )
+    if (ok) break
+  }
+  return rows
+}
+
+/** Runs one PSP-ResNet-50 wasm step in a child process (this script with --resnet50-child B). */
+function resnet50Child(batch) {
+  const c = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--resnet50-child', String(batch)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  })
+  const last = c.stdout.trim().split('\n').pop() ?? ''
+  try {
+    return JSON.parse(last)
+  } catch {
+    const why = (c.stderr || c.stdout || '').trim().split('\n').slice(-2).join(' ')
+    return { error: `exit ${c.status ?? c.signal}: ${why}` }
+  }
+}
+
+async function resnet50ChildMain(batch) {
+  // The parent bundled it moments ago.
+  const bench = createRequire(import.meta.url)(path.join(root, '.tmp', 'bench-engine', 'train-bench.cjs'))
+  const cfg = { backend: 'wasm', backbone: 'resnet50', size: 320, width: 16, batch, mode: 'supervised', steps: 1, warmup: 1 }
+  try {
+    const r = await bench.runTrainBench(cfg)
+    console.log(
+      JSON.stringify({
+        msPerStep: r.msPerStep,
+        segParams: r.segParams,
+        rssMiB: Math.round(r.rssMiB),
+        wasmHeapMiB: r.wasmHeapMiB == null ? null : Math.round(r.wasmHeapMiB),
+      }),
+    )
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e)
+    // Emscripten aborts without a reason when the 32-bit wasm heap cannot grow (4 GiB at most).
+    const why = /Aborted/.test(msg) ? `wasm heap exhausted (${msg.split('.')[0]})` : msg
+    console.log(JSON.stringify({ error: why }))
+  }
+}
+
 const fmt = (v, d = 1) => (v == null || Number.isNaN(v) ? '—' : v.toFixed(d))
 
 async function main() {
@@ -131,6 +223,7 @@ async function main() {
     { size: 128, width: 16, mode: 'adversarial' },
   ]
   if (!quick) wasmConfigs.push({ size: 128, width: 32, mode: 'adversarial' })
+  if (onlyResnet50) wasmConfigs.length = 0
   const batch = 4
   const rounds = 2
   const configs = []
@@ -192,6 +285,14 @@ async function main() {
         (tm1 ? ` | torch 1 thread ${fmt(tm1)} (×${fmt(ms / tm1, 2)})` : '') +
         (tm2 ? ` | 2 threads ${fmt(tm2)} (×${fmt(ms / tm2, 2)})` : ''),
     )
+  }
+
+  if (withResnet50) configs.push(...(await resnet50Rows(peer)))
+  if (onlyResnet50) {
+    peer?.close()
+    const result = { configs, machine: machine(), torch: torchVersion, command: commandLine() }
+    if (asJson) console.log(JSON.stringify(result))
+    return
   }
 
   // Stock cpu (tfjs's own naive conv gradients) vs wasm + kernels, same net, same run: 64², w16, supervised.
@@ -291,13 +392,15 @@ async function main() {
       'torchMsPerStep: PyTorch on CPU with 1 thread (tfjs-wasm runs on 1 thread in Node); torch2ThreadsMsPerStep: 2 OpenMP threads (--torch2 only)',
     gpu: 'not measured: no GPU here; @tensorflow/tfjs-node-gpu is not installed',
     profiles,
-    command: `node scripts/bench-engine.mjs ${args.join(' ')}`.trim(),
+    command: commandLine(),
   }
   if (asJson) console.log(JSON.stringify(result))
   else log(`\nmachine: ${JSON.stringify(result.machine)}`)
 }
 
-main().catch((e) => {
+const childArg = args.indexOf('--resnet50-child')
+const entry = childArg >= 0 ? resnet50ChildMain(Number(args[childArg + 1])) : main()
+entry.catch((e) => {
   console.error(e instanceof Error ? e.stack : e)
   process.exit(1)
 })

@@ -27,8 +27,28 @@ export const METHOD_NAMES = [
   'getJob',
   'cancelJob',
   // runs, metrics and results
+  'startRun',
+  'listRuns',
+  'getRun',
+  'runImageMetrics',
+  'deleteRun',
   // clustering
+  'clusterAlbum',
+  'listClusterings',
   // annotation
+  'saveMask',
+  'listMaskVersions',
+  'restoreMaskVersion',
+  'setAnnotationStatus',
+  'annotationQueue',
+  'makeSplit',
+  'getSplit',
+  'exportMasks',
+  // insight
+  'insightImages',
+  'clusterOverview',
+  'computeEmbedding',
+  'albumEmbedding',
 ] as const satisfies readonly ApiMethod[]
 
 export const EVENT_NAME_LIST = ['job', 'library', 'project'] as const satisfies readonly StudioEventName[]

@@ -20,7 +20,18 @@ import type {
   SourceDataset,
   StartedJob,
 } from './domain'
+import type { AnnotationQueue, AnnotationStatus, ExportSummary, MaskVersion, SavedMask, SplitInfo } from './annotation'
 
+import { CLUSTER_FEATURES, type ClusteringInfo } from './clustering'
+import {
+  EMBEDDING_METHODS,
+  INSIGHT_ONLY,
+  INSIGHT_ORDERS,
+  type AlbumEmbedding,
+  type ClusterOverview,
+  type InsightPage,
+} from './insight'
+import { RUN_METHODS, type RunDetail, type RunImageMetric, type RunSummary, type StartedRun } from './runs'
 export * from './domain'
 
 // ---------- argument schemas ----------
@@ -94,10 +105,137 @@ export const apiSchemas = {
   cancelJob: z.object({ jobId: id }).strict(),
 
   // ---------- runs, metrics and results (src/main/app/runs-handlers.ts) ----------
+  /**
+   * Starts a run on an album as a job (queue 'run'): the source model (trained on the project's labelled
+   * source dataset, or reused when one with the same config exists), the method, prediction of every album
+   * image, scoring on the album's active validation split. Defaults: RUN_DEFAULTS in shared/runs.ts.
+   */
+  startRun: z
+    .object({
+      albumId: id,
+      method: z.enum(RUN_METHODS),
+      iterations: z.number().int().min(1).max(200_000).optional(),
+      /** Training crop and inference side: a multiple of 8, 16–512. */
+      size: z
+        .number()
+        .int()
+        .min(16)
+        .max(512)
+        .refine((s) => s % 8 === 0, 'size must be a multiple of 8')
+        .optional(),
+      seed: z.number().int().min(0).max(0xffffffff).optional(),
+      /** The labelled source dataset to train on; default: the project's only (or first) labelled one. */
+      sourceId: id.optional(),
+    })
+    .strict(),
+  /** Album runs of one album, or every run (source models included), newest first. */
+  listRuns: z.object({ albumId: id.optional() }).strict(),
+  getRun: z.object({ runId: id }).strict(),
+  /** Per-image FIoU of a scored run, with the mask version each image was scored against. */
+  runImageMetrics: z.object({ runId: id }).strict(),
+  /** Deletes a finished run, its metrics and its folder (a running one: cancel its job first). */
+  deleteRun: z.object({ runId: id }).strict(),
 
   // ---------- clustering (src/main/app/clustering-handlers.ts) ----------
+  /**
+   * Clusters an album's images into groups (a background job; a 'library' event when stored). k: a number
+   * of groups or 'auto' (best silhouette); absent = round(N/8), the paper's group size. features: 'color'
+   * (colour/texture descriptor) or 'encoder' (backbone of the training run in runDir).
+   */
+  clusterAlbum: z
+    .object({
+      albumId: id,
+      k: z.union([z.number().int().min(1).max(100000), z.literal('auto')]).optional(),
+      features: z.enum(CLUSTER_FEATURES).default('color'),
+      runDir: userPath.optional(),
+      seed: z.number().int().min(0).max(0xffffffff).default(0),
+      restarts: z.number().int().min(1).max(100).default(10),
+      name: name.optional(),
+    })
+    .strict()
+    .refine((a) => a.features !== 'encoder' || a.runDir !== undefined, {
+      message: "features 'encoder' needs runDir (a training run folder with a checkpoint)",
+      path: ['runDir'],
+    }),
+  /** The album's clusterings, newest first. */
+  listClusterings: z.object({ albumId: id }).strict(),
 
   // ---------- annotation: splits, masks, export (src/main/app/annotation-handlers.ts) ----------
+  /**
+   * Stores a new mask version. The mask comes as a label PNG (palette or 8-bit grey, values 0–20 and
+   * 255) or as raw row-major indices; `baseVersion` is the version the editor started from (null: none),
+   * and a save over a newer version is refused as a conflict.
+   */
+  saveMask: z
+    .object({
+      imageId: id,
+      pngBase64: z.string().min(1).max(16_000_000).optional(),
+      indicesBase64: z.string().min(1).max(64_000_000).optional(),
+      baseVersion: id.nullable(),
+      status: z.enum(['not_started', 'in_progress', 'done', 'reviewed']).optional(),
+      handPixels: z.number().int().min(0).optional(),
+      origin: z.string().max(200).optional(),
+    })
+    .strict()
+    .refine((a) => (a.pngBase64 === undefined) !== (a.indicesBase64 === undefined), {
+      message: 'give exactly one of pngBase64 or indicesBase64',
+    }),
+  listMaskVersions: z.object({ imageId: id }).strict(),
+  /** Stores a new version equal to an old one (nothing is overwritten). */
+  restoreMaskVersion: z.object({ imageId: id, version: id, baseVersion: id.nullable() }).strict(),
+  setAnnotationStatus: z
+    .object({ imageId: id, status: z.enum(['not_started', 'in_progress', 'done', 'reviewed']) })
+    .strict(),
+  /** The active split's validation images with their annotation status, for the editor's D/A. */
+  annotationQueue: z.object({ albumId: id }).strict(),
+  /** Draws a new frozen validation split (stratified over the newest clustering); never replaces silently. */
+  makeSplit: z
+    .object({
+      albumId: id,
+      fraction: z.number().gt(0, 'fraction must be above 0').lt(1, 'fraction must be below 1').default(0.3),
+      seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+      name: name.optional(),
+    })
+    .strict(),
+  getSplit: z.object({ albumId: id }).strict(),
+  /** Writes an album's masks in VOC or PIS layout into `out` (absent or empty folder). */
+  exportMasks: z
+    .object({ albumId: id, format: z.enum(['voc', 'pis']), out: userPath, link: z.boolean().default(false) })
+    .strict(),
+
+  // ---------- insight: metrics on the grid, clusters, embedding map (src/main/app/insight-handlers.ts) ----------
+  /**
+   * One page of an album's images with the per-image FIoU of `runId` and the gain over `baseRunId`,
+   * filtered by cluster (−1: unclustered), by an id selection (lasso), by `filter` and `only`, and
+   * ordered by `order` (metric orders put images without the value last).
+   */
+  insightImages: z
+    .object({
+      albumId: id,
+      offset: z.number().int().min(0).default(0),
+      limit: z.number().int().min(1).max(1000).default(200),
+      filter: ImageFilter.default('all'),
+      order: z.enum(INSIGHT_ORDERS).default('name'),
+      only: z.enum(INSIGHT_ONLY).default('all'),
+      cluster: z.number().int().min(-1).optional(),
+      ids: z.array(id).max(200_000).optional(),
+      runId: id.optional(),
+      baseRunId: id.optional(),
+      search: z.string().max(200).optional(),
+    })
+    .strict(),
+  /** The album's clusters (its newest clustering): size, a strip of thumbnails, coverage, mean FIoU of runId. */
+  clusterOverview: z.object({ albumId: id, runId: id.optional() }).strict(),
+  /** Lays out the album's image features in 2-D (a job in the engine worker), cached in the project. */
+  computeEmbedding: z
+    .object({
+      albumId: id,
+      method: z.enum(EMBEDDING_METHODS).default('umap'),
+      seed: z.number().int().min(0).max(0xffffffff).default(0),
+    })
+    .strict(),
+  /** The cached 2-D layout of the album (null: none computed yet). */
+  albumEmbedding: z.object({ albumId: id }).strict(),
 } as const
 
 export type ApiMethod = keyof typeof apiSchemas
@@ -127,10 +265,31 @@ export interface ApiResults {
   cancelJob: JobRecord
 
   // ---------- runs, metrics and results ----------
+  startRun: StartedRun
+  listRuns: RunSummary[]
+  getRun: RunDetail
+  runImageMetrics: RunImageMetric[]
+  deleteRun: { deleted: boolean }
 
   // ---------- clustering ----------
+  clusterAlbum: StartedJob
+  listClusterings: ClusteringInfo[]
 
   // ---------- annotation ----------
+  saveMask: SavedMask
+  listMaskVersions: MaskVersion[]
+  restoreMaskVersion: SavedMask
+  setAnnotationStatus: { imageId: number; status: AnnotationStatus }
+  annotationQueue: AnnotationQueue
+  makeSplit: SplitInfo
+  getSplit: SplitInfo | null
+  exportMasks: ExportSummary
+
+  // ---------- insight ----------
+  insightImages: InsightPage
+  clusterOverview: ClusterOverview
+  computeEmbedding: StartedJob
+  albumEmbedding: AlbumEmbedding | null
 }
 
 /** The façade every door exposes. Arguments are the *input* shape (defaults optional). */

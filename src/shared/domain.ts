@@ -116,6 +116,13 @@ export const JobStatus = {
 } as const
 export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus]
 
+const FINAL_JOB_STATUSES: ReadonlySet<string> = new Set([JobStatus.Done, JobStatus.Failed, JobStatus.Cancelled])
+
+/** A job in a final status never changes again (done, failed or cancelled). */
+export function isFinalJobStatus(status: string): boolean {
+  return FINAL_JOB_STATUSES.has(status)
+}
+
 export interface JobProgress {
   done: number
   total: number

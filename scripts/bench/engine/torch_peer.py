@@ -4,7 +4,8 @@ src/main/engine/models (same layers, channels, padding, heads, losses, optimiser
 (forward + backward + optimiser update on batches already in tensors).
 
 Protocol: one JSON request per stdin line, one JSON result per stdout line.
-  {"size": 64, "width": 16, "batch": 4, "mode": "supervised"|"adversarial", "steps": 5, "warmup": 2, "threads": 1}
+  {"size": 64, "width": 16, "batch": 4, "mode": "supervised"|"adversarial", "steps": 5, "warmup": 2, "threads": 1,
+   "backbone": "compact"|"resnet50"}
   -> {"msPerStep": ..., "samplesMs": [...], "segParams": ..., "discParams": ..., "threads": 1, "torch": "1.13.1"}
 Run with OPENBLAS_NUM_THREADS=1 so OpenBLAS's pool does not fight torch's OpenMP pool over the cores.
 """
@@ -76,6 +77,62 @@ class SegNet(nn.Module):
         return self.classifier(self.psp(out)), self.aux(mid)
 
 
+def conv_bn_keras(cin, cout, k, stride=1, rate=1, relu=True):
+    """Keras-Applications ResNet-50 conv: bias on every conv, BN eps 1.001e-5."""
+    layers = [nn.Conv2d(cin, cout, k, stride=stride, padding=rate * (k - 1) // 2, dilation=rate, bias=True),
+              nn.BatchNorm2d(cout, eps=1.001e-5, momentum=0.01)]
+    if relu:
+        layers.append(nn.ReLU(inplace=True))
+    return nn.Sequential(*layers)
+
+
+class Bottleneck(nn.Module):
+    """Keras v1 bottleneck: the stride sits on the first 1x1 conv; dilation on the 3x3."""
+
+    def __init__(self, cin, f, stride, rate, first):
+        super().__init__()
+        self.short = conv_bn_keras(cin, 4 * f, 1, stride, relu=False) if first else None
+        self.c1 = conv_bn_keras(cin, f, 1, stride)
+        self.c2 = conv_bn_keras(f, f, 3, 1, rate)
+        self.c3 = conv_bn_keras(f, 4 * f, 1, relu=False)
+
+    def forward(self, x):
+        s = x if self.short is None else self.short(x)
+        return F.relu(self.c3(self.c2(self.c1(x))) + s)
+
+
+class SegNetResnet50(nn.Module):
+    """Mirror of SegNet with backbone resnet50-dilated (resnet50.ts): output stride 8, PSP 2048->512,
+    aux head 1024->1024->21 on conv4, classifier 512->21 without bias."""
+
+    STAGES = [(3, 64, 1, 1), (4, 128, 2, 1), (6, 256, 1, 2), (3, 512, 1, 4)]
+
+    def __init__(self, num_classes=21, bins=(1, 2, 3, 6)):
+        super().__init__()
+        self.stem = conv_bn_keras(3, 64, 7, 2)
+        blocks = []
+        cin = 64
+        self.stage_ends = []
+        for n, f, stride, rate in self.STAGES:
+            for b in range(n):
+                blocks.append(Bottleneck(cin, f, stride if b == 0 else 1, rate, b == 0))
+                cin = 4 * f
+            self.stage_ends.append(len(blocks))
+        self.blocks = nn.ModuleList(blocks)
+        self.psp = PSP(2048, list(bins), 512)
+        self.classifier = nn.Conv2d(512, num_classes, 1, bias=False)
+        self.aux = nn.Sequential(conv_bn(1024, 1024, 1), nn.Conv2d(1024, num_classes, 1, bias=True))
+
+    def forward(self, x):
+        h = F.max_pool2d(F.pad(self.stem(x), (1, 1, 1, 1)), 3, 2)
+        mid = None
+        for i, blk in enumerate(self.blocks):
+            h = blk(h)
+            if i + 1 == self.stage_ends[2]:
+                mid = h
+        return self.classifier(self.psp(h)), self.aux(mid)
+
+
 class Discriminator(nn.Module):
     def __init__(self, c, ndf=64):
         super().__init__()
@@ -100,11 +157,11 @@ def count(m):
 
 
 class Trainer:
-    def __init__(self, size, width, batch, mode):
+    def __init__(self, size, width, batch, mode, backbone="compact"):
         torch.manual_seed(0)
         self.size = size
         self.mode = mode
-        self.model = SegNet(width)
+        self.model = SegNetResnet50() if backbone == "resnet50" else SegNet(width)
         self.model.train()
         self.opt = torch.optim.SGD(self.model.parameters(), lr=2.5e-3, momentum=0.9, weight_decay=5e-4)
         self.ce = nn.CrossEntropyLoss(ignore_index=255)
@@ -164,7 +221,7 @@ def main():
             continue
         req = json.loads(line)
         torch.set_num_threads(int(req.get("threads", 1)))
-        t = Trainer(req["size"], req["width"], req["batch"], req["mode"])
+        t = Trainer(req["size"], req["width"], req["batch"], req["mode"], req.get("backbone", "compact"))
         for _ in range(int(req.get("warmup", 2))):
             t.step()
         samples = []

@@ -4,11 +4,11 @@
  * The importers are loaded on first use: they pull in sharp, which the rest of the app does not need.
  */
 import path from 'node:path'
-import type { ApiParsedArgs, StudioEvents } from '../../shared/api'
+import type { StudioEvents } from '../../shared/api'
 import type { ImportSummary, StartedJob } from '../../shared/domain'
 import type { ImportContext, ImportTarget } from '../datasets/import-target'
-import type { JobContext, JobQueue } from '../jobs/job-queue'
-import type { Project } from '../project/project'
+import type { JobContext } from '../jobs/job-queue'
+import type { HandlerContext, HandlerGroup } from './handler-context'
 
 export const IMPORT_QUEUE = 'import'
 /** Live grid refreshes while an import adds images: at most one library event per owner per second. */
@@ -59,14 +59,14 @@ function importContext(job: JobContext, target: ImportTarget): ImportContext {
 }
 
 function startImport(
-  project: Project,
-  jobs: JobQueue,
-  emit: LibraryEmit,
+  ctx: HandlerContext,
   spec: { kind: string; title: string; args: unknown },
   run: (ctx: ImportContext) => Promise<ImportSummary>,
 ): StartedJob {
-  const job = jobs.enqueue({ ...spec, queue: IMPORT_QUEUE }, async (ctx) => {
-    const summary = await run(importContext(ctx, notifyingTarget(project.importTarget, emit)))
+  const project = ctx.project()
+  const emit: LibraryEmit = (p) => ctx.emit('library', p)
+  const job = ctx.jobs().enqueue({ ...spec, queue: IMPORT_QUEUE }, async (job) => {
+    const summary = await run(importContext(job, notifyingTarget(project.importTarget, emit)))
     for (const albumId of summary.albumIds) emit({ albumId, reason: 'import finished' })
     for (const sourceId of summary.sourceIds) emit({ sourceId, reason: 'import finished' })
     return summary
@@ -74,50 +74,32 @@ function startImport(
   return { jobId: job.id }
 }
 
-export function startFolderImport(
-  project: Project,
-  jobs: JobQueue,
-  emit: LibraryEmit,
-  a: ApiParsedArgs<'importFolder'>,
-): StartedJob {
-  const args = { ...a, dir: path.resolve(a.dir) }
-  return startImport(
-    project,
-    jobs,
-    emit,
-    { kind: 'import-folder', title: `Import ${args.dir} as album "${args.albumName}"`, args },
-    async (ctx) => (await import('../datasets/index')).importFolder(ctx, args),
-  )
-}
-
-export function startPisImport(
-  project: Project,
-  jobs: JobQueue,
-  emit: LibraryEmit,
-  a: ApiParsedArgs<'importPis'>,
-): StartedJob {
-  const args = { ...a, root: path.resolve(a.root) }
-  return startImport(
-    project,
-    jobs,
-    emit,
-    { kind: 'import-pis', title: `Import PIS albums from ${args.root}`, args },
-    async (ctx) => (await import('../datasets/index')).importPis(ctx, args),
-  )
-}
-
-export function startVocImport(
-  project: Project,
-  jobs: JobQueue,
-  emit: LibraryEmit,
-  a: ApiParsedArgs<'importVoc'>,
-): StartedJob {
-  const args = { ...a, root: path.resolve(a.root) }
-  return startImport(
-    project,
-    jobs,
-    emit,
-    { kind: 'import-voc', title: `Import VOC dataset from ${args.root}`, args },
-    async (ctx) => (await import('../datasets/index')).importVoc(ctx, args),
-  )
+/** importFolder / importPis / importVoc: each starts its importer as a job on the 'import' queue. */
+export function importHandlers(
+  ctx: HandlerContext,
+): HandlerGroup<'importFolder' | 'importPis' | 'importVoc'> {
+  const importers = (): Promise<typeof import('../datasets/index')> => import('../datasets/index')
+  return {
+    importFolder: (a) => {
+      const args = { ...a, dir: path.resolve(a.dir) }
+      const title = `Import ${args.dir} as album "${args.albumName}"`
+      return startImport(ctx, { kind: 'import-folder', title, args }, async (c) =>
+        (await importers()).importFolder(c, args),
+      )
+    },
+    importPis: (a) => {
+      const args = { ...a, root: path.resolve(a.root) }
+      const title = `Import PIS albums from ${args.root}`
+      return startImport(ctx, { kind: 'import-pis', title, args }, async (c) =>
+        (await importers()).importPis(c, args),
+      )
+    },
+    importVoc: (a) => {
+      const args = { ...a, root: path.resolve(a.root) }
+      const title = `Import VOC dataset from ${args.root}`
+      return startImport(ctx, { kind: 'import-voc', title, args }, async (c) =>
+        (await importers()).importVoc(c, args),
+      )
+    },
+  }
 }

@@ -4,6 +4,7 @@
  *   thumb/<id>        its thumbnail under thumbs/
  *   mask/<id>/<v>     a mask version under masks/
  *   file/<rel>        any file under the project folder, except the database, its journals and the lock
+ *   pred/<run>/<img>[/color]  a run's prediction (label PNG or its colour rendering) under runs/<run>/predictions/
  * Malformed refs, `..` or `.` segments (also percent-encoded), absolute paths, backslashes, NUL bytes and
  * symlinks that lead outside the project all resolve to null (the door answers 404).
  */
@@ -141,6 +142,16 @@ export function resolveMediaRef(project: Project | null, ref: unknown): Resolved
         if (!rel) return null
         const real = realFileInside(project.root, fromRelPath(project.paths, rel))
         return real ? { path: real, contentType: 'image/png' } : null
+      }
+      case 'pred': {
+        // pred/<runId>/<imageId>[/color]: a run's prediction, only ever from <project>/runs/<id>/predictions/.
+        const m = /^([1-9][0-9]{0,14})\/([1-9][0-9]{0,14})(\/color)?$/.exec(rest)
+        if (!m) return null
+        const dir = path.join(project.paths.runs, m[1]!, 'predictions')
+        const real = realFileInside(dir, path.join(dir, `${m[2]!}${m[3] ? '_color' : ''}.png`))
+        // Also inside runs/ and the project itself, so a symlinked predictions/ or runs/ folder leads nowhere.
+        const safe = real && realFileInside(project.paths.runs, real) && realFileInside(project.root, real)
+        return safe ? { path: safe, contentType: 'image/png' } : null
       }
       default:
         return null

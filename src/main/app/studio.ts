@@ -25,9 +25,14 @@ import { NoProjectError } from '../project/errors'
 import { Project } from '../project/project'
 import { ApiError, toApiError } from './api-error'
 import type { HandlerContext, Handlers } from './handler-context'
+import { annotationHandlers } from './annotation-handlers'
 import { appVersion } from './app-version'
+import { runsHandlers } from './runs-handlers'
+import { clusteringHandlers } from './clustering-handlers'
+import { insightHandlers } from './insight-handlers'
 import { StudioEventBus } from './events'
-import { startFolderImport, startPisImport, startVocImport } from './import-jobs'
+import { importHandlers } from './import-jobs'
+import { resumeInterruptedRuns } from './run-jobs'
 import { resolveMediaRef, type ResolvedMedia } from './media-resolver'
 import { RecentProjects } from './recent-projects'
 
@@ -177,8 +182,13 @@ export class Studio {
         ...this.opts.jobs,
         onChange: (job) => this.events.emit('job', job),
       })
-      jobs.recoverInterrupted()
+      const interrupted = jobs.recoverInterrupted()
       this.session = { project, jobs }
+      // Album runs cut off by a restart continue (their source training from its last checkpoint).
+      resumeInterruptedRuns(
+        { project, jobs, backend: async () => (await this.backendInfo()).name },
+        interrupted,
+      )
       const info = project.info()
       this.recent.add(info.path, info.name)
       this.events.emit('project', info)
@@ -225,8 +235,11 @@ export class Studio {
     const project = (): Project => this.requireSession().project
     const library = (p: StudioEvents['library']): void => this.events.emit('library', p)
     const ctx = this.handlerContext()
-    void ctx
     return {
+      ...annotationHandlers(ctx),
+      ...runsHandlers(ctx),
+      ...clusteringHandlers(ctx),
+      ...insightHandlers(ctx),
       appInfo: () => this.appInfo(),
       recentProjects: () => this.recent.list(),
       createProject: (a) => this.adopt(() => Project.create(path.resolve(a.path), { name: a.name })),
@@ -284,9 +297,7 @@ export class Studio {
         return detail
       },
 
-      importFolder: (a) => startFolderImport(project(), this.requireSession().jobs, library, a),
-      importPis: (a) => startPisImport(project(), this.requireSession().jobs, library, a),
-      importVoc: (a) => startVocImport(project(), this.requireSession().jobs, library, a),
+      ...importHandlers(ctx),
 
       listJobs: (a) => this.requireSession().jobs.list(a.limit),
       getJob: (a) => this.requireSession().jobs.get(a.jobId),

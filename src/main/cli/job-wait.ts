@@ -1,12 +1,10 @@
 /** Waiting for a studio job from the command line, with progress and Ctrl-C → cancel. */
-import { JobStatus, type JobRecord, type StartedJob } from '../../shared/api'
+import { isFinalJobStatus, JobStatus, type JobRecord, type StartedJob } from '../../shared/api'
 import type { Studio } from '../app/studio'
 import type { CliIo } from './args'
 
-const TERMINAL: ReadonlySet<string> = new Set([JobStatus.Done, JobStatus.Failed, JobStatus.Cancelled])
-
 export function isFinished(job: JobRecord): boolean {
-  return TERMINAL.has(job.status)
+  return isFinalJobStatus(job.status)
 }
 
 export function formatProgress(job: JobRecord): string {

@@ -2,23 +2,35 @@
 import { toApiError } from '../app/api-error'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command } from './args'
 import { backendCommand } from './commands/backend'
+import { benchCommand } from './commands/bench'
+import { clusterCommand } from './commands/cluster'
 import { createCommand } from './commands/create'
 import { demoCommand } from './commands/demo'
 import { demoProjectCommand } from './commands/demo-project'
 import { evalCommand } from './commands/eval'
+import { exportCommand } from './commands/export'
 import { importCommand } from './commands/import'
+import { runCommand } from './commands/run'
+import { runsCommand } from './commands/runs'
 import { infoCommand } from './commands/info'
+import { predictCommand } from './commands/predict'
 import { serveCommand } from './commands/serve'
 
 export const COMMANDS: readonly Command[] = [
   createCommand,
   importCommand,
+  clusterCommand,
   infoCommand,
   serveCommand,
   demoProjectCommand,
   evalCommand,
   backendCommand,
   demoCommand,
+  benchCommand,
+  runCommand,
+  runsCommand,
+  exportCommand,
+  predictCommand,
 ]
 
 function mainUsage(): string {

@@ -5,7 +5,7 @@
  * side. Progress is written at most every `writeIntervalMs` (a trailing write keeps the last value);
  * every state change is written and announced at once.
  */
-import type { FileProblem, JobProgress, JobRecord } from '../../shared/domain'
+import { isFinalJobStatus, type FileProblem, type JobProgress, type JobRecord } from '../../shared/domain'
 import type { Db } from '../project/db'
 import { JobsRepo, EMPTY_PROGRESS } from './jobs-repo'
 import { etaSeconds, RateWindow } from './progress-rate'
@@ -56,7 +56,6 @@ interface Entry {
 }
 
 export const MAX_STORED_PROBLEMS = 500
-const FINAL = new Set(['done', 'failed', 'cancelled'])
 
 export class JobQueue {
   private readonly repo: JobsRepo
@@ -121,7 +120,7 @@ export class JobQueue {
   cancel(id: number): JobRecord {
     const record = this.repo.get(id)
     const entry = this.entries.get(id)
-    if (!entry || FINAL.has(record.status)) return record
+    if (!entry || isFinalJobStatus(record.status)) return record
     if (!entry.running) {
       this.entries.delete(id)
       this.repo.finish(id, 'cancelled', null, null)
@@ -139,7 +138,7 @@ export class JobQueue {
   settled(id: number): Promise<JobRecord> {
     const record = this.repo.get(id)
     const entry = this.entries.get(id)
-    if (!entry || FINAL.has(record.status)) return Promise.resolve(record)
+    if (!entry || isFinalJobStatus(record.status)) return Promise.resolve(record)
     return new Promise((resolve) => entry.waiters.push(resolve))
   }
 

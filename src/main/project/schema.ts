@@ -207,4 +207,22 @@ const v3JobsRuns: Migration = {
   },
 }
 
-export const SCHEMA_MIGRATIONS: readonly Migration[] = [v1Library, v2SplitsClusterings, v3JobsRuns]
+const v4Annotation: Migration = {
+  version: 4,
+  name: 'annotation: per-image status, hand-edit counts and base version of masks',
+  up(db) {
+    db.exec(`
+      -- An image without a row here is 'done' when it has a human mask, else 'not_started'.
+      CREATE TABLE annotation_state (
+        image_id    INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+        status      TEXT    NOT NULL CHECK (status IN ('not_started', 'in_progress', 'done', 'reviewed')),
+        updated_at  TEXT    NOT NULL
+      );
+      -- the version the editor started from, and how many pixels differ from it (hand edits)
+      ALTER TABLE masks ADD COLUMN base_version INTEGER;
+      ALTER TABLE masks ADD COLUMN hand_pixels INTEGER;
+    `)
+  },
+}
+
+export const SCHEMA_MIGRATIONS: readonly Migration[] = [v1Library, v2SplitsClusterings, v3JobsRuns, v4Annotation]

@@ -12,6 +12,13 @@ function sendError(res: ServerResponse, payload: ApiErrorPayload): void {
   sendJson(res, httpStatusFor(payload.code), { error: payload })
 }
 
+/**
+ * Methods whose arguments carry image data get a larger body limit than the default: a saved mask is a
+ * palette PNG (or raw indices) in base64 — a busy mask of a 12-megapixel photo can pass 1 MiB. The zod
+ * schema caps the fields themselves; this only lets such a request reach it.
+ */
+const LARGE_BODY_METHODS: ReadonlyMap<string, number> = new Map([['saveMask', 96 * 1024 * 1024]])
+
 function badArguments(message: string): ApiErrorPayload {
   return { code: ErrorCode.BadArguments, message }
 }
@@ -37,7 +44,7 @@ export async function handleApi(
   const method = rawPath.slice(API_PREFIX.length)
   let body: Buffer
   try {
-    body = await readBody(req, bodyLimit)
+    body = await readBody(req, Math.max(bodyLimit, LARGE_BODY_METHODS.get(method) ?? 0))
   } catch (err) {
     if (err instanceof BodyTooLargeError) {
       sendJson(res, 413, { error: badArguments(err.message) })

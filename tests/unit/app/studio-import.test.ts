@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { latestVersion } from '../../../src/main/project/migrations'
 import { Studio } from '../../../src/main/app/studio'
 import { encodeLabelPng } from '../../../src/main/media/label-png'
 import type { JobRecord, StudioEvents } from '../../../src/shared/api'
@@ -129,7 +130,7 @@ describe('Studio imports (real importers, real files)', () => {
 
     const t = studio()
     const info = await t.api.openProject({ path: root })
-    expect(info).toMatchObject({ name: 'Keep', schemaVersion: 3 })
+    expect(info).toMatchObject({ name: 'Keep', schemaVersion: latestVersion() })
     expect(await t.api.listAlbums({})).toEqual([expect.objectContaining({ name: 'A', imageCount: 4 })])
     expect((await t.api.getImage({ imageId: first.id })).tags).toEqual([12, 15])
     const jobs = await t.api.listJobs({})

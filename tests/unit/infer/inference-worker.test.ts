@@ -19,6 +19,8 @@ import { chunkBatches, startInferenceWorker, type InferProgress } from '../../..
 import type { FileProblem } from '../../../src/main/engine/runs'
 import { decodeRgb } from '../../../src/main/media/decode'
 import { decodeLabelPng } from '../../../src/main/media/label-png'
+import { predictProbabilities } from '../../../src/main/engine/infer/tta'
+import { argmaxRows, crfParams, denseCrf } from '../../../src/main/engine/postprocess'
 
 let tmp = ''
 let runDir = ''
@@ -80,6 +82,21 @@ afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
 })
 
+/** The checkpoint's model (a fresh instance). */
+async function checkpointModel(): Promise<ReturnType<typeof createModel>> {
+  const ckpt = latestCheckpoint(runDir)
+  if (!ckpt) throw new Error('no checkpoint')
+  const model = createModel('segnet', {
+    backbone: { kind: 'resnet-compact', width: 16 },
+    numClasses: 4,
+    seed: 3,
+  })
+  const w = await loadNamedWeights(ckpt.dir)
+  applyWeights(model.params, w.tensors, true)
+  tf.dispose(Object.values(w.tensors))
+  return model
+}
+
 /** Independent reference: the checkpoint's weights into a fresh model, resize, forward, upsample, argmax. */
 async function referenceLabels(file: string): Promise<{ width: number; height: number; labels: Uint8Array }> {
   const ckpt = latestCheckpoint(runDir)
@@ -129,7 +146,14 @@ describe('inference worker', () => {
       { onProblem: (p) => problems.push(p), onProgress: (p) => progress.push(p) },
     )
     const r = await h.result
-    expect(r).toEqual({ status: 'done', predicted: IMAGES.length, skipped: 1 })
+    expect(r).toMatchObject({ status: 'done', predicted: IMAGES.length, skipped: 1 })
+    // Plain inference: no post-processing, one pass, its cost reported.
+    expect(r.options).toEqual({ tta: null, crf: null })
+    expect(r.cost.images).toBe(IMAGES.length)
+    expect(r.cost.passes).toBe(1)
+    expect(r.cost.crfMsPerImage).toBeNull()
+    expect(r.cost.plainMsPerImage).toBe(r.cost.predictMsPerImage)
+    expect(r.cost.msPerImage).toBeGreaterThanOrEqual(r.cost.predictMsPerImage)
     expect(problems).toHaveLength(1)
     expect(problems[0]!.file).toBe(bad.image)
     expect(problems[0]!.reason).toMatch(/cannot decode/)
@@ -137,7 +161,10 @@ describe('inference worker', () => {
     // One progress event per batch, ending at the total; every batch released its tensors.
     expect(progress.map((p) => p.done)).toEqual([3, 4, 5])
     expect(progress.at(-1)!.total).toBe(5)
-    for (const p of progress) expect(p.tensorsAfter).toBe(p.tensorsBefore)
+    for (const p of progress) {
+      expect(p.tensorsAfter).toBe(p.tensorsBefore)
+      expect(p.msPerImage).toBeGreaterThan(0)
+    }
 
     const palette = vocPalette()
     const seen = new Set<number>()
@@ -188,5 +215,66 @@ describe('inference worker', () => {
       albums: [{ outDir: path.join(tmp, 'x'), batches: [[{ image: imageFile('odd'), name: 'odd' }]] }],
     })
     await expect(h.result).rejects.toThrow(/empty-run/)
+  }, 60_000)
+
+  it('applies TTA and the dense CRF when asked, records them and their cost', async () => {
+    const out = path.join(tmp, 'pred-tta-crf')
+    const names = ['odd', 'portrait']
+    const tta = { scales: [0.5, 1], flip: true }
+    const crf = { iterations: 5, bilateral: { xyStd: 20 } }
+    const h = startInferenceWorker({
+      runDir,
+      backend: 'wasm',
+      tta,
+      crf,
+      albums: [{ outDir: out, batches: [names.map((name) => ({ image: imageFile(name), name }))] }],
+    })
+    const r = await h.result
+    expect(r).toMatchObject({ status: 'done', predicted: 2, skipped: 0 })
+    expect(r.options).toEqual({ tta, crf: crfParams(crf) })
+    expect(r.cost.passes).toBe(4)
+    expect(r.cost.crfMsPerImage).toBeGreaterThan(0)
+    expect(r.cost.plainMsPerImage).toBeGreaterThan(0)
+    expect(r.cost.predictMsPerImage).toBeGreaterThan(r.cost.plainMsPerImage!)
+    // The worker's labels = this thread's composition of the (separately tested) pieces.
+    const model = await checkpointModel()
+    const images = await Promise.all(names.map((n) => decodeRgb(imageFile(n))))
+    const { probabilities } = await predictProbabilities(model, images, SIZE, tta)
+    model.dispose()
+    let changedByCrf = 0
+    for (const [i, name] of names.entries()) {
+      const p = probabilities[i]!
+      const n = p.width * p.height
+      const q = denseCrf(p.data, images[i]!, p.numClasses, crf)
+      const expected = argmaxRows(q, n, p.numClasses)
+      const pred = decodeLabelPng(fs.readFileSync(path.join(out, `${name}.png`)))
+      expect([pred.width, pred.height]).toEqual([p.width, p.height])
+      expect(Buffer.from(pred.labels).equals(Buffer.from(expected))).toBe(true)
+      const before = argmaxRows(p.data, n, p.numClasses)
+      for (let k = 0; k < n; k++) if (before[k] !== expected[k]) changedByCrf++
+      expect(fs.existsSync(path.join(out, `${name}_color.png`))).toBe(true)
+    }
+    console.log(
+      `TTA+CRF worker run: ${changedByCrf} pixels relabelled by the CRF; cost ${JSON.stringify(r.cost)}`,
+    )
+  }, 120_000)
+
+  it('reports no plain-pass cost when the TTA scales leave 1 out, and refuses bad options', async () => {
+    const h = startInferenceWorker({
+      runDir,
+      tta: { scales: [0.75], flip: false },
+      albums: [{ outDir: path.join(tmp, 'pred-075'), batches: [[{ image: imageFile('odd'), name: 'odd' }]] }],
+    })
+    const r = await h.result
+    expect(r.cost.passes).toBe(1)
+    expect(r.cost.plainMsPerImage).toBeNull()
+    expect(r.cost.crfMsPerImage).toBeNull()
+    const album = { outDir: tmp, batches: [[{ image: imageFile('odd'), name: 'odd' }]] }
+    expect(() => startInferenceWorker({ runDir, albums: [album], tta: { scales: [] } })).toThrow(
+      /tta\.scales/,
+    )
+    expect(() => startInferenceWorker({ runDir, albums: [album], crf: { iterations: -2 } })).toThrow(
+      /crf\.iterations/,
+    )
   }, 60_000)
 })

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { latestVersion } from '../../../src/main/project/migrations'
 import { Project } from '../../../src/main/project/project'
 import {
   ConflictError,
@@ -33,7 +34,7 @@ describe('Project create/open', () => {
       'runs',
       'thumbs',
     ])
-    expect(p.info()).toMatchObject({ path: root, name: 'Trip', schemaVersion: 3, demo: false })
+    expect(p.info()).toMatchObject({ path: root, name: 'Trip', schemaVersion: latestVersion(), demo: false })
   })
 
   it('defaults the name to the folder name and records the demo flag', () => {

@@ -79,6 +79,14 @@ describe('/api', () => {
     expect((await post('appInfo', '{}')).status).toBe(200)
   })
 
+  it('lets a saved mask through the body limit, so its own validation answers', async () => {
+    // Over the server's 64 KiB test limit, under saveMask's own: the request reaches zod (and the store).
+    const mask = JSON.stringify({ imageId: 999, pngBase64: 'A'.repeat(200 * 1024), baseVersion: null })
+    const r = await post('saveMask', mask)
+    expect(r.status).not.toBe(413)
+    expect(JSON.parse(r.text).error.code).toMatch(/NOT_FOUND|NO_PROJECT|BAD_ARGUMENTS/)
+  })
+
   it('maps error codes to HTTP statuses: NOT_FOUND 404, CONFLICT 409, UNSUPPORTED 500', async () => {
     const missing = await post('getImage', JSON.stringify({ imageId: 999 }))
     expect(missing.status).toBe(404)

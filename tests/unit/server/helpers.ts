@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import sharp from 'sharp'
-import { JobStatus, type JobRecord } from '../../../src/shared/api'
+import { isFinalJobStatus, type JobRecord } from '../../../src/shared/api'
 import { Studio } from '../../../src/main/app/studio'
 import { startServer, type RunningServer, type ServerOptions } from '../../../src/main/server'
 import { TempDirs } from '../project/fixtures'
@@ -72,13 +72,12 @@ export async function writeJpeg(file: string, width = 96, height = 64, seed = 1)
     .toFile(file)
 }
 
-const TERMINAL: ReadonlySet<string> = new Set([JobStatus.Done, JobStatus.Failed, JobStatus.Cancelled])
 
 export async function waitForJob(studio: Studio, jobId: number, timeoutMs = 30_000): Promise<JobRecord> {
   const until = Date.now() + timeoutMs
   for (;;) {
     const job = await studio.api.getJob({ jobId })
-    if (TERMINAL.has(job.status)) return job
+    if (isFinalJobStatus(job.status)) return job
     if (Date.now() > until)
       throw new Error(`job ${jobId} did not finish within ${timeoutMs} ms: ${JSON.stringify(job.progress)}`)
     await new Promise((r) => setTimeout(r, 25))

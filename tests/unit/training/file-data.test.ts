@@ -19,6 +19,7 @@ import {
   type LabelledFile,
 } from '../../../src/main/engine/runs'
 import { startTrainingWorker } from '../../../src/main/engine/worker'
+import { openFileBatchLoader } from '../../../src/main/engine/runs/batch-loader'
 
 let tmp = ''
 let good: LabelledFile[] = []
@@ -61,6 +62,49 @@ beforeAll(async () => {
 
 afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+describe('data worker', () => {
+  it('serves the same batches as the training thread would cut, in any order, and names bad files', async () => {
+    const loader = await openFileBatchLoader({
+      items: [...good, ...bad],
+      numClasses: 4,
+      seed: 5,
+      batch: 3,
+      size: 32,
+      prefetch: 2,
+    })
+    try {
+      expect(loader.count).toBe(good.length)
+      expect(loader.problems.map((p) => path.basename(p.file)).sort()).toEqual(
+        ['broken.jpg', 'class30.png', 'missing.png', 'small.png'].sort(),
+      )
+      const { items } = await loadLabelledFiles(good, 4)
+      // Out of order and repeated-ahead requests: a resume asks for a later iteration first.
+      for (const it of [4, 5, 1, 2, 9]) {
+        const got = await loader.batchAt(it)
+        const want = fileBatchAt(items, 5, it, 3, 32)
+        expect(got.n).toBe(3)
+        expect(got.size).toBe(32)
+        expect(Buffer.from(got.images.buffer).equals(Buffer.from(want.images.buffer))).toBe(true)
+        expect(Buffer.from(got.labels.buffer).equals(Buffer.from(want.labels.buffer))).toBe(true)
+      }
+    } finally {
+      await loader.close()
+    }
+    await expect(loader.batchAt(1)).rejects.toThrow(/closed/)
+  })
+
+  it('reports a data set with no usable file as zero items, not a crash', async () => {
+    const loader = await openFileBatchLoader({ items: bad, numClasses: 4, seed: 1, batch: 2, size: 16 })
+    try {
+      expect(loader.count).toBe(0)
+      expect(loader.problems).toHaveLength(bad.length)
+      await expect(loader.batchAt(1)).rejects.toThrow(/no usable labelled images/)
+    } finally {
+      await loader.close()
+    }
+  })
 })
 
 describe('labelled files', () => {

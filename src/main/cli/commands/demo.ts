@@ -22,6 +22,7 @@ import {
   type NodaResult,
   type ReportThumb,
 } from '../../engine/pipelines'
+import { runInferVariants, type InferVariant, type VariantResult } from '../../engine/infer/infer-variants'
 import { EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from '../args'
 
 /**
@@ -41,6 +42,17 @@ export interface DemoJson {
   methods: { noda: MethodScores; trivial: MethodScores & { method: string } } & Record<string, MethodScores>
   backend: string
   wallSeconds: number
+  /** With --tta/--crf: each post-processing variant of the No-DA run, its wall seconds and per-image cost. */
+  postprocess?: Record<string, Omit<VariantResult, 'name' | 'mean' | 'predictionsDir'>>
+}
+
+/** The post-processing variants asked for (+TTA, +CRF, and both when both are asked). */
+function demoVariants(tta: boolean, crf: boolean): InferVariant[] {
+  const v: InferVariant[] = []
+  if (tta) v.push({ name: 'noda_tta', tta: {}, crf: null })
+  if (crf) v.push({ name: 'noda_crf', tta: null, crf: {} })
+  if (tta && crf) v.push({ name: 'noda_tta_crf', tta: {}, crf: {} })
+  return v
 }
 
 function parseIterations(v: string | undefined, preset: PresetName): number {
@@ -99,7 +111,7 @@ function thumbs(r: NodaResult, benchmark: string, perUser: number): ReportThumb[
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'generate the synthetic benchmark, train No-DA, predict the albums and score them (with a report)',
-  usage: `Usage: pss-studio demo [--preset ${PRESET_NAMES.join('|')}] [--out DIR] [--iterations N] [--json]
+  usage: `Usage: pss-studio demo [--preset ${PRESET_NAMES.join('|')}] [--out DIR] [--iterations N] [--tta] [--crf] [--json]
 
 Generates the synthetic personalized benchmark into DIR/benchmark (kept and reused when it is
 already there), trains the source-only model (No-DA: compact net, width 16, 64² crops, batch 4,
@@ -114,6 +126,9 @@ Options:
   --iterations N   training iterations (default: ${Object.entries(DEMO_ITERATIONS)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')})
+  --tta            also predict with test-time augmentation (scales 0.5–1.5 + flip) and score it (+TTA row)
+  --crf            also predict with dense CRF refinement (DeepLab defaults) and score it (+CRF row;
+                   with --tta also a +TTA+CRF row); each row with its inference time
   --json           print the summary as one JSON object on the last line`,
 
   async run(argv: string[], io: CliIo): Promise<number> {
@@ -121,6 +136,8 @@ Options:
       preset: { type: 'string' },
       out: { type: 'string' },
       iterations: { type: 'string' },
+      tta: { type: 'boolean' },
+      crf: { type: 'boolean' },
       json: { type: 'boolean' },
     })
     const preset = opts.preset ?? 'tiny'
@@ -142,6 +159,14 @@ Options:
       onLog: (l) => io.err(`pss-studio demo: ${l}`),
       onProblem: (p) => io.err(`pss-studio demo: skipped ${p.file}: ${p.reason}`),
     })
+    const variants = await runInferVariants({
+      runDir: r.runDir,
+      pisRoot: benchmark,
+      predictionsRoot: `${r.predictionsDir}-post`,
+      variants: demoVariants(opts.tta === true, opts.crf === true),
+      onLog: (l) => io.err(`pss-studio demo: ${l}`),
+      onProblem: (p) => io.err(`pss-studio demo: skipped ${p.file}: ${p.reason}`),
+    })
     const wallSeconds = (performance.now() - t0) / 1000
     const trivial = bestTrivial(r)
     const json: DemoJson = {
@@ -155,14 +180,26 @@ Options:
       backend: r.backend,
       wallSeconds,
     }
+    for (const v of variants) json.methods[v.name] = v.mean
+    if (variants.length > 0)
+      json.postprocess = Object.fromEntries(
+        variants.map((v) => [v.name, { seconds: v.seconds, cost: v.cost, options: v.options }]),
+      )
     const reportFile = path.join(out, 'report.html')
     writeFileAtomic(
       reportFile,
       nodaReportHtml(r, reportFile, thumbs(r, benchmark, 3), `PSS Studio demo (${preset}): No-DA`),
     )
-    writeFileAtomic(path.join(out, 'result.json'), JSON.stringify({ ...r, summary: json }, null, 2))
+    writeFileAtomic(
+      path.join(out, 'result.json'),
+      JSON.stringify({ ...r, ...(variants.length > 0 ? { variants } : {}), summary: json }, null, 2),
+    )
     const print = opts.json ? io.err : io.out
     for (const line of nodaTable(r)) print(line)
+    for (const v of variants)
+      print(
+        `mean     ${v.name.padEnd(18)} FIoU ${v.mean.fiou.toFixed(2)}  MIoU all21 ${v.mean.miou_all21.toFixed(2)}  infer ${v.seconds.toFixed(1)} s (${v.cost.msPerImage.toFixed(1)} ms/image; CRF ${v.cost.crfMsPerImage === null ? '—' : `${v.cost.crfMsPerImage.toFixed(1)} ms`}; ${v.cost.passes} passes) vs No-DA infer ${r.seconds.infer.toFixed(1)} s`,
+      )
     print(
       `No-DA ${iterations} iterations on ${r.backend}: train ${r.seconds.train.toFixed(1)} s, infer ${r.seconds.infer.toFixed(1)} s, total ${wallSeconds.toFixed(1)} s`,
     )

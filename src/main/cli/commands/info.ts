@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Album, JobRecord, ProjectInfo, SourceDataset } from '../../../shared/api'
+import type { RunSummary } from '../../../shared/runs'
 import { EXIT_OK, parseCommandArgs, printJson, requireString, type CliIo, type Command } from '../args'
 import { withStudio } from '../studio-session'
 
@@ -10,6 +11,8 @@ export interface ProjectReport {
   sources: SourceDataset[]
   /** Folders under <project>/runs (training runs and their outputs). */
   runs: string[]
+  /** The runs recorded in the project (status, split, metrics), newest first. */
+  runRecords: RunSummary[]
   /** Most recent jobs, newest first. */
   jobs: JobRecord[]
 }
@@ -46,6 +49,7 @@ Options:
         albums: await studio.api.listAlbums({}),
         sources: await studio.api.listSources({}),
         runs: await listRuns(project.path),
+        runRecords: await studio.api.listRuns({}),
         jobs: await studio.api.listJobs({ limit: 10 }),
       }
     })

@@ -16,8 +16,12 @@ export const BENCH_BACKENDS = ['wasm', 'cpu', 'cpu-stock'] as const
 export type BenchBackend = (typeof BENCH_BACKENDS)[number]
 export type BenchMode = 'supervised' | 'adversarial'
 
+/** 'compact' = resnet-compact of `width`; 'resnet50' = the paper's PSP-ResNet-50 (width is ignored). */
+export type BenchBackbone = 'compact' | 'resnet50'
+
 export interface BenchConfig {
   backend: BenchBackend
+  backbone?: BenchBackbone
   size: number
   width: 16 | 32
   batch: number
@@ -81,7 +85,11 @@ interface Trainer {
 }
 
 function makeTrainer(cfg: BenchConfig): Trainer {
-  const model = createModel('segnet', { backbone: { kind: 'resnet-compact', width: cfg.width }, seed: 1 })
+  const backbone =
+    cfg.backbone === 'resnet50'
+      ? ({ kind: 'resnet50-dilated' } as const)
+      : ({ kind: 'resnet-compact', width: cfg.width } as const)
+  const model = createModel('segnet', { backbone, seed: 1 })
   const rng = new Rng(123)
   const source = makeBatch(rng, cfg.batch, cfg.size)
   const target = makeBatch(rng, cfg.batch, cfg.size)

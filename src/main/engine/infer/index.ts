@@ -9,7 +9,14 @@ export {
   type InferRequest,
   type InferRequestInput,
 } from './infer-request'
-export type { InferOutcome, InferProgress, InferStarted } from './infer-loop'
+export type { InferCost, InferOutcome, InferProgress, InferStarted } from './infer-loop'
+export {
+  DEFAULT_TTA_SCALES,
+  PLAIN_PASS,
+  TtaOptionsSchema,
+  type TtaOptions,
+  type TtaOptionsInput,
+} from './tta-options'
 export {
   startInferenceWorker,
   type InferenceWorkerHandle,

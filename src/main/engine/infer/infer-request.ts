@@ -6,6 +6,8 @@
  */
 import { z } from 'zod'
 import { BACKEND_CHOICES } from '../backend/backend-choice'
+import { CrfParamsSchema } from '../postprocess/crf/crf-params'
+import { TtaOptionsSchema } from './tta-options'
 
 /** A prediction's file name stem: no folders, so outputs stay inside their album's output folder. */
 const SAFE_NAME = /^[A-Za-z0-9._-][A-Za-z0-9._ -]{0,199}$/
@@ -37,6 +39,10 @@ export const InferRequestSchema = z
     runDir: z.string().min(1),
     backend: z.enum(BACKEND_CHOICES).default('wasm'),
     albums: z.array(InferAlbumSchema).min(1),
+    /** Test-time augmentation (multi-scale + flip averaging of probabilities); null = one plain pass. */
+    tta: TtaOptionsSchema.nullable().default(null),
+    /** Dense CRF refinement of the probabilities before the argmax, on the original RGB; null = off. */
+    crf: CrfParamsSchema.nullable().default(null),
   })
   .strict()
 export type InferRequest = z.infer<typeof InferRequestSchema>

@@ -52,7 +52,15 @@ export function startInferenceWorker(
           opts.onProblem?.({ file: m.file, reason: m.reason })
           break
         case 'infer-done':
-          finish(() => resolve({ status: m.status, predicted: m.predicted, skipped: m.skipped }))
+          finish(() =>
+            resolve({
+              status: m.status,
+              predicted: m.predicted,
+              skipped: m.skipped,
+              options: m.options,
+              cost: m.cost,
+            }),
+          )
           break
         case 'error':
           finish(() => reject(new Error(`inference failed: ${m.message}`)))

@@ -42,6 +42,40 @@ export const BackboneSchema = z.discriminatedUnion(
 
 const bin = z.number().int().min(1).max(16)
 
+export const CONTEXT_VARIANTS = ['none', 'global', 'ours'] as const
+export type ContextVariant = (typeof CONTEXT_VARIANTS)[number]
+export const CONTEXT_LAYOUTS = ['transpose', 'released'] as const
+export type ContextLayout = (typeof CONTEXT_LAYOUTS)[number]
+
+/**
+ * The group context module between the PSP output and the main classifier (method.md §3; see
+ * group-context.ts). Absent = variant 'none': the network is exactly the one without the module (no extra
+ * parameters), so configs and checkpoints written before the module existed keep their meaning.
+ */
+export const ContextConfigSchema = z
+  .object({
+    /** 'none' (no module), 'global' (one pooled group vector per batch), 'ours' (regional group context). */
+    variant: z
+      .enum(CONTEXT_VARIANTS, { error: `variant must be one of: ${CONTEXT_VARIANTS.join(', ')}` })
+      .default('none'),
+    /**
+     * How the B·K group region matrix is built: 'transpose' (correct, default) or 'released' (the authors'
+     * raw reshape that scrambles channels across regions; only to load their released weights).
+     */
+    layout: z
+      .enum(CONTEXT_LAYOUTS, { error: `layout must be one of: ${CONTEXT_LAYOUTS.join(', ')}` })
+      .default('transpose'),
+    /** Intra-image context branch (the released code has it; the paper's text does not). */
+    intra: z.boolean().default(true),
+  })
+  .strict()
+export type ContextConfig = z.infer<typeof ContextConfigSchema>
+
+/** The effective context config of a model config (absent = variant 'none'). */
+export function contextOf(config: { context?: ContextConfig | undefined }): ContextConfig {
+  return config.context ?? { variant: 'none', layout: 'transpose', intra: true }
+}
+
 export const SegNetConfigSchema = z
   .object({
     backbone: BackboneSchema.default({ kind: 'resnet-compact', width: 16 }),
@@ -56,6 +90,8 @@ export const SegNetConfigSchema = z
       .default({ bins: [1, 2, 3, 6] }),
     /** Aux head on the stride-8 stage before the last (paper: on layer3). */
     aux: z.boolean().default(true),
+    /** Group context module; absent means variant 'none' (see ContextConfigSchema). */
+    context: ContextConfigSchema.optional(),
     /** Seed for the initial weights. */
     seed: z.number().int().min(0).max(0xffffffff).default(0),
   })
@@ -92,7 +128,16 @@ function issuesOf(e: z.ZodError): string[] {
 export function parseSegNetConfig(raw: unknown): SegNetConfig {
   const r = SegNetConfigSchema.safeParse(raw ?? {})
   if (!r.success) throw new ConfigError('segmentation model', issuesOf(r.error))
+  const contextIssue = contextAuxIssue(r.data)
+  if (contextIssue) throw new ConfigError('segmentation model', [contextIssue])
   return r.data
+}
+
+/** The group context's soft regions come from the aux logits: a context variant without aux is refused. */
+export function contextAuxIssue(c: Pick<SegNetConfig, 'aux' | 'context'>): string | null {
+  const variant = contextOf(c).variant
+  if (variant === 'none' || c.aux) return null
+  return `context.variant: '${variant}' needs the aux head (its logits define the soft regions); set aux to true or context.variant to 'none'`
 }
 
 export function parseDiscriminatorConfig(raw: unknown): DiscriminatorConfig {

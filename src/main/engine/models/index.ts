@@ -14,3 +14,12 @@ export {
 } from './weights-io'
 export { vgg16Bn, VGG16_OS8, type VggBlock } from './vgg16'
 export { importWeights, cacheKey, type ImportOptions, type ImportResult } from './weights-import'
+export {
+  groupContext,
+  softRegions,
+  regionMatrix,
+  contextChannels,
+  GROUP_SCALE_FACTOR,
+  FUSION_DROPOUT,
+  type GroupContextOptions,
+} from './group-context'

@@ -7,7 +7,8 @@ import { Rng } from '../train/rng'
 import { compactResnet, type BackboneFeatures } from './compact-resnet'
 import { resnet50Dilated } from './resnet50'
 import { vgg16Bn } from './vgg16'
-import type { SegNetConfig } from './config'
+import { contextAuxIssue, contextOf, type SegNetConfig } from './config'
+import { groupContext } from './group-context'
 import { auxHead, classifier, pspModule } from './heads'
 import { upsample } from './layers'
 import { ParamStore } from './params'
@@ -22,8 +23,13 @@ export interface SegOutputs {
 export interface SegmentationModel {
   readonly config: SegNetConfig
   readonly params: ParamStore
-  /** Normalised images [N,H,W,3] → logits. H and W must be multiples of 8. */
+  /**
+   * Normalised images [N,H,W,3] → logits. H and W must be multiples of 8. With a group context module the
+   * N images are one group: each image's output depends on the others of its batch.
+   */
   forward(x: tf.Tensor4D, training: boolean): SegOutputs
+  /** Global-average-pooled features of the backbone's last stage [N, channels] (eval mode), for clustering. */
+  embed?(x: tf.Tensor4D): tf.Tensor2D
   dispose(): void
 }
 
@@ -32,9 +38,14 @@ export const MIN_INPUT_SIDE = 16
 
 export class SegNet implements SegmentationModel {
   readonly params: ParamStore
+  /** Dropout noise of the group context module (training only), seeded so a run is reproducible. */
+  private readonly dropoutRng: Rng
 
   constructor(readonly config: SegNetConfig) {
+    const issue = contextAuxIssue(config)
+    if (issue) throw new Error(`SegNet: ${issue}`)
     this.params = new ParamStore(new Rng(config.seed))
+    this.dropoutRng = new Rng((config.seed ^ 0x5bd1e995) >>> 0)
     // Create every parameter with a small forward pass, then seal the store.
     tf.tidy(() => {
       this.forward(tf.zeros([2, 64, 64, 3]), false)
@@ -69,11 +80,31 @@ export class SegNet implements SegmentationModel {
       const outC =
         this.config.psp.channels ?? (this.config.backbone.kind === 'resnet-compact' ? f.mid.shape[3] : 512)
       const p = pspModule(this.params, f.out, this.config.psp.bins, outC, training)
-      const main = classifier(this.params, p, this.config.numClasses)
-      const aux = this.config.aux ? auxHead(this.params, f.mid, this.config.numClasses, training) : null
-      return aux ? [main, aux] : [main]
+      const ctx = contextOf(this.config)
+      if (ctx.variant === 'none') {
+        // Parameters are created (and randomly initialised) in call order: keep the order of the model
+        // without the module so an old config + seed still builds the very same initial weights.
+        const main = classifier(this.params, p, this.config.numClasses)
+        const aux = this.config.aux ? auxHead(this.params, f.mid, this.config.numClasses, training) : null
+        return aux ? [main, aux] : [main]
+      }
+      // The soft regions of the context module are the aux logits (the constructor checked aux is on).
+      const aux = auxHead(this.params, f.mid, this.config.numClasses, training)
+      const withContext = groupContext(
+        this.params,
+        p,
+        aux,
+        { variant: ctx.variant, layout: ctx.layout, intra: ctx.intra },
+        training,
+        this.dropoutRng,
+      )
+      return [classifier(this.params, withContext, this.config.numClasses), aux]
     })
     return { main: out[0] as tf.Tensor4D, aux: (out[1] as tf.Tensor4D | undefined) ?? null }
+  }
+
+  embed(x: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => this.backbone(x, false).out.mean([1, 2]) as tf.Tensor2D)
   }
 
   dispose(): void {

@@ -24,7 +24,8 @@ import {
   type LossPoint,
 } from './checkpoint'
 import { shapesBatchAt } from './data-order'
-import { fileBatchAt, loadLabelledFiles, type FileProblem } from './file-dataset'
+import { openFileBatchLoader } from './batch-loader'
+import type { FileProblem } from './file-dataset'
 import type { TrainConfig } from './train-config'
 
 export interface TrainStarted {
@@ -75,7 +76,8 @@ function yieldToEventLoop(): Promise<void> {
 
 interface DataSource {
   numClasses: number
-  batchAt(iteration: number): ShapesBatch
+  batchAt(iteration: number): Promise<ShapesBatch>
+  close(): Promise<void>
 }
 
 async function openData(config: TrainConfig, hooks: TrainHooks): Promise<DataSource> {
@@ -84,17 +86,27 @@ async function openData(config: TrainConfig, hooks: TrainHooks): Promise<DataSou
     case 'shapes':
       return {
         numClasses: SHAPE_CLASSES,
-        batchAt: (it) => shapesBatchAt(config.seed, it, config.batch, config.size),
+        batchAt: (it) => Promise.resolve(shapesBatchAt(config.seed, it, config.batch, config.size)),
+        close: () => Promise.resolve(),
       }
     case 'files': {
-      const { items, problems } = await loadLabelledFiles(d.items, d.numClasses)
-      for (const p of problems) hooks.onProblem?.(p)
-      if (items.length === 0) {
+      // Decoding and augmentation run in a data worker, ahead of the step that needs them.
+      const loader = await openFileBatchLoader({
+        items: d.items,
+        numClasses: d.numClasses,
+        seed: config.seed,
+        batch: config.batch,
+        size: config.size,
+      })
+      for (const p of loader.problems) hooks.onProblem?.(p)
+      if (loader.count === 0) {
+        await loader.close()
         throw new Error(`none of the ${d.items.length} labelled images could be used (see the problems)`)
       }
       return {
         numClasses: d.numClasses,
-        batchAt: (it) => fileBatchAt(items, config.seed, it, config.batch, config.size),
+        batchAt: (it) => loader.batchAt(it),
+        close: () => loader.close(),
       }
     }
     default:
@@ -121,11 +133,17 @@ export async function runTraining(
   removeUnfinishedCheckpoints(config.runDir)
   const backend = await selectBackend({ force: config.backend, env: process.env })
   const data = await openData(config, hooks)
-  const model = createModel('segnet', {
-    backbone: { kind: 'resnet-compact', width: config.width },
-    numClasses: data.numClasses,
-    seed: config.seed,
-  })
+  let model: ReturnType<typeof createModel>
+  try {
+    model = createModel('segnet', {
+      backbone: { kind: 'resnet-compact', width: config.width },
+      numClasses: data.numClasses,
+      seed: config.seed,
+    })
+  } catch (e) {
+    await data.close()
+    throw e
+  }
   const optimizer = new SgdMomentum({ momentum: config.momentum, weightDecay: config.weightDecay })
   try {
     let iteration = 0
@@ -145,8 +163,8 @@ export async function runTraining(
       if (hooks.shouldStop()) return { status: 'cancelled', iteration, losses }
       const it = iteration + 1
       const t0 = performance.now()
+      const raw = await data.batchAt(it)
       const tensorsBefore = tf.memory().numTensors
-      const raw = data.batchAt(it)
       const batch = tf.tidy(() => ({
         images: normalizeImages(tf.tensor4d(raw.images, [raw.n, raw.size, raw.size, 3])),
         labels: tf.tensor3d(raw.labels, [raw.n, raw.size, raw.size], 'int32'),
@@ -199,5 +217,6 @@ export async function runTraining(
   } finally {
     optimizer.dispose()
     model.dispose()
+    await data.close()
   }
 }

@@ -16,9 +16,18 @@ export {
   type TrainJobResult,
 } from './train-job'
 export { spawnEngineWorker } from './spawn-engine-worker'
+export { probeBackend, backendSummary, resolveForceAlias, type ProbeBackendOptions } from './probe-backend'
 export {
-  probeBackend,
-  backendSummary,
-  resolveForceAlias,
-  type ProbeBackendOptions,
-} from './probe-backend'
+  startAdaptationWorker,
+  type AdaptationResult,
+  type AdaptationWorkerHandle,
+  type AdaptationWorkerOptions,
+} from './start-adaptation-worker'
+export type { AdaptWorkerData, AdaptPredictAlbum, FromAdaptWorker } from './adapt-messages'
+export {
+  enqueueAdaptJob,
+  adaptJobFn,
+  ADAPT_JOB_KIND,
+  type AdaptJobArgs,
+  type AdaptJobResult,
+} from './adapt-job'

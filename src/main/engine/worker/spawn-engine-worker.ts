@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
 export const WORKER_BASENAME = 'training-worker'
+/** The data loader's entry (no tfjs): decodes and augments batches for a training thread. */
+export const DATA_WORKER_BASENAME = 'data-worker'
 
 /**
  * The worker entry. Built app: electron-vite bundles src/main/engine/worker/training-worker.ts as the
@@ -19,17 +21,20 @@ export const WORKER_BASENAME = 'training-worker'
  * hooks inside worker threads ("Unknown file extension .ts"), so a two-line eval bootstrap registers the
  * hook in the worker and then requires the entry.
  */
-export function resolveWorkerEntry(override?: string): { file: string; code: string; eval: boolean } {
+export function resolveWorkerEntry(
+  override?: string,
+  basename: string = WORKER_BASENAME,
+): { file: string; code: string; eval: boolean } {
   const here = path.dirname(fileURLToPath(import.meta.url))
   const candidates = override
     ? [override]
     : [
-        path.join(here, `${WORKER_BASENAME}.js`),
-        path.join(here, '..', `${WORKER_BASENAME}.js`),
-        path.join(here, `${WORKER_BASENAME}.ts`),
+        path.join(here, `${basename}.js`),
+        path.join(here, '..', `${basename}.js`),
+        path.join(here, `${basename}.ts`),
       ]
   const file = candidates.find((f) => fs.existsSync(f))
-  if (!file) throw new Error(`training worker entry not found (looked for ${candidates.join(', ')})`)
+  if (!file) throw new Error(`${basename} entry not found (looked for ${candidates.join(', ')})`)
   if (!file.endsWith('.ts')) return { file, code: file, eval: false }
   const tsxApi = createRequire(import.meta.url).resolve('tsx/cjs/api')
   const code = `require(${JSON.stringify(tsxApi)}).register();\nrequire(${JSON.stringify(file)});\n`
@@ -39,5 +44,11 @@ export function resolveWorkerEntry(override?: string): { file: string; code: str
 /** Starts the engine worker with `workerData`; `entry` overrides the entry file (tests). */
 export function spawnEngineWorker(workerData: unknown, entry?: string): Worker {
   const e = resolveWorkerEntry(entry)
+  return new Worker(e.code, { eval: e.eval, workerData, execArgv: [] })
+}
+
+/** Starts the data worker (see data-worker.ts) with `workerData`. */
+export function spawnDataWorker(workerData: unknown): Worker {
+  const e = resolveWorkerEntry(undefined, DATA_WORKER_BASENAME)
   return new Worker(e.code, { eval: e.eval, workerData, execArgv: [] })
 }

@@ -11,6 +11,10 @@ import { runTraining } from '../runs/train-loop'
 import { selectBackend } from '../backend/select-backend'
 import { isInferWorkerData } from '../infer/infer-messages'
 import { inferInWorker } from '../infer/infer-worker-main'
+import { isAdaptWorkerData } from './adapt-messages'
+import { adaptInWorker } from './adapt-worker-main'
+import { isClusterWorkerData } from '../cluster/cluster-messages'
+import { clusterInWorker } from '../cluster/cluster-worker-main'
 import {
   isProbeWorkerData,
   isToWorker,
@@ -40,6 +44,16 @@ async function main(): Promise<void> {
   if (isInferWorkerData(workerData)) {
     // An inference run (see ../infer): same worker entry, so the built app bundles one worker file.
     await inferInWorker(port as MessagePort, workerData, () => stopRequested)
+    return
+  }
+  if (isClusterWorkerData(workerData)) {
+    // An album clustering (see ../cluster): features and k-means off the caller's thread.
+    await clusterInWorker(port as MessagePort, workerData, () => stopRequested)
+    return
+  }
+  if (isAdaptWorkerData(workerData)) {
+    // An adaptation run (see ../methods): any method of the registry, then optional album predictions.
+    await adaptInWorker(port as MessagePort, workerData, () => stopRequested)
     return
   }
   const data = workerData as TrainingWorkerData

@@ -4,6 +4,10 @@
  *   #/library                   project open, nothing selected
  *   #/album/3   #/source/2      a grid
  *   #/album/3/image/17          the viewer over that grid
+ *   #/album/3/annotate/17       the annotation editor on that image
+ *   #/album/3/runs              the album's runs and results
+ *   #/album/3/clusters          the album by cluster, with its embedding map
+ *   #/album/3/compare           images side by side under several runs (paper Fig. 4)
  */
 import { exhaustive } from '../util/exhaustive'
 
@@ -13,6 +17,10 @@ export type Route =
   | { name: 'start' }
   | { name: 'library'; target: LibraryTarget | null }
   | { name: 'image'; target: LibraryTarget; imageId: number }
+  | { name: 'annotate'; target: LibraryTarget; imageId: number }
+  | { name: 'runs'; target: LibraryTarget }
+  | { name: 'clusters'; target: LibraryTarget }
+  | { name: 'compare'; target: LibraryTarget }
 
 function positiveInt(s: string | undefined): number | null {
   if (s === undefined || !/^\d{1,15}$/.test(s)) return null
@@ -28,8 +36,11 @@ export function parseRoute(hash: string): Route {
     const id = positiveInt(idText)
     if (id === null) return { name: 'library', target: null }
     const target: LibraryTarget = { kind: head, id }
-    const imageId = sub === 'image' ? positiveInt(subId) : null
-    return imageId === null ? { name: 'library', target } : { name: 'image', target, imageId }
+    if (sub === 'runs' && head === 'album') return { name: 'runs', target }
+    if ((sub === 'clusters' || sub === 'compare') && head === 'album') return { name: sub, target }
+    const imageId = sub === 'image' || sub === 'annotate' ? positiveInt(subId) : null
+    if (imageId === null) return { name: 'library', target }
+    return sub === 'annotate' ? { name: 'annotate', target, imageId } : { name: 'image', target, imageId }
   }
   return { name: 'start' }
 }
@@ -42,6 +53,13 @@ export function formatRoute(route: Route): string {
       return route.target ? `#/${route.target.kind}/${route.target.id}` : '#/library'
     case 'image':
       return `#/${route.target.kind}/${route.target.id}/image/${route.imageId}`
+    case 'annotate':
+      return `#/${route.target.kind}/${route.target.id}/annotate/${route.imageId}`
+    case 'runs':
+      return `#/${route.target.kind}/${route.target.id}/runs`
+    case 'clusters':
+    case 'compare':
+      return `#/${route.target.kind}/${route.target.id}/${route.name}`
     default:
       return exhaustive(route)
   }

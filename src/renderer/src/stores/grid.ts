@@ -6,6 +6,7 @@
 import { defineStore } from 'pinia'
 import { markRaw, ref, shallowReactive } from 'vue'
 import type { ImageRecord } from '../../../shared/api'
+import type { InsightOnly, InsightOrder } from '../../../shared/insight'
 import { studio } from '../api-client'
 import { pagesForRange } from '../grid/virtual-range'
 import { sameTarget, type LibraryTarget } from '../nav/route'
@@ -17,11 +18,28 @@ export const PAGE_SIZE = 200
 export type GridFilter = 'all' | 'masked' | 'unmasked' | 'validation' | 'train'
 export type GridSort = 'name' | 'imported' | 'cluster'
 
+/**
+ * Insight view of an album grid (issue 6): a cluster, a selection from the embedding map, per-image FIoU
+ * of a run and gain over a baseline run, metric orders. When set, pages come from `insightImages`.
+ */
+export interface GridInsight {
+  /** A cluster of the newest clustering (−1: unclustered). */
+  cluster?: number
+  /** A selection (lasso on the embedding map) and how to name it. */
+  ids?: number[]
+  idsLabel?: string
+  runId?: number
+  baseRunId?: number
+  order: InsightOrder
+  only: InsightOnly
+}
+
 export const useGridStore = defineStore('grid', () => {
   const target = ref<LibraryTarget | null>(null)
   const filter = ref<GridFilter>('all')
   const sort = ref<GridSort>('name')
   const search = ref('')
+  const insight = ref<GridInsight | null>(null)
   /** Items matching the query; null until the first page answers. */
   const total = ref<number | null>(null)
   const pages = shallowReactive(new Map<number, readonly ImageRecord[]>())
@@ -43,6 +61,7 @@ export const useGridStore = defineStore('grid', () => {
     target.value = t
     search.value = ''
     filter.value = 'all'
+    insight.value = null
     reset()
     if (t) void fetchPage(0)
   }
@@ -55,6 +74,13 @@ export const useGridStore = defineStore('grid', () => {
     if (target.value) void fetchPage(0)
   }
 
+  /** Sets (or clears, with null) the insight view of an album grid. */
+  function setInsight(q: GridInsight | null): void {
+    insight.value = q
+    reset()
+    if (target.value) void fetchPage(0)
+  }
+
   async function fetchPage(page: number, force = false): Promise<void> {
     const t = target.value
     if (!t || pending.has(page) || (!force && pages.has(page))) return
@@ -62,7 +88,22 @@ export const useGridStore = defineStore('grid', () => {
     pending.add(page)
     try {
       const q = search.value.trim()
-      const res = await studio().api.listImages({
+      const ins = insight.value
+      const res = ins && t.kind === 'album'
+        ? await studio().api.insightImages({
+            albumId: t.id,
+            offset: page * PAGE_SIZE,
+            limit: PAGE_SIZE,
+            filter: filter.value,
+            order: ins.order === 'name' && sort.value === 'cluster' ? 'cluster' : ins.order,
+            only: ins.only,
+            ...(ins.cluster !== undefined ? { cluster: ins.cluster } : {}),
+            ...(ins.ids !== undefined ? { ids: ins.ids } : {}),
+            ...(ins.runId !== undefined ? { runId: ins.runId } : {}),
+            ...(ins.baseRunId !== undefined ? { baseRunId: ins.baseRunId } : {}),
+            ...(q ? { search: q } : {}),
+          })
+        : await studio().api.listImages({
         ...(t.kind === 'album' ? { albumId: t.id } : { sourceId: t.id }),
         offset: page * PAGE_SIZE,
         limit: PAGE_SIZE,
@@ -130,5 +171,5 @@ export const useGridStore = defineStore('grid', () => {
     if (about === null || sameTarget(about, t)) refresher.request()
   }
 
-  return { target, filter, sort, search, total, pages, setTarget, setQuery, ensureRange, itemAt, indexOf, loadAt, refresh, onLibraryChanged }
+  return { target, filter, sort, search, insight, setInsight, total, pages, setTarget, setQuery, ensureRange, itemAt, indexOf, loadAt, refresh, onLibraryChanged }
 })

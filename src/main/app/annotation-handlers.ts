@@ -1,0 +1,117 @@
+/**
+ * Annotation API: saving and restoring mask versions, per-image status, the annotation queue,
+ * validation splits and export. The store work lives in src/main/annotation; this adapts it to the API.
+ */
+import fs from 'node:fs'
+import type { SavedMask } from '../../shared/annotation'
+import { annotationQueue } from '../annotation/queue'
+import { readStatus, writeStatus } from '../annotation/annotation-status'
+import { exportMasks } from '../annotation/export-masks'
+import { listMaskVersions, saveMaskVersion } from '../annotation/mask-save'
+import { activeSplit, makeSplit } from '../annotation/splits'
+import { decodeLabelPng, LabelPngError } from '../media/label-png'
+import { InvalidInputError, NotFoundError } from '../project/errors'
+import { fromRelPath } from '../project/layout'
+import type { Project } from '../project/project'
+import type { HandlerContext, HandlerGroup } from './handler-context'
+
+type AnnotationMethods =
+  | 'saveMask'
+  | 'listMaskVersions'
+  | 'restoreMaskVersion'
+  | 'setAnnotationStatus'
+  | 'annotationQueue'
+  | 'makeSplit'
+  | 'getSplit'
+  | 'exportMasks'
+
+function decodeBase64(text: string, what: string): Buffer {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new InvalidInputError(`${what} is not valid base64`)
+  return Buffer.from(text, 'base64')
+}
+
+function imageRow(p: Project, imageId: number): { width: number; height: number; albumId: number | null; sourceId: number | null } {
+  const r = p.images.row(imageId)
+  return { width: r.width, height: r.height, albumId: r.album_id, sourceId: r.source_id }
+}
+
+function saved(p: Project, imageId: number, version: number): SavedMask {
+  return { imageId, version, status: readStatus(p.db, imageId), versions: listMaskVersions(p.db, imageId) }
+}
+
+export function annotationHandlers(ctx: HandlerContext): HandlerGroup<AnnotationMethods> {
+  const changed = (p: Project, imageId: number, reason: string): void => {
+    const r = imageRow(p, imageId)
+    ctx.emit('library', r.albumId !== null ? { albumId: r.albumId, reason } : { sourceId: r.sourceId!, reason })
+  }
+  return {
+    saveMask: (a) => {
+      const p = ctx.project()
+      const img = imageRow(p, a.imageId)
+      let labels: Uint8Array
+      let width = img.width
+      let height = img.height
+      if (a.pngBase64 !== undefined) {
+        try {
+          const map = decodeLabelPng(decodeBase64(a.pngBase64, 'pngBase64'))
+          labels = map.labels
+          width = map.width
+          height = map.height
+        } catch (e) {
+          if (e instanceof LabelPngError) throw new InvalidInputError(`mask for image ${a.imageId}: ${e.message}`)
+          throw e
+        }
+      } else {
+        labels = decodeBase64(a.indicesBase64!, 'indicesBase64')
+      }
+      const version = saveMaskVersion(p.db, p.paths, {
+        imageId: a.imageId,
+        labels,
+        width,
+        height,
+        baseVersion: a.baseVersion,
+        author: 'human',
+        origin: a.origin ?? 'annotation studio',
+        status: a.status ?? 'in_progress',
+        handPixels: a.handPixels ?? null,
+      })
+      changed(p, a.imageId, 'mask saved')
+      return saved(p, a.imageId, version)
+    },
+    listMaskVersions: (a) => listMaskVersions(ctx.project().db, a.imageId),
+    restoreMaskVersion: (a) => {
+      const p = ctx.project()
+      imageRow(p, a.imageId) // NOT_FOUND for an unknown image before "no such version"
+      const rel = p.masks.file(a.imageId, a.version)
+      if (rel === null) throw new NotFoundError(`image ${a.imageId} has no mask version ${a.version}`)
+      const map = decodeLabelPng(fs.readFileSync(fromRelPath(p.paths, rel)))
+      const version = saveMaskVersion(p.db, p.paths, {
+        imageId: a.imageId,
+        labels: map.labels,
+        width: map.width,
+        height: map.height,
+        baseVersion: a.baseVersion,
+        author: 'human',
+        origin: `restored from version ${a.version}`,
+        handPixels: 0,
+      })
+      changed(p, a.imageId, 'mask restored')
+      return saved(p, a.imageId, version)
+    },
+    setAnnotationStatus: (a) => {
+      const p = ctx.project()
+      writeStatus(p.db, a.imageId, a.status)
+      changed(p, a.imageId, 'annotation status')
+      return { imageId: a.imageId, status: readStatus(p.db, a.imageId) }
+    },
+    annotationQueue: (a) => annotationQueue(ctx.project().db, a.albumId),
+    makeSplit: (a) => {
+      const p = ctx.project()
+      const info = makeSplit(p.db, p.groupings, a)
+      ctx.emit('library', { albumId: a.albumId, reason: 'validation split' })
+      return info
+    },
+    getSplit: (a) => activeSplit(ctx.project().db, a.albumId),
+    exportMasks: (a) => exportMasks(ctx.project(), a),
+  }
+}

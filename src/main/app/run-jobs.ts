@@ -1,0 +1,445 @@
+/**
+ * Album runs as jobs (kind 'run', queue 'run': one run at a time, and never blocking an import). This is
+ * where the project store meets the engine chain (engine/pipelines/project-run.ts):
+ *
+ *   startAlbumRun   checks the album, its validation split and the source dataset at once (bad input fails
+ *                   the call, before any job exists), creates the album run row and enqueues the job;
+ *   the job         picks the source model (reusing a finished source run with the same training config
+ *                   and the same source masks, else training a new one), runs the chain, and stores the
+ *                   metrics, the scored mask versions and the durations in one transaction.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { VOC_CLASSES } from '../../shared/voc'
+import {
+  isRunMethod,
+  RUN_DEFAULTS,
+  RUN_PHASE_LABELS,
+  type RunLive,
+  type RunMethod,
+  type StartedRun,
+} from '../../shared/runs'
+import type { ApiParsedArgs, JobRecord } from '../../shared/api'
+import { parseBackendChoice, isBackendChoice, type BackendChoice } from '../engine/backend/backend-choice'
+import {
+  runProjectChain,
+  writeLossCurve,
+  type AdaptStep,
+  type ChainProgress,
+  type ProjectRunPlan,
+  type ScoreItem,
+} from '../engine/pipelines/project-run'
+import type { FileProblem, LabelledFile } from '../engine/runs/file-dataset'
+import type { JobContext, JobQueue } from '../jobs/job-queue'
+import { InvalidInputError, NotFoundError } from '../project/errors'
+import { fromRelPath } from '../project/layout'
+import { MetricsRepo } from '../project/metrics-repo'
+import type { Project } from '../project/project'
+import { maskSetFingerprint, RunsRepo, type RunMask } from '../project/runs-repo'
+import { parseJson } from '../project/db'
+import type { ImageRow } from '../project/images-repo'
+import { appVersion } from './app-version'
+
+export const RUN_JOB_KIND = 'run'
+/** Source training checkpoints this often, so a run interrupted by a restart loses at most this much. */
+export const SOURCE_CHECKPOINT_EVERY = 100
+export const RUN_QUEUE = 'run'
+const NUM_CLASSES = VOC_CLASSES.length
+
+/** Live progress of running runs, per open project (gone when the run ends). */
+const liveByProject = new WeakMap<Project, Map<number, RunLive>>()
+
+export function liveRuns(project: Project): Map<number, RunLive> {
+  let m = liveByProject.get(project)
+  if (!m) liveByProject.set(project, (m = new Map()))
+  return m
+}
+
+export interface RunJobDeps {
+  project: Project
+  jobs: JobQueue
+  /** The backend the engine would pick here (the studio's probe); used unless PSS_BACKEND forces one. */
+  backend: () => Promise<string>
+}
+
+/** Methods and their adaptation step (null: predict with the source model). Only what works is listed. */
+const ADAPTATION: Record<RunMethod, AdaptStep | null> = {
+  noda: null,
+}
+
+interface ValidationItem {
+  imageId: number
+  name: string
+  maskVersion: number
+  maskFile: string
+}
+
+interface SourcePick {
+  sourceId: number
+  sourceName: string
+  list: 'train' | 'all'
+  files: LabelledFile[]
+  masks: RunMask[]
+}
+
+/** The album's active split members that have a human mask: their newest human mask version. */
+function validationItems(project: Project, splitId: number): { items: ValidationItem[]; members: number } {
+  const rows = project.db
+    .prepare(
+      `SELECT sm.image_id AS image_id, i.name AS name,
+         (SELECT m.version FROM masks m WHERE m.image_id = sm.image_id AND m.author = 'human' ORDER BY m.version DESC LIMIT 1) AS version,
+         (SELECT m.file FROM masks m WHERE m.image_id = sm.image_id AND m.author = 'human' ORDER BY m.version DESC LIMIT 1) AS file
+       FROM split_members sm JOIN images i ON i.id = sm.image_id
+       WHERE sm.split_id = ? ORDER BY i.name COLLATE NOCASE, i.id`,
+    )
+    .all(splitId) as { image_id: number; name: string; version: number | null; file: string | null }[]
+  const items: ValidationItem[] = []
+  for (const r of rows) {
+    if (r.version === null || r.file === null) continue
+    items.push({ imageId: r.image_id, name: r.name, maskVersion: r.version, maskFile: fromRelPath(project.paths, r.file) })
+  }
+  return { items, members: rows.length }
+}
+
+/** The labelled source set: its `train` list when it has one, else every masked image. */
+function pickSource(project: Project, sourceId: number | undefined): SourcePick {
+  const sources = project.sources.list()
+  let source = sourceId !== undefined ? sources.find((s) => s.id === sourceId) : sources.find((s) => s.maskedCount > 0)
+  if (sourceId !== undefined && !source) throw new NotFoundError(`source dataset ${sourceId} does not exist`)
+  if (!source) {
+    throw new InvalidInputError(
+      sources.length === 0
+        ? 'this project has no source dataset to train the source model on; import a labelled VOC dataset first'
+        : `no source dataset of this project has masks (${sources.map((s) => `"${s.name}"`).join(', ')}); the source model needs labelled images`,
+    )
+  }
+  const listId = project.sources.listId(source.id, 'train')
+  const rows = project.db
+    .prepare(
+      `SELECT i.*, m.file AS mask_file FROM images i JOIN masks m ON m.image_id = i.id AND m.version = i.mask_version
+       WHERE i.source_id = ? ${listId !== null ? 'AND i.id IN (SELECT image_id FROM source_list_members WHERE list_id = ?)' : ''}
+       ORDER BY i.id`,
+    )
+    .all(...(listId !== null ? [source.id, listId] : [source.id])) as (ImageRow & { mask_file: string })[]
+  if (rows.length === 0) {
+    throw new InvalidInputError(
+      `source dataset "${source.name}" has no masked image${listId !== null ? ' in its train list' : ''}; the source model needs labelled images`,
+    )
+  }
+  source = source as NonNullable<typeof source>
+  return {
+    sourceId: source.id,
+    sourceName: source.name,
+    list: listId !== null ? 'train' : 'all',
+    files: rows.map((r) => ({ image: project.originalPath(r), mask: fromRelPath(project.paths, r.mask_file) })),
+    masks: rows.map((r) => ({ imageId: r.id, maskVersion: r.mask_version! })),
+  }
+}
+
+async function chooseBackend(deps: RunJobDeps): Promise<BackendChoice> {
+  const forced = parseBackendChoice(process.env.PSS_BACKEND, 'PSS_BACKEND')
+  if (forced) return forced
+  try {
+    const name = await deps.backend()
+    return isBackendChoice(name) ? name : 'wasm'
+  } catch {
+    return 'wasm'
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
+
+/** Checks the request, creates the album run and enqueues its job. */
+export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>): StartedRun {
+  const { project } = deps
+  const runs = new RunsRepo(project.db, project.paths)
+  const album = project.albums.get(args.albumId)
+  if (album.splitId === null) {
+    throw new InvalidInputError(
+      `album "${album.name}" has no validation split; make one (and label its images) before running a method`,
+    )
+  }
+  const { items: validation, members } = validationItems(project, album.splitId)
+  if (validation.length === 0) {
+    throw new InvalidInputError(
+      `album "${album.name}": none of the ${members} validation images has a human mask yet; label some before running a method`,
+    )
+  }
+  const source = pickSource(project, args.sourceId)
+  const training = {
+    iterations: args.iterations ?? RUN_DEFAULTS.iterations,
+    size: args.size ?? RUN_DEFAULTS.size,
+    seed: args.seed ?? RUN_DEFAULTS.seed,
+    batch: RUN_DEFAULTS.batch,
+    width: RUN_DEFAULTS.width,
+    lr: RUN_DEFAULTS.lr,
+  }
+  const config: Record<string, unknown> = {
+    method: args.method,
+    ...training,
+    sourceId: source.sourceId,
+    sourceName: source.sourceName,
+    sourceList: source.list,
+    inferBatch: RUN_DEFAULTS.inferBatch,
+    scoring: 'original resolution; validation masks = newest human version of each split image',
+  }
+  const runId = runs.create({
+    kind: 'album',
+    method: args.method,
+    albumId: album.id,
+    config,
+    seed: training.seed,
+    backend: null,
+    codeVersion: `pss-studio ${appVersion()}`,
+    splitId: album.splitId,
+    jobId: null,
+  })
+  const jobId = enqueueAlbumJob(
+    deps,
+    { runId, albumId: album.id, splitId: album.splitId, method: args.method, training, config },
+    album.name,
+    false,
+  )
+  return { jobId, runId }
+}
+
+function enqueueAlbumJob(deps: RunJobDeps, spec: AlbumJobSpec, albumName: string, resumed: boolean): number {
+  const label = spec.method === 'noda' ? 'No-DA' : spec.method
+  const job = deps.jobs.enqueue(
+    {
+      kind: RUN_JOB_KIND,
+      title: `${resumed ? 'Resume ' : ''}${label} run #${spec.runId} on "${albumName}"`,
+      args: { runId: spec.runId, albumId: spec.albumId, method: spec.method, resumed },
+      queue: RUN_QUEUE,
+    },
+    (ctx) => runAlbumJob(deps, ctx, spec),
+  )
+  new RunsRepo(deps.project.db, deps.project.paths).setJob(spec.runId, job.id)
+  return job.id
+}
+
+const TRAINING_KEYS = ['iterations', 'size', 'seed', 'batch', 'width', 'lr'] as const
+
+/** The training settings stored in an album run's config, or null when they are not all there. */
+function trainingOf(config: Record<string, unknown>): AlbumJobSpec['training'] | null {
+  const t: Record<string, number> = {}
+  for (const k of TRAINING_KEYS) {
+    const v = config[k]
+    if (typeof v !== 'number' || !Number.isFinite(v)) return null
+    t[k] = v
+  }
+  if (t.width !== 16 && t.width !== 32) return null
+  return t as AlbumJobSpec['training']
+}
+
+/**
+ * After a restart: album runs whose job was interrupted (the studio closed or crashed while they were
+ * queued or running) are queued again under a new job. The source model continues from its latest
+ * checkpoint (see runAlbumJob); prediction and scoring start over. Returns the run ids resumed; a run
+ * whose record no longer allows it (album or split gone, unknown method) is left for `reconcile`.
+ */
+export function resumeInterruptedRuns(deps: RunJobDeps, interrupted: readonly JobRecord[]): number[] {
+  const runs = new RunsRepo(deps.project.db, deps.project.paths)
+  const jobIds = new Set(interrupted.filter((j) => j.kind === RUN_JOB_KIND).map((j) => j.id))
+  const resumed: number[] = []
+  for (const row of [...runs.list(undefined)].reverse()) {
+    if (row.job_id === null || !jobIds.has(row.job_id)) continue
+    if (row.kind !== 'album' || (row.status !== 'queued' && row.status !== 'running')) continue
+    if (row.album_id === null || row.split_id === null || !isRunMethod(row.method)) continue
+    const runId = row.id
+    const config = parseJson<Record<string, unknown>>(row.config, {})
+    const training = trainingOf(config)
+    if (!training) continue
+    const spec: AlbumJobSpec = {
+      runId,
+      albumId: row.album_id,
+      splitId: row.split_id,
+      method: row.method,
+      training,
+      config,
+    }
+    enqueueAlbumJob(deps, spec, row.album_name ?? `album ${row.album_id}`, true)
+    resumed.push(runId)
+  }
+  return resumed
+}
+
+interface AlbumJobSpec {
+  runId: number
+  albumId: number
+  splitId: number
+  method: RunMethod
+  training: { iterations: number; size: number; seed: number; batch: number; width: 16 | 32; lr: number }
+  config: Record<string, unknown>
+}
+
+async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: AlbumJobSpec): Promise<unknown> {
+  const { project } = deps
+  const runs = new RunsRepo(project.db, project.paths)
+  const metrics = new MetricsRepo(project.db)
+  const live = liveRuns(project)
+  const { runId } = spec
+  runs.markRunning(runId)
+  let sourceRunId: number | null = null
+  let sourceTraining = false
+  let resumeSource = false
+  const t0 = performance.now()
+  try {
+    // Re-read the inputs now: masks may have changed while the job waited in the queue.
+    const { items: validation } = validationItems(project, spec.splitId)
+    if (validation.length === 0) throw new Error('no validation image has a human mask any more')
+    const source = pickSource(project, spec.config.sourceId as number)
+    const backend = await chooseBackend(deps)
+    const sourceConfig = {
+      sourceId: source.sourceId,
+      sourceList: source.list,
+      numClasses: NUM_CLASSES,
+      ...spec.training,
+      masks: maskSetFingerprint(source.masks),
+    }
+    const reused = runs.findReusableSource(sourceConfig)
+    const resumable = reused ? null : runs.findResumableSource(sourceConfig)
+    if (reused) {
+      sourceRunId = reused.id
+    } else if (resumable) {
+      // An interrupted source training with this config: continue it from its latest checkpoint.
+      sourceRunId = resumable.id
+      runs.reopen(sourceRunId, ctx.jobId)
+      sourceTraining = true
+      resumeSource = true
+    } else {
+      sourceRunId = runs.create({
+        kind: 'source',
+        method: 'source',
+        albumId: null,
+        config: sourceConfig,
+        seed: spec.training.seed,
+        backend: null,
+        codeVersion: `pss-studio ${appVersion()}`,
+        splitId: null,
+        jobId: ctx.jobId,
+      })
+      runs.markRunning(sourceRunId)
+      sourceTraining = true
+    }
+    const sourceId = sourceRunId
+    runs.setConfig(runId, { ...spec.config, sourceRunId: sourceId, sourceReused: reused !== null })
+
+    const runDir = runs.dir(runId)
+    const predictionsDir = path.join(runDir, 'predictions')
+    fs.mkdirSync(predictionsDir, { recursive: true })
+    const albumImages = project.db
+      .prepare('SELECT * FROM images WHERE album_id = ? ORDER BY id')
+      .all(spec.albumId) as ImageRow[]
+    const score: ScoreItem[] = validation.map((v) => ({ key: v.imageId, gtFile: v.maskFile, predName: String(v.imageId) }))
+    const plan: ProjectRunPlan = {
+      backend,
+      numClasses: NUM_CLASSES,
+      source: {
+        runDir: runs.dir(sourceId),
+        train: sourceTraining
+          ? {
+              ...spec.training,
+              items: source.files,
+              numClasses: NUM_CLASSES,
+              checkpointEvery: SOURCE_CHECKPOINT_EVERY,
+              resume: resumeSource,
+            }
+          : null,
+      },
+      adapt: ADAPTATION[spec.method],
+      predict: {
+        outDir: predictionsDir,
+        items: albumImages.map((r) => ({ image: project.originalPath(r), name: String(r.id) })),
+        batch: RUN_DEFAULTS.inferBatch,
+      },
+      score,
+    }
+    const problems: FileProblem[] = []
+    const outcome = await runProjectChain(plan, {
+      signal: ctx.signal,
+      onProgress: (p) => report(ctx, live, runId, p),
+      onProblem: (p) => {
+        problems.push(p)
+        ctx.problem(p)
+      },
+      onBackend: (name) => {
+        runs.setBackend(runId, name)
+        if (sourceTraining) runs.setBackend(sourceId, name)
+      },
+      onSourceTrained: (r) => {
+        // Only the masks training could read count as "trained on".
+        const bad = new Set(problems.map((p) => p.file))
+        const used = source.masks.filter((_, i) => !bad.has(source.files[i]!.mask) && !bad.has(source.files[i]!.image))
+        project.db.transaction(() => {
+          runs.setMasks(sourceId, used)
+          metrics.storeDurations(sourceId, { source: r.seconds, total: r.seconds })
+          runs.setBackend(sourceId, r.backend)
+          runs.finish(sourceId, 'done', null)
+        })()
+        sourceTraining = false
+      },
+    })
+    writeLossCurve(runDir, outcome.losses)
+    if (outcome.status === 'cancelled') {
+      if (sourceTraining) runs.finish(sourceId, 'cancelled', null)
+      runs.finish(runId, 'cancelled', null)
+      return { runId, status: 'cancelled' }
+    }
+    const m = outcome.metrics!
+    const byKey = new Map(validation.map((v) => [v.imageId, v]))
+    live.set(runId, { phase: 'store', done: 0, total: 1, loss: null, etaSeconds: null, message: RUN_PHASE_LABELS.store })
+    project.db.transaction(() => {
+      metrics.storeEvaluation({
+        runId,
+        albumId: spec.albumId,
+        images: outcome.scored.map((s) => ({ imageId: s.key, maskVersion: byKey.get(s.key)!.maskVersion, fiou: s.fiou })),
+        fiou: m.fiou,
+        miouAll21: m.miouAll21,
+        miouPresent: m.miouPresent,
+        perClass: m.perClass,
+        perClassPresent: m.perClassPresent,
+        perClassImages: m.perClassImages,
+        confusion: m.confusion,
+      })
+      metrics.storeDurations(runId, { ...outcome.seconds, total: (performance.now() - t0) / 1000 })
+      runs.setBackend(runId, outcome.backend)
+      runs.finish(runId, 'done', null)
+    })()
+    return {
+      runId,
+      status: 'done',
+      sourceRunId: sourceId,
+      images: outcome.scored.length,
+      fiou: m.fiou,
+      miouAll21: m.miouAll21,
+      miouPresent: Number.isNaN(m.miouPresent) ? null : m.miouPresent,
+    }
+  } catch (e) {
+    const why = message(e)
+    if (ctx.signal.aborted) {
+      if (sourceTraining && sourceRunId !== null) runs.finish(sourceRunId, 'cancelled', null)
+      runs.finish(runId, 'cancelled', null)
+    } else {
+      if (sourceTraining && sourceRunId !== null) runs.finish(sourceRunId, 'failed', why)
+      runs.finish(runId, 'failed', why)
+    }
+    throw e
+  } finally {
+    live.delete(runId)
+  }
+}
+
+function report(ctx: JobContext, live: Map<number, RunLive>, runId: number, p: ChainProgress): void {
+  const label = RUN_PHASE_LABELS[p.phase]
+  live.set(runId, { phase: p.phase, done: p.done, total: p.total, loss: p.loss, etaSeconds: p.etaSeconds, message: p.message })
+  ctx.progress({
+    done: p.done,
+    total: p.total,
+    rate: p.rate,
+    etaSeconds: p.etaSeconds,
+    message: `${label} · ${p.message}`,
+  })
+}

@@ -1,0 +1,116 @@
+/**
+ * API handlers of runs, metrics and results: start an album run (a job), list and read runs with their
+ * stored metrics, per-image FIoU, delete a run. Every read first settles runs whose job ended without
+ * them (an app closed mid-run), so a run is never shown as running when nothing runs it.
+ */
+import path from 'node:path'
+import { predictionRef, type RunDetail, type RunImageMetric, type RunSummary } from '../../shared/runs'
+import { readLossCurve } from '../engine/pipelines/project-run'
+import { MetricsRepo } from '../project/metrics-repo'
+import type { Project } from '../project/project'
+import { RunsRepo, type RunRow } from '../project/runs-repo'
+import { parseJson } from '../project/db'
+import type { HandlerContext, HandlerGroup } from './handler-context'
+import { liveRuns, startAlbumRun } from './run-jobs'
+
+type RunsMethods = 'startRun' | 'listRuns' | 'getRun' | 'runImageMetrics' | 'deleteRun'
+
+interface Repos {
+  project: Project
+  runs: RunsRepo
+  metrics: MetricsRepo
+}
+
+function repos(project: Project): Repos {
+  const runs = new RunsRepo(project.db, project.paths)
+  runs.reconcile()
+  return { project, runs, metrics: new MetricsRepo(project.db) }
+}
+
+function sourceRunIdOf(config: Record<string, unknown>): number | null {
+  const v = config.sourceRunId
+  return typeof v === 'number' && Number.isInteger(v) ? v : null
+}
+
+function summaries(r: Repos, rows: readonly RunRow[]): RunSummary[] {
+  const ids = rows.map((x) => x.id)
+  const scores = r.metrics.summaries(ids)
+  const sets = r.runs.maskSets(ids)
+  const live = liveRuns(r.project)
+  return rows.map((row) => {
+    const config = parseJson<Record<string, unknown>>(row.config, {})
+    return {
+      id: row.id,
+      kind: row.kind,
+      method: row.method,
+      albumId: row.album_id,
+      albumName: row.album_name,
+      status: row.status,
+      config,
+      sourceRunId: sourceRunIdOf(config),
+      seed: row.seed,
+      backend: row.backend,
+      codeVersion: row.code_version,
+      splitId: row.split_id,
+      splitVersion: row.split_version,
+      maskSet: sets.get(row.id)?.fingerprint ?? null,
+      jobId: row.job_id,
+      error: row.error,
+      createdAt: row.created_at,
+      finishedAt: row.finished_at,
+      metrics: scores.get(row.id) ?? null,
+      live: row.status === 'running' || row.status === 'queued' ? (live.get(row.id) ?? null) : null,
+    }
+  })
+}
+
+function detail(r: Repos, runId: number): RunDetail {
+  const row = r.runs.row(runId)
+  const [summary] = summaries(r, [row])
+  const s = summary!
+  // The album run keeps a copy of its source model's loss curve; fall back to the source run's folder.
+  let lossCurve = readLossCurve(r.runs.dir(runId))
+  if (lossCurve.length === 0 && s.sourceRunId !== null) lossCurve = readLossCurve(r.runs.dir(s.sourceRunId))
+  return {
+    ...s,
+    durations: r.metrics.durations(runId),
+    perClass: r.metrics.perClass(runId),
+    confusion: r.metrics.confusion(runId),
+    lossCurve,
+    maskCount: r.runs.masks(runId).length,
+  }
+}
+
+export function runsHandlers(ctx: HandlerContext): HandlerGroup<RunsMethods> {
+  return {
+    startRun: (a) =>
+      startAlbumRun(
+        { project: ctx.project(), jobs: ctx.jobs(), backend: async () => (await ctx.backend()).name },
+        a,
+      ),
+    listRuns: (a) => {
+      const r = repos(ctx.project())
+      if (a.albumId !== undefined) ctx.project().albums.get(a.albumId) // NOT_FOUND for a missing album
+      return summaries(r, r.runs.list(a.albumId))
+    },
+    getRun: (a) => detail(repos(ctx.project()), a.runId),
+    runImageMetrics: (a): RunImageMetric[] => {
+      const r = repos(ctx.project())
+      r.runs.row(a.runId)
+      return r.metrics.images(a.runId).map((m) => ({
+        ...m,
+        media: { prediction: predictionRef.label(a.runId, m.imageId), color: predictionRef.color(a.runId, m.imageId) },
+      }))
+    },
+    deleteRun: (a) => {
+      const r = repos(ctx.project())
+      r.runs.delete(a.runId)
+      return { deleted: true }
+    },
+  }
+}
+
+/** The prediction files of a run: <project>/runs/<runId>/predictions/<imageId>.png and _color.png. */
+export function predictionFile(project: Project, runId: number, imageId: number, color: boolean): string {
+  return path.join(project.paths.runs, String(runId), 'predictions', `${imageId}${color ? '_color' : ''}.png`)
+}

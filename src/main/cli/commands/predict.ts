@@ -1,0 +1,257 @@
+/**
+ * `pss-studio predict --run RUN_DIR --images DIR --out DIR`: predicts every image of a folder with a
+ * training run's latest checkpoint, in the engine worker (this thread loads no tfjs), optionally with
+ * test-time augmentation and dense CRF refinement, and writes `<out>/<name>.png` (VOC palette labels)
+ * and `<out>/<name>_color.png`. Prints what was predicted, what was skipped and why, and the cost.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { BACKEND_CHOICES, isBackendChoice, type BackendChoice } from '../../engine/backend/backend-choice'
+import { chunkBatches, type InferItem } from '../../engine/infer/infer-request'
+import type { InferOutcome } from '../../engine/infer/infer-loop'
+import { startInferenceWorker } from '../../engine/infer/start-inference-worker'
+import { DEFAULT_TTA_SCALES, TtaOptionsSchema, type TtaOptions } from '../../engine/infer/tta-options'
+import { CRF_DEFAULTS, CrfParamsSchema, type CrfParams } from '../../engine/postprocess/crf/crf-params'
+import type { FileProblem } from '../../engine/runs/file-dataset'
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  UsageError,
+  parseCommandArgs,
+  printJson,
+  requireString,
+  type CliIo,
+  type Command,
+} from '../args'
+
+/** Extensions read as images (sharp decodes them). */
+const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif'])
+/** The inference request's rule for output stems (see infer-request.ts). */
+const SAFE_STEM = /^[A-Za-z0-9._-][A-Za-z0-9._ -]{0,199}$/
+
+export interface PredictJson {
+  run: string
+  images: string
+  out: string
+  checkpointIteration: number | null
+  backend: string | null
+  predicted: number
+  skipped: FileProblem[]
+  tta: TtaOptions | null
+  crf: CrfParams | null
+  cost: InferOutcome['cost']
+  wallSeconds: number
+}
+
+function parseScales(v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined
+  const parts = v.split(',').map((s) => s.trim())
+  const scales = parts.map(Number)
+  if (parts.some((p) => p === '') || scales.some((s) => !Number.isFinite(s) || s < 0.25 || s > 4))
+    throw new UsageError(`--scales must be a comma-separated list of numbers from 0.25 to 4, got "${v}"`)
+  return scales
+}
+
+function parseBatch(v: string | undefined): number {
+  if (v === undefined) return 4
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 64)
+    throw new UsageError(`--batch must be an integer from 1 to 64, got "${v}"`)
+  return Number(v)
+}
+
+function parseCrf(enabled: boolean, raw: string | undefined): CrfParams | null {
+  if (!enabled && raw === undefined) return null
+  let value: unknown = {}
+  if (raw !== undefined) {
+    try {
+      value = JSON.parse(raw)
+    } catch (e) {
+      throw new UsageError(`--crf-params is not JSON: ${e instanceof Error ? e.message : String(e)}`)
+    }
+  }
+  const r = CrfParamsSchema.safeParse(value)
+  if (!r.success)
+    throw new UsageError(
+      `--crf-params: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    )
+  return r.data
+}
+
+/** The folder's images as inference items, in name order; unusable names are reported, not fatal. */
+function listImages(dir: string): { items: InferItem[]; problems: FileProblem[] } {
+  const items: InferItem[] = []
+  const problems: FileProblem[] = []
+  const seen = new Map<string, string>()
+  const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))
+  for (const e of entries) {
+    const ext = path.extname(e.name).toLowerCase()
+    if (!e.isFile() || !IMAGE_EXTENSIONS.has(ext)) continue
+    const file = path.join(dir, e.name)
+    const stem = e.name.slice(0, -ext.length)
+    if (!SAFE_STEM.test(stem) || stem === '.' || stem === '..') {
+      problems.push({
+        file,
+        reason: 'its name cannot be an output file stem (use letters, digits, ".", "_", "-", " ")',
+      })
+      continue
+    }
+    const clash = seen.get(stem)
+    if (clash !== undefined) {
+      problems.push({ file, reason: `its output ${stem}.png would overwrite the prediction of ${clash}` })
+      continue
+    }
+    seen.set(stem, e.name)
+    items.push({ image: file, name: stem })
+  }
+  return { items, problems }
+}
+
+function existingDir(p: string, flag: string): string {
+  const abs = path.resolve(p)
+  if (!fs.existsSync(abs)) throw new UsageError(`--${flag} ${p}: no such folder`)
+  if (!fs.statSync(abs).isDirectory()) throw new UsageError(`--${flag} ${p}: not a folder`)
+  return abs
+}
+
+const ms = (v: number | null): string => (v === null ? '—' : `${v.toFixed(1)} ms`)
+
+export const predictCommand: Command = {
+  name: 'predict',
+  summary: "predict a folder of images with a run's latest checkpoint (optional TTA and dense CRF)",
+  usage: `Usage: pss-studio predict --run RUN_DIR --images DIR --out DIR [--tta] [--scales LIST] [--no-flip]
+                          [--crf] [--crf-params JSON] [--batch N] [--backend NAME] [--json]
+
+Predicts every image in DIR (jpg, png, webp, tiff, gif, avif; not recursive) with the latest
+checkpoint of the training run in RUN_DIR, at each image's original size, and writes
+OUT/<name>.png (VOC palette labels) and OUT/<name>_color.png. An unreadable image is reported
+and skipped; the others are still predicted.
+
+Options:
+  --run DIR          training run folder (run.json + checkpoint.json + checkpoints/)
+  --images DIR       folder of images to predict
+  --out DIR          output folder (created; must not be the images folder)
+  --tta              test-time augmentation: average the class probabilities over several input
+                     scales and their horizontal flips (default scales ${DEFAULT_TTA_SCALES.join(',')})
+  --scales LIST      TTA scales, e.g. 0.5,1,1.5 (implies --tta)
+  --no-flip          TTA without the flipped passes (implies --tta)
+  --crf              refine the probabilities with a dense CRF before the argmax; defaults (DeepLab):
+                     ${CRF_DEFAULTS.iterations} iterations, bilateral weight ${CRF_DEFAULTS.bilateral.weight}, xyStd ${CRF_DEFAULTS.bilateral.xyStd} px, rgbStd ${CRF_DEFAULTS.bilateral.rgbStd};
+                     spatial weight ${CRF_DEFAULTS.spatial.weight}, xyStd ${CRF_DEFAULTS.spatial.xyStd} px
+  --crf-params JSON  CRF parameters (implies --crf), e.g.
+                     '{"iterations":5,"bilateral":{"xyStd":67,"rgbStd":3},"spatial":{"xyStd":1}}'
+  --batch N          images per forward batch (default 4)
+  --backend NAME     ${BACKEND_CHOICES.join(', ')} (default wasm)
+  --json             print the summary as one JSON object`,
+
+  async run(argv: string[], io: CliIo): Promise<number> {
+    const opts = parseCommandArgs(argv, {
+      run: { type: 'string' },
+      images: { type: 'string' },
+      out: { type: 'string' },
+      tta: { type: 'boolean' },
+      scales: { type: 'string' },
+      'no-flip': { type: 'boolean' },
+      crf: { type: 'boolean' },
+      'crf-params': { type: 'string' },
+      batch: { type: 'string' },
+      backend: { type: 'string' },
+      json: { type: 'boolean' },
+    })
+    const runDir = existingDir(requireString(opts.run, 'run'), 'run')
+    const imagesDir = existingDir(requireString(opts.images, 'images'), 'images')
+    const outDir = path.resolve(requireString(opts.out, 'out'))
+    if (outDir === imagesDir)
+      throw new UsageError('--out must not be the --images folder (predictions would overwrite PNG inputs)')
+    if (!fs.existsSync(path.join(runDir, 'checkpoint.json')))
+      throw new UsageError(`--run ${opts.run}: not a training run with a checkpoint (no checkpoint.json)`)
+    const scales = parseScales(opts.scales)
+    const wantTta = opts.tta === true || scales !== undefined || opts['no-flip'] === true
+    const tta: TtaOptions | null = wantTta
+      ? TtaOptionsSchema.parse({ ...(scales ? { scales } : {}), flip: opts['no-flip'] !== true })
+      : null
+    const crf = parseCrf(opts.crf === true, opts['crf-params'])
+    const batch = parseBatch(opts.batch)
+    let backend: BackendChoice = 'wasm'
+    if (opts.backend !== undefined) {
+      if (!isBackendChoice(opts.backend))
+        throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${opts.backend}"`)
+      backend = opts.backend
+    }
+
+    const { items, problems } = listImages(imagesDir)
+    for (const p of problems) io.err(`pss-studio predict: skipped ${p.file}: ${p.reason}`)
+    if (items.length === 0) {
+      io.err(`pss-studio predict: ${imagesDir}: no image to predict (${[...IMAGE_EXTENSIONS].join(', ')})`)
+      return EXIT_FAILURE
+    }
+    fs.mkdirSync(outDir, { recursive: true })
+
+    const t0 = performance.now()
+    let checkpointIteration: number | null = null
+    let backendName: string | null = null
+    const skipped = [...problems]
+    const handle = startInferenceWorker(
+      { runDir, backend, tta, crf, albums: [{ outDir, batches: chunkBatches(items, batch) }] },
+      {
+        onStarted: (s) => {
+          checkpointIteration = s.checkpointIteration
+          backendName = s.backend.name
+          io.err(
+            `pss-studio predict: ${s.total} images, checkpoint iteration ${s.checkpointIteration}, backend ${s.backend.name}`,
+          )
+        },
+        onProgress: (p) => io.err(`pss-studio predict: ${p.done}/${p.total} (${ms(p.msPerImage)} per image)`),
+        onProblem: (p) => {
+          skipped.push(p)
+          io.err(`pss-studio predict: skipped ${p.file}: ${p.reason}`)
+        },
+      },
+    )
+    const onAbort = (): void => handle.cancel()
+    io.signal.addEventListener('abort', onAbort)
+    let outcome: InferOutcome
+    try {
+      outcome = await handle.result
+    } finally {
+      io.signal.removeEventListener('abort', onAbort)
+    }
+    const json: PredictJson = {
+      run: runDir,
+      images: imagesDir,
+      out: outDir,
+      checkpointIteration,
+      backend: backendName,
+      predicted: outcome.predicted,
+      skipped,
+      tta,
+      crf,
+      cost: outcome.cost,
+      wallSeconds: (performance.now() - t0) / 1000,
+    }
+    if (opts.json) printJson(io, json)
+    else {
+      io.out(`Predicted ${outcome.predicted} of ${items.length + problems.length} images into ${outDir}`)
+      if (skipped.length > 0)
+        io.out(`Skipped ${skipped.length}: ${skipped.map((s) => path.basename(s.file)).join(', ')}`)
+      io.out(
+        `TTA: ${tta ? `scales ${tta.scales.join(', ')}${tta.flip ? ' + flip' : ''} (${outcome.cost.passes} passes)` : 'off'}`,
+      )
+      io.out(
+        `CRF: ${crf ? `${crf.iterations} iterations, bilateral w ${crf.bilateral.weight} θα ${crf.bilateral.xyStd} θβ ${crf.bilateral.rgbStd}, spatial w ${crf.spatial.weight} θγ ${crf.spatial.xyStd}` : 'off'}`,
+      )
+      const c = outcome.cost
+      io.out(
+        `Cost per image: total ${ms(c.msPerImage)}, network ${ms(c.predictMsPerImage)} (plain pass ${ms(c.plainMsPerImage)}), CRF ${ms(c.crfMsPerImage)}`,
+      )
+    }
+    if (outcome.status === 'cancelled') {
+      io.err('pss-studio predict: cancelled')
+      return EXIT_FAILURE
+    }
+    if (outcome.predicted === 0) {
+      io.err('pss-studio predict: no image could be predicted')
+      return EXIT_FAILURE
+    }
+    return EXIT_OK
+  },
+}

@@ -1,0 +1,139 @@
+/**
+ * Predicting an album with an adapted model, in batches that never mix groups when the model has a group
+ * context (its context comes from the test batch, method.md §3): labels for evaluation (the same
+ * resize → eval forward → bilinear logits at original size → argmax as the inference worker) and, for
+ * pseudo labels, the normalised entropy of each pixel as well.
+ */
+import * as fs from 'node:fs'
+import * as tf from '@tensorflow/tfjs'
+import { decodeRgb } from '../../media/decode'
+import { contextOf } from '../models/config'
+import type { SegmentationModel } from '../models/segnet'
+import { inputBatch, predictLabels, type RgbRaster } from '../infer/predict-labels'
+import { writePrediction } from '../infer/write-prediction'
+import { chunkBatches } from '../infer/infer-request'
+import { groupBatches } from '../runs/group-order'
+import type { FileProblem } from '../runs/file-dataset'
+import type { ImagePrediction } from './pseudo-labels'
+
+export interface AlbumImage {
+  image: string
+  name: string
+  group?: number | undefined
+}
+
+/** Batches of ≤ `batch` images: one group per batch when the model has a context and every image a group. */
+export function albumBatches<T extends AlbumImage>(
+  model: SegmentationModel,
+  images: readonly T[],
+  batch: number,
+): T[][] {
+  const grouped = contextOf(model.config).variant !== 'none' && images.every((i) => i.group !== undefined)
+  return grouped ? groupBatches(images, (i) => i.group ?? null, batch) : chunkBatches(images, batch)
+}
+
+async function decodeBatch(
+  items: readonly AlbumImage[],
+  onProblem?: (p: FileProblem) => void,
+): Promise<{ item: AlbumImage; image: RgbRaster }[]> {
+  const out: { item: AlbumImage; image: RgbRaster }[] = []
+  for (const item of items) {
+    try {
+      out.push({ item, image: await decodeRgb(item.image) })
+    } catch (e) {
+      onProblem?.({
+        file: item.image,
+        reason: `cannot decode the image: ${e instanceof Error ? e.message : String(e)}`,
+      })
+    }
+  }
+  return out
+}
+
+/** Argmax and normalised entropy at each image's original size. */
+export async function predictWithEntropy(
+  model: SegmentationModel,
+  images: readonly RgbRaster[],
+  size: number,
+): Promise<{ labels: Uint8Array; entropy: Float32Array }[]> {
+  if (images.length === 0) return []
+  const logits = tf.tidy(() => model.forward(inputBatch(images, size), false).main)
+  const lnC = Math.log(logits.shape[3])
+  try {
+    const out: { labels: Uint8Array; entropy: Float32Array }[] = []
+    for (let i = 0; i < images.length; i++) {
+      const img = images[i]!
+      const [lab, ent] = tf.tidy(() => {
+        const one = logits.slice([i, 0, 0, 0], [1, -1, -1, -1])
+        const up = tf.image.resizeBilinear(one, [img.height, img.width], true)
+        const logp = tf.logSoftmax(up)
+        const h = logp.exp().mul(logp).sum(-1).div(-lnC)
+        return [up.argMax(-1).squeeze([0]).toInt(), h.squeeze([0])]
+      })
+      try {
+        out.push({ labels: Uint8Array.from(await lab.data()), entropy: Float32Array.from(await ent.data()) })
+      } finally {
+        tf.dispose([lab, ent])
+      }
+    }
+    return out
+  } finally {
+    logits.dispose()
+  }
+}
+
+/** Predictions with entropy of every album image (for pseudo labels). */
+export async function predictAlbumEntropy(
+  model: SegmentationModel,
+  images: readonly AlbumImage[],
+  size: number,
+  batch: number,
+  onProblem?: (p: FileProblem) => void,
+): Promise<ImagePrediction[]> {
+  const out: ImagePrediction[] = []
+  for (const b of albumBatches(model, images, batch)) {
+    const ok = await decodeBatch(b, onProblem)
+    const preds = await predictWithEntropy(
+      model,
+      ok.map((o) => o.image),
+      size,
+    )
+    preds.forEach((p, k) => {
+      const o = ok[k]!
+      out.push({
+        name: o.item.name,
+        width: o.image.width,
+        height: o.image.height,
+        labels: p.labels,
+        entropy: p.entropy,
+      })
+    })
+  }
+  return out
+}
+
+/** Writes `<outDir>/<name>.png` (+ `_color.png`) for every album image; returns the number written. */
+export async function writeAlbumPredictions(
+  model: SegmentationModel,
+  images: readonly AlbumImage[],
+  size: number,
+  batch: number,
+  outDir: string,
+  onProblem?: (p: FileProblem) => void,
+): Promise<number> {
+  fs.mkdirSync(outDir, { recursive: true })
+  let written = 0
+  for (const b of albumBatches(model, images, batch)) {
+    const ok = await decodeBatch(b, onProblem)
+    const labels = await predictLabels(
+      model,
+      ok.map((o) => o.image),
+      size,
+    )
+    for (let k = 0; k < ok.length; k++) {
+      await writePrediction(outDir, ok[k]!.item.name, labels[k]!)
+      written++
+    }
+  }
+  return written
+}

@@ -1,0 +1,2 @@
+/** Post-processing of predicted probabilities (dense CRF). */
+export * from './crf'

@@ -1,0 +1,51 @@
+/**
+ * Which runs the insight screens look through: the album's scored runs, the chosen run (per-image FIoU)
+ * and the baseline (gain = run − baseline). Shared by the grid's metric bar, the cluster view and the
+ * embedding map; the compare view keeps its own list of columns.
+ */
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { RunSummary } from '../../../shared/runs'
+import { comparableRuns } from '../../../shared/runs'
+import { studio } from '../api-client'
+import { useToastStore } from '../stores/toasts'
+
+export const useInsightStore = defineStore('insight', () => {
+  const albumId = ref<number | null>(null)
+  const runs = ref<RunSummary[]>([])
+  const runId = ref<number | null>(null)
+  const baseRunId = ref<number | null>(null)
+  const loaded = ref(false)
+
+  /** Album runs that have per-image metrics, oldest first (run #1, #2… read naturally). */
+  const scored = computed(() => runs.value.filter((r) => r.kind === 'album' && r.status === 'done' && r.metrics !== null).slice().sort((a, b) => a.id - b.id))
+  const run = computed(() => scored.value.find((r) => r.id === runId.value) ?? null)
+  const baseRun = computed(() => scored.value.find((r) => r.id === baseRunId.value) ?? null)
+  /** Runs scored on different splits or mask versions are never compared silently. */
+  const incomparable = computed(() => run.value !== null && baseRun.value !== null && !comparableRuns(run.value, baseRun.value))
+
+  async function load(album: number): Promise<void> {
+    try {
+      const list = await studio().api.listRuns({ albumId: album })
+      if (albumId.value !== album) {
+        runId.value = null
+        baseRunId.value = null
+      }
+      albumId.value = album
+      runs.value = list
+      const ids = new Set(scored.value.map((r) => r.id))
+      if (runId.value !== null && !ids.has(runId.value)) runId.value = null
+      if (baseRunId.value !== null && !ids.has(baseRunId.value)) baseRunId.value = null
+      loaded.value = true
+    } catch (err) {
+      useToastStore().error(err, 'Cannot list the runs')
+    }
+  }
+
+  return { albumId, runs, scored, runId, baseRunId, run, baseRun, incomparable, loaded, load }
+})
+
+export function runLabel(r: RunSummary): string {
+  const seed = r.seed !== null ? ` seed ${r.seed}` : ''
+  return `#${r.id} ${r.method}${seed}`
+}

@@ -1,0 +1,445 @@
+/**
+ * The annotation canvas: a Konva stage with the photo, the label overlay and a tool layer. Labels live
+ * in one Uint8Array (LabelMap) with one offscreen canvas for display; tools write into the array and
+ * only the changed rectangle is recoloured (no Konva node per stroke). Pointer moves read
+ * getCoalescedEvents() so fast strokes keep every sample. The component around it stays thin.
+ */
+import Konva from 'konva'
+import { fitTransform, safePixelRatio, zoomAt, type ViewTransform } from '../viewer/view-math'
+import { magicWand, labelComponent } from './flood'
+import { EditRecorder, History } from './history'
+import { countDifferences, newLabelMap, unionRect, type BrushMode, type LabelMap, type Rect } from './label-map'
+import { overlayLut, paintRect } from './palette'
+import { applyRegion, copyRegion, fillPolygon, paintSegment, type Region } from './raster'
+
+export type Tool = 'brush' | 'eraser' | 'polygon' | 'wand' | 'superpixel' | 'prediction'
+export type Visibility = 'both' | 'image' | 'labels'
+
+export interface EditorState {
+  undoDepth: number
+  redoDepth: number
+  /** Edits since the last save. */
+  dirty: boolean
+  scale: number
+  polygonPoints: number
+}
+
+export interface EditorHooks {
+  onState(s: EditorState): void
+  /** Superpixels of the photo at this granularity (computed in a worker); null while unavailable. */
+  superpixels(regionSize: number): Promise<Int32Array | null>
+}
+
+export class MaskEditor {
+  readonly history = new History(200)
+  map: LabelMap = newLabelMap(1, 1)
+  /** What was loaded (or last saved): the reference for "changed by hand". */
+  private base: Uint8Array = new Uint8Array(1)
+  prediction: Uint8Array | null = null
+  tool: Tool = 'brush'
+  value = 15
+  radius = 8
+  mode: BrushMode = 'overwrite'
+  tolerance = 24
+  regionSize = 24
+  private dirty = false
+  private stage: Konva.Stage
+  private photoLayer = new Konva.Layer({ listening: false })
+  private labelLayer = new Konva.Layer({ listening: false, imageSmoothingEnabled: false })
+  private toolLayer = new Konva.Layer({ listening: false })
+  private photoNode = new Konva.Image({ image: undefined, x: 0, y: 0 })
+  private labelNode = new Konva.Image({ image: undefined, x: 0, y: 0 })
+  private cursor = new Konva.Circle({ radius: 8, stroke: '#ffffff', strokeWidth: 1, dash: [4, 3], visible: false, strokeScaleEnabled: false })
+  private polyLine = new Konva.Line({ points: [], stroke: '#ffd84d', strokeWidth: 1.5, strokeScaleEnabled: false, visible: false })
+  private display: HTMLCanvasElement = document.createElement('canvas')
+  private displayCtx: CanvasRenderingContext2D | null = null
+  private lut = overlayLut()
+  private photo: HTMLImageElement | null = null
+  private photoPixels: Uint8ClampedArray | null = null
+  private view: ViewTransform = { scale: 1, x: 0, y: 0 }
+  private stroke: { rec: EditRecorder; x: number; y: number; pointerId: number } | null = null
+  private pan: { x: number; y: number; pointerId: number } | null = null
+  private polygon: { x: number; y: number }[] = []
+  spaceHeld = false
+  private observer: ResizeObserver
+
+  constructor(
+    private readonly host: HTMLDivElement,
+    private readonly hooks: EditorHooks,
+  ) {
+    this.stage = new Konva.Stage({ container: host, width: Math.max(1, host.clientWidth), height: Math.max(1, host.clientHeight) })
+    this.photoLayer.add(this.photoNode)
+    this.labelLayer.add(this.labelNode)
+    this.toolLayer.add(this.cursor, this.polyLine)
+    this.stage.add(this.photoLayer, this.labelLayer, this.toolLayer)
+    this.observer = new ResizeObserver(() => this.resize())
+    this.observer.observe(host)
+    host.addEventListener('pointerdown', this.onDown)
+    host.addEventListener('pointermove', this.onMove)
+    host.addEventListener('pointerup', this.onUp)
+    host.addEventListener('pointercancel', this.onUp)
+    host.addEventListener('pointerleave', this.onLeave)
+    host.addEventListener('wheel', this.onWheel, { passive: false })
+    host.addEventListener('dblclick', this.onDblClick)
+    this.resize()
+  }
+
+  destroy(): void {
+    this.observer.disconnect()
+    this.host.removeEventListener('pointerdown', this.onDown)
+    this.host.removeEventListener('pointermove', this.onMove)
+    this.host.removeEventListener('pointerup', this.onUp)
+    this.host.removeEventListener('pointercancel', this.onUp)
+    this.host.removeEventListener('pointerleave', this.onLeave)
+    this.host.removeEventListener('wheel', this.onWheel)
+    this.host.removeEventListener('dblclick', this.onDblClick)
+    this.stage.destroy()
+  }
+
+  /** Shows a photo with its labels (a copy is kept as the hand-edit reference). */
+  load(photo: HTMLImageElement, width: number, height: number, labels: Uint8Array | null): void {
+    this.photo = photo
+    this.photoPixels = null
+    this.map = labels ? { width, height, data: labels.slice() } : newLabelMap(width, height)
+    this.base = this.map.data.slice()
+    this.history.clear()
+    this.polygon = []
+    this.dirty = false
+    this.display = document.createElement('canvas')
+    this.display.width = width
+    this.display.height = height
+    this.displayCtx = this.display.getContext('2d')
+    this.photoNode.image(photo)
+    this.photoNode.size({ width, height })
+    this.labelNode.image(this.display)
+    this.labelNode.size({ width, height })
+    this.redraw({ x0: 0, y0: 0, x1: width, y1: height })
+    this.fit()
+    this.emit()
+  }
+
+  /** Marks the current labels as saved (new reference for dirty; history stays for undo). */
+  markSaved(): void {
+    this.dirty = false
+    this.emit()
+  }
+
+  /** Pixels that differ from what was loaded. */
+  handPixels(): number {
+    return countDifferences(this.base, this.map.data)
+  }
+
+  get isDirty(): boolean {
+    return this.dirty
+  }
+
+  // ---------- view ----------
+
+  get viewTransform(): ViewTransform {
+    return this.view
+  }
+
+  private applyView(): void {
+    for (const l of [this.photoLayer, this.labelLayer, this.toolLayer]) {
+      l.position({ x: this.view.x, y: this.view.y })
+      l.scale({ x: this.view.scale, y: this.view.scale })
+    }
+    this.stage.batchDraw()
+    this.emit()
+  }
+
+  fit(): void {
+    this.view = fitTransform(this.map.width, this.map.height, this.stage.width(), this.stage.height())
+    this.applyView()
+  }
+
+  actualSize(): void {
+    this.view = { scale: 1, x: (this.stage.width() - this.map.width) / 2, y: (this.stage.height() - this.map.height) / 2 }
+    this.applyView()
+  }
+
+  zoomBy(f: number): void {
+    this.view = zoomAt(this.view, this.stage.width() / 2, this.stage.height() / 2, f)
+    this.applyView()
+  }
+
+  setOpacity(v: number): void {
+    this.labelLayer.opacity(v)
+    this.labelLayer.batchDraw()
+  }
+
+  setVisibility(v: Visibility): void {
+    this.photoLayer.visible(v !== 'labels')
+    this.labelLayer.visible(v !== 'image')
+    this.stage.batchDraw()
+  }
+
+  private resize(): void {
+    const w = Math.max(1, this.host.clientWidth)
+    const h = Math.max(1, this.host.clientHeight)
+    this.stage.size({ width: w, height: h })
+    // Cap the backing store: a big stage at devicePixelRatio 2 would otherwise exceed Chromium's limit.
+    const ratio = safePixelRatio(w, h, window.devicePixelRatio)
+    for (const l of [this.photoLayer, this.labelLayer, this.toolLayer]) l.getCanvas().setPixelRatio(ratio)
+    this.fit()
+  }
+
+  /** Image coordinates (continuous) of a client point. */
+  toImage(clientX: number, clientY: number): { x: number; y: number } {
+    const r = this.host.getBoundingClientRect()
+    return { x: (clientX - r.left - this.view.x) / this.view.scale, y: (clientY - r.top - this.view.y) / this.view.scale }
+  }
+
+  // ---------- drawing ----------
+
+  private redraw(rect: Rect | null): void {
+    if (!rect || !this.displayCtx) return
+    const w = rect.x1 - rect.x0
+    const h = rect.y1 - rect.y0
+    if (w <= 0 || h <= 0) return
+    const img = this.displayCtx.createImageData(w, h)
+    paintRect(this.map, rect, this.lut, new Uint32Array(img.data.buffer))
+    this.displayCtx.putImageData(img, rect.x0, rect.y0)
+    this.labelLayer.batchDraw()
+  }
+
+  private commit(rec: EditRecorder): void {
+    const p = rec.finish()
+    if (p) {
+      this.history.push(p)
+      this.dirty = true
+    }
+    this.emit()
+  }
+
+  undo(): void {
+    const r = this.history.undo(this.map)
+    if (r) {
+      this.dirty = true
+      this.redraw(r)
+    }
+    this.emit()
+  }
+
+  redo(): void {
+    const r = this.history.redo(this.map)
+    if (r) {
+      this.dirty = true
+      this.redraw(r)
+    }
+    this.emit()
+  }
+
+  private paintValue(): number {
+    return this.tool === 'eraser' ? 255 : this.value
+  }
+
+  private photoRgba(): Uint8ClampedArray | null {
+    if (this.photoPixels) return this.photoPixels
+    if (!this.photo) return null
+    const c = document.createElement('canvas')
+    c.width = this.map.width
+    c.height = this.map.height
+    const ctx = c.getContext('2d', { willReadFrequently: true })
+    if (!ctx) return null
+    ctx.drawImage(this.photo, 0, 0, c.width, c.height)
+    this.photoPixels = ctx.getImageData(0, 0, c.width, c.height).data
+    return this.photoPixels
+  }
+
+  /** Photo pixels (for the superpixel worker). */
+  photoData(): Uint8ClampedArray | null {
+    return this.photoRgba()
+  }
+
+  private inside(p: { x: number; y: number }): { x: number; y: number } | null {
+    const x = Math.floor(p.x)
+    const y = Math.floor(p.y)
+    return x >= 0 && y >= 0 && x < this.map.width && y < this.map.height ? { x, y } : null
+  }
+
+  private applyRegionEdit(region: Region | null, copyFrom?: Uint8Array): void {
+    if (!region || region.size === 0) return
+    const rec = new EditRecorder(this.map)
+    const r = copyFrom ? copyRegion(this.map, copyFrom, region, this.mode, rec) : applyRegion(this.map, region, this.value, this.mode, rec)
+    this.redraw(r)
+    this.commit(rec)
+  }
+
+  private async clickTool(p: { x: number; y: number }): Promise<void> {
+    const at = this.inside(p)
+    switch (this.tool) {
+      case 'wand': {
+        const rgba = this.photoRgba()
+        if (!at || !rgba) return
+        this.applyRegionEdit(magicWand(rgba, this.map.width, this.map.height, at.x, at.y, this.tolerance))
+        return
+      }
+      case 'superpixel': {
+        if (!at) return
+        const sp = await this.hooks.superpixels(this.regionSize)
+        if (!sp) return
+        this.applyRegionEdit(labelComponent(sp, this.map.width, this.map.height, at.x, at.y))
+        return
+      }
+      case 'prediction': {
+        if (!at || !this.prediction) return
+        this.applyRegionEdit(labelComponent(this.prediction, this.map.width, this.map.height, at.x, at.y), this.prediction)
+        return
+      }
+      case 'polygon': {
+        this.polygon.push({ x: p.x, y: p.y })
+        this.updatePolygonLine()
+        this.emit()
+        return
+      }
+      case 'brush':
+      case 'eraser':
+        return
+      default: {
+        const never: never = this.tool
+        throw new Error(`unknown tool ${String(never)}`)
+      }
+    }
+  }
+
+  /** Closes and fills the polygon being drawn (Enter or a double click). */
+  closePolygon(): void {
+    const pts = this.polygon
+    this.polygon = []
+    this.updatePolygonLine()
+    if (pts.length >= 3) {
+      const rec = new EditRecorder(this.map)
+      this.redraw(fillPolygon(this.map, pts, this.value, this.mode, rec))
+      this.commit(rec)
+    } else this.emit()
+  }
+
+  cancelPolygon(): void {
+    this.polygon = []
+    this.updatePolygonLine()
+    this.emit()
+  }
+
+  private updatePolygonLine(): void {
+    this.polyLine.points(this.polygon.flatMap((q) => [q.x, q.y]))
+    this.polyLine.visible(this.polygon.length > 0)
+    this.toolLayer.batchDraw()
+  }
+
+  private updateCursor(p: { x: number; y: number } | null): void {
+    const show = p !== null && (this.tool === 'brush' || this.tool === 'eraser')
+    this.cursor.visible(show)
+    if (p) {
+      this.cursor.position(p)
+      this.cursor.radius(this.radius)
+    }
+    this.toolLayer.batchDraw()
+  }
+
+  setRadius(r: number): void {
+    this.radius = Math.min(400, Math.max(0.5, r))
+    this.cursor.radius(this.radius)
+    this.toolLayer.batchDraw()
+  }
+
+  // ---------- pointer ----------
+
+  private onDown = (e: PointerEvent): void => {
+    if (e.button === 1 || (e.button === 0 && this.spaceHeld)) {
+      e.preventDefault()
+      this.pan = { x: e.clientX, y: e.clientY, pointerId: e.pointerId }
+      this.host.setPointerCapture(e.pointerId)
+      return
+    }
+    if (e.button !== 0) return
+    const p = this.toImage(e.clientX, e.clientY)
+    if (this.tool === 'brush' || this.tool === 'eraser') {
+      const rec = new EditRecorder(this.map)
+      this.redraw(paintSegment(this.map, p.x, p.y, p.x, p.y, this.radius, this.paintValue(), this.mode, rec))
+      this.stroke = { rec, x: p.x, y: p.y, pointerId: e.pointerId }
+      this.host.setPointerCapture(e.pointerId)
+      return
+    }
+    void this.clickTool(p)
+  }
+
+  private onMove = (e: PointerEvent): void => {
+    if (this.pan && e.pointerId === this.pan.pointerId) {
+      this.view = { ...this.view, x: this.view.x + e.clientX - this.pan.x, y: this.view.y + e.clientY - this.pan.y }
+      this.pan = { ...this.pan, x: e.clientX, y: e.clientY }
+      this.applyView()
+      return
+    }
+    const p = this.toImage(e.clientX, e.clientY)
+    this.updateCursor(p)
+    const s = this.stroke
+    if (!s || e.pointerId !== s.pointerId) return
+    // Every sample the browser coalesced into this event, so fast strokes stay continuous.
+    const samples = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : []
+    const points = samples.length > 0 ? samples.map((c) => this.toImage(c.clientX, c.clientY)) : [p]
+    let dirty: Rect | null = null
+    let x = s.x
+    let y = s.y
+    for (const q of points) {
+      dirty = unionRect(dirty, paintSegment(this.map, x, y, q.x, q.y, this.radius, this.paintValue(), this.mode, s.rec))
+      x = q.x
+      y = q.y
+    }
+    s.x = x
+    s.y = y
+    this.redraw(dirty)
+  }
+
+  private onUp = (e: PointerEvent): void => {
+    if (this.pan && e.pointerId === this.pan.pointerId) {
+      this.pan = null
+      return
+    }
+    const s = this.stroke
+    if (!s || e.pointerId !== s.pointerId) return
+    this.stroke = null
+    this.commit(s.rec)
+  }
+
+  private onLeave = (): void => {
+    this.updateCursor(null)
+  }
+
+  private onDblClick = (): void => {
+    if (this.tool === 'polygon') {
+      // the double click's own two clicks added two (equal) points; drop the duplicate
+      this.polygon.pop()
+      this.closePolygon()
+    }
+  }
+
+  private onWheel = (e: WheelEvent): void => {
+    e.preventDefault()
+    if (e.shiftKey) {
+      const next = Math.min(1, Math.max(0, Math.round((this.labelLayer.opacity() + ((e.deltaY || e.deltaX) > 0 ? -0.05 : 0.05)) * 100) / 100))
+      this.setOpacity(next)
+      this.opacityChanged?.(next)
+      return
+    }
+    if (e.ctrlKey || e.metaKey) {
+      const r = this.host.getBoundingClientRect()
+      this.view = zoomAt(this.view, e.clientX - r.left, e.clientY - r.top, Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)))
+    } else {
+      this.view = { ...this.view, x: this.view.x - e.deltaX, y: this.view.y - e.deltaY }
+    }
+    this.applyView()
+  }
+
+  opacityChanged: ((v: number) => void) | null = null
+
+  private emit(): void {
+    this.hooks.onState({
+      undoDepth: this.history.undoDepth,
+      redoDepth: this.history.redoDepth,
+      dirty: this.dirty,
+      scale: this.view.scale,
+      polygonPoints: this.polygon.length,
+    })
+  }
+}

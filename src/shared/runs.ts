@@ -1,0 +1,176 @@
+/**
+ * Runs and their results, as the API returns them (plain data, no Node or DOM imports).
+ *
+ * A run is one of:
+ *   - kind 'source': a model trained on the project's labelled source dataset (reused by album runs that
+ *     ask for the same training config on the same source masks);
+ *   - kind 'album': a method applied to an album — the source model, optionally adapted to the album,
+ *     predicts every album image and is scored on the album's active validation split.
+ *
+ * Metric values are FRACTIONS (0–1), exactly as stored; the UI and the CLI show percent with 2 decimals.
+ * Conventions (method.md §6), stated wherever they are shown:
+ *   - miouAll21: IoU per class with absent classes counted as 0, mean over all 21 classes (the paper);
+ *   - miouPresent: classes absent from both GT and prediction skipped (mmsegmentation / ADVENT);
+ *   - fiou: mean over the scored images of the per-image foreground IoU (GT void counts in the union).
+ * Scoring is at each image's original resolution (predictions are written at original size).
+ */
+
+/** Methods an album run can use today. Only what works is listed (the PSS method and baselines add theirs). */
+export const RUN_METHODS = ['noda'] as const
+export type RunMethod = (typeof RUN_METHODS)[number]
+
+export function isRunMethod(m: string): m is RunMethod {
+  return (RUN_METHODS as readonly string[]).includes(m)
+}
+
+export const RUN_METHOD_LABELS: Record<RunMethod, string> = {
+  noda: 'No-DA (source only)',
+}
+
+export const RUN_KINDS = ['source', 'album'] as const
+export type RunKind = (typeof RUN_KINDS)[number]
+
+export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const
+export type RunStatus = (typeof RUN_STATUSES)[number]
+
+/** The chain every album run goes through: source model → (adaptation) → predict → score → store. */
+export const RUN_PHASES = ['source', 'adapt', 'predict', 'score', 'store'] as const
+export type RunPhase = (typeof RUN_PHASES)[number]
+
+export const RUN_PHASE_LABELS: Record<RunPhase, string> = {
+  source: 'Training the source model',
+  adapt: 'Adapting to the album',
+  predict: 'Predicting the album',
+  score: 'Scoring the validation images',
+  store: 'Storing the results',
+}
+
+/** Training defaults of a studio run (the compact net; the same as `pss-studio demo`). */
+export const RUN_DEFAULTS = {
+  iterations: 500,
+  size: 64,
+  seed: 0,
+  batch: 4,
+  width: 16,
+  lr: 0.05,
+  inferBatch: 8,
+} as const
+
+/** Live progress of a running run (from the job's worker messages; null once it ended). */
+export interface RunLive {
+  phase: RunPhase
+  /** Iterations while training, images while predicting/scoring. */
+  done: number
+  total: number
+  /** Latest training loss (null outside training). */
+  loss: number | null
+  etaSeconds: number | null
+  message: string
+}
+
+/** Per-album summary, fractions (0–1). */
+export interface AlbumScores {
+  /** Validation images scored. */
+  images: number
+  fiou: number
+  miouAll21: number
+  /** Null when no class is present in GT or prediction (e.g. every GT pixel void). */
+  miouPresent: number | null
+}
+
+/** One class of the per-class table (paper Tables 7/8). */
+export interface ClassScore {
+  classId: number
+  name: string
+  /** IoU, released-code convention (a class absent from GT and prediction scores 0). */
+  iou: number
+  /** IoU, mmsegmentation convention (null when absent from GT and prediction). */
+  iouPresent: number | null
+  /** Scored images whose ground truth contains the class. */
+  images: number
+}
+
+export interface LossPoint {
+  iteration: number
+  loss: number
+}
+
+/** Seconds spent in each phase of the chain (null: the phase did not run, e.g. a reused source model). */
+export interface RunDurations {
+  source: number | null
+  adapt: number | null
+  predict: number | null
+  score: number | null
+  total: number | null
+}
+
+/** What startRun answers: the job that runs the chain and the album run it fills. */
+export interface StartedRun {
+  jobId: number
+  runId: number
+}
+
+export interface RunSummary {
+  id: number
+  kind: RunKind
+  method: string
+  albumId: number | null
+  albumName: string | null
+  status: RunStatus
+  /** The config the run was started with (method, iterations, size, seed, source run…). */
+  config: Record<string, unknown>
+  /** The source run an album run predicts with (null for a source run). */
+  sourceRunId: number | null
+  seed: number | null
+  /** The compute backend it ran on (tfjs-node, wasm, …), once known. */
+  backend: string | null
+  codeVersion: string | null
+  /** The validation split it was evaluated on, and that split's version in its album. */
+  splitId: number | null
+  splitVersion: number | null
+  /**
+   * A fingerprint of the exact (image, mask version) pairs it was scored on (or trained on, for a source
+   * run): two runs with different fingerprints were not measured on the same masks.
+   */
+  maskSet: string | null
+  jobId: number | null
+  error: string | null
+  createdAt: string
+  finishedAt: string | null
+  /** Per-album summary once scored. */
+  metrics: AlbumScores | null
+  live: RunLive | null
+}
+
+export interface RunDetail extends RunSummary {
+  durations: RunDurations
+  /** The 21 classes, in class order. Empty until scored. */
+  perClass: ClassScore[]
+  /** Confusion matrix over the scored images (rows = ground truth, columns = prediction); null until scored. */
+  confusion: number[][] | null
+  /** Training loss per iteration of the source model it used. */
+  lossCurve: LossPoint[]
+  /** How many images (with their mask versions) the run was scored on / trained on. */
+  maskCount: number
+}
+
+export interface RunImageMetric {
+  imageId: number
+  name: string
+  /** The mask version it was scored against. */
+  maskVersion: number
+  fiou: number
+  /** Media refs of the prediction: the label PNG (VOC palette) and its colour rendering. */
+  media: { prediction: string; color: string }
+}
+
+/** Media refs of a run's predictions (resolved strictly inside <project>/runs/<runId>/predictions/). */
+export const predictionRef = {
+  label: (runId: number, imageId: number): string => `pred/${runId}/${imageId}`,
+  color: (runId: number, imageId: number): string => `pred/${runId}/${imageId}/color`,
+}
+
+/** True when two scored album runs were measured on the same split and the same mask versions. */
+export function comparableRuns(a: RunSummary, b: RunSummary): boolean {
+  return a.splitId === b.splitId && a.maskSet === b.maskSet
+}

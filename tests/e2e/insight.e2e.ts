@@ -1,0 +1,275 @@
+/**
+ * Insight screens in real Chromium (browser mode) on the tiny demo project: three quick No-DA runs
+ * (different seeds) started through the API; the cluster view (cards, mean FIoU, the embedding map
+ * computed by a job, a lasso that selects every point, queueing for annotation); a cluster narrowing the
+ * grid; the grid ordered by gain with badges that match the stored metrics; the compare view (three run
+ * columns, per-image FIoU equal to the stored one, zoom that every pane follows, reordering) and the
+ * exported figure PNG (non-empty, the size figureLayout gives).
+ *
+ * Needs a build (`npx electron-vite build`) and /usr/bin/chromium. Screenshots: test-results/screenshots/
+ * {clusters,compare}.png (docs/screenshots/ with PSS_UPDATE_SCREENSHOTS=1).
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { decode } from 'fast-png'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Album } from '../../src/shared/domain'
+import type { ClusterOverview, InsightPage } from '../../src/shared/insight'
+import type { RunDetail, RunImageMetric, StartedRun } from '../../src/shared/runs'
+import { cli, serve, type Served } from './helpers/serve'
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const SHOTS = resolve(process.env.PSS_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots')
+const RESULTS = resolve('test-results/insight-e2e')
+/** Three quick runs: few iterations, tiny crops, different seeds (so their predictions differ). */
+const RUNS = [
+  { iterations: 20, seed: 1 },
+  { iterations: 30, seed: 2 },
+  { iterations: 40, seed: 3 },
+]
+const SIZE = 32
+
+let tmp: string
+let server: Served
+let browser: Browser
+let context: BrowserContext
+let page: Page
+let album: Album
+let runIds: number[] = []
+const pageErrors: string[] = []
+const tid = (id: string) => `[data-testid="${id}"]`
+
+async function api<T>(method: string, args: unknown): Promise<T> {
+  const url = new URL(server.url)
+  const token = url.searchParams.get('token') ?? ''
+  const res = await fetch(`${url.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-pss-token': token },
+    body: JSON.stringify(args),
+  })
+  const body = (await res.json()) as { result?: T; error?: { message: string } }
+  if (!res.ok || !('result' in body)) throw new Error(`${method}: ${body.error?.message ?? res.status}`)
+  return body.result as T
+}
+
+async function waitFor<T>(what: string, get: () => Promise<T>, done: (v: T) => boolean, ms: number): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await get()
+    if (done(v)) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v).slice(0, 400)}`)
+    await new Promise((r) => setTimeout(r, 500))
+  }
+}
+
+const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : (v * 100).toFixed(2))
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-insight-'))
+  const env = { ...process.env, PSS_STUDIO_HOME: join(tmp, 'home'), PSS_DEMO_PRESET: 'tiny', PSS_BACKEND: 'wasm' }
+  mkdirSync(RESULTS, { recursive: true })
+  mkdirSync(SHOTS, { recursive: true })
+  const dir = join(tmp, 'demo')
+  await cli(['demo-project', '--dir', dir], env)
+  const info = JSON.parse(await cli(['info', '--project', dir, '--json'], env)) as { albums: Album[] }
+  album = info.albums.find((a) => a.validationMaskedCount > 0)!
+  server = await serve(['--project', dir], env)
+  // The runs go one after another in the run queue; start all three now.
+  runIds = []
+  for (const r of RUNS) {
+    const started = await api<StartedRun>('startRun', { albumId: album.id, method: 'noda', iterations: r.iterations, size: SIZE, seed: r.seed })
+    runIds.push(started.runId)
+  }
+  for (const id of runIds) {
+    const run = await waitFor(`run ${id}`, () => api<RunDetail>('getRun', { runId: id }), (x) => x.status !== 'queued' && x.status !== 'running', 240_000)
+    if (run.status !== 'done') throw new Error(`run ${id} ended ${run.status}: ${run.error}`)
+  }
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
+  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, acceptDownloads: true })
+  await context.tracing.start({ screenshots: true, snapshots: true })
+  page = await context.newPage()
+  page.on('pageerror', (err) => pageErrors.push(err.message))
+}, 600_000)
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail' && page) {
+    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)
+    await page.screenshot({ path: join(RESULTS, `${name}.png`) }).catch(() => {})
+    await context.tracing.stop({ path: join(RESULTS, `${name}-trace.zip`) }).catch(() => {})
+    await context.tracing.start({ screenshots: true, snapshots: true }).catch(() => {})
+    console.error(`server output:\n${server?.output() ?? ''}`)
+  }
+})
+
+afterAll(async () => {
+  await context?.tracing.stop().catch(() => {})
+  await browser?.close()
+  await server?.stop()
+  if (tmp) rmSync(tmp, { recursive: true, force: true })
+})
+
+async function clean(): Promise<void> {
+  for (const b of await page.locator(tid('toast-dismiss')).all()) await b.click({ timeout: 1000 }).catch(() => {})
+  if (await page.locator(tid('jobs-panel')).isVisible().catch(() => false)) await page.click(tid('jobs-toggle'))
+}
+
+describe('insight screens (browser mode)', () => {
+  it('shows clusters with the run’s mean FIoU, computes the embedding map, lassoes and queues', async () => {
+    await page.goto(server.url)
+    await page.waitForSelector(`${tid('project-view')}[data-state="ready"]`)
+    await page.click(tid(`album-${album.id}`))
+    await page.click(tid('tab-clusters'))
+    await page.waitForSelector(`${tid('clusters-view')}[data-state="ready"]`)
+    expect(page.url()).toContain(`#/album/${album.id}/clusters`)
+
+    const lastRun = runIds[2]!
+    await page.selectOption(tid('clusters-run'), String(lastRun))
+    const overview = await api<ClusterOverview>('clusterOverview', { albumId: album.id, runId: lastRun })
+    expect(overview.clusters.length).toBeGreaterThan(1)
+    const cards = page.locator(tid('cluster-card'))
+    await expect.poll(() => cards.count()).toBe(overview.clusters.length)
+    expect(overview.clusters.reduce((n, c) => n + c.size, 0) + overview.unclustered).toBe(album.imageCount)
+    for (const c of overview.clusters) {
+      const card = page.locator(`${tid('cluster-card')}[data-cluster="${c.cluster}"]`)
+      expect(await card.locator(tid('cluster-size')).textContent()).toBe(`${c.size} images`)
+      await expect.poll(() => card.locator(tid('cluster-fiou')).textContent()).toBe(`FIoU ${c.meanFiou === null ? '—' : (c.meanFiou * 100).toFixed(1)}`)
+      expect(await card.locator(tid('cluster-coverage')).textContent()).toContain(`${c.validationMasked} / ${c.validation} validation masks`)
+    }
+
+    // The embedding map: a job in the engine worker, then one point per image.
+    await page.waitForSelector(tid('map-empty'))
+    await page.click(tid('embed-compute'))
+    const map = page.locator(tid('embedding-map'))
+    await map.waitFor({ timeout: 120_000 })
+    expect(Number(await map.getAttribute('data-points'))).toBe(album.imageCount)
+    await clean() // the jobs drawer opened for the embedding job
+    // A lasso around the whole map selects every point.
+    await page.check(tid('map-lasso'))
+    const box = (await map.boundingBox())!
+    await page.mouse.move(box.x + 3, box.y + 3)
+    await page.mouse.down()
+    for (const [x, y] of [
+      [box.width - 3, 3],
+      [box.width - 3, box.height - 3],
+      [3, box.height - 3],
+      [3, 6],
+    ] as const)
+      await page.mouse.move(box.x + x, box.y + y, { steps: 4 })
+    await page.mouse.up()
+    await expect.poll(() => page.locator(tid('map-selection')).getAttribute('data-count')).toBe(String(album.imageCount))
+    await page.click(tid('map-queue'))
+    await expect.poll(() => page.locator(tid('queue-count')).textContent()).toBe(`${album.imageCount} queued`)
+    await clean()
+    await page.screenshot({ path: join(SHOTS, 'clusters.png') })
+
+    // A cluster narrows the grid to its images.
+    const first = overview.clusters[0]!
+    await page.click(`${tid('cluster-card')}[data-cluster="${first.cluster}"]`)
+    await page.waitForSelector(`${tid('insight-chip-cluster')}[data-cluster="${first.cluster}"]`)
+    await page.waitForSelector(`${tid('album-grid')}[data-state="ready"][data-total="${first.size}"]`)
+    expect(await page.locator(tid('thumb')).count()).toBe(first.size)
+    await page.click(tid('insight-clear-cluster'))
+    await page.waitForSelector(`${tid('album-grid')}[data-state="ready"][data-total="${album.imageCount}"]`)
+    expect(pageErrors).toEqual([])
+  }, 240_000)
+
+  it('orders the grid by gain, with badges equal to the stored metrics', async () => {
+    const [base, , run] = runIds as [number, number, number]
+    await page.selectOption(tid('insight-run'), String(run))
+    await page.selectOption(tid('insight-base'), String(base))
+    await page.selectOption(tid('insight-order'), 'gain-desc')
+    await page.selectOption(tid('insight-only'), 'scored')
+    const expected = await api<InsightPage>('insightImages', { albumId: album.id, runId: run, baseRunId: base, order: 'gain-desc', only: 'scored', limit: 1000 })
+    expect(expected.total).toBe(album.validationMaskedCount)
+    await page.waitForSelector(`${tid('album-grid')}[data-state="ready"][data-total="${expected.total}"]`)
+    const ids = await page.locator(tid('thumb')).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-image-id'))))
+    expect(ids).toEqual(expected.items.map((i) => i.id))
+    // Independent check of the order and the badge values from runImageMetrics of both runs.
+    const a = new Map((await api<RunImageMetric[]>('runImageMetrics', { runId: run })).map((m) => [m.imageId, m.fiou]))
+    const b = new Map((await api<RunImageMetric[]>('runImageMetrics', { runId: base })).map((m) => [m.imageId, m.fiou]))
+    const gains = ids.map((id) => a.get(id)! - b.get(id)!)
+    for (let i = 1; i < gains.length; i++) expect(gains[i]!).toBeLessThanOrEqual(gains[i - 1]! + 1e-12)
+    const badges = await page.locator(tid('badge-gain')).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))))
+    expect(badges.length).toBe(ids.length)
+    badges.forEach((g, i) => expect(g).toBeCloseTo(gains[i]!, 12))
+    const fious = await page.locator(tid('badge-fiou')).allTextContents()
+    fious.forEach((t, i) => expect(t).toBe((a.get(ids[i]!)! * 100).toFixed(1)))
+  }, 120_000)
+
+  it('compares the runs per image with synchronised zoom and exports the figure', async () => {
+    await page.click(tid('tab-compare'))
+    await page.waitForSelector(`${tid('compare-view')}[data-state="ready"]`)
+    const columns = page.locator(tid('compare-column'))
+    expect(await columns.count()).toBe(3)
+    const colIds = (await columns.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-run-id'))))).sort((x, y) => x - y)
+    expect(colIds).toEqual([...runIds].sort((x, y) => x - y))
+
+    // Per-image FIoU under each prediction = the stored per-image metric.
+    const rows = page.locator(tid('compare-row'))
+    const rowCount = await rows.count()
+    expect(rowCount).toBeGreaterThan(0)
+    const firstImage = Number(await rows.first().getAttribute('data-image-id'))
+    for (const id of runIds) {
+      const stored = (await api<RunImageMetric[]>('runImageMetrics', { runId: id })).find((m) => m.imageId === firstImage)!
+      expect(await page.locator(`${tid('pane-fiou')}[data-run-id="${id}"]`).first().textContent()).toBe(`FIoU ${pct(stored.fiou)}`)
+    }
+
+    // Rows ordered by gain (most improved first), as the API orders them.
+    await page.selectOption(tid('compare-order'), 'gain-desc')
+    await page.waitForSelector(`${tid('compare-view')}[data-state="ready"]`)
+    const gainsShown = await rows.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-gain'))))
+    for (let i = 1; i < gainsShown.length; i++) expect(gainsShown[i]!).toBeLessThanOrEqual(gainsShown[i - 1]!)
+
+    // Zoom on one pane: every pane follows (same scale for panes of the same image).
+    const scalesBefore = await page.locator(tid('compare-pane')).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-scale'))))
+    const target = page.locator(`${tid('compare-pane')}[data-kind="run"]`).first()
+    const tb = (await target.boundingBox())!
+    await page.mouse.move(tb.x + tb.width / 3, tb.y + tb.height / 3)
+    for (let i = 0; i < 4; i++) await page.mouse.wheel(0, -240)
+    await expect.poll(async () => Number(await page.locator(tid('compare-view')).getAttribute('data-zoom'))).toBeGreaterThan(2)
+    await page.waitForTimeout(200)
+    const scalesAfter = await page.locator(tid('compare-pane')).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-scale'))))
+    expect(scalesAfter.length).toBe(scalesBefore.length)
+    const zoom = Number(await page.locator(tid('compare-view')).getAttribute('data-zoom'))
+    scalesAfter.forEach((s, i) => expect(s / scalesBefore[i]!).toBeCloseTo(zoom, 2))
+
+    // The error overlay and the helped/hurt map render (a legend names the colours).
+    await page.click(tid('compare-mode-errors'))
+    expect(await page.locator(tid('compare-legend')).textContent()).toContain('false foreground')
+    await page.click(tid('compare-mode-change'))
+    expect(await page.locator(tid('compare-legend')).textContent()).toContain('helped')
+
+    // Reorder: the first run column moves right.
+    const before = await columns.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-run-id'))))
+    await columns.first().locator(tid('compare-move-right')).click()
+    const after = await columns.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-run-id'))))
+    expect(after).toEqual([before[1], before[0], before[2]])
+    await page.waitForSelector(`${tid('compare-view')}[data-state="ready"]`)
+
+    await page.click(tid('compare-mode-errors'))
+    await page.click(tid('compare-fit'))
+    await expect.poll(() => page.locator(tid('compare-view')).getAttribute('data-zoom')).toBe('1.0000')
+    await clean()
+    await page.screenshot({ path: join(SHOTS, 'compare.png') })
+
+    // Export the figure: a PNG of the size figureLayout gives for rows × (image, GT, 3 runs).
+    const shownRows = await rows.count()
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(tid('compare-export'))])
+    const file = join(RESULTS, 'figure.png')
+    await download.saveAs(file)
+    const png = decode(readFileSync(file))
+    // The figure's documented geometry (figure-layout.ts): 256 px cells, gap 6, padding 12, header 28,
+    // caption 20 — written out here rather than imported, so the test checks the code.
+    const layout = { width: 2 * 12 + 5 * 256 + 4 * 6, height: 2 * 12 + 28 + shownRows * (256 + 20) + (shownRows - 1) * 6 }
+    expect([png.width, png.height]).toEqual([layout.width, layout.height])
+    expect(readFileSync(file).length).toBeGreaterThan(5000)
+    expect(await page.locator(tid('compare-view')).getAttribute('data-figure-width')).toBe(String(layout.width))
+    // Not blank: the figure has many distinct colours.
+    const colours = new Set<number>()
+    for (let i = 0; i < png.data.length; i += png.channels * 7) colours.add((png.data[i]! << 16) | (png.data[i + 1]! << 8) | png.data[i + 2]!)
+    expect(colours.size).toBeGreaterThan(50)
+    expect(pageErrors).toEqual([])
+  }, 180_000)
+})

@@ -1,0 +1,145 @@
+/**
+ * A No-DA run started from the studio in real Chromium (browser mode), on the tiny demo project: open an
+ * album's "Runs & results" tab, start a run with few iterations, watch its live progress (phase,
+ * iteration, loss), and check that the metrics table that appears shows exactly the stored numbers
+ * (read back through the HTTP API's getRun), and that "Copy as Markdown" copies the same numbers.
+ *
+ * Needs a build (`npx electron-vite build`) and /usr/bin/chromium. Screenshot: test-results/screenshots/
+ * runs.png (docs/screenshots/ with PSS_UPDATE_SCREENSHOTS=1).
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Album } from '../../src/shared/domain'
+import type { RunDetail } from '../../src/shared/runs'
+import { cli, serve, type Served } from './helpers/serve'
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+const SHOTS = resolve(process.env.PSS_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots')
+const RESULTS = resolve('test-results/runs-e2e')
+const ITERATIONS = 80
+const SIZE = 32
+
+let tmp: string
+let server: Served
+let browser: Browser
+let context: BrowserContext
+let page: Page
+let album: Album
+const pageErrors: string[] = []
+const tid = (id: string) => `[data-testid="${id}"]`
+
+/** Calls the studio's HTTP API with the session token, as the page's own client does. */
+async function api<T>(method: string, args: unknown): Promise<T> {
+  const url = new URL(server.url)
+  const token = url.searchParams.get('token') ?? ''
+  const res = await fetch(`${url.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-pss-token': token },
+    body: JSON.stringify(args),
+  })
+  const body = (await res.json()) as { result?: T; error?: { message: string } }
+  if (!res.ok || body.result === undefined) throw new Error(`${method}: ${body.error?.message ?? res.status}`)
+  return body.result
+}
+
+const pct = (v: number | null): string => (v === null ? '—' : (v * 100).toFixed(2))
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-runs-'))
+  const env = { ...process.env, PSS_STUDIO_HOME: join(tmp, 'home'), PSS_DEMO_PRESET: 'tiny', PSS_BACKEND: 'wasm' }
+  mkdirSync(RESULTS, { recursive: true })
+  mkdirSync(SHOTS, { recursive: true })
+  const dir = join(tmp, 'demo')
+  await cli(['demo-project', '--dir', dir], env)
+  const info = JSON.parse(await cli(['info', '--project', dir, '--json'], env)) as { albums: Album[] }
+  album = info.albums.find((a) => a.validationMaskedCount > 0)!
+  server = await serve(['--project', dir], env)
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
+  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 })
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin })
+  await context.tracing.start({ screenshots: true, snapshots: true })
+  page = await context.newPage()
+  page.on('pageerror', (err) => pageErrors.push(err.message))
+}, 180_000)
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail' && page) {
+    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)
+    await page.screenshot({ path: join(RESULTS, `${name}.png`) }).catch(() => {})
+    await context.tracing.stop({ path: join(RESULTS, `${name}-trace.zip`) }).catch(() => {})
+    await context.tracing.start({ screenshots: true, snapshots: true }).catch(() => {})
+    console.error(`server output:\n${server?.output() ?? ''}`)
+  }
+})
+
+afterAll(async () => {
+  await context?.tracing.stop().catch(() => {})
+  await browser?.close()
+  await server?.stop()
+  if (tmp) rmSync(tmp, { recursive: true, force: true })
+})
+
+describe('runs in the studio (browser mode)', () => {
+  it('starts a No-DA run from the album, shows its progress, then the stored metrics', async () => {
+    await page.goto(server.url)
+    await page.waitForSelector(`${tid('project-view')}[data-state="ready"]`)
+    await page.click(tid(`album-${album.id}`))
+    await page.click(tid('tab-runs'))
+    await page.waitForSelector(`${tid('runs-view')}[data-state="ready"]`)
+    expect(page.url()).toContain(`#/album/${album.id}/runs`)
+    await page.waitForSelector(tid('runs-empty'))
+
+    await page.fill(tid('run-iterations'), String(ITERATIONS))
+    await page.fill(tid('run-size'), String(SIZE))
+    await page.click(tid('run-start'))
+
+    // Live progress: the training phase with its iteration counter and loss, and a cancel button.
+    await page.waitForSelector(`${tid('run-progress')}[data-phase="source"] ${tid('run-loss')}`, { timeout: 60_000 })
+    expect(await page.locator(tid('run-phase')).textContent()).toContain('Training the source model')
+    expect(await page.locator(tid('run-counter')).textContent()).toMatch(new RegExp(`^\\d+ / ${ITERATIONS}$`))
+    expect(await page.locator(tid('run-loss')).textContent()).toMatch(/^loss \d+\.\d{4}$/)
+    expect(await page.locator(tid('run-cancel')).isVisible()).toBe(true)
+
+    // The run ends and its metrics table appears.
+    await page.waitForSelector(`${tid('run-detail')}[data-status="done"] ${tid('metrics-table')}`, { timeout: 90_000 })
+    const runId = Number(await page.locator(tid('run-detail')).getAttribute('data-run-id'))
+    const stored = await api<RunDetail>('getRun', { runId })
+    expect(stored.status).toBe('done')
+    expect(stored.metrics).not.toBeNull()
+    const m = stored.metrics!
+    expect(await page.locator(tid('metric-fiou')).textContent()).toBe(pct(m.fiou))
+    expect(await page.locator(tid('metric-miou-all21')).textContent()).toBe(pct(m.miouAll21))
+    expect(await page.locator(tid('metric-miou-present')).textContent()).toBe(pct(m.miouPresent))
+    expect(await page.locator(tid('metric-images')).textContent()).toBe(String(m.images))
+    const rows = page.locator(tid('class-row'))
+    expect(await rows.count()).toBe(21)
+    for (const c of stored.perClass) {
+      const cells = await rows.nth(c.classId).locator('td').allTextContents()
+      expect(cells.map((t) => t.trim())).toEqual([c.name, pct(c.iou), pct(c.iouPresent), String(c.images)])
+    }
+    // The record and the loss curve.
+    expect(await page.locator(tid('record-backend')).textContent()).toBe(stored.backend)
+    expect(await page.locator(tid('record-split')).textContent()).toContain(`version ${stored.splitVersion}`)
+    expect(Number(await page.locator(tid('loss-chart')).getAttribute('data-points'))).toBe(ITERATIONS)
+    expect(stored.lossCurve.length).toBe(ITERATIONS)
+    const item = page.locator(`${tid('run-item')}[data-run-id="${runId}"]`)
+    expect(await item.getAttribute('data-status')).toBe('done')
+
+    // Copy as Markdown: the same numbers as stored.
+    await page.click(tid('copy-markdown'))
+    await page.waitForSelector(tid('copied-text'), { state: 'attached' })
+    const copied = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())
+    expect(copied).toContain(`| #${runId} | noda | v${stored.splitVersion} | ${m.images} | ${pct(m.fiou)} | ${pct(m.miouAll21)} | ${pct(m.miouPresent)} |`)
+    for (const c of stored.perClass) expect(copied).toContain(`| ${c.name} | ${pct(c.iou)} | ${pct(c.iouPresent)} | ${c.images} |`)
+    expect(await page.locator(tid('copied-text')).inputValue()).toBe(copied)
+
+    // A clean figure: toasts dismissed, the jobs drawer closed.
+    for (const b of await page.locator(tid('toast-dismiss')).all()) await b.click({ timeout: 1000 }).catch(() => {})
+    if (await page.locator(tid('jobs-panel')).isVisible().catch(() => false)) await page.click(tid('jobs-toggle'))
+    await page.screenshot({ path: join(SHOTS, 'runs.png') })
+    expect(pageErrors).toEqual([])
+  }, 180_000)
+})
