@@ -115,6 +115,8 @@ export const apiSchemas = {
       albumId: id,
       method: z.enum(RUN_METHODS),
       iterations: z.number().int().min(1).max(200_000).optional(),
+      /** Iterations of each adaptation stage (methods other than noda). */
+      adaptIterations: z.number().int().min(1).max(200_000).optional(),
       /** Training crop and inference side: a multiple of 8, 16–512. */
       size: z
         .number()

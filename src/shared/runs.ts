@@ -15,8 +15,12 @@
  * Scoring is at each image's original resolution (predictions are written at original size).
  */
 
-/** Methods an album run can use today. Only what works is listed (the PSS method and baselines add theirs). */
-export const RUN_METHODS = ['noda'] as const
+/**
+ * Methods an album run can use. 'noda' predicts with the source model; the others adapt it to the album
+ * first (method.md §4, §5, §7). 'pss' is the paper's method end to end: the group-context network,
+ * stage 1 (AdvEnt + group context over the album's clusters), stage 2 (entropy-selected pseudo labels).
+ */
+export const RUN_METHODS = ['noda', 'pss', 'advent', 'minent', 'adaptseg', 'maxsquare', 'fda', 'mrnet'] as const
 export type RunMethod = (typeof RUN_METHODS)[number]
 
 export function isRunMethod(m: string): m is RunMethod {
@@ -25,6 +29,13 @@ export function isRunMethod(m: string): m is RunMethod {
 
 export const RUN_METHOD_LABELS: Record<RunMethod, string> = {
   noda: 'No-DA (source only)',
+  pss: 'PSS (ours: stage 1 + 2)',
+  advent: 'ADVENT (AdvEnt)',
+  minent: 'ADVENT (MinEnt)',
+  adaptseg: 'AdaptSeg',
+  maxsquare: 'MaxSquare',
+  fda: 'FDA',
+  mrnet: 'MRNet',
 }
 
 export const RUN_KINDS = ['source', 'album'] as const
@@ -54,6 +65,10 @@ export const RUN_DEFAULTS = {
   width: 16,
   lr: 0.05,
   inferBatch: 8,
+  /** Iterations of each adaptation stage (adaptive methods). */
+  adaptIterations: 100,
+  /** Discriminator width: 16 keeps adversarial steps affordable on a CPU (ADVENT uses 64). */
+  ndf: 16,
 } as const
 
 /** Live progress of a running run (from the job's worker messages; null once it ended). */

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Album } from '../../src/shared/domain'
-import type { RunDetail } from '../../src/shared/runs'
+import type { RunSummary, RunDetail } from '../../src/shared/runs'
 import { cli, serve, type Served } from './helpers/serve'
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
@@ -142,4 +142,28 @@ describe('runs in the studio (browser mode)', () => {
     await page.screenshot({ path: join(SHOTS, 'runs.png') })
     expect(pageErrors).toEqual([])
   }, 180_000)
+
+  it('personalizes the album with PSS in one click; its metrics appear next to No-DA', async () => {
+    await page.selectOption(tid('run-method'), 'pss')
+    await page.fill(tid('run-adapt-iterations'), '3')
+    await page.fill(tid('run-iterations'), String(ITERATIONS))
+    await page.fill(tid('run-size'), String(SIZE))
+    expect((await page.locator(tid('run-start')).textContent())?.trim()).toBe('Personalize')
+    await page.click(tid('run-start'))
+    // The adaptation phase shows its stage (the source model is reused from the No-DA run).
+    await page.waitForSelector(`${tid('run-progress')}[data-phase="adapt"]`, { timeout: 120_000 })
+    await page.waitForSelector(`${tid('run-detail')}[data-status="done"] ${tid('metrics-table')}`, { timeout: 240_000 })
+    const runId = Number(await page.locator(tid('run-detail')).getAttribute('data-run-id'))
+    const stored = await api<RunDetail>('getRun', { runId })
+    expect(stored).toMatchObject({ method: 'pss', status: 'done' })
+    expect(await page.locator(tid('metric-fiou')).textContent()).toBe(pct(stored.metrics!.fiou))
+    // Both runs are listed for the album, each with its stored FIoU.
+    const runs = await api<RunSummary[]>('listRuns', { albumId: album.id })
+    expect(runs.map((r) => r.method).sort()).toEqual(['noda', 'pss'])
+    for (const r of runs) {
+      const item = page.locator(`${tid('run-item')}[data-run-id="${r.id}"]`)
+      expect(await item.getAttribute('data-status')).toBe('done')
+    }
+    expect(pageErrors).toEqual([])
+  }, 300_000)
 })

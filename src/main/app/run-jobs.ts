@@ -14,6 +14,7 @@ import { VOC_CLASSES } from '../../shared/voc'
 import {
   isRunMethod,
   RUN_DEFAULTS,
+  RUN_METHOD_LABELS,
   RUN_PHASE_LABELS,
   type RunLive,
   type RunMethod,
@@ -24,12 +25,14 @@ import { parseBackendChoice, isBackendChoice, type BackendChoice } from '../engi
 import {
   runProjectChain,
   writeLossCurve,
-  type AdaptStep,
   type ChainProgress,
   type ProjectRunPlan,
   type ScoreItem,
 } from '../engine/pipelines/project-run'
 import type { FileProblem, LabelledFile } from '../engine/runs/file-dataset'
+import type { TargetItem } from '../engine/methods/adapt-config'
+import { needsGroups, projectAdaptStep } from '../engine/pipelines/project-adapt'
+import { startClusterWorker } from '../engine/cluster/start-cluster-worker'
 import type { JobContext, JobQueue } from '../jobs/job-queue'
 import { InvalidInputError, NotFoundError } from '../project/errors'
 import { fromRelPath } from '../project/layout'
@@ -62,10 +65,6 @@ export interface RunJobDeps {
   backend: () => Promise<string>
 }
 
-/** Methods and their adaptation step (null: predict with the source model). Only what works is listed. */
-const ADAPTATION: Record<RunMethod, AdaptStep | null> = {
-  noda: null,
-}
 
 interface ValidationItem {
   imageId: number
@@ -168,6 +167,9 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
     )
   }
   const source = pickSource(project, args.sourceId)
+  if (args.method !== 'noda' && (args.size ?? RUN_DEFAULTS.size) < 32) {
+    throw new InvalidInputError('the adaptive methods train discriminators on 32×32 maps at least: use a size of 32 or more')
+  }
   const training = {
     iterations: args.iterations ?? RUN_DEFAULTS.iterations,
     size: args.size ?? RUN_DEFAULTS.size,
@@ -179,6 +181,9 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
   const config: Record<string, unknown> = {
     method: args.method,
     ...training,
+    ...(args.method === 'noda'
+      ? {}
+      : { adaptIterations: args.adaptIterations ?? RUN_DEFAULTS.adaptIterations, ndf: RUN_DEFAULTS.ndf }),
     sourceId: source.sourceId,
     sourceName: source.sourceName,
     sourceList: source.list,
@@ -206,7 +211,7 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
 }
 
 function enqueueAlbumJob(deps: RunJobDeps, spec: AlbumJobSpec, albumName: string, resumed: boolean): number {
-  const label = spec.method === 'noda' ? 'No-DA' : spec.method
+  const label = RUN_METHOD_LABELS[spec.method]
   const job = deps.jobs.enqueue(
     {
       kind: RUN_JOB_KIND,
@@ -349,7 +354,24 @@ async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: AlbumJobSpec
             }
           : null,
       },
-      adapt: ADAPTATION[spec.method],
+      adapt:
+        spec.method === 'noda'
+          ? null
+          : projectAdaptStep({
+              method: spec.method,
+              runDir,
+              seed: spec.training.seed,
+              iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
+              size: spec.training.size,
+              batch: spec.training.batch,
+              width: spec.training.width,
+              ndf: numberOf(spec.config.ndf, RUN_DEFAULTS.ndf),
+              backend,
+              numClasses: NUM_CLASSES,
+              source: source.files,
+              target: await adaptTargets(deps, ctx, spec, albumImages),
+              sourceTraining: { iterations: spec.training.iterations, lr: spec.training.lr },
+            }),
       predict: {
         outDir: predictionsDir,
         items: albumImages.map((r) => ({ image: project.originalPath(r), name: String(r.id) })),
@@ -441,5 +463,59 @@ function report(ctx: JobContext, live: Map<number, RunLive>, runId: number, p: C
     rate: p.rate,
     etaSeconds: p.etaSeconds,
     message: `${label} · ${p.message}`,
+  })
+}
+
+function numberOf(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback
+}
+
+/**
+ * The album's images as adaptation targets (name = the prediction stem, the image id), each with its
+ * group from the album's newest clustering. A method with the group context needs groups: an album that
+ * was never clustered is clustered here first (colour features, K = N/8, seeded), and the clustering is
+ * stored like any other — the one-click chain is cluster → source → stage 1 → stage 2 → predict → score.
+ */
+async function adaptTargets(
+  deps: RunJobDeps,
+  ctx: JobContext,
+  spec: AlbumJobSpec,
+  images: ImageRow[],
+): Promise<TargetItem[]> {
+  const { project } = deps
+  let groups = new Map(images.map((r) => [r.id, r.cluster]))
+  if (spec.method !== 'noda' && needsGroups(spec.method) && images.every((r) => r.cluster === null)) {
+    ctx.progress({ done: 0, total: images.length, message: 'Clustering the album (colour features) for the group context' })
+    const handle = startClusterWorker(
+      {
+        images: images.map((r) => ({ id: r.id, path: project.originalPath(r) })),
+        k: 'default',
+        features: 'color',
+        seed: spec.training.seed,
+      },
+      { onProblem: (p) => ctx.problem(p) },
+    )
+    const onAbort = (): void => handle.cancel()
+    ctx.signal.addEventListener('abort', onAbort)
+    try {
+      const outcome = await handle.result
+      if (outcome.status !== 'done' || !outcome.meta) throw new Error('clustering the album was cancelled')
+      const meta = outcome.meta
+      project.groupings.addClustering(
+        spec.albumId,
+        `k-means color K=${meta.k} seed ${meta.seed} (for run #${spec.runId})`,
+        new Map(outcome.assignments),
+        { ...meta },
+      )
+      groups = new Map(outcome.assignments)
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort)
+    }
+  }
+  return images.map((r) => {
+    const g = groups.get(r.id)
+    return g === null || g === undefined
+      ? { image: project.originalPath(r), name: String(r.id) }
+      : { image: project.originalPath(r), name: String(r.id), group: g }
   })
 }

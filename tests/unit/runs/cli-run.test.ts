@@ -9,7 +9,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoProject } from '../../../src/main/app/demo-project'
 import { runCli } from '../../../src/main/cli/run'
-import type { RunDetail, RunSummary } from '../../../src/shared/runs'
+import { RUN_METHODS, type RunDetail, type RunSummary } from '../../../src/shared/runs'
 
 let tmp = ''
 let project = ''
@@ -63,9 +63,12 @@ describe('pss-studio run / runs', () => {
     const noAlbum = await cli(['run', '--project', project, '--album', 'nobody', '--method', 'noda'])
     expect(noAlbum.code).toBe(1)
     expect(noAlbum.err).toContain('no album named "nobody" in this project (albums: "id1", "id2", "id3")')
-    const badMethod = await cli(['run', '--project', project, '--album', 'id1', '--method', 'pss'])
+    const badMethod = await cli(['run', '--project', project, '--album', 'id1', '--method', 'segsort'])
     expect(badMethod.code).toBe(2)
-    expect(badMethod.err).toContain('--method must be one of noda, got "pss"')
+    expect(badMethod.err).toContain(`--method must be one of ${RUN_METHODS.join(', ')}, got "segsort"`)
+    const badAdapt = await cli(['run', '--project', project, '--album', 'id1', '--method', 'pss', '--adapt-iterations', '0'])
+    expect(badAdapt.code).toBe(2)
+    expect(badAdapt.err).toContain('--adapt-iterations')
     const badSize = await cli(['run', '--project', project, '--album', 'id1', '--method', 'noda', '--size', '30'])
     expect(badSize.code).toBe(2)
     expect(badSize.err).toContain('--size must be a multiple of 8')

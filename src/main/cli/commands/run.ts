@@ -61,7 +61,7 @@ export function printRunDetail(r: RunDetail, io: CliIo): void {
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a method on an album (source model, predict, score) and print its metrics',
-  usage: `Usage: pss-studio run --project DIR --album NAME --method ${RUN_METHODS.join('|')} [--iterations N] [--size S] [--seed N] [--json]
+  usage: `Usage: pss-studio run --project DIR --album NAME --method ${RUN_METHODS.join('|')} [--iterations N] [--adapt-iterations N] [--size S] [--seed N] [--json]
 
 Starts a run of the project's job queue and waits for it: trains the source model on the project's
 labelled source dataset (or reuses a finished one with the same config and masks), predicts every
@@ -74,6 +74,7 @@ Options:
   --album NAME      the album (its name, or its PIS user id such as id1)
   --method M        ${RUN_METHODS.join(', ')}
   --iterations N    source-model training iterations (default ${RUN_DEFAULTS.iterations})
+  --adapt-iterations N  iterations of each adaptation stage, methods other than noda (default ${RUN_DEFAULTS.adaptIterations})
   --size S          training crop and inference side, a multiple of 8 (default ${RUN_DEFAULTS.size})
   --seed N          seed of the weights and the data order (default ${RUN_DEFAULTS.seed})
   --json            print the finished run (metrics as fractions 0–1) as JSON
@@ -86,6 +87,7 @@ Exit code: 0 when the run finished, 1 when it failed or was cancelled, 2 for a b
       album: { type: 'string' },
       method: { type: 'string' },
       iterations: { type: 'string' },
+      'adapt-iterations': { type: 'string' },
       size: { type: 'string' },
       seed: { type: 'string' },
       json: { type: 'boolean' },
@@ -96,6 +98,7 @@ Exit code: 0 when the run finished, 1 when it failed or was cancelled, 2 for a b
     if (!(RUN_METHODS as readonly string[]).includes(method))
       throw new UsageError(`--method must be one of ${RUN_METHODS.join(', ')}, got "${method}"`)
     const iterations = positiveInt(opts.iterations, 'iterations', 1, 200_000)
+    const adaptIterations = positiveInt(opts['adapt-iterations'], 'adapt-iterations', 1, 200_000)
     const size = positiveInt(opts.size, 'size', 16, 512)
     if (size !== undefined && size % 8 !== 0) throw new UsageError(`--size must be a multiple of 8, got ${size}`)
     const seed = positiveInt(opts.seed, 'seed', 0, 0xffffffff)
@@ -107,7 +110,14 @@ Exit code: 0 when the run finished, 1 when it failed or was cancelled, 2 for a b
       const job = await waitForJob(
         studio,
         async (s) => {
-          const started = await s.api.startRun({ albumId: album.id, method: method as RunMethod, iterations, size, seed })
+          const started = await s.api.startRun({
+            albumId: album.id,
+            method: method as RunMethod,
+            iterations,
+            size,
+            seed,
+            ...(adaptIterations === undefined ? {} : { adaptIterations }),
+          })
           runId = started.runId
           return started
         },

@@ -69,9 +69,17 @@ export interface ChainHooks {
   onSourceTrained?(r: { losses: LossPoint[]; seconds: number; backend: string }): void
 }
 
-/** A method's adaptation step: returns the run folder whose checkpoint predicts the album. */
+/**
+ * A method's adaptation step. It trains from the source run and predicts the album itself (into
+ * `predict.outDir`, PIS test layout): an adapted model may carry a group context module, whose
+ * predictions need the album's group batches and the adaptation run's own model layout.
+ */
 export interface AdaptStep {
-  run(sourceRunDir: string, hooks: ChainHooks): Promise<{ runDir: string; status: 'done' | 'cancelled' }>
+  run(
+    sourceRunDir: string,
+    predict: ProjectRunPlan['predict'],
+    hooks: ChainHooks,
+  ): Promise<{ runDir: string; status: 'done' | 'cancelled' }>
 }
 
 /** A validation image to score: the key the caller knows it by, its GT mask and the prediction's stem. */
@@ -324,21 +332,17 @@ export async function runProjectChain(plan: ProjectRunPlan, hooks: ChainHooks): 
   }
   if (hooks.signal.aborted) return cancelled(losses)
 
-  // 2. Adaptation (none for No-DA).
-  let modelDir = plan.source.runDir
-  if (plan.adapt) {
-    const t = performance.now()
-    const r = await plan.adapt.run(plan.source.runDir, chainHooks)
-    seconds.adapt = secondsSince(t)
-    if (r.status !== 'done') return cancelled(losses)
-    modelDir = r.runDir
-  }
-
-  // 3. Predict every album image.
+  // 2+3. Adaptation, which predicts with its own model; or (No-DA) the source model predicts the album.
   let t = performance.now()
-  const predicted = await predict(plan, modelDir, chainHooks)
-  seconds.predict = secondsSince(t)
-  if (predicted !== 'done' || hooks.signal.aborted) return cancelled(losses)
+  if (plan.adapt) {
+    const r = await plan.adapt.run(plan.source.runDir, plan.predict, chainHooks)
+    seconds.adapt = secondsSince(t)
+    if (r.status !== 'done' || hooks.signal.aborted) return cancelled(losses)
+  } else {
+    const predicted = await predict(plan, plan.source.runDir, chainHooks)
+    seconds.predict = secondsSince(t)
+    if (predicted !== 'done' || hooks.signal.aborted) return cancelled(losses)
+  }
 
   // 4. Score the validation images.
   t = performance.now()
