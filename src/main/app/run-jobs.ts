@@ -24,6 +24,7 @@ import type { ApiParsedArgs, JobRecord } from '../../shared/api'
 import { parseBackendChoice, isBackendChoice, type BackendChoice } from '../engine/backend/backend-choice'
 import {
   runProjectChain,
+  withCancel,
   writeLossCurve,
   type ChainProgress,
   type ProjectRunPlan,
@@ -495,22 +496,16 @@ async function adaptTargets(
       },
       { onProblem: (p) => ctx.problem(p) },
     )
-    const onAbort = (): void => handle.cancel()
-    ctx.signal.addEventListener('abort', onAbort)
-    try {
-      const outcome = await handle.result
-      if (outcome.status !== 'done' || !outcome.meta) throw new Error('clustering the album was cancelled')
-      const meta = outcome.meta
-      project.groupings.addClustering(
-        spec.albumId,
-        `k-means color K=${meta.k} seed ${meta.seed} (for run #${spec.runId})`,
-        new Map(outcome.assignments),
-        { ...meta },
-      )
-      groups = new Map(outcome.assignments)
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort)
-    }
+    const outcome = await withCancel(ctx.signal, () => handle.cancel(), handle.result)
+    if (outcome.status !== 'done' || !outcome.meta) throw new Error('clustering the album was cancelled')
+    const meta = outcome.meta
+    project.groupings.addClustering(
+      spec.albumId,
+      `k-means color K=${meta.k} seed ${meta.seed} (for run #${spec.runId})`,
+      new Map(outcome.assignments),
+      { ...meta },
+    )
+    groups = new Map(outcome.assignments)
   }
   return images.map((r) => {
     const g = groups.get(r.id)

@@ -24,7 +24,7 @@ import type { MethodConfigInput } from '../methods/registry'
 import { latestCheckpoint } from '../runs/checkpoint'
 import type { LabelledFile } from '../runs/file-dataset'
 import { startAdaptationWorker } from '../worker/start-adaptation-worker'
-import type { AdaptStep, ChainHooks, ProjectRunPlan } from './project-run'
+import { withCancel, type AdaptStep, type ChainHooks, type ProjectRunPlan } from './project-run'
 
 export const ADAPTIVE_METHODS = ['minent', 'advent', 'adaptseg', 'maxsquare', 'fda', 'mrnet', 'pss'] as const
 export type AdaptiveMethod = (typeof ADAPTIVE_METHODS)[number]
@@ -204,15 +204,7 @@ export function projectAdaptStep(o: ProjectAdaptOptions): AdaptStep {
               onProblem: (p) => hooks.onProblem(p),
             },
           )
-          const onAbort = (): void => handle.cancel()
-          if (hooks.signal.aborted) onAbort()
-          hooks.signal.addEventListener('abort', onAbort)
-          let status: string
-          try {
-            status = (await handle.result).status
-          } finally {
-            hooks.signal.removeEventListener('abort', onAbort)
-          }
+          const { status } = await withCancel(hooks.signal, () => handle.cancel(), handle.result)
           if (status !== 'done') return { runDir: st.runDir, status: 'cancelled' }
         }
         before += st.steps

@@ -138,7 +138,7 @@ export function writeLossCurve(runDir: string, losses: readonly LossPoint[]): vo
 }
 
 /** Runs `handle.cancel` when the signal aborts (also if it already has), until `done`. */
-async function withCancel<T>(signal: AbortSignal, cancel: () => void, work: Promise<T>): Promise<T> {
+export async function withCancel<T>(signal: AbortSignal, cancel: () => void, work: Promise<T>): Promise<T> {
   const onAbort = (): void => cancel()
   if (signal.aborted) onAbort()
   signal.addEventListener('abort', onAbort)
