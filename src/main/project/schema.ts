@@ -225,4 +225,33 @@ const v4Annotation: Migration = {
   },
 }
 
-export const SCHEMA_MIGRATIONS: readonly Migration[] = [v1Library, v2SplitsClusterings, v3JobsRuns, v4Annotation]
+const v5MaskProposals: Migration = {
+  version: 5,
+  name: 'mask proposals: machine-made masks a curator may accept per component (e.g. tag co-segmentation)',
+  up(db) {
+    db.exec(`
+      -- One proposal per (image, source); the palette PNG lives at rel_path inside the project folder.
+      CREATE TABLE mask_proposals (
+        id          INTEGER PRIMARY KEY,
+        image_id    INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        source_kind TEXT    NOT NULL,
+        source_id   TEXT    NOT NULL,
+        label       TEXT    NOT NULL,
+        rel_path    TEXT    NOT NULL,
+        classes     TEXT    NOT NULL,
+        meta        TEXT    NOT NULL,
+        created_at  TEXT    NOT NULL,
+        UNIQUE (image_id, source_id)
+      );
+      CREATE INDEX mask_proposals_source ON mask_proposals(source_id);
+    `)
+  },
+}
+
+export const SCHEMA_MIGRATIONS: readonly Migration[] = [
+  v1Library,
+  v2SplitsClusterings,
+  v3JobsRuns,
+  v4Annotation,
+  v5MaskProposals,
+]
