@@ -3,8 +3,7 @@
  * so decoding, the encoder's forward passes and k-means never block the caller. Imports no tfjs.
  * `cancel()` stops at the next image batch (status 'cancelled').
  */
-import { spawnEngineWorker } from '../worker/spawn-engine-worker'
-import type { ToWorker } from '../worker/messages'
+import { runEngineJob, unexpectedMessage } from '../worker/engine-job'
 import type { ClusterProgress } from './cluster-album'
 import type { ClusterWorkerData, FromClusterWorker } from './cluster-messages'
 import { parseClusterRequest, type ClusterOutcome, type ClusterRequestInput } from './cluster-request'
@@ -28,44 +27,23 @@ export function startClusterWorker(
   // Validate here too: a bad request fails at the call with a clear message, not inside the thread.
   const request = parseClusterRequest(raw)
   const data: ClusterWorkerData = { cluster: true, request }
-  const worker = spawnEngineWorker(data, opts.entry)
-  let settled = false
-  const result = new Promise<ClusterOutcome>((resolve, reject) => {
-    const finish = (f: () => void): void => {
-      if (settled) return
-      settled = true
-      f()
-      void worker.terminate()
-    }
-    worker.on('message', (m: FromClusterWorker) => {
+  return runEngineJob<FromClusterWorker, ClusterOutcome>({
+    data,
+    entry: opts.entry,
+    what: 'clustering',
+    handle(m) {
       switch (m.type) {
         case 'cluster-progress':
           opts.onProgress?.(m)
-          break
+          return undefined
         case 'problem':
           opts.onProblem?.({ file: m.file, reason: m.reason })
-          break
+          return undefined
         case 'cluster-done':
-          finish(() => resolve({ status: m.status, assignments: m.assignments, meta: m.meta }))
-          break
-        case 'error':
-          finish(() => reject(new Error(`clustering failed: ${m.message}`)))
-          break
-        default: {
-          const never: never = m
-          finish(() => reject(new Error(`unexpected worker message ${JSON.stringify(never)}`)))
-        }
+          return { status: m.status, assignments: m.assignments, meta: m.meta }
+        default:
+          return unexpectedMessage(m)
       }
-    })
-    worker.on('error', (e) => finish(() => reject(e)))
-    worker.on('exit', (code) =>
-      finish(() => reject(new Error(`clustering worker exited with code ${code} before finishing`))),
-    )
-  })
-  return {
-    result,
-    cancel() {
-      if (!settled) worker.postMessage({ type: 'cancel' } satisfies ToWorker)
     },
-  }
+  })
 }

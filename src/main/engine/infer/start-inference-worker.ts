@@ -4,8 +4,7 @@
  * caller's thread. Imports no tfjs. `cancel()` stops before the next batch (status 'cancelled').
  */
 import type { FileProblem } from '../runs/file-dataset'
-import { spawnEngineWorker } from '../worker/spawn-engine-worker'
-import type { ToWorker } from '../worker/messages'
+import { runEngineJob, unexpectedMessage } from '../worker/engine-job'
 import { parseInferRequest, type InferRequestInput } from './infer-request'
 import type { InferOutcome, InferProgress, InferStarted } from './infer-loop'
 import type { FromInferWorker, InferWorkerData } from './infer-messages'
@@ -31,55 +30,26 @@ export function startInferenceWorker(
   // Validate here too: a bad request fails at the call with a clear message, not inside the thread.
   const request = parseInferRequest(rawRequest)
   const data: InferWorkerData = { infer: true, request }
-  const worker = spawnEngineWorker(data, opts.entry)
-  let settled = false
-  const result = new Promise<InferOutcome>((resolve, reject) => {
-    const finish = (f: () => void): void => {
-      if (settled) return
-      settled = true
-      f()
-      void worker.terminate()
-    }
-    worker.on('message', (m: FromInferWorker) => {
+  return runEngineJob<FromInferWorker, InferOutcome>({
+    data,
+    entry: opts.entry,
+    what: 'inference',
+    handle(m) {
       switch (m.type) {
         case 'infer-started':
           opts.onStarted?.(m)
-          break
+          return undefined
         case 'infer-progress':
           opts.onProgress?.(m)
-          break
+          return undefined
         case 'problem':
           opts.onProblem?.({ file: m.file, reason: m.reason })
-          break
+          return undefined
         case 'infer-done':
-          finish(() =>
-            resolve({
-              status: m.status,
-              predicted: m.predicted,
-              skipped: m.skipped,
-              options: m.options,
-              cost: m.cost,
-            }),
-          )
-          break
-        case 'error':
-          finish(() => reject(new Error(`inference failed: ${m.message}`)))
-          break
-        default: {
-          const never: never = m
-          finish(() => reject(new Error(`unexpected worker message ${JSON.stringify(never)}`)))
-        }
+          return { status: m.status, predicted: m.predicted, skipped: m.skipped, options: m.options, cost: m.cost }
+        default:
+          return unexpectedMessage(m)
       }
-    })
-    worker.on('error', (e) => finish(() => reject(e)))
-    worker.on('exit', (code) =>
-      finish(() => reject(new Error(`inference worker exited with code ${code} before finishing`))),
-    )
-  })
-  return {
-    result,
-    cancel() {
-      if (!settled) worker.postMessage({ type: 'cancel' } satisfies ToWorker)
     },
-  }
+  })
 }

@@ -10,8 +10,7 @@ import type { AdaptLossPoint } from '../methods/adapt-checkpoint'
 import type { PseudoSummary } from '../methods/pseudo-labels'
 import type { FileProblem } from '../runs/file-dataset'
 import type { AdaptPredictAlbum, AdaptWorkerData, FromAdaptWorker } from './adapt-messages'
-import type { ToWorker } from './messages'
-import { spawnEngineWorker } from './spawn-engine-worker'
+import { runEngineJob, unexpectedMessage } from './engine-job'
 
 export interface AdaptationResult {
   status: 'done' | 'cancelled' | 'killed'
@@ -49,67 +48,41 @@ export function startAdaptationWorker(
     resume: opts.resume === true,
     predict: opts.predict ?? null,
   }
-  const worker = spawnEngineWorker(data, opts.entry)
-  let killed = false
-  let settled = false
   let lastIteration = 0
   const seen: AdaptLossPoint[] = []
-  const result = new Promise<AdaptationResult>((resolve, reject) => {
-    const finish = (f: () => void): void => {
-      if (settled) return
-      settled = true
-      f()
-      void worker.terminate()
-    }
-    worker.on('message', (m: FromAdaptWorker) => {
+  return runEngineJob<FromAdaptWorker, AdaptationResult>({
+    data,
+    entry: opts.entry,
+    what: 'adaptation',
+    killedResult: () => ({ status: 'killed', iteration: lastIteration, losses: seen }),
+    handle(m) {
       switch (m.type) {
         case 'adapt-started':
           lastIteration = m.fromIteration
           opts.onStarted?.(m)
-          break
+          return undefined
         case 'adapt-progress':
           lastIteration = m.iteration
           seen.push({ iteration: m.iteration, loss: m.loss, terms: m.terms })
           opts.onProgress?.(m)
-          break
+          return undefined
         case 'adapt-checkpoint':
           opts.onCheckpoint?.({ iteration: m.iteration, path: m.path })
-          break
+          return undefined
         case 'adapt-pseudo':
           opts.onPseudo?.(m.summary)
-          break
+          return undefined
         case 'adapt-predicted':
           opts.onPredicted?.({ outDir: m.outDir, images: m.images })
-          break
+          return undefined
         case 'problem':
           opts.onProblem?.({ file: m.file, reason: m.reason })
-          break
+          return undefined
         case 'adapt-done':
-          finish(() => resolve({ status: m.status, iteration: m.iteration, losses: m.losses }))
-          break
-        case 'error':
-          finish(() => reject(new Error(`adaptation failed: ${m.message}`)))
-          break
-        default: {
-          const never: never = m
-          finish(() => reject(new Error(`unexpected worker message ${JSON.stringify(never)}`)))
-        }
+          return { status: m.status, iteration: m.iteration, losses: m.losses }
+        default:
+          return unexpectedMessage(m)
       }
-    })
-    worker.on('error', (e) => finish(() => reject(e)))
-    worker.on('exit', (code) => {
-      if (killed) finish(() => resolve({ status: 'killed', iteration: lastIteration, losses: seen }))
-      else finish(() => reject(new Error(`adaptation worker exited with code ${code} before finishing`)))
-    })
+    },
   })
-  return {
-    result,
-    cancel() {
-      if (!settled) worker.postMessage({ type: 'cancel' } satisfies ToWorker)
-    },
-    async terminate() {
-      killed = true
-      await worker.terminate()
-    },
-  }
 }

@@ -8,8 +8,8 @@ import type { LossPoint } from '../runs/checkpoint'
 import type { FileProblem } from '../runs/file-dataset'
 import { parseTrainConfig } from '../runs/train-config'
 import type { TrainCheckpoint, TrainProgress, TrainStarted } from '../runs/train-loop'
-import type { FromWorker, ToWorker, TrainingWorkerData } from './messages'
-import { spawnEngineWorker } from './spawn-engine-worker'
+import type { FromWorker, TrainingWorkerData } from './messages'
+import { runEngineJob, unexpectedMessage } from './engine-job'
 
 export { resolveWorkerEntry, WORKER_BASENAME } from './spawn-engine-worker'
 
@@ -48,66 +48,35 @@ export function startTrainingWorker(
   // Validate here too, so a bad config fails at the call with a clear message, not inside the thread.
   const config = parseTrainConfig(rawConfig)
   const data: TrainingWorkerData = { config, resume: opts.resume === true }
-  const worker = spawnEngineWorker(data, opts.entry)
-  let killed = false
-  let settled = false
   let lastIteration = 0
   const seen: LossPoint[] = []
-
-  const result = new Promise<TrainingResult>((resolve, reject) => {
-    const finish = (f: () => void): void => {
-      if (settled) return
-      settled = true
-      f()
-      // The worker has said its last word; end the thread (its message port would keep it alive).
-      void worker.terminate()
-    }
-    worker.on('message', (m: FromWorker) => {
+  return runEngineJob<FromWorker, TrainingResult>({
+    data,
+    entry: opts.entry,
+    what: 'training',
+    killedResult: () => ({ status: 'killed', iteration: lastIteration, losses: seen }),
+    handle(m) {
       switch (m.type) {
         case 'started':
           lastIteration = m.fromIteration
           opts.onStarted?.(m)
-          break
+          return undefined
         case 'progress':
           lastIteration = m.iteration
           seen.push({ iteration: m.iteration, loss: m.loss })
           opts.onProgress?.(m)
-          break
+          return undefined
         case 'checkpoint':
           opts.onCheckpoint?.({ iteration: m.iteration, path: m.path })
-          break
+          return undefined
         case 'problem':
           opts.onProblem?.({ file: m.file, reason: m.reason })
-          break
+          return undefined
         case 'done':
-          finish(() => resolve({ status: m.status, iteration: m.iteration, losses: m.losses }))
-          break
-        case 'error':
-          finish(() => reject(new Error(`training failed: ${m.message}`)))
-          break
+          return { status: m.status, iteration: m.iteration, losses: m.losses }
         default:
-          exhaustive(m)
+          return unexpectedMessage(m)
       }
-    })
-    worker.on('error', (e) => finish(() => reject(e)))
-    worker.on('exit', (code) => {
-      if (killed) finish(() => resolve({ status: 'killed', iteration: lastIteration, losses: seen }))
-      else finish(() => reject(new Error(`training worker exited with code ${code} before finishing`)))
-    })
+    },
   })
-
-  return {
-    result,
-    cancel() {
-      if (!settled) worker.postMessage({ type: 'cancel' } satisfies ToWorker)
-    },
-    async terminate() {
-      killed = true
-      await worker.terminate()
-    },
-  }
-}
-
-function exhaustive(x: never): never {
-  throw new Error(`unexpected worker message ${JSON.stringify(x)}`)
 }
