@@ -7,12 +7,12 @@ import path from 'node:path'
 import type { ApiParsedArgs } from '../../shared/api'
 import type { ClusteringInfo } from '../../shared/clustering'
 import type { StartedJob } from '../../shared/domain'
-import { startClusterWorker } from '../engine/cluster/start-cluster-worker'
 import type { JobQueue } from '../jobs/job-queue'
 import { parseJson } from '../project/db'
 import { InvalidInputError } from '../project/errors'
 import type { ImageRow } from '../project/images-repo'
 import type { Project } from '../project/project'
+import { clusterAndStore } from './cluster-and-store'
 import type { HandlerContext, HandlerGroup } from './handler-context'
 
 export const CLUSTER_QUEUE = 'cluster'
@@ -95,41 +95,24 @@ export function startClustering(
       args: { ...a, runDir },
     },
     async (ctx): Promise<ClusterJobResult> => {
-      ctx.progress({ done: 0, total: images.length, message: 'computing features' })
-      const handle = startClusterWorker(
+      const stored = await clusterAndStore(
+        project,
+        a.albumId,
         { images, k, features: a.features, runDir, seed: a.seed, restarts: a.restarts },
-        {
-          onProgress: (p) =>
-            p.phase === 'features'
-              ? ctx.progress({ done: p.done, total: p.total, message: 'computing features' })
-              : ctx.progress({ message: 'k-means' }),
-          onProblem: (p) => ctx.problem(p),
-        },
-      )
-      const onAbort = (): void => handle.cancel()
-      ctx.signal.addEventListener('abort', onAbort)
-      try {
-        const outcome = await handle.result
-        if (outcome.status !== 'done' || !outcome.meta || ctx.cancelled()) {
-          return { clusteringId: null, k: 0, images: 0, skipped: 0, silhouette: null }
-        }
-        const meta = outcome.meta
-        const name =
+        ctx,
+        (meta) =>
           a.name ??
-          `k-means ${meta.features.kind} K=${meta.k}${meta.kRequested === 'auto' ? ' (auto)' : ''} seed ${meta.seed}`
-        const clusteringId = project.groupings.addClustering(a.albumId, name, new Map(outcome.assignments), {
-          ...meta,
-        })
-        onStored(a.albumId)
-        return {
-          clusteringId,
-          k: meta.k,
-          images: meta.images,
-          skipped: meta.skipped,
-          silhouette: meta.silhouette,
-        }
-      } finally {
-        ctx.signal.removeEventListener('abort', onAbort)
+          `k-means ${meta.features.kind} K=${meta.k}${meta.kRequested === 'auto' ? ' (auto)' : ''} seed ${meta.seed}`,
+      )
+      if (!stored) return { clusteringId: null, k: 0, images: 0, skipped: 0, silhouette: null }
+      onStored(a.albumId)
+      const { meta } = stored
+      return {
+        clusteringId: stored.clusteringId,
+        k: meta.k,
+        images: meta.images,
+        skipped: meta.skipped,
+        silhouette: meta.silhouette,
       }
     },
   )
