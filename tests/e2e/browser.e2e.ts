@@ -10,14 +10,14 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join, resolve } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { vocColor } from '../../src/shared/voc'
 import { makePhotoFolder, makePisDataset, type PhotoFolder, type PisFixture } from './helpers/fixtures'
+import { openBrowser, screenshotsDir, tid, type BrowserSession } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-const SHOTS = resolve(process.env.PSS_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots')
+const SHOTS = screenshotsDir()
 const RESULTS = resolve('test-results/browser-e2e')
 const PHOTO_COUNT = 80
 const PIS_COUNT = 24
@@ -25,14 +25,11 @@ const PIS_COUNT = 24
 let tmp: string
 let env: NodeJS.ProcessEnv
 let server: Served
-let browser: Browser
-let context: BrowserContext
+let session: BrowserSession
 let page: Page
 let photos: PhotoFolder
 let pis: PisFixture
-const pageErrors: string[] = []
 
-const tid = (id: string) => `[data-testid="${id}"]`
 
 // Page-side shapes used inside evaluate() (this file is type-checked without the DOM library).
 interface LoadedImage {
@@ -77,7 +74,6 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-browser-'))
   env = { ...process.env, PSS_STUDIO_HOME: join(tmp, 'home') }
   mkdirSync(RESULTS, { recursive: true })
-  mkdirSync(SHOTS, { recursive: true })
   photos = await makePhotoFolder(join(tmp, 'inputs', 'trip-2024'), PHOTO_COUNT)
   pis = await makePisDataset(join(tmp, 'inputs', 'pis'), PIS_COUNT)
   await cli(['create', '--project', join(tmp, 'first-project')], env)
@@ -85,26 +81,16 @@ beforeAll(async () => {
   await cli(['create', '--project', join(tmp, 'holiday-2019'), '--name', 'Holiday 2019'], env)
   rmSync(join(tmp, 'holiday-2019'), { recursive: true, force: true })
   server = await serve(['--project', join(tmp, 'first-project')], env)
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
-  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 })
-  await context.tracing.start({ screenshots: true, snapshots: true })
-  page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(err.message))
+  session = await openBrowser({ resultsDir: RESULTS })
+  page = session.page
 })
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && page) {
-    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)
-    await page.screenshot({ path: join(RESULTS, `${name}.png`) }).catch(() => {})
-    await context.tracing.stop({ path: join(RESULTS, `${name}-trace.zip`) }).catch(() => {})
-    await context.tracing.start({ screenshots: true, snapshots: true }).catch(() => {})
-    console.error(`server output:\n${server?.output() ?? ''}`)
-  }
+  await session?.recordFailure(ctx.task, server)
 })
 
 afterAll(async () => {
-  await context?.tracing.stop().catch(() => {})
-  await browser?.close()
+  await session?.close()
   await server?.stop()
   if (tmp) rmSync(tmp, { recursive: true, force: true })
 })
@@ -316,6 +302,6 @@ describe('PSS Studio in the browser', () => {
     await page.reload()
     await viewerReady()
     expect(await page.getAttribute(tid('image-viewer'), 'data-image-id')).toBe(id)
-    expect(pageErrors).toEqual([])
+    expect(session.pageErrors).toEqual([])
   })
 })

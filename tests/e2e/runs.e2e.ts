@@ -10,40 +10,25 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Album } from '../../src/shared/domain'
 import type { RunSummary, RunDetail } from '../../src/shared/runs'
+import { callApi, openBrowser, screenshotsDir, tid, type BrowserSession } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-const SHOTS = resolve(process.env.PSS_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots')
+const SHOTS = screenshotsDir()
 const RESULTS = resolve('test-results/runs-e2e')
 const ITERATIONS = 80
 const SIZE = 32
 
 let tmp: string
 let server: Served
-let browser: Browser
-let context: BrowserContext
+let session: BrowserSession
 let page: Page
 let album: Album
-const pageErrors: string[] = []
-const tid = (id: string) => `[data-testid="${id}"]`
 
-/** Calls the studio's HTTP API with the session token, as the page's own client does. */
-async function api<T>(method: string, args: unknown): Promise<T> {
-  const url = new URL(server.url)
-  const token = url.searchParams.get('token') ?? ''
-  const res = await fetch(`${url.origin}/api/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-pss-token': token },
-    body: JSON.stringify(args),
-  })
-  const body = (await res.json()) as { result?: T; error?: { message: string } }
-  if (!res.ok || body.result === undefined) throw new Error(`${method}: ${body.error?.message ?? res.status}`)
-  return body.result
-}
+const api = <T>(method: string, args: unknown): Promise<T> => callApi<T>(server, method, args)
 
 const pct = (v: number | null): string => (v === null ? '—' : (v * 100).toFixed(2))
 
@@ -51,33 +36,21 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-runs-'))
   const env = { ...process.env, PSS_STUDIO_HOME: join(tmp, 'home'), PSS_DEMO_PRESET: 'tiny', PSS_BACKEND: 'wasm' }
   mkdirSync(RESULTS, { recursive: true })
-  mkdirSync(SHOTS, { recursive: true })
   const dir = join(tmp, 'demo')
   await cli(['demo-project', '--dir', dir], env)
   const info = JSON.parse(await cli(['info', '--project', dir, '--json'], env)) as { albums: Album[] }
   album = info.albums.find((a) => a.validationMaskedCount > 0)!
   server = await serve(['--project', dir], env)
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
-  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 })
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin })
-  await context.tracing.start({ screenshots: true, snapshots: true })
-  page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(err.message))
+  session = await openBrowser({ resultsDir: RESULTS, clipboardOrigin: new URL(server.url).origin })
+  page = session.page
 }, 180_000)
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && page) {
-    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)
-    await page.screenshot({ path: join(RESULTS, `${name}.png`) }).catch(() => {})
-    await context.tracing.stop({ path: join(RESULTS, `${name}-trace.zip`) }).catch(() => {})
-    await context.tracing.start({ screenshots: true, snapshots: true }).catch(() => {})
-    console.error(`server output:\n${server?.output() ?? ''}`)
-  }
+  await session?.recordFailure(ctx.task, server)
 })
 
 afterAll(async () => {
-  await context?.tracing.stop().catch(() => {})
-  await browser?.close()
+  await session?.close()
   await server?.stop()
   if (tmp) rmSync(tmp, { recursive: true, force: true })
 })
@@ -140,7 +113,7 @@ describe('runs in the studio (browser mode)', () => {
     for (const b of await page.locator(tid('toast-dismiss')).all()) await b.click({ timeout: 1000 }).catch(() => {})
     if (await page.locator(tid('jobs-panel')).isVisible().catch(() => false)) await page.click(tid('jobs-toggle'))
     await page.screenshot({ path: join(SHOTS, 'runs.png') })
-    expect(pageErrors).toEqual([])
+    expect(session.pageErrors).toEqual([])
   }, 180_000)
 
   it('personalizes the album with PSS in one click; its metrics appear next to No-DA', async () => {
@@ -164,6 +137,6 @@ describe('runs in the studio (browser mode)', () => {
       const item = page.locator(`${tid('run-item')}[data-run-id="${r.id}"]`)
       expect(await item.getAttribute('data-status')).toBe('done')
     }
-    expect(pageErrors).toEqual([])
+    expect(session.pageErrors).toEqual([])
   }, 300_000)
 })
