@@ -1,6 +1,8 @@
 /**
- * `npm run bench:methods -- [--preset tiny|demo|full] [--seeds N] [--methods a,b,…] [--json]`
- * = `pss-studio bench methods …` (see src/main/cli/commands/bench.ts).
+ * `npm run bench:methods -- [--preset tiny|demo|full] [--seeds N] [--methods a,b,…|a+tta,…] [--extras tta,crf]
+ *   [--table5 | --data personal,mixall,mixsample] [--k 1,10,80,200] [--context none,global,ours]
+ *   [--ablation-method pss-s1] [--json]`
+ * = `pss-studio bench methods …` (see src/main/cli/commands/bench.ts; `--help` lists every option).
  */
 import { runCli } from '../../src/main/cli/run'
 

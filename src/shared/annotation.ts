@@ -97,3 +97,25 @@ export interface ExportSummary {
   /** Validation images without a mask (listed nowhere; a warning). */
   missingMasks: string[]
 }
+
+/** Where a mask proposal comes from: a run's prediction, or a stored proposal (tag co-segmentation…). */
+export const PROPOSAL_SOURCE_KINDS = ['prediction', 'tags'] as const
+export type ProposalSourceKind = (typeof PROPOSAL_SOURCE_KINDS)[number]
+
+/**
+ * One proposal the editor can show over an image and copy from (never a mask version by itself): a
+ * label PNG at the image's size, 255 = no proposal at that pixel.
+ */
+export interface MaskProposalSource {
+  /** Stable key within the image: `pred:<runId>` or `proposal:<id>`. */
+  key: string
+  kind: ProposalSourceKind
+  /** What the editor lists ("No-DA (source only) run #3", "Tag co-segmentation (cluster 4)"). */
+  label: string
+  /** Media ref of the label PNG (`pred/<run>/<image>` or `file/<rel>`). */
+  media: string
+  /** Classes present (0–20) when the producer recorded them; null: known once the PNG is loaded. */
+  classes: number[] | null
+  runId: number | null
+  createdAt: string
+}

@@ -44,11 +44,20 @@ export const METHOD_NAMES = [
   'makeSplit',
   'getSplit',
   'exportMasks',
+  'maskProposals',
   // insight
   'insightImages',
   'clusterOverview',
   'computeEmbedding',
   'albumEmbedding',
+  'projectResults',
+  // snapshots
+  'runSnapshots',
+  'evaluateSnapshots',
+  // coseg
+  'startCoseg',
+  // explain
+  'explainRegion',
 ] as const satisfies readonly ApiMethod[]
 
 export const EVENT_NAME_LIST = ['job', 'library', 'project'] as const satisfies readonly StudioEventName[]

@@ -20,18 +20,23 @@ import type {
   SourceDataset,
   StartedJob,
 } from './domain'
-import type { AnnotationQueue, AnnotationStatus, ExportSummary, MaskVersion, SavedMask, SplitInfo } from './annotation'
+import type { AnnotationQueue, AnnotationStatus, ExportSummary, MaskProposalSource, MaskVersion, SavedMask, SplitInfo } from './annotation'
 
 import { CLUSTER_FEATURES, type ClusteringInfo } from './clustering'
 import {
+  EMBEDDING_FEATURES,
   EMBEDDING_METHODS,
   INSIGHT_ONLY,
   INSIGHT_ORDERS,
   type AlbumEmbedding,
   type ClusterOverview,
   type InsightPage,
+  type ProjectResults,
 } from './insight'
+import { SEGSORT_BANKS, type ExplainedRegion } from './explain'
 import { RUN_METHODS, type RunDetail, type RunImageMetric, type RunSummary, type StartedRun } from './runs'
+import { SELECTION_MODES, type RunSnapshots } from './snapshots'
+import { COSEG_SETTING_RANGES } from './coseg'
 export * from './domain'
 
 // ---------- argument schemas ----------
@@ -128,6 +133,12 @@ export const apiSchemas = {
       seed: z.number().int().min(0).max(0xffffffff).optional(),
       /** The labelled source dataset to train on; default: the project's only (or first) labelled one. */
       sourceId: id.optional(),
+      /** Which snapshot the run uses (shared/snapshots.ts); default: heldout with ≥ 6 labelled validation images, else last. */
+      selection: z.enum(SELECTION_MODES).optional(),
+      /** Keep a snapshot every this many iterations in each trained stage; default ⌈stage iterations / 10⌉. */
+      snapshotEvery: z.number().int().min(1).max(200_000).optional(),
+      /** SegSort only: the memory bank (shared/explain.ts); default 'source' (held-out metrics). */
+      segsortBank: z.enum(SEGSORT_BANKS).optional(),
     })
     .strict(),
   /** Album runs of one album, or every run (source models included), newest first. */
@@ -204,6 +215,8 @@ export const apiSchemas = {
   exportMasks: z
     .object({ albumId: id, format: z.enum(['voc', 'pis']), out: userPath, link: z.boolean().default(false) })
     .strict(),
+  /** The proposals the editor can start from for one image: done runs' predictions and stored proposals. */
+  maskProposals: z.object({ imageId: id }).strict(),
 
   // ---------- insight: metrics on the grid, clusters, embedding map (src/main/app/insight-handlers.ts) ----------
   /**
@@ -234,10 +247,60 @@ export const apiSchemas = {
       albumId: id,
       method: z.enum(EMBEDDING_METHODS).default('umap'),
       seed: z.number().int().min(0).max(0xffffffff).default(0),
+      /**
+       * 'color' (the clustering's colour descriptor) or 'encoder' (a trained source model's encoder:
+       * `sourceRunId`, else the source model of the album's newest done run, else the project's newest).
+       */
+      features: z.enum(EMBEDDING_FEATURES).default('color'),
+      sourceRunId: id.optional(),
     })
     .strict(),
   /** The cached 2-D layout of the album (null: none computed yet). */
   albumEmbedding: z.object({ albumId: id }).strict(),
+  /**
+   * Every scored album run of the project (album-level metrics and per-class IoU as stored, split and
+   * mask versions) with the albums and their active splits: the users × methods results page.
+   */
+  projectResults: z.object({}).strict(),
+
+  // ---------- snapshots: evaluation and selection (src/main/app/snapshots-handlers.ts) ----------
+  /** An album run's snapshot curve (FIoU per iteration on the selection / report part and the full split), its choice. */
+  runSnapshots: z.object({ runId: id }).strict(),
+  /** (Re)evaluates a done album run's snapshots as a job; `select` changes its selection mode (re-predicting if needed). */
+  evaluateSnapshots: z.object({ runId: id, select: z.enum(SELECTION_MODES).optional() }).strict(),
+
+  // ---------- coseg: image tags → mask proposals (src/main/app/coseg-handlers.ts) ----------
+  /**
+   * Co-segments an album's tagged images per cluster (clustering the album first when it has none) with
+   * a done source or No-DA run's model, as a job; stores one proposal per tagged image under the source
+   * `tags:album-<id>` (see shared/coseg.ts). Settings left out take the engine's defaults; crf false
+   * skips the dense CRF.
+   */
+  startCoseg: z
+    .object({
+      albumId: id,
+      runId: id,
+      affinityWeight: z.number().min(COSEG_SETTING_RANGES.affinityWeight.min).max(COSEG_SETTING_RANGES.affinityWeight.max).optional(),
+      temperature: z.number().min(COSEG_SETTING_RANGES.temperature.min).max(COSEG_SETTING_RANGES.temperature.max).optional(),
+      seedConfidence: z.number().min(COSEG_SETTING_RANGES.seedConfidence.min).max(COSEG_SETTING_RANGES.seedConfidence.max).optional(),
+      minConfidence: z.number().min(COSEG_SETTING_RANGES.minConfidence.min).max(COSEG_SETTING_RANGES.minConfidence.max).optional(),
+      crf: z.boolean().default(true),
+    })
+    .strict(),
+
+  // ---------- explain: SegSort retrievals (src/main/app/explain-handlers.ts) ----------
+  /**
+   * The segment under (x, y) (original pixels) of an image in a SegSort run's prediction, its label, and
+   * the k nearest annotated segments of the run's memory bank that voted for it.
+   */
+  explainRegion: z
+    .object({
+      runId: id,
+      imageId: id,
+      x: z.number().int().min(0).max(1_000_000),
+      y: z.number().int().min(0).max(1_000_000),
+    })
+    .strict(),
 } as const
 
 export type ApiMethod = keyof typeof apiSchemas
@@ -286,12 +349,24 @@ export interface ApiResults {
   makeSplit: SplitInfo
   getSplit: SplitInfo | null
   exportMasks: ExportSummary
+  maskProposals: MaskProposalSource[]
 
   // ---------- insight ----------
   insightImages: InsightPage
   clusterOverview: ClusterOverview
   computeEmbedding: StartedJob
   albumEmbedding: AlbumEmbedding | null
+  projectResults: ProjectResults
+
+  // ---------- snapshots ----------
+  runSnapshots: RunSnapshots
+  evaluateSnapshots: StartedJob
+
+  // ---------- coseg ----------
+  startCoseg: StartedJob
+
+  // ---------- explain ----------
+  explainRegion: ExplainedRegion
 }
 
 /** The façade every door exposes. Arguments are the *input* shape (defaults optional). */

@@ -7,6 +7,7 @@
  */
 import type { ImageRecord } from './domain'
 import type { ClusteringInfo } from './clustering'
+import type { AlbumScores, ClassScore } from './runs'
 
 /** Orders of the insight grid. Images without the value sort last, then by name. */
 export const INSIGHT_ORDERS = ['name', 'cluster', 'fiou-asc', 'fiou-desc', 'gain-desc', 'gain-asc'] as const
@@ -143,13 +144,24 @@ export interface ClusterOverview {
 export const EMBEDDING_METHODS = ['umap', 'pca'] as const
 export type EmbeddingMethod = (typeof EMBEDDING_METHODS)[number]
 
+/**
+ * Features an embedding map lays out: the colour/texture descriptor of the clustering code, or the
+ * global-average-pooled encoder features of a trained source model (when the project has one).
+ */
+export const EMBEDDING_FEATURES = ['color', 'encoder'] as const
+export type EmbeddingFeatures = (typeof EMBEDDING_FEATURES)[number]
+
 /** A 2-D layout of an album's image features; coordinates normalised to [0, 1] on both axes. */
 export interface AlbumEmbedding {
   albumId: number
   method: EmbeddingMethod
   seed: number
-  /** The features embedded (the colour descriptor of the clustering code, its version). */
+  /** What was embedded, for people: "color v1", "encoder of source model #3 (iteration 500, 128-d)". */
   features: string
+  /** Which features (absent in layouts cached before encoder features existed: colour). */
+  featureKind?: EmbeddingFeatures
+  /** The source run whose encoder gave the features ('encoder' only). */
+  sourceRunId?: number | null
   createdAt: string
   seconds: number
   ids: number[]
@@ -157,4 +169,41 @@ export interface AlbumEmbedding {
   y: number[]
   /** Each point's cluster in the album's newest clustering (read when asked, not cached). */
   clusters: (number | null)[]
+}
+
+/**
+ * One scored album run as the project results page reads it: the album-level metrics the run stored
+ * (fractions 0–1), its per-class table, and what it was measured on (split, mask versions).
+ */
+export interface ResultsRun {
+  runId: number
+  albumId: number
+  albumName: string
+  method: string
+  createdAt: string
+  seed: number | null
+  /** The source model it predicted with (album runs sharing it share its loss curve). */
+  sourceRunId: number | null
+  splitId: number | null
+  splitVersion: number | null
+  /** Fingerprint of the (image, mask version) pairs it was scored on (see RunSummary.maskSet). */
+  maskSet: string | null
+  metrics: AlbumScores
+  /** The 21 classes in class order, with the per-class image counts (paper Tables 7/8). */
+  perClass: ClassScore[]
+}
+
+/** An album of the project with its active validation split (the split new runs are scored on). */
+export interface ResultsAlbum {
+  albumId: number
+  name: string
+  userId: string | null
+  activeSplitId: number | null
+  activeSplitVersion: number | null
+}
+
+/** Every scored album run of the project (done runs with stored album metrics), newest first. */
+export interface ProjectResults {
+  albums: ResultsAlbum[]
+  runs: ResultsRun[]
 }

@@ -20,7 +20,7 @@
  * first (method.md §4, §5, §7). 'pss' is the paper's method end to end: the group-context network,
  * stage 1 (AdvEnt + group context over the album's clusters), stage 2 (entropy-selected pseudo labels).
  */
-export const RUN_METHODS = ['noda', 'pss', 'advent', 'minent', 'adaptseg', 'maxsquare', 'fda', 'mrnet'] as const
+export const RUN_METHODS = ['noda', 'pss', 'advent', 'minent', 'adaptseg', 'maxsquare', 'fda', 'mrnet', 'segsort'] as const
 export type RunMethod = (typeof RUN_METHODS)[number]
 
 export function isRunMethod(m: string): m is RunMethod {
@@ -36,6 +36,7 @@ export const RUN_METHOD_LABELS: Record<RunMethod, string> = {
   maxsquare: 'MaxSquare',
   fda: 'FDA',
   mrnet: 'MRNet',
+  segsort: 'SegSort (embeddings + k-NN)',
 }
 
 export const RUN_KINDS = ['source', 'album'] as const
@@ -45,7 +46,7 @@ export const RUN_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled']
 export type RunStatus = (typeof RUN_STATUSES)[number]
 
 /** The chain every album run goes through: source model → (adaptation) → predict → score → store. */
-export const RUN_PHASES = ['source', 'adapt', 'predict', 'score', 'store'] as const
+export const RUN_PHASES = ['source', 'adapt', 'predict', 'score', 'snapshots', 'store'] as const
 export type RunPhase = (typeof RUN_PHASES)[number]
 
 export const RUN_PHASE_LABELS: Record<RunPhase, string> = {
@@ -53,6 +54,7 @@ export const RUN_PHASE_LABELS: Record<RunPhase, string> = {
   adapt: 'Adapting to the album',
   predict: 'Predicting the album',
   score: 'Scoring the validation images',
+  snapshots: 'Evaluating the snapshots',
   store: 'Storing the results',
 }
 
@@ -186,6 +188,6 @@ export const predictionRef = {
 }
 
 /** True when two scored album runs were measured on the same split and the same mask versions. */
-export function comparableRuns(a: RunSummary, b: RunSummary): boolean {
+export function comparableRuns(a: Pick<RunSummary, 'splitId' | 'maskSet'>, b: Pick<RunSummary, 'splitId' | 'maskSet'>): boolean {
   return a.splitId === b.splitId && a.maskSet === b.maskSet
 }

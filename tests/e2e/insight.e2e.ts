@@ -4,10 +4,13 @@
  * computed by a job, a lasso that selects every point, queueing for annotation); a cluster narrowing the
  * grid; the grid ordered by gain with badges that match the stored metrics; the compare view (three run
  * columns, per-image FIoU equal to the stored one, zoom that every pane follows, reordering) and the
- * exported figure PNG (non-empty, the size figureLayout gives).
+ * exported figure PNG (non-empty, the size figureLayout gives). Then the project results page: three more
+ * runs (No-DA on a second album, MinEnt on both) make a 2 users × 2 methods table whose copied Markdown
+ * must equal the stored metrics (in both MIoU conventions, with a picked older run), the training curves
+ * overlaid, and the embedding map laid out on the source model's encoder features.
  *
  * Needs a build (`npx electron-vite build`) and /usr/bin/chromium. Screenshots: test-results/screenshots/
- * {clusters,compare}.png (docs/screenshots/ with PSS_UPDATE_SCREENSHOTS=1).
+ * {clusters,compare,results}.png (docs/screenshots/ with PSS_UPDATE_SCREENSHOTS=1).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,7 +19,7 @@ import { decode } from 'fast-png'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Album } from '../../src/shared/domain'
-import type { ClusterOverview, InsightPage } from '../../src/shared/insight'
+import type { AlbumEmbedding, ClusterOverview, InsightPage, ProjectResults } from '../../src/shared/insight'
 import type { RunDetail, RunImageMetric, StartedRun } from '../../src/shared/runs'
 import { cli, serve, type Served } from './helpers/serve'
 
@@ -37,6 +40,7 @@ let browser: Browser
 let context: BrowserContext
 let page: Page
 let album: Album
+let albums: Album[] = []
 let runIds: number[] = []
 const pageErrors: string[] = []
 const tid = (id: string) => `[data-testid="${id}"]`
@@ -74,7 +78,8 @@ beforeAll(async () => {
   const dir = join(tmp, 'demo')
   await cli(['demo-project', '--dir', dir], env)
   const info = JSON.parse(await cli(['info', '--project', dir, '--json'], env)) as { albums: Album[] }
-  album = info.albums.find((a) => a.validationMaskedCount > 0)!
+  albums = info.albums.filter((a) => a.validationMaskedCount > 0)
+  album = albums[0]!
   server = await serve(['--project', dir], env)
   // The runs go one after another in the run queue; start all three now.
   runIds = []
@@ -272,4 +277,105 @@ describe('insight screens (browser mode)', () => {
     expect(colours.size).toBeGreaterThan(50)
     expect(pageErrors).toEqual([])
   }, 180_000)
+
+  it('shows the project results: users × methods, copied Markdown equal to the stored metrics, curves overlaid', async () => {
+    const second = albums[1]!
+    const [first] = RUNS
+    // No-DA on a second user (the same source config: the source model is reused), MinEnt on both users.
+    const more: StartedRun[] = [
+      await api<StartedRun>('startRun', { albumId: second.id, method: 'noda', iterations: first!.iterations, size: SIZE, seed: first!.seed }),
+      await api<StartedRun>('startRun', { albumId: album.id, method: 'minent', iterations: first!.iterations, adaptIterations: 3, size: SIZE, seed: first!.seed }),
+      await api<StartedRun>('startRun', { albumId: second.id, method: 'minent', iterations: first!.iterations, adaptIterations: 3, size: SIZE, seed: first!.seed }),
+    ]
+    const detail = new Map<number, RunDetail>()
+    for (const { runId } of more) {
+      const r = await waitFor(`run ${runId}`, () => api<RunDetail>('getRun', { runId }), (x) => x.status !== 'queued' && x.status !== 'running', 300_000)
+      if (r.status !== 'done') throw new Error(`run ${runId} ended ${r.status}: ${r.error}`)
+    }
+    for (const id of [...runIds, ...more.map((m) => m.runId)]) detail.set(id, await api<RunDetail>('getRun', { runId: id }))
+    const [nodaB, minentA, minentB] = more.map((m) => m.runId) as [number, number, number]
+
+    await page.click(tid('open-results'))
+    await page.waitForSelector(`${tid('results-view')}[data-state="ready"]`)
+    expect(page.url()).toContain('#/results')
+    await expect.poll(() => page.locator(tid('results-row')).count()).toBe(2)
+    expect(await page.locator(tid('results-method')).allTextContents()).toEqual(['No-DA (source only)', 'ADVENT (MinEnt)'])
+    const stored = await api<ProjectResults>('projectResults', {})
+    expect(stored.runs.map((r) => r.runId).sort((x, y) => x - y)).toEqual([...runIds, nodaB, minentA, minentB].sort((x, y) => x - y))
+
+    // Copy as Markdown: every number is the stored one (getRun, read independently), in percent.
+    const rowOf = (name: string, noda: number, minent: number, conv: 'all21' | 'present'): string => {
+      const m = (id: number) => detail.get(id)!.metrics!
+      const miou = (id: number) => pct(conv === 'all21' ? m(id).miouAll21 : m(id).miouPresent)
+      return `| ${name} | v${detail.get(noda)!.splitVersion} | ${pct(m(noda).fiou)} | ${miou(noda)} | ${pct(m(minent).fiou)} | ${miou(minent)} |`
+    }
+    const mean = (a: number, b: number, c: number, d: number, conv: 'all21' | 'present'): string => {
+      const m = (id: number) => detail.get(id)!.metrics!
+      const mi = (id: number) => (conv === 'all21' ? m(id).miouAll21 : m(id).miouPresent!)
+      return `| Mean |  | ${pct((m(a).fiou + m(b).fiou) / 2)} | ${pct((mi(a) + mi(b)) / 2)} | ${pct((m(c).fiou + m(d).fiou) / 2)} | ${pct((mi(c) + mi(d)) / 2)} |`
+    }
+    /** Copies and reads back what was copied, once it carries `marker` (the copy is asynchronous). */
+    const copied = async (marker: string): Promise<string[]> => {
+      await page.click(tid('results-copy-markdown'))
+      const area = page.locator(tid('results-copied-text'))
+      await expect.poll(async () => ((await area.count()) ? await area.inputValue() : '').includes(marker)).toBe(true)
+      return (await area.inputValue()).split('\n')
+    }
+    const newestNodaA = Math.max(...runIds)
+    let md = await copied('MIoU (all 21) |')
+    expect(md).toContain('| User | Split | No-DA (source only) FIoU | No-DA (source only) MIoU (all 21) | ADVENT (MinEnt) FIoU | ADVENT (MinEnt) MIoU (all 21) |')
+    expect(md).toContain(rowOf(album.name, newestNodaA, minentA, 'all21'))
+    expect(md).toContain(rowOf(second.name, nodaB, minentB, 'all21'))
+    expect(md).toContain(mean(newestNodaA, nodaB, minentA, minentB, 'all21'))
+    expect(md.join('\n')).toContain('absent classes counted as 0')
+
+    // Another No-DA run of the first user picked, and the mmsegmentation convention.
+    const pickA = page.locator(`${tid('results-row')}[data-album-id="${album.id}"] ${tid('results-pick')}`)
+    expect(await pickA.locator('option').count()).toBe(3)
+    await pickA.selectOption(String(runIds[0]))
+    await page.click(tid('results-conv-miou_present'))
+    expect(await page.locator(tid('results-miou-head')).first().textContent()).toBe('MIoU (present)')
+    expect(await page.locator(tid('results-convention-text')).textContent()).toContain('mmsegmentation')
+    md = await copied('MIoU (present) |')
+    expect(md).toContain(rowOf(album.name, runIds[0]!, minentA, 'present'))
+    expect(md).toContain(mean(runIds[0]!, nodaB, minentA, minentB, 'present'))
+    // Per-class rows carry the image counts of the users' validation masks.
+    const bg = (id: number) => detail.get(id)!.perClass[0]!
+    expect(md.find((l) => l.startsWith('| background |'))).toBe(
+      `| background | ${pct(((bg(runIds[0]!).iouPresent ?? 0) + (bg(nodaB).iouPresent ?? 0)) / 2)} | ${pct(((bg(minentA).iouPresent ?? 0) + (bg(minentB).iouPresent ?? 0)) / 2)} | ${bg(runIds[0]!).images + bg(nodaB).images} |`,
+    )
+
+    // Training curves: the first user's runs are drawn; adding the second user's No-DA run adds a line.
+    const chart = page.locator(`${tid('results-curves')} ${tid('loss-chart')}`)
+    await expect.poll(async () => Number(await chart.getAttribute('data-series'))).toBe(2)
+    await page.check(`${tid('curve-run')}[data-run-id="${nodaB}"]`)
+    await expect.poll(async () => Number(await chart.getAttribute('data-series'))).toBe(3)
+    expect(await chart.locator(tid('legend-item')).count()).toBe(3)
+    await clean()
+    // The figure for docs/: the paper's convention, a window tall enough for the tables and the curves.
+    await page.click(tid('results-conv-miou_all21'))
+    await page.setViewportSize({ width: 1440, height: 1560 })
+    await page.locator(tid('results-view')).evaluate((el) => el.querySelector('.body')?.scrollTo(0, 0))
+    await page.waitForTimeout(200)
+    await page.screenshot({ path: join(SHOTS, 'results.png') })
+    await page.setViewportSize({ width: 1440, height: 900 })
+
+    // The embedding map on the source model's encoder features says which features it shows.
+    await page.click(tid(`album-${album.id}`))
+    await page.click(tid('tab-clusters'))
+    await page.waitForSelector(`${tid('clusters-view')}[data-state="ready"]`)
+    await page.selectOption(tid('embed-features'), 'encoder')
+    await page.click(tid('embed-compute'))
+    const emb = await waitFor(
+      'the encoder map',
+      () => api<AlbumEmbedding | null>('albumEmbedding', { albumId: album.id }),
+      (e) => e?.featureKind === 'encoder',
+      120_000,
+    )
+    expect(emb!.features).toMatch(/^encoder of source model #\d+ /)
+    await expect.poll(() => page.locator(tid('map-features')).getAttribute('data-kind'), { timeout: 20_000 }).toBe('encoder')
+    expect(await page.locator(tid('map-features')).textContent()).toBe(emb!.features)
+    await clean()
+    expect(pageErrors).toEqual([])
+  }, 420_000)
 })

@@ -6,7 +6,9 @@
  *   3. the transaction commits.
  * Any failure removes the temp file (and the renamed file if the commit did not happen), so the
  * previous version — its file and its row — is never touched. A crash between rename and commit
- * leaves an orphan v<n>.png without a row, which the next save of that image overwrites.
+ * leaves an orphan v<n>.png without a row (a complete file: it was fsync'ed before the rename), which the
+ * next save of that image overwrites; a crash before the rename leaves a temp file, which the next save of
+ * that image removes. tests/unit/annotation/kill-during-save.test.ts SIGKILLs a serving process mid-save.
  */
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -32,6 +34,11 @@ export interface SaveMaskInput {
   origin: string
   status?: AnnotationStatus | undefined
   handPixels?: number | null | undefined
+  /**
+   * The file bytes when the caller already holds a canonical VOC palette PNG of exactly `labels` (read
+   * back by readIndexedPng); stored as they are instead of encoding again.
+   */
+  png?: Uint8Array | undefined
 }
 
 /** Test hooks that simulate a crash or an I/O failure at a given step. */
@@ -66,6 +73,17 @@ export function validateLabels(imageId: number, img: ImageSize, input: Pick<Save
   return histogram
 }
 
+const TEMP_PREFIX = '.tmp-'
+
+/**
+ * Removes temp files a killed process left in an image's mask folder. Safe: a save runs synchronously
+ * from its temp file to its commit, and the project lock keeps other processes out, so no temp file
+ * here can belong to a save in progress.
+ */
+function sweepTempFiles(dir: string): void {
+  for (const f of fs.readdirSync(dir)) if (f.startsWith(TEMP_PREFIX)) removeQuietly(path.join(dir, f))
+}
+
 export function latestMaskVersion(db: Db, imageId: number): number | null {
   const r = db.prepare('SELECT max(version) AS v FROM masks WHERE image_id = ?').get(imageId) as { v: number | null }
   return r.v
@@ -76,12 +94,13 @@ export function saveMaskVersion(db: Db, paths: ProjectPaths, input: SaveMaskInpu
   const img = db.prepare('SELECT name, width, height FROM images WHERE id = ?').get(input.imageId) as ImageSize | undefined
   if (!img) throw new NotFoundError(`image ${input.imageId} does not exist`)
   const histogram = validateLabels(input.imageId, img, input)
-  const png = encodeLabelPng({ width: input.width, height: input.height, labels: input.labels })
+  const png = input.png ?? encodeLabelPng({ width: input.width, height: input.height, labels: input.labels })
   const classPixels = JSON.stringify(Object.fromEntries([...histogram].map(([k, v]) => [String(k), v])))
 
   const dir = path.join(paths.masks, String(input.imageId))
   fs.mkdirSync(dir, { recursive: true })
-  const tmp = path.join(dir, `.tmp-${process.pid}-${crypto.randomBytes(6).toString('hex')}.png`)
+  sweepTempFiles(dir)
+  const tmp = path.join(dir, `${TEMP_PREFIX}${process.pid}-${crypto.randomBytes(6).toString('hex')}.png`)
   let final: string | null = null
   try {
     const fd = fs.openSync(tmp, 'wx', 0o644)

@@ -1,6 +1,7 @@
 /**
  * Annotation API: saving and restoring mask versions, per-image status, the annotation queue,
- * validation splits and export. The store work lives in src/main/annotation; this adapts it to the API.
+ * validation splits, export and the mask proposals an image can start from. The store work lives in
+ * src/main/annotation; this adapts it to the API.
  */
 import fs from 'node:fs'
 import type { SavedMask } from '../../shared/annotation'
@@ -8,8 +9,10 @@ import { annotationQueue } from '../annotation/queue'
 import { readStatus, writeStatus } from '../annotation/annotation-status'
 import { exportMasks } from '../annotation/export-masks'
 import { listMaskVersions, saveMaskVersion } from '../annotation/mask-save'
+import { listMaskProposals } from '../annotation/proposals'
 import { activeSplit, makeSplit } from '../annotation/splits'
 import { decodeLabelPng, LabelPngError } from '../media/label-png'
+import { IndexedPngError, readIndexedPng } from '../annotation/indexed-png'
 import { InvalidInputError, NotFoundError } from '../project/errors'
 import { fromRelPath } from '../project/layout'
 import type { Project } from '../project/project'
@@ -24,6 +27,7 @@ type AnnotationMethods =
   | 'makeSplit'
   | 'getSplit'
   | 'exportMasks'
+  | 'maskProposals'
 
 function decodeBase64(text: string, what: string): Buffer {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new InvalidInputError(`${what} is not valid base64`)
@@ -51,14 +55,20 @@ export function annotationHandlers(ctx: HandlerContext): HandlerGroup<Annotation
       let labels: Uint8Array
       let width = img.width
       let height = img.height
+      let png: Uint8Array | undefined
       if (a.pngBase64 !== undefined) {
+        const bytes = decodeBase64(a.pngBase64, 'pngBase64')
         try {
-          const map = decodeLabelPng(decodeBase64(a.pngBase64, 'pngBase64'))
+          // The editor's 8-bit palette PNGs take the fast reader; other label PNGs the generic decoder.
+          const map = readIndexedPng(bytes) ?? decodeLabelPng(bytes)
           labels = map.labels
           width = map.width
           height = map.height
+          // A canonical VOC palette PNG holds exactly these indices: store its bytes, do not encode again.
+          if ('canonical' in map && map.canonical) png = bytes
         } catch (e) {
           if (e instanceof LabelPngError) throw new InvalidInputError(`mask for image ${a.imageId}: ${e.message}`)
+          if (e instanceof IndexedPngError) throw new InvalidInputError(`mask for image ${a.imageId}: not a readable PNG (${e.message})`)
           throw e
         }
       } else {
@@ -74,6 +84,7 @@ export function annotationHandlers(ctx: HandlerContext): HandlerGroup<Annotation
         origin: a.origin ?? 'annotation studio',
         status: a.status ?? 'in_progress',
         handPixels: a.handPixels ?? null,
+        png,
       })
       changed(p, a.imageId, 'mask saved')
       return saved(p, a.imageId, version)
@@ -113,5 +124,6 @@ export function annotationHandlers(ctx: HandlerContext): HandlerGroup<Annotation
     },
     getSplit: (a) => activeSplit(ctx.project().db, a.albumId),
     exportMasks: (a) => exportMasks(ctx.project(), a),
+    maskProposals: (a) => listMaskProposals(ctx.project(), a.imageId),
   }
 }

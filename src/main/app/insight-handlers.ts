@@ -20,17 +20,23 @@ import {
   type ClusterRow,
   type InsightPage,
   type InsightRow,
+  type ProjectResults,
+  type ResultsRun,
 } from '../../shared/insight'
 import { mediaRef } from '../../shared/domain'
+import { isBackendChoice } from '../engine/backend/backend-choice'
 import { startEmbedWorker } from '../engine/cluster/embed-worker'
 import { writeFileAtomic } from '../files/atomic-file'
 import { InvalidInputError, NotFoundError } from '../project/errors'
 import { toImageRecord, type ImageRow } from '../project/images-repo'
+import { MetricsRepo } from '../project/metrics-repo'
+import { RunsRepo } from '../project/runs-repo'
+import { parseJson } from '../project/db'
 import type { Project } from '../project/project'
 import { listClusterings } from './clustering-handlers'
 import type { HandlerContext, HandlerGroup } from './handler-context'
 
-type InsightMethods = 'insightImages' | 'clusterOverview' | 'computeEmbedding' | 'albumEmbedding'
+type InsightMethods = 'insightImages' | 'clusterOverview' | 'computeEmbedding' | 'albumEmbedding' | 'projectResults'
 
 export const EMBED_QUEUE = 'cluster'
 
@@ -160,6 +166,56 @@ export function clusterOverview(project: Project, a: ApiParsedArgs<'clusterOverv
   return { albumId: a.albumId, clustering, runId: a.runId ?? null, clusters, unclustered }
 }
 
+/**
+ * The project's results: every done album run with stored album-level metrics (as MetricsRepo reads
+ * them, nothing recomputed), its per-class table, split and mask-set fingerprint, newest first; and every
+ * album with its active split. Runs left running by a closed studio are settled first (RunsRepo.reconcile),
+ * as the runs API does, so a run nothing runs is never shown as pending.
+ */
+export function projectResults(project: Project): ProjectResults {
+  const runs = new RunsRepo(project.db, project.paths)
+  runs.reconcile()
+  const metrics = new MetricsRepo(project.db)
+  return project.db.transaction((): ProjectResults => {
+    const splitVersion = new Map(
+      (project.db.prepare('SELECT id, version FROM splits').all() as { id: number; version: number }[]).map((r) => [r.id, r.version]),
+    )
+    const albums = project.albums.list().map((a) => ({
+      albumId: a.id,
+      name: a.name,
+      userId: a.userId,
+      activeSplitId: a.splitId,
+      activeSplitVersion: a.splitId !== null ? (splitVersion.get(a.splitId) ?? null) : null,
+    }))
+    const rows = runs.list().filter((r) => r.kind === 'album' && r.status === 'done' && r.album_id !== null)
+    const ids = rows.map((r) => r.id)
+    const scores = metrics.summaries(ids)
+    const sets = runs.maskSets(ids)
+    const out: ResultsRun[] = []
+    for (const r of rows) {
+      const m = scores.get(r.id)
+      if (!m || r.album_id === null) continue
+      const config = parseJson<Record<string, unknown>>(r.config, {})
+      const source = config.sourceRunId
+      out.push({
+        runId: r.id,
+        albumId: r.album_id,
+        albumName: r.album_name ?? `album ${r.album_id}`,
+        method: r.method,
+        createdAt: r.created_at,
+        seed: r.seed,
+        sourceRunId: typeof source === 'number' && Number.isInteger(source) ? source : null,
+        splitId: r.split_id,
+        splitVersion: r.split_version,
+        maskSet: sets.get(r.id)?.fingerprint ?? null,
+        metrics: m,
+        perClass: metrics.perClass(r.id),
+      })
+    }
+    return { albums, runs: out }
+  })()
+}
+
 export function embeddingFile(project: Project, albumId: number): string {
   return path.join(project.root, 'insight', `embedding-${albumId}.json`)
 }
@@ -196,27 +252,62 @@ export function readEmbedding(project: Project, albumId: number): AlbumEmbedding
   }
 }
 
-export function startEmbedding(
+/** True when a source run's folder holds a trained model (what loadRunModel needs). */
+function hasModel(runs: RunsRepo, runId: number): boolean {
+  return fs.existsSync(path.join(runs.dir(runId), 'checkpoint.json'))
+}
+
+/**
+ * The source model whose encoder lays out the album: the one asked for (a done source run with a
+ * model), else the source model of the album's newest done run, else the project's newest trained one.
+ */
+export function embeddingSourceRun(project: Project, albumId: number, asked: number | undefined): number {
+  const runs = new RunsRepo(project.db, project.paths)
+  if (asked !== undefined) {
+    const r = runs.row(asked)
+    if (r.kind !== 'source') throw new InvalidInputError(`run ${asked} is an album run, not a source model; give a source run`)
+    if (r.status !== 'done' || !hasModel(runs, asked)) throw new InvalidInputError(`source run ${asked} has no trained model (it is ${r.status})`)
+    return asked
+  }
+  for (const r of runs.list(albumId)) {
+    if (r.status !== 'done') continue
+    const source = parseJson<Record<string, unknown>>(r.config, {}).sourceRunId
+    if (typeof source === 'number' && Number.isInteger(source) && source > 0 && hasModel(runs, source)) return source
+  }
+  const any = runs.list().find((r) => r.kind === 'source' && r.status === 'done' && hasModel(runs, r.id))
+  if (any) return any.id
+  throw new InvalidInputError('this project has no trained source model yet: start a run first, or lay out the colour features')
+}
+
+export async function startEmbedding(
   project: Project,
   ctx: HandlerContext,
   a: ApiParsedArgs<'computeEmbedding'>,
-): StartedJob {
+): Promise<StartedJob> {
   const album = project.albums.get(a.albumId)
   const rows = project.db
     .prepare('SELECT * FROM images WHERE album_id = ? ORDER BY name COLLATE NOCASE, id')
     .all(a.albumId) as ImageRow[]
   if (rows.length === 0) throw new InvalidInputError(`album "${album.name}" has no images to lay out`)
   const images = rows.map((r) => ({ id: r.id, path: project.originalPath(r) }))
+  const sourceRunId = a.features === 'encoder' ? embeddingSourceRun(project, a.albumId, a.sourceRunId) : null
+  let encoder: { runDir: string; backend: string } | undefined
+  if (sourceRunId !== null) {
+    // The backend the studio trains on (PSS_BACKEND / the probe); '' lets the worker pick the same way.
+    const probed = (await ctx.backend()).name
+    encoder = { runDir: new RunsRepo(project.db, project.paths).dir(sourceRunId), backend: isBackendChoice(probed) ? probed : '' }
+  }
+  const what = sourceRunId !== null ? `encoder of source model #${sourceRunId}` : 'colour features'
   const job = ctx.jobs().enqueue(
     {
       kind: 'embedding',
       queue: EMBED_QUEUE,
-      title: `Embedding map of album "${album.name}" (${a.method.toUpperCase()}, seed ${a.seed})`,
-      args: a,
+      title: `Embedding map of album "${album.name}" (${a.method.toUpperCase()} of the ${what}, seed ${a.seed})`,
+      args: { ...a, sourceRunId },
     },
     async (job) => {
       job.progress({ done: 0, total: images.length, message: 'computing features' })
-      const handle = startEmbedWorker(images, { method: a.method, seed: a.seed }, {
+      const handle = startEmbedWorker(images, { method: a.method, seed: a.seed, ...(encoder ? { encoder } : {}) }, {
         onProgress: (done, total) => job.progress({ done, total, message: done < total ? 'computing features' : 'laying out' }),
         onProblem: (p) => job.problem(p),
       })
@@ -229,7 +320,9 @@ export function startEmbedding(
           albumId: a.albumId,
           method: out.method,
           seed: a.seed,
-          features: out.features,
+          features: sourceRunId !== null ? out.features.replace(/^encoder/, `encoder of source model #${sourceRunId}`) : out.features,
+          featureKind: a.features,
+          sourceRunId,
           createdAt: new Date().toISOString(),
           seconds: out.seconds,
           ids: out.ids,
@@ -257,5 +350,6 @@ export function insightHandlers(ctx: HandlerContext): HandlerGroup<InsightMethod
     clusterOverview: (a) => clusterOverview(ctx.project(), a),
     computeEmbedding: (a) => startEmbedding(ctx.project(), ctx, a),
     albumEmbedding: (a) => readEmbedding(ctx.project(), a.albumId),
+    projectResults: () => projectResults(ctx.project()),
   }
 }

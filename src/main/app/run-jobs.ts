@@ -24,7 +24,6 @@ import type { ApiParsedArgs, JobRecord } from '../../shared/api'
 import { parseBackendChoice, isBackendChoice, type BackendChoice } from '../engine/backend/backend-choice'
 import {
   runProjectChain,
-  withCancel,
   writeLossCurve,
   type ChainProgress,
   type ProjectRunPlan,
@@ -33,7 +32,8 @@ import {
 import type { FileProblem, LabelledFile } from '../engine/runs/file-dataset'
 import type { TargetItem } from '../engine/methods/adapt-config'
 import { needsGroups, projectAdaptStep } from '../engine/pipelines/project-adapt'
-import { startClusterWorker } from '../engine/cluster/start-cluster-worker'
+import { bankDescription, projectSegsortStep } from '../engine/segsort/project-segsort'
+import { clusterAndStore } from './cluster-and-store'
 import type { JobContext, JobQueue } from '../jobs/job-queue'
 import { InvalidInputError, NotFoundError } from '../project/errors'
 import { fromRelPath } from '../project/layout'
@@ -43,6 +43,9 @@ import { maskSetFingerprint, RunsRepo, type RunMask } from '../project/runs-repo
 import { parseJson } from '../project/db'
 import type { ImageRow } from '../project/images-repo'
 import { appVersion } from './app-version'
+import { MAX_SNAPSHOTS_PER_STAGE, defaultSnapshotEvery, isSelectionMode } from '../../shared/snapshots'
+import { resolveSelection, snapshotPhase } from './snapshots-handlers'
+import { SnapshotsRepo } from '../project/snapshots-repo'
 
 export const RUN_JOB_KIND = 'run'
 /** Source training checkpoints this often, so a run interrupted by a restart loses at most this much. */
@@ -168,6 +171,9 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
     )
   }
   const source = pickSource(project, args.sourceId)
+  if (args.segsortBank !== undefined && args.method !== 'segsort') {
+    throw new InvalidInputError(`segsortBank applies to SegSort runs only, not to ${args.method}`)
+  }
   if (args.method !== 'noda' && (args.size ?? RUN_DEFAULTS.size) < 32) {
     throw new InvalidInputError('the adaptive methods train discriminators on 32×32 maps at least: use a size of 32 or more')
   }
@@ -179,17 +185,33 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
     width: RUN_DEFAULTS.width,
     lr: RUN_DEFAULTS.lr,
   }
+  const adaptIterations = args.method === 'noda' ? 0 : (args.adaptIterations ?? RUN_DEFAULTS.adaptIterations)
+  const selection = resolveSelection(args.selection, validation.length)
+  if (args.snapshotEvery !== undefined) {
+    const most = Math.ceil(Math.max(training.iterations, adaptIterations) / args.snapshotEvery)
+    if (most > MAX_SNAPSHOTS_PER_STAGE)
+      throw new InvalidInputError(
+        `a snapshot every ${args.snapshotEvery} iterations keeps ${most} snapshots of a stage; at most ${MAX_SNAPSHOTS_PER_STAGE} are allowed (use ${Math.ceil(Math.max(training.iterations, adaptIterations) / MAX_SNAPSHOTS_PER_STAGE)} or more)`,
+      )
+  }
   const config: Record<string, unknown> = {
     method: args.method,
     ...training,
     ...(args.method === 'noda'
       ? {}
       : { adaptIterations: args.adaptIterations ?? RUN_DEFAULTS.adaptIterations, ndf: RUN_DEFAULTS.ndf }),
+    // SegSort: the memory bank (source segments by default, so the metrics stay held out), stated in the record.
+    ...(args.method === 'segsort'
+      ? { segsortBankMode: args.segsortBank ?? 'source', segsortBank: bankDescription(args.segsortBank === 'source+validation') }
+      : {}),
     sourceId: source.sourceId,
     sourceName: source.sourceName,
     sourceList: source.list,
     inferBatch: RUN_DEFAULTS.inferBatch,
     scoring: 'original resolution; validation masks = newest human version of each split image',
+    selection: selection.mode,
+    selectionReason: selection.reason,
+    snapshotEvery: args.snapshotEvery ?? null,
   }
   const runId = runs.create({
     kind: 'album',
@@ -339,6 +361,7 @@ async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: AlbumJobSpec
     const albumImages = project.db
       .prepare('SELECT * FROM images WHERE album_id = ? ORDER BY id')
       .all(spec.albumId) as ImageRow[]
+    let targets: TargetItem[] | null = null
     const score: ScoreItem[] = validation.map((v) => ({ key: v.imageId, gtFile: v.maskFile, predName: String(v.imageId) }))
     const plan: ProjectRunPlan = {
       backend,
@@ -350,7 +373,8 @@ async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: AlbumJobSpec
               ...spec.training,
               items: source.files,
               numClasses: NUM_CLASSES,
-              checkpointEvery: SOURCE_CHECKPOINT_EVERY,
+              // Snapshots for selection (No-DA selects among the source model's), at least every 100 for a resume.
+              checkpointEvery: sourceCheckpointEvery(spec.config, spec.training.iterations),
               resume: resumeSource,
             }
           : null,
@@ -358,6 +382,24 @@ async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: AlbumJobSpec
       adapt:
         spec.method === 'noda'
           ? null
+          : spec.method === 'segsort'
+            ? projectSegsortStep({
+                runDir,
+                seed: spec.training.seed,
+                iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
+                size: spec.training.size,
+                batch: spec.training.batch,
+                width: spec.training.width,
+                backend,
+                numClasses: NUM_CLASSES,
+                source: source.files,
+                sourceKeys: source.masks.map((m) => String(m.imageId)),
+                target: albumImages.map((r) => ({ image: project.originalPath(r), name: String(r.id) })),
+                validationBank:
+                  spec.config.segsortBankMode === 'source+validation'
+                    ? validationBankFiles(project, albumImages, validation)
+                    : null,
+              })
           : projectAdaptStep({
               method: spec.method,
               runDir,
@@ -370,8 +412,9 @@ async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: AlbumJobSpec
               backend,
               numClasses: NUM_CLASSES,
               source: source.files,
-              target: await adaptTargets(deps, ctx, spec, albumImages),
+              target: (targets = await adaptTargets(deps, ctx, spec, albumImages)),
               sourceTraining: { iterations: spec.training.iterations, lr: spec.training.lr },
+              snapshotEvery: snapshotEveryOf(spec.config, numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations)),
             }),
       predict: {
         outDir: predictionsDir,
@@ -411,14 +454,40 @@ async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: AlbumJobSpec
       runs.finish(runId, 'cancelled', null)
       return { runId, status: 'cancelled' }
     }
-    const m = outcome.metrics!
+    // Evaluate every snapshot of the stage that predicts the album and use the one the selection mode picks.
+    // SegSort predicts by k-NN against its memory bank, not with a checkpoint: it has no snapshots to select.
+    const snap: Awaited<ReturnType<typeof snapshotPhase>> = spec.method === 'segsort' ? { status: 'done', points: [], choice: null, rescored: null } : await snapshotPhase({
+      project,
+      runId,
+      splitId: spec.splitId,
+      method: spec.method,
+      config: runs.config(runId),
+      backend,
+      album: targets ?? plan.predict.items,
+      batch: plan.predict.batch,
+      validation,
+      predictionsDir,
+      predictedIteration: null,
+      mode: selectionOf(spec.config),
+      modeReason: typeof spec.config.selectionReason === 'string' ? spec.config.selectionReason : 'asked for',
+      signal: ctx.signal,
+      onProgress: (p) =>
+        report(ctx, live, runId, { phase: 'snapshots', done: p.done, total: p.total, loss: null, rate: null, etaSeconds: null, message: p.message }),
+      onProblem: (p) => ctx.problem(p),
+    })
+    if (snap.status === 'cancelled' || (!snap.choice && spec.method !== 'segsort')) {
+      runs.finish(runId, 'cancelled', null)
+      return { runId, status: 'cancelled' }
+    }
+    const m = snap.rescored?.metrics ?? outcome.metrics!
+    const scoredItems = snap.rescored?.scored ?? outcome.scored
     const byKey = new Map(validation.map((v) => [v.imageId, v]))
     live.set(runId, { phase: 'store', done: 0, total: 1, loss: null, etaSeconds: null, message: RUN_PHASE_LABELS.store })
     project.db.transaction(() => {
       metrics.storeEvaluation({
         runId,
         albumId: spec.albumId,
-        images: outcome.scored.map((s) => ({ imageId: s.key, maskVersion: byKey.get(s.key)!.maskVersion, fiou: s.fiou })),
+        images: scoredItems.map((s) => ({ imageId: s.key, maskVersion: byKey.get(s.key)!.maskVersion, fiou: s.fiou })),
         fiou: m.fiou,
         miouAll21: m.miouAll21,
         miouPresent: m.miouPresent,
@@ -427,6 +496,7 @@ async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: AlbumJobSpec
         perClassImages: m.perClassImages,
         confusion: m.confusion,
       })
+      if (snap.choice) new SnapshotsRepo(project.db).store(runId, snap.points, snap.choice)
       metrics.storeDurations(runId, { ...outcome.seconds, total: (performance.now() - t0) / 1000 })
       runs.setBackend(runId, outcome.backend)
       runs.finish(runId, 'done', null)
@@ -435,7 +505,8 @@ async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: AlbumJobSpec
       runId,
       status: 'done',
       sourceRunId: sourceId,
-      images: outcome.scored.length,
+      images: scoredItems.length,
+      snapshot: snap.choice ? { mode: snap.choice.mode, iteration: snap.choice.iteration, stage: snap.choice.stage } : null,
       fiou: m.fiou,
       miouAll21: m.miouAll21,
       miouPresent: Number.isNaN(m.miouPresent) ? null : m.miouPresent,
@@ -455,6 +526,15 @@ async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: AlbumJobSpec
   }
 }
 
+/** The album's validation images as SegSort memory-bank files (their newest human masks). */
+function validationBankFiles(project: Project, images: ImageRow[], validation: ValidationItem[]): { image: string; mask: string; key: string }[] {
+  const byId = new Map(images.map((r) => [r.id, r]))
+  return validation.flatMap((v) => {
+    const row = byId.get(v.imageId)
+    return row ? [{ image: project.originalPath(row), mask: v.maskFile, key: String(v.imageId) }] : []
+  })
+}
+
 function report(ctx: JobContext, live: Map<number, RunLive>, runId: number, p: ChainProgress): void {
   const label = RUN_PHASE_LABELS[p.phase]
   live.set(runId, { phase: p.phase, done: p.done, total: p.total, loss: p.loss, etaSeconds: p.etaSeconds, message: p.message })
@@ -465,6 +545,32 @@ function report(ctx: JobContext, live: Map<number, RunLive>, runId: number, p: C
     etaSeconds: p.etaSeconds,
     message: `${label} · ${p.message}`,
   })
+}
+
+/** The run's snapshot interval for a stage of `iterations`: asked for, else ⌈iterations/10⌉. */
+function snapshotEveryOf(config: Record<string, unknown>, iterations: number): number {
+  const v = config.snapshotEvery
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : defaultSnapshotEvery(iterations)
+}
+
+/**
+ * The source training's checkpoint interval: the asked snapshot interval (at most SOURCE_CHECKPOINT_EVERY),
+ * else the largest divisor of SOURCE_CHECKPOINT_EVERY not above ⌈iterations/10⌉ — every 100th iteration
+ * stays a checkpoint for a resume, and a No-DA run still gets about ten snapshots to select from.
+ */
+function sourceCheckpointEvery(config: Record<string, unknown>, iterations: number): number {
+  const v = config.snapshotEvery
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return Math.min(SOURCE_CHECKPOINT_EVERY, v)
+  const want = defaultSnapshotEvery(iterations)
+  let every = 1
+  for (let k = 1; k <= Math.min(want, SOURCE_CHECKPOINT_EVERY); k++) if (SOURCE_CHECKPOINT_EVERY % k === 0) every = k
+  return every
+}
+
+/** The run's selection mode (runs started before snapshots existed: the final weights). */
+function selectionOf(config: Record<string, unknown>): 'heldout' | 'oracle' | 'last' {
+  const v = config.selection
+  return typeof v === 'string' && isSelectionMode(v) ? v : 'last'
 }
 
 function numberOf(v: unknown, fallback: number): number {
@@ -485,27 +591,21 @@ async function adaptTargets(
 ): Promise<TargetItem[]> {
   const { project } = deps
   let groups = new Map(images.map((r) => [r.id, r.cluster]))
-  if (spec.method !== 'noda' && needsGroups(spec.method) && images.every((r) => r.cluster === null)) {
-    ctx.progress({ done: 0, total: images.length, message: 'Clustering the album (colour features) for the group context' })
-    const handle = startClusterWorker(
+  if (spec.method !== 'noda' && spec.method !== 'segsort' && needsGroups(spec.method) && images.every((r) => r.cluster === null)) {
+    const stored = await clusterAndStore(
+      project,
+      spec.albumId,
       {
         images: images.map((r) => ({ id: r.id, path: project.originalPath(r) })),
         k: 'default',
         features: 'color',
         seed: spec.training.seed,
       },
-      { onProblem: (p) => ctx.problem(p) },
+      ctx,
+      (meta) => `k-means color K=${meta.k} seed ${meta.seed} (for run #${spec.runId})`,
     )
-    const outcome = await withCancel(ctx.signal, () => handle.cancel(), handle.result)
-    if (outcome.status !== 'done' || !outcome.meta) throw new Error('clustering the album was cancelled')
-    const meta = outcome.meta
-    project.groupings.addClustering(
-      spec.albumId,
-      `k-means color K=${meta.k} seed ${meta.seed} (for run #${spec.runId})`,
-      new Map(outcome.assignments),
-      { ...meta },
-    )
-    groups = new Map(outcome.assignments)
+    if (!stored) throw new Error('clustering the album was cancelled')
+    groups = stored.assignments
   }
   return images.map((r) => {
     const g = groups.get(r.id)

@@ -30,6 +30,9 @@ import { appVersion } from './app-version'
 import { runsHandlers } from './runs-handlers'
 import { clusteringHandlers } from './clustering-handlers'
 import { insightHandlers } from './insight-handlers'
+import { snapshotsHandlers } from './snapshots-handlers'
+import { cosegHandlers } from './coseg-handlers'
+import { explainHandlers } from './explain-handlers'
 import { StudioEventBus } from './events'
 import { importHandlers } from './import-jobs'
 import { resumeInterruptedRuns } from './run-jobs'
@@ -240,6 +243,9 @@ export class Studio {
       ...runsHandlers(ctx),
       ...clusteringHandlers(ctx),
       ...insightHandlers(ctx),
+      ...snapshotsHandlers(ctx),
+      ...cosegHandlers(ctx),
+      ...explainHandlers(ctx),
       appInfo: () => this.appInfo(),
       recentProjects: () => this.recent.list(),
       createProject: (a) => this.adopt(() => Project.create(path.resolve(a.path), { name: a.name })),

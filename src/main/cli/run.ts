@@ -4,6 +4,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command
 import { backendCommand } from './commands/backend'
 import { benchCommand } from './commands/bench'
 import { clusterCommand } from './commands/cluster'
+import { cosegCommand } from './commands/coseg'
 import { createCommand } from './commands/create'
 import { demoCommand } from './commands/demo'
 import { demoProjectCommand } from './commands/demo-project'
@@ -12,6 +13,7 @@ import { exportCommand } from './commands/export'
 import { importCommand } from './commands/import'
 import { runCommand } from './commands/run'
 import { runsCommand } from './commands/runs'
+import { snapshotsCommand } from './commands/snapshots'
 import { infoCommand } from './commands/info'
 import { predictCommand } from './commands/predict'
 import { serveCommand } from './commands/serve'
@@ -20,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   createCommand,
   importCommand,
   clusterCommand,
+  cosegCommand,
   infoCommand,
   serveCommand,
   demoProjectCommand,
@@ -29,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   benchCommand,
   runCommand,
   runsCommand,
+  snapshotsCommand,
   exportCommand,
   predictCommand,
 ]

@@ -248,10 +248,46 @@ const v5MaskProposals: Migration = {
   },
 }
 
+const v6Snapshots: Migration = {
+  version: 6,
+  name: 'snapshots: per-snapshot validation scores of a run and the snapshot it uses',
+  up(db) {
+    db.exec(`
+      -- One row per (album run, stage, snapshot iteration, part of the validation split).
+      CREATE TABLE snapshot_metrics (
+        run_id        INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        stage         TEXT    NOT NULL,
+        iteration     INTEGER NOT NULL CHECK (iteration >= 1),
+        part          TEXT    NOT NULL CHECK (part IN ('selection', 'report', 'full')),
+        images        INTEGER NOT NULL CHECK (images >= 1),
+        fiou          REAL    NOT NULL,
+        miou_all21    REAL    NOT NULL,
+        miou_present  REAL,
+        PRIMARY KEY (run_id, stage, iteration, part)
+      ) WITHOUT ROWID;
+      -- The snapshot an album run uses, how it was chosen, and the parts the split was divided into.
+      CREATE TABLE snapshot_choices (
+        run_id        INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+        mode          TEXT    NOT NULL CHECK (mode IN ('heldout', 'oracle', 'last')),
+        mode_reason   TEXT    NOT NULL,
+        stage         TEXT    NOT NULL,
+        iteration     INTEGER NOT NULL CHECK (iteration >= 1),
+        chosen_on     TEXT    CHECK (chosen_on IN ('selection', 'report', 'full')),
+        report_on     TEXT    NOT NULL CHECK (report_on IN ('selection', 'report', 'full')),
+        oracle        INTEGER NOT NULL CHECK (oracle IN (0, 1)),
+        parts         TEXT    NOT NULL,
+        division      TEXT    NOT NULL,
+        evaluated_at  TEXT    NOT NULL
+      );
+    `)
+  },
+}
+
 export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   v1Library,
   v2SplitsClusterings,
   v3JobsRuns,
   v4Annotation,
   v5MaskProposals,
+  v6Snapshots,
 ]

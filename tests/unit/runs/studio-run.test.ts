@@ -175,7 +175,7 @@ describe('a No-DA run in the studio', () => {
 
   it('refuses bad input with a clear message before any job exists', async () => {
     const jobsBefore = (await studio.api.listJobs({})).length
-    await expect(studio.api.startRun({ albumId, method: 'segsort' as 'noda' })).rejects.toMatchObject({
+    await expect(studio.api.startRun({ albumId, method: 'no-such-method' as 'noda' })).rejects.toMatchObject({
       payload: { code: 'BAD_ARGUMENTS' },
     })
     await expect(studio.api.startRun({ albumId, method: 'noda', size: 30 })).rejects.toMatchObject({

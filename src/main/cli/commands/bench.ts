@@ -17,10 +17,24 @@ import {
   BENCH_METHODS,
   isBenchMethod,
   runMethodsBench,
+  type AblationOptions,
+  type AblationsResult,
   type BenchMethod,
-  type MeanStd,
   type MethodsBenchResult,
+  type MethodSummary,
 } from '../../engine/pipelines/methods'
+import { DATA_SETTINGS, isDataSetting, type DataSetting } from '../../engine/pipelines/ablations-data'
+import {
+  BENCH_ROWS,
+  INFER_EXTRAS,
+  isBenchRowName,
+  isInferExtraName,
+  parseBenchMethod,
+  rowVariant,
+  type BenchRowName,
+} from '../../engine/pipelines/methods-rows'
+import { CONTEXT_VARIANTS, type ContextVariant } from '../../engine/models/config'
+import { ablationTables, benchTable, costLines } from './bench-tables'
 import { EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from '../args'
 
 /** The benchmark's own generator seed (fixed: seeds vary the training, not the data). */
@@ -68,7 +82,93 @@ export function parseMethods(v: string | undefined): BenchMethod[] {
     throw new UsageError(
       `--methods takes a comma list of ${BENCH_METHODS.join(', ')} (or all); bad: ${bad.join(', ') || '(empty)'}`,
     )
-  return [...new Set(list)] as BenchMethod[]
+  // A `<row>+<extra>` row is read against its plain row: list the plain row first.
+  const withBase = list.flatMap((m) => {
+    const p = parseBenchMethod(m)
+    return p?.extra ? [p.row, m] : [m]
+  })
+  return [...new Set(withBase)]
+}
+
+/** `--extras tta,crf`: the listed methods each get `<m>+<extra>` rows after them. */
+export function withExtras(methods: readonly BenchMethod[], v: string | undefined): BenchMethod[] {
+  if (v === undefined) return [...methods]
+  const extras = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  const bad = extras.filter((x) => !isInferExtraName(x))
+  if (bad.length || extras.length === 0)
+    throw new UsageError(
+      `--extras takes a comma list of ${Object.keys(INFER_EXTRAS).join(', ')}; bad: ${bad.join(', ') || '(empty)'}`,
+    )
+  return [
+    ...new Set(
+      methods.flatMap((m) => (parseBenchMethod(m)?.extra ? [m] : [m, ...extras.map((x) => `${m}+${x}`)])),
+    ),
+  ]
+}
+
+function commaList(v: string, flag: string): string[] {
+  const list = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (list.length === 0) throw new UsageError(`--${flag} needs a comma list`)
+  return [...new Set(list)]
+}
+
+/** The ablations asked for (null: none), validated. */
+export function parseAblations(opts: {
+  table5?: boolean | undefined
+  data?: string | undefined
+  k?: string | undefined
+  context?: string | undefined
+  'ablation-method'?: string | undefined
+}): AblationOptions | null {
+  let data: DataSetting[] = []
+  if (opts.table5) data = [...DATA_SETTINGS]
+  if (opts.data !== undefined) {
+    const list = commaList(opts.data, 'data')
+    const bad = list.filter((d) => !isDataSetting(d))
+    if (bad.length)
+      throw new UsageError(`--data takes a comma list of ${DATA_SETTINGS.join(', ')}; bad: ${bad.join(', ')}`)
+    data = [...new Set([...data, ...(list as DataSetting[])])]
+  }
+  let k: number[] = []
+  if (opts.k !== undefined) {
+    const list = commaList(opts.k, 'k')
+    const bad = list.filter((x) => !/^\d+$/.test(x) || Number(x) < 1 || Number(x) > 100_000)
+    if (bad.length)
+      throw new UsageError(
+        `--k takes a comma list of integers ≥ 1 (e.g. 1,10,80,200); bad: ${bad.join(', ')}`,
+      )
+    k = list.map(Number)
+  }
+  let context: ContextVariant[] = []
+  if (opts.context !== undefined) {
+    const list = commaList(opts.context, 'context')
+    const bad = list.filter((c) => !(CONTEXT_VARIANTS as readonly string[]).includes(c))
+    if (bad.length)
+      throw new UsageError(
+        `--context takes a comma list of ${CONTEXT_VARIANTS.join(', ')}; bad: ${bad.join(', ')}`,
+      )
+    context = list as ContextVariant[]
+  }
+  const method = opts['ablation-method'] ?? 'pss-s1'
+  const rows = Object.keys(BENCH_ROWS).filter((r) => isBenchMethod(r))
+  if (!isBenchRowName(method) || !isBenchMethod(method))
+    throw new UsageError(`--ablation-method takes one of ${rows.join(', ')}, got "${method}"`)
+  if (data.length === 0 && k.length === 0 && context.length === 0) {
+    if (opts['ablation-method'] !== undefined)
+      throw new UsageError('--ablation-method needs an ablation: --table5, --data, --k or --context')
+    return null
+  }
+  if (k.length && rowVariant(method) === 'none')
+    throw new UsageError(
+      `--k sweeps the album clusters of a group-context method (pss-s1, pss-s2, …); ${method} has no group context`,
+    )
+  return { method: method as BenchRowName, data, k, context }
 }
 
 async function ensureBenchmark(dir: string, preset: PresetName, io: CliIo): Promise<void> {
@@ -81,42 +181,10 @@ async function ensureBenchmark(dir: string, preset: PresetName, io: CliIo): Prom
   await generateSyntheticBenchmark({ out: dir, preset, seed: DATA_SEED, overwrite: true, signal: io.signal })
 }
 
-const f1 = (v: number | null): string => (v === null || Number.isNaN(v) ? '   –  ' : v.toFixed(2).padStart(6))
-const pm = (m: MeanStd, k: 'fiou' | 'miou_all21' | 'miou_present'): string =>
-  `${f1(m[k])} ± ${f1(m.std[k]).trim().padEnd(5)}`
-
-export function benchTable(r: MethodsBenchResult): string[] {
-  const names = Object.keys(r.methods)
-  const users = [...new Set(names.flatMap((n) => Object.keys(r.methods[n]!.perUser)))]
-  const w = Math.max(8, ...names.map((n) => n.length))
-  const lines = [`${'method'.padEnd(w)}  ${'user'.padEnd(7)}  FIoU            MIoU(all21)     MIoU(present)`]
-  for (const n of names) {
-    const m = r.methods[n]!
-    for (const u of users) {
-      const pu = m.perUser[u]
-      if (pu)
-        lines.push(
-          `${n.padEnd(w)}  ${u.padEnd(7)}  ${pm(pu, 'fiou')}  ${pm(pu, 'miou_all21')}  ${pm(pu, 'miou_present')}`,
-        )
-    }
-    lines.push(
-      `${n.padEnd(w)}  ${'MEAN'.padEnd(7)}  ${pm(m, 'fiou')}  ${pm(m, 'miou_all21')}  ${pm(m, 'miou_present')}`,
-    )
-  }
-  return lines
-}
-
 export interface BenchJson {
-  methods: Record<
-    string,
-    {
-      fiou: number
-      miou_all21: number
-      miou_present: number | null
-      std: MeanStd['std']
-      perUser: Record<string, MeanStd>
-    }
-  >
+  methods: Record<string, MethodSummary>
+  /** Present when an ablation ran (Table 5 `data`, Table 4 `k`, Table 3 `context`). */
+  ablations?: AblationsResult
   wallSeconds: number
   preset: PresetName
   seeds: number
@@ -124,12 +192,22 @@ export interface BenchJson {
   ndf: number
 }
 
+/** The `--json` line: the methods (plus cost of the extras), the ablations when any ran, and the run's facts. */
+export function toBenchJson(
+  r: Pick<MethodsBenchResult, 'methods' | 'ablations'>,
+  meta: Omit<BenchJson, 'methods' | 'ablations'>,
+): BenchJson {
+  return { methods: r.methods, ...(r.ablations ? { ablations: r.ablations } : {}), ...meta }
+}
+
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'benchmarks: `bench methods` runs the adaptation methods on the synthetic benchmark',
   usage: `Usage: pss-studio bench methods [--preset ${PRESET_NAMES.join('|')}] [--seeds N] [--methods a,b,…|all]
                               [--out DIR] [--source-iterations N] [--adapt-iterations N] [--ndf N]
-                              [--context-warmup N] [--json]
+                              [--context-warmup N] [--extras tta,crf,tta-crf]
+                              [--table5] [--data personal,mixall,mixsample] [--k 1,10,80,200]
+                              [--context none,global,ours] [--ablation-method ROW] [--json]
 
 Generates (or reuses in DIR/benchmark) the synthetic benchmark, then per training seed 1..N trains
 the source model (No-DA: compact net, width 16, 64² crops, batch 4, lr 0.05) and adapts it to each
@@ -137,7 +215,17 @@ user's album with each method (Personal setting, the registry's default settings
 album (grouped batches for the group-context models) and scores its validation images. Prints
 per-user and overall mean ± std of FIoU, MIoU(all 21) and MIoU(present classes).
 
-Methods: ${BENCH_METHODS.join(', ')} (default ${DEFAULT_BENCH_METHODS.join(',')}).
+Methods: ${BENCH_METHODS.join(', ')} (default ${DEFAULT_BENCH_METHODS.join(',')}; none when only
+ablations are asked for). \`<method>+<extra>\` (extras: ${Object.keys(INFER_EXTRAS).join(', ')}) predicts again with
+that method's models and test-time augmentation (scales 0.5–1.5 + flip) and/or the dense CRF
+(DeepLab defaults), with its cost in seconds per image; --extras x,y adds them for every listed method.
+Ablations (method.md §7), of --ablation-method (default pss-s1):
+  --table5 / --data S,…  Personal (a model per album) / MixAll (one model on every album pooled) /
+                         MixSample (one model on a seeded per-user-stratified sample of the pooled images
+                         of one album's size, 1/#users of them); each evaluated on every user's album.
+  --k K,…                the album regrouped by k-means (colour features, seed 0) into K groups,
+                         K clamped to the album size (the table says so); a group-context method only.
+  --context V,…          stage 1 (pss-s1) with the group context none / global / ours (Table 3).
 Iterations (source/adapt): ${Object.entries(BENCH_ITERATIONS)
     .map(([k, v]) => `${k} ${v.source}/${v.adapt}`)
     .join(', ')}.
@@ -148,7 +236,8 @@ from No-DA, whose weights lack the module: measured on tiny, PSS then predicts b
 Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')} (ADVENT: 64).
-  --json   the LAST stdout line is {methods: {<name>: {fiou, miou_all21, miou_present, std, perUser}}, wallSeconds}`,
+  --json   the LAST stdout line is {methods: {<name>: {fiou, miou_all21, miou_present, std, perUser[, cost]}},
+           [ablations: {method, data, k, context},] wallSeconds, …}`,
 
   async run(argv: string[], io: CliIo): Promise<number> {
     const [sub, ...rest] = argv
@@ -162,13 +251,23 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
       'adapt-iterations': { type: 'string' },
       ndf: { type: 'string' },
       'context-warmup': { type: 'string' },
+      extras: { type: 'string' },
+      table5: { type: 'boolean' },
+      data: { type: 'string' },
+      k: { type: 'string' },
+      context: { type: 'string' },
+      'ablation-method': { type: 'string' },
       json: { type: 'boolean' },
     })
     const preset = opts.preset ?? 'tiny'
     if (!isPresetName(preset))
       throw new UsageError(`--preset must be one of ${PRESET_NAMES.join(', ')}, got "${preset}"`)
     const seeds = parseCount(opts.seeds, 'seeds', 1, 20)
-    const methods = parseMethods(opts.methods)
+    const ablations = parseAblations(opts)
+    const methods = withExtras(
+      opts.methods === undefined && ablations ? [] : parseMethods(opts.methods),
+      opts.extras,
+    )
     const iterations = {
       source: parseCount(
         opts['source-iterations'],
@@ -196,6 +295,7 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
       benchmark,
       out: path.join(out, 'runs'),
       methods,
+      ...(ablations ? { ablations } : {}),
       seeds: Array.from({ length: seeds }, (_, i) => i + 1),
       sourceIterations: iterations.source,
       adaptIterations: iterations.adapt,
@@ -209,31 +309,19 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
       onProblem: (p) => io.err(`pss-studio bench: skipped ${p.file}: ${p.reason}`),
     })
     const wallSeconds = (performance.now() - t0) / 1000
-    const json: BenchJson = {
-      methods: Object.fromEntries(
-        Object.entries(r.methods).map(([k, m]) => [
-          k,
-          {
-            fiou: m.fiou,
-            miou_all21: m.miou_all21,
-            miou_present: m.miou_present,
-            std: m.std,
-            perUser: m.perUser,
-          },
-        ]),
-      ),
+    const json = toBenchJson(r, {
       wallSeconds,
       preset,
       seeds,
       iterations: { ...iterations, contextWarmup },
       ndf,
-    }
+    })
     writeFileAtomic(
       path.join(out, 'result.json'),
       JSON.stringify({ ...json, raw: r.raw, seconds: r.seconds }, null, 2),
     )
     const print = opts.json ? io.err : io.out
-    for (const line of benchTable(r)) print(line)
+    for (const line of [...benchTable(r), ...costLines(r), ...ablationTables(r)]) print(line)
     print(
       `${preset}, ${seeds} seed(s), ${iterations.source} source + ${iterations.adapt} adaptation iterations: ` +
         `source ${r.seconds.source.toFixed(0)} s, ${Object.entries(r.seconds.byMethod)

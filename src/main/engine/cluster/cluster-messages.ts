@@ -6,8 +6,11 @@ import type { ClusterOutcome } from './cluster-request'
 export interface ClusterWorkerData {
   cluster: true
   request: unknown
-  /** Set for a 2-D embedding of the features instead of a clustering (see embed-worker.ts). */
-  embed?: { method: 'umap' | 'pca'; seed: number }
+  /**
+   * Set for a 2-D embedding of the features instead of a clustering (see embed-worker.ts). `encoder`:
+   * lay out a trained run's encoder features (its folder, the backend to run it on) instead of colour.
+   */
+  embed?: { method: 'umap' | 'pca'; seed: number; encoder?: { runDir: string; backend: string } }
 }
 
 export function isClusterWorkerData(d: unknown): d is ClusterWorkerData {

@@ -6,7 +6,7 @@ import type { MessagePort } from 'node:worker_threads'
 import { runClustering } from './cluster-album'
 import type { ClusterWorkerData, FromClusterWorker } from './cluster-messages'
 import { parseClusterRequest } from './cluster-request'
-import { embedInWorker } from './embed-worker'
+import { embedInWorker } from './embed-in-worker'
 
 export async function clusterInWorker(
   port: MessagePort,

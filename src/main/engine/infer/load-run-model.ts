@@ -2,8 +2,14 @@
  * Rebuilds a training run's model from its run folder: the architecture from run.json's config (the same
  * construction as the training loop), the weights from the latest complete checkpoint (strict: every
  * parameter must load, so a mismatched checkpoint fails instead of predicting with random weights).
+ * An adaptation run (run.json kind 'adaptation', see methods/adapt-checkpoint.ts) loads the same way,
+ * with its group context module when it has one, so TTA / CRF apply to every run type.
  */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
+import { latestAdaptCheckpoint, readAdaptRunFile } from '../methods/adapt-checkpoint'
+import { contextFor } from '../methods/adapt-config'
 import { SHAPE_CLASSES } from '../data/synthetic-shapes'
 import { createModel } from '../models/registry'
 import type { SegmentationModel } from '../models/segnet'
@@ -25,16 +31,63 @@ export function runNumClasses(config: TrainConfig): number {
   return config.data.kind === 'files' ? config.data.numClasses : SHAPE_CLASSES
 }
 
-export async function loadRunModel(runDir: string): Promise<RunModel> {
+function isAdaptationRun(runDir: string): boolean {
+  try {
+    const raw: unknown = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'))
+    return typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'adaptation'
+  } catch {
+    return false // readRunFile below names the file and the problem
+  }
+}
+
+/** What a run folder says about its network: input side, classes, latest checkpoint, how to build it. */
+interface RunSpec {
+  size: number
+  numClasses: number
+  ckpt: { dir: string; state: { iteration: number } } | null
+  build(): SegmentationModel
+}
+
+/** An adaptation run: the network with its group context module when it has one. */
+function adaptationSpec(runDir: string): RunSpec {
+  const { config } = readAdaptRunFile(runDir)
+  const ctx = contextFor(config)
+  return {
+    size: config.size,
+    numClasses: config.numClasses,
+    ckpt: latestAdaptCheckpoint(runDir),
+    build: () =>
+      createModel('segnet', {
+        backbone: { kind: 'resnet-compact', width: config.width },
+        numClasses: config.numClasses,
+        seed: config.seed,
+        ...(ctx.variant === 'none' ? {} : { context: ctx }),
+      }),
+  }
+}
+
+function trainingSpec(runDir: string): RunSpec {
   const { config } = readRunFile(runDir)
-  const ckpt = latestCheckpoint(runDir)
-  if (!ckpt) throw new Error(`${runDir}: the run has no complete checkpoint yet`)
   const numClasses = runNumClasses(config)
-  const model = createModel('segnet', {
-    backbone: { kind: 'resnet-compact', width: config.width },
+  return {
+    size: config.size,
     numClasses,
-    seed: config.seed,
-  })
+    ckpt: latestCheckpoint(runDir),
+    build: () =>
+      createModel('segnet', {
+        backbone: { kind: 'resnet-compact', width: config.width },
+        numClasses,
+        seed: config.seed,
+      }),
+  }
+}
+
+export async function loadRunModel(runDir: string): Promise<RunModel> {
+  const { size, numClasses, ckpt, build } = isAdaptationRun(runDir)
+    ? adaptationSpec(runDir)
+    : trainingSpec(runDir)
+  if (!ckpt) throw new Error(`${runDir}: the run has no complete checkpoint yet`)
+  const model = build()
   try {
     const w = await loadNamedWeights(ckpt.dir)
     try {
@@ -46,5 +99,5 @@ export async function loadRunModel(runDir: string): Promise<RunModel> {
     model.dispose()
     throw new Error(`${ckpt.dir}: cannot load the checkpoint (${e instanceof Error ? e.message : String(e)})`)
   }
-  return { model, size: config.size, numClasses, iteration: ckpt.state.iteration, checkpointDir: ckpt.dir }
+  return { model, size, numClasses, iteration: ckpt.state.iteration, checkpointDir: ckpt.dir }
 }

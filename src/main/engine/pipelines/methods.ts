@@ -1,72 +1,61 @@
 /**
- * The methods benchmark on a synthetic (or any VOC + PIS layout) benchmark, Personal setting (one model
- * per user's album): per training seed,
+ * The methods benchmark on a synthetic (or any VOC + PIS layout) benchmark: per training seed,
  *   1. train the source model once (No-DA, source CE) for `sourceIterations`;
- *   2. for each method and each user, adapt from that checkpoint for `adaptIterations` — No-DA gets the
- *      same extra source-only iterations (one model, shared by all users, as it never sees an album), so
- *      every method has equal compute after the source model; the two-stage methods (pss-s2, mrnet)
- *      train their second stage for another `adaptIterations` from their stage-1 run;
- *   3. predict the album (grouped batches for the group-context models) and score its validation images
- *      with score-album.ts (FIoU, MIoU in both conventions).
- * Groups for the PSS methods: the album's `train_cluster<K>.txt` (the synthetic generator writes one).
+ *   2. for each method and each user, adapt from that checkpoint for `adaptIterations` (Personal setting:
+ *      one model per user's album) — No-DA gets the same extra source-only iterations (one model, shared
+ *      by all users, as it never sees an album), so every method has equal compute after the source model;
+ *      the two-stage methods (pss-s2, mrnet) train their second stage for another `adaptIterations` from
+ *      their stage-1 run; `<row>+tta` / `<row>+crf` predict again with that row's models and the option;
+ *   3. the ablations (method.md §7) of one row: data setting Personal / MixAll / MixSample (Table 5), the K
+ *      sweep (Table 4), the context variant None / Global / Ours (Table 3);
+ *   4. predict the albums (grouped batches for the group-context models) and score each user's validation
+ *      images with score-album.ts (FIoU, MIoU in both conventions).
+ * Groups for the PSS methods: the album's `train_cluster<K>.txt` (the synthetic generator writes one);
+ * the K sweep clusters each album itself (ablations-data.ts). A run shared by two entries (pss-s1 in the
+ * table, in the Personal column and as context "ours") is trained once.
  * Results: per user and overall (mean over users per seed), mean ± std over seeds.
  */
-import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { NUM_CLASSES } from '../../../shared/voc'
 import type { ContextVariant } from '../models/config'
-import type { UserMetrics } from '../eval/user-metrics'
-import { latestCheckpoint } from '../runs/checkpoint'
-import { latestAdaptCheckpoint } from '../methods/adapt-checkpoint'
+import type { TargetItem } from '../methods/adapt-config'
 import type { FileProblem } from '../runs/file-dataset'
-import { startAdaptationWorker } from '../worker/start-adaptation-worker'
-import { startTrainingWorker } from '../worker/start-training-worker'
-import { isMethodKind, type MethodConfigInput, type MethodKind } from '../methods/registry'
-import type { AdaptConfigInput, TargetItem } from '../methods/adapt-config'
+import { clampK, clusterItems, mixSample, poolTargets, type DataSetting } from './ablations-data'
 import { readAlbumClusters } from './methods-clusters'
+import {
+  CONTEXT_ROWS,
+  parseBenchMethod,
+  rowChain,
+  rowVariant,
+  type BenchMethod,
+  type BenchRowName,
+  type InferExtraName,
+} from './methods-rows'
+import { SeedRunner, type ExtraCostSum, type TargetScope } from './methods-runner'
+import { scoresOf as scoresOfUser, summarize, type RawScore, type Summary } from './methods-stats'
 import { listPisAlbums, type PisAlbum } from './pis-albums'
 import { scoreAlbum } from './score-album'
 import { vocLabelledFiles } from './voc-source'
 
-/** Bench names: the registry kinds, plus the context ablations of stage 1 (Table 3). */
-export const BENCH_METHODS = [
-  'noda',
-  'minent',
-  'advent',
-  'adaptseg',
-  'maxsquare',
-  'fda',
-  'mrnet',
-  'pss-s1',
-  'pss-s2',
-  'pss-s1-none',
-  'pss-s1-global',
-] as const
-export type BenchMethod = (typeof BENCH_METHODS)[number]
+export { BENCH_METHODS, isBenchMethod, type BenchMethod } from './methods-rows'
+export { aggregate, type MeanStd, type Scores, type Summary } from './methods-stats'
 
-export function isBenchMethod(x: string): x is BenchMethod {
-  return (BENCH_METHODS as readonly string[]).includes(x)
-}
-
-export interface Scores {
-  fiou: number
-  miou_all21: number
-  miou_present: number | null
-}
-
-export interface MeanStd {
-  fiou: number
-  miou_all21: number
-  miou_present: number | null
-  std: Scores
-  seeds: number
+export interface AblationOptions {
+  /** The row the data-setting and K ablations train (the context ablation is stage 1's, Table 3). */
+  method: BenchRowName
+  data: readonly DataSetting[]
+  /** Requested K values (each clamped to the album size, per user). */
+  k: readonly number[]
+  context: readonly ContextVariant[]
 }
 
 export interface MethodsBenchOptions {
   /** Root holding the VOC-layout source set and the PIS-layout albums. */
   benchmark: string
   out: string
+  /** Table rows: bench rows, or `<row>+<extra>` for an inference extra on top (see methods-rows.ts). */
   methods: readonly BenchMethod[]
+  ablations?: AblationOptions
   seeds: readonly number[]
   sourceIterations: number
   adaptIterations: number
@@ -86,65 +75,65 @@ export interface MethodsBenchOptions {
   onProblem?: (p: FileProblem) => void
 }
 
+/** What an inference extra (+TTA, +CRF) cost, in seconds per predicted image (mean over all images). */
+export interface ExtraCost {
+  images: number
+  /** Everything: decode, network pass(es), CRF, argmax, PNG writes. */
+  secondsPerImage: number
+  /** What the option adds over one plain network pass: TTA's extra passes and/or the CRF. */
+  addedSecondsPerImage: number
+  /** Network passes per batch (1 without TTA). */
+  passes: number
+  crfSecondsPerImage: number | null
+}
+
+export type MethodSummary = Summary & { cost?: ExtraCost }
+
+export interface AblationsResult {
+  method: BenchRowName
+  /** Paper Table 5; `trainImages`: target images one model adapts on (Personal: the mean album size). */
+  data: Partial<Record<DataSetting, Summary & { trainImages: number }>>
+  /** Paper Table 4, by requested K; `effectiveK`: the K each user's album was clustered into. */
+  k: Record<string, Summary & { effectiveK: Record<string, number> }>
+  /** Paper Table 3 (stage 1 with each context variant). */
+  context: Partial<Record<ContextVariant, Summary>>
+}
+
 export interface MethodsBenchResult {
-  methods: Record<string, MeanStd & { perUser: Record<string, MeanStd> }>
-  /** Per seed, method, user: the raw scores. */
-  raw: { seed: number; method: string; user: string; scores: Scores }[]
+  methods: Record<string, MethodSummary>
+  ablations: AblationsResult | null
+  /** Per seed, entry, user: the raw scores (ablation entries keyed data:<s>, k:<K>, context:<v>). */
+  raw: RawScore[]
   seconds: { total: number; source: number; byMethod: Record<string, number> }
 }
 
-const pct = (v: number): number => v * 100
-function scoresOf(m: UserMetrics): Scores {
-  return {
-    fiou: pct(m.fiou),
-    miou_all21: pct(m.miouAll21),
-    miou_present: Number.isNaN(m.miouPresent) ? null : pct(m.miouPresent),
+type Setting = { kind: 'personal' } | { kind: 'mixall' } | { kind: 'mixsample' } | { kind: 'k'; k: number }
+
+/** One table cell family: a row trained in a setting, optionally predicted with an extra. */
+interface BenchEntry {
+  key: string
+  row: BenchRowName
+  extra: InferExtraName | null
+  setting: Setting
+}
+
+/** The entries of a bench: the table rows, then the ablations (keys data:<s>, k:<K>, context:<v>). */
+export function benchEntries(methods: readonly BenchMethod[], ab?: AblationOptions): BenchEntry[] {
+  const out: BenchEntry[] = []
+  for (const m of methods) {
+    const p = parseBenchMethod(m)
+    if (!p) throw new Error(`unknown bench method ${m}`)
+    out.push({ key: m, row: p.row, extra: p.extra, setting: { kind: 'personal' } })
   }
+  if (!ab) return out
+  for (const d of ab.data) out.push({ key: `data:${d}`, row: ab.method, extra: null, setting: { kind: d } })
+  for (const k of ab.k) out.push({ key: `k:${k}`, row: ab.method, extra: null, setting: { kind: 'k', k } })
+  for (const v of ab.context)
+    out.push({ key: `context:${v}`, row: CONTEXT_ROWS[v], extra: null, setting: { kind: 'personal' } })
+  return out
 }
 
-function meanStd(xs: readonly number[]): { mean: number; std: number } {
-  if (xs.length === 0) return { mean: NaN, std: NaN }
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length
-  if (xs.length < 2) return { mean, std: 0 }
-  const v = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)
-  return { mean, std: Math.sqrt(v) }
-}
-
-export function aggregate(list: readonly Scores[]): MeanStd {
-  const f = meanStd(list.map((s) => s.fiou))
-  const a = meanStd(list.map((s) => s.miou_all21))
-  const presentList = list.map((s) => s.miou_present).filter((v): v is number => v !== null)
-  const p = presentList.length ? meanStd(presentList) : null
-  return {
-    fiou: f.mean,
-    miou_all21: a.mean,
-    miou_present: p ? p.mean : null,
-    std: { fiou: f.std, miou_all21: a.std, miou_present: p ? p.std : null },
-    seeds: list.length,
-  }
-}
-
-/** The adaptation method config and context of a bench name. */
-function methodOf(name: BenchMethod): { method: MethodConfigInput; context?: { variant: ContextVariant } } {
-  switch (name) {
-    case 'pss-s1-none':
-      return { method: { kind: 'pss-s1' }, context: { variant: 'none' } }
-    case 'pss-s1-global':
-      return { method: { kind: 'pss-s1' }, context: { variant: 'global' } }
-    default:
-      if (!isMethodKind(name)) throw new Error(`unknown bench method ${name}`)
-      return { method: { kind: name as MethodKind } }
-  }
-}
-
-/** The group-context variant a bench method's model has (none for the baselines). */
-function variantOf(name: BenchMethod): ContextVariant {
-  if (name === 'pss-s1-global') return 'global'
-  if (name === 'pss-s1' || name === 'pss-s2') return 'ours'
-  return 'none'
-}
-
-function targetItems(album: PisAlbum): TargetItem[] {
+function personalItems(album: PisAlbum): TargetItem[] {
   const clusters = readAlbumClusters(album.dir, album.images.length)
   return album.images.map((i) => {
     const g = clusters?.groupOf.get(i.name)
@@ -152,193 +141,194 @@ function targetItems(album: PisAlbum): TargetItem[] {
   })
 }
 
+function costOf(s: ExtraCostSum): ExtraCost {
+  const n = Math.max(1, s.images)
+  return {
+    images: s.images,
+    secondsPerImage: s.totalMs / n / 1000,
+    addedSecondsPerImage: (s.predictMs - s.plainMs + s.crfMs) / n / 1000,
+    passes: s.passes,
+    crfSecondsPerImage: s.crf ? s.crfMs / n / 1000 : null,
+  }
+}
+
 export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBenchResult> {
   const log = o.onLog ?? (() => {})
+  const onProblem = o.onProblem ?? (() => {})
   const t0 = performance.now()
   const source = vocLabelledFiles(o.benchmark, 'train')
   const albums = listPisAlbums(o.benchmark)
-  const byMethod: Record<string, number> = {}
-  const raw: MethodsBenchResult['raw'] = []
-  let sourceSeconds = 0
-  const common = {
-    batch: o.batch,
-    size: o.size,
-    width: o.width,
-    ndf: o.ndf,
-    backend: 'wasm' as const,
-    numClasses: NUM_CLASSES,
+  const users = albums.map((a) => a.id)
+  const entries = benchEntries(o.methods, o.ablations)
+  const personal = new Map(albums.map((a) => [a.id, personalItems(a)]))
+  const allUsers = albums.map((a) => ({ user: a.id, images: personal.get(a.id)! }))
+  const pooled = poolTargets(allUsers.map((u) => ({ user: u.user, items: u.images })))
+  const strip = (items: readonly TargetItem[]): TargetItem[] =>
+    items.map((i) =>
+      i.group === undefined
+        ? { image: i.image, name: i.name }
+        : { image: i.image, name: i.name, group: i.group },
+    )
+
+  // K-sweep groupings: computed once (fixed clustering seed), reused by every seed.
+  const kGroups = new Map<string, { k: number; items: TargetItem[] }>()
+  for (const e of entries) {
+    if (e.setting.kind !== 'k') continue
+    for (const a of albums) {
+      const eff = clampK(e.setting.k, a.images.length)
+      const key = `${a.id}/${eff}`
+      if (kGroups.has(key)) continue
+      log(
+        `clustering ${a.id} into K = ${eff}${eff !== e.setting.k ? ` (K = ${e.setting.k} clamped to the album size)` : ''}`,
+      )
+      kGroups.set(key, await clusterItems(personal.get(a.id)!, eff, onProblem))
+    }
   }
+
+  const raw: RawScore[] = []
+  const byMethod: Record<string, number> = {}
+  const costs: Record<string, ExtraCostSum> = {}
+  let sourceSeconds = 0
+  const trainImages: Partial<Record<DataSetting, number>> = {}
 
   for (const seed of o.seeds) {
     const seedDir = path.join(o.out, `seed-${seed}`)
-    const sourceRun = path.join(seedDir, 'source')
-    let t = performance.now()
-    if (!latestCheckpoint(sourceRun)) {
-      fs.rmSync(sourceRun, { recursive: true, force: true })
-      log(`seed ${seed}: source model, ${o.sourceIterations} iterations on ${source.length} images`)
-      const r = await startTrainingWorker(
-        {
-          runDir: sourceRun,
-          seed,
-          steps: o.sourceIterations,
-          batch: o.batch,
-          size: o.size,
-          width: o.width,
-          lr: o.sourceLr,
-          checkpointEvery: 0,
-          backend: 'wasm',
-          data: { kind: 'files', items: source, numClasses: NUM_CLASSES },
-        },
-        { onProblem: (p) => o.onProblem?.(p) },
-      ).result
-      if (r.status !== 'done') throw new Error(`source training ended as ${r.status}`)
-    }
-    const ckpt = latestCheckpoint(sourceRun)
-    if (!ckpt) throw new Error(`${sourceRun}: no checkpoint after training`)
-    sourceSeconds += (performance.now() - t) / 1000
-
-    const predDir = (method: string, user: string): string => path.join(seedDir, 'predictions', method, user)
-    const adapt = async (
-      name: string,
-      runDir: string,
-      cfg: Omit<AdaptConfigInput, 'runDir' | 'seed' | 'steps' | 'source' | keyof typeof common>,
-      predict: { outDir: string; images: TargetItem[] }[],
-      steps = o.adaptIterations,
-    ): Promise<void> => {
-      const start = performance.now()
-      fs.rmSync(runDir, { recursive: true, force: true })
-      let last = ''
-      const r = await startAdaptationWorker(
-        { ...common, ...cfg, runDir, seed, steps, source },
-        {
-          predict: { batch: o.batch * 2, albums: predict },
-          onProgress: (p) => {
-            if (p.iteration === p.steps) {
-              last = Object.entries(p.terms)
-                .map(([k, v]) => `${k} ${v.toFixed(4)}`)
-                .join(', ')
-            }
-          },
-          onProblem: (p) => o.onProblem?.(p),
-        },
-      ).result
-      if (r.status !== 'done') throw new Error(`${name} ended as ${r.status}`)
-      const s = (performance.now() - start) / 1000
-      byMethod[name] = (byMethod[name] ?? 0) + s
-      log(`  ${name} ${path.basename(path.dirname(runDir))}: ${s.toFixed(1)} s; last step ${last}`)
-    }
-
-    t = performance.now()
-    const init = { kind: 'checkpoint' as const, dir: ckpt.dir }
-    // A group-context network has a module the No-DA model lacks (randomly initialised when loaded from
-    // it): train it on the source set first — the context network's own source model, shared by users.
-    const contextInit = new Map<ContextVariant, { kind: 'checkpoint'; dir: string }>()
-    for (const variant of new Set(o.methods.map(variantOf))) {
-      if (variant === 'none' || o.contextWarmup === 0) continue
-      const runDir = path.join(seedDir, `source-context-${variant}`)
-      await adapt(
-        `source-context-${variant}`,
-        runDir,
-        { method: { kind: 'noda', seg: { lr: o.sourceLr } }, context: { variant }, target: [], init },
-        [],
-        o.contextWarmup,
-      )
-      const c = latestAdaptCheckpoint(runDir)
-      if (!c) throw new Error(`${runDir}: no checkpoint after training`)
-      contextInit.set(variant, { kind: 'checkpoint', dir: c.dir })
-    }
-    const initFor = (name: BenchMethod): { kind: 'checkpoint'; dir: string } =>
-      contextInit.get(variantOf(name)) ?? init
-    if (o.methods.includes('noda')) {
-      await adapt(
-        'noda',
-        path.join(seedDir, 'noda'),
-        { method: { kind: 'noda' }, target: [], init },
-        albums.map((a) => ({ outDir: predDir('noda', a.id), images: targetItems(a) })),
-      )
-    }
-    for (const album of albums) {
-      const target = targetItems(album)
-      const userDir = path.join(seedDir, album.id)
-      const predictSelf = (m: string): { outDir: string; images: TargetItem[] }[] => [
-        { outDir: predDir(m, album.id), images: target },
-      ]
-      // In registry order, so a stage-1 run exists before the stage 2 that continues it.
-      const wanted = BENCH_METHODS.filter((m) => m !== 'noda' && o.methods.includes(m))
-      // pss-s2 continues from pss-s1's run (trained here even when pss-s1 itself is not reported).
-      const stage1 = wanted.includes('pss-s2') && !wanted.includes('pss-s1') ? ['pss-s1' as const] : []
-      for (const name of [...stage1, ...wanted]) {
-        if (name === 'pss-s2') {
-          await adapt(
-            'pss-s2',
-            path.join(userDir, 'pss-s2'),
-            {
-              method: { kind: 'pss-s2' },
-              target,
-              init: { kind: 'adapt-run', runDir: path.join(userDir, 'pss-s1') },
-            },
-            predictSelf('pss-s2'),
-          )
-        } else if (name === 'mrnet') {
-          await adapt(
-            'mrnet-stage1',
-            path.join(userDir, 'mrnet-s1'),
-            { method: { kind: 'mrnet', stage: 1 }, target, init },
-            [],
-          )
-          await adapt(
-            'mrnet',
-            path.join(userDir, 'mrnet'),
-            {
-              method: { kind: 'mrnet', stage: 2 },
-              target,
-              init: { kind: 'adapt-run', runDir: path.join(userDir, 'mrnet-s1') },
-            },
-            predictSelf('mrnet'),
-          )
-        } else {
-          const m = methodOf(name)
-          await adapt(
-            name,
-            path.join(userDir, name),
-            { ...m, target, init: initFor(name) },
-            predictSelf(name),
-          )
+    const runner = new SeedRunner({
+      seedDir,
+      seed,
+      source,
+      sourceIterations: o.sourceIterations,
+      adaptIterations: o.adaptIterations,
+      size: o.size,
+      batch: o.batch,
+      width: o.width,
+      sourceLr: o.sourceLr,
+      ndf: o.ndf,
+      contextWarmup: o.contextWarmup,
+      allUsers,
+      onLog: log,
+      onProblem,
+    })
+    await runner.prepare(entries.flatMap((e) => rowChain(e.row).map(rowVariant)))
+    const personalScope = (user: string): TargetScope => ({
+      dir: path.join(seedDir, user),
+      label: user,
+      target: personal.get(user)!,
+      evaluate: [{ user, images: personal.get(user)! }],
+    })
+    const sample = mixSample(pooled, users, seed)
+    const mixScope = (kind: 'mixall' | 'mixsample'): TargetScope => ({
+      dir: path.join(seedDir, kind),
+      label: kind,
+      target: strip(kind === 'mixall' ? pooled : sample),
+      evaluate: allUsers,
+    })
+    trainImages.personal = pooled.length / Math.max(1, users.length)
+    trainImages.mixall = pooled.length
+    trainImages.mixsample = sample.length
+    /** The scope each user of an entry is evaluated in. */
+    const scopesOf = (e: BenchEntry): { user: string; scope: TargetScope }[] => {
+      const s = e.setting
+      switch (s.kind) {
+        case 'personal':
+          return users.map((u) => ({ user: u, scope: personalScope(u) }))
+        case 'mixall':
+        case 'mixsample': {
+          const scope = mixScope(s.kind)
+          return users.map((u) => ({ user: u, scope }))
         }
+        case 'k':
+          return albums.map((a) => {
+            const g = kGroups.get(`${a.id}/${clampK(s.k, a.images.length)}`)!
+            return {
+              user: a.id,
+              scope: {
+                dir: path.join(seedDir, a.id, `k${g.k}`),
+                label: `${a.id}/k${g.k}`,
+                target: g.items,
+                evaluate: [{ user: a.id, images: g.items }],
+              },
+            }
+          })
+        default: {
+          const never: never = s
+          throw new Error(`unknown setting ${JSON.stringify(never)}`)
+        }
+      }
+    }
+
+    const t = performance.now()
+    const dirs = new Map<string, Record<string, string>>(users.map((u) => [u, {}]))
+    for (const e of entries) {
+      for (const { user, scope } of scopesOf(e)) {
+        if (e.extra) await runner.ensureExtra(e.row, e.extra, scope)
+        else await runner.ensureRow(e.row, scope)
+        dirs.get(user)![e.key] = runner.predDir(e.row, e.extra, scope, user)
       }
     }
     log(`seed ${seed}: adaptation ${((performance.now() - t) / 1000).toFixed(1)} s`)
 
     for (const album of albums) {
-      const dirs = Object.fromEntries(o.methods.map((m) => [m, predDir(m, album.id)]))
-      const s = scoreAlbum(album, dirs, {}, NUM_CLASSES)
-      for (const p of s.problems) o.onProblem?.(p)
-      for (const m of o.methods) {
-        const um = s.methods[m]
-        if (um && um.images > 0) raw.push({ seed, method: m, user: album.id, scores: scoresOf(um) })
+      const s = scoreAlbum(album, dirs.get(album.id)!, {}, NUM_CLASSES)
+      for (const p of s.problems) onProblem(p)
+      for (const e of entries) {
+        const um = s.methods[e.key]
+        if (um && um.images > 0) raw.push({ seed, method: e.key, user: album.id, scores: scoresOfUser(um) })
       }
     }
+    sourceSeconds += runner.sourceSeconds
+    for (const [k, v] of Object.entries(runner.seconds)) byMethod[k] = (byMethod[k] ?? 0) + v
+    for (const [k, c] of Object.entries(runner.costs)) costs[k] = mergeCost(costs[k], c)
   }
 
+  const sum = (key: string): Summary | null => summarize(raw, key, o.seeds, users)
   const methods: MethodsBenchResult['methods'] = {}
   for (const m of o.methods) {
-    const perSeed: Scores[] = []
-    for (const seed of o.seeds) {
-      const rows = raw.filter((r) => r.seed === seed && r.method === m)
-      if (rows.length === 0) continue
-      const mean = aggregate(rows.map((r) => r.scores))
-      perSeed.push({ fiou: mean.fiou, miou_all21: mean.miou_all21, miou_present: mean.miou_present })
+    const s = sum(m)
+    if (!s) continue
+    const c = costs[m]
+    methods[m] = c ? { ...s, cost: costOf(c) } : s
+  }
+  let ablations: AblationsResult | null = null
+  if (o.ablations) {
+    const ab = o.ablations
+    ablations = { method: ab.method, data: {}, k: {}, context: {} }
+    for (const d of ab.data) {
+      const s = sum(`data:${d}`)
+      if (s) ablations.data[d] = { ...s, trainImages: trainImages[d] ?? 0 }
     }
-    const perUser: Record<string, MeanStd> = {}
-    for (const a of albums) {
-      const rows = raw.filter((r) => r.method === m && r.user === a.id)
-      if (rows.length) perUser[a.id] = aggregate(rows.map((r) => r.scores))
+    for (const k of ab.k) {
+      const s = sum(`k:${k}`)
+      if (s)
+        ablations.k[String(k)] = {
+          ...s,
+          effectiveK: Object.fromEntries(
+            albums.map((a) => [a.id, kGroups.get(`${a.id}/${clampK(k, a.images.length)}`)?.k ?? 0]),
+          ),
+        }
     }
-    methods[m] = { ...aggregate(perSeed), perUser }
+    for (const v of ab.context) {
+      const s = sum(`context:${v}`)
+      if (s) ablations.context[v] = s
+    }
   }
   return {
     methods,
+    ablations,
     raw,
     seconds: { total: (performance.now() - t0) / 1000, source: sourceSeconds, byMethod },
+  }
+}
+
+function mergeCost(a: ExtraCostSum | undefined, b: ExtraCostSum): ExtraCostSum {
+  if (!a) return b
+  return {
+    images: a.images + b.images,
+    totalMs: a.totalMs + b.totalMs,
+    predictMs: a.predictMs + b.predictMs,
+    plainMs: a.plainMs + b.plainMs,
+    crfMs: a.crfMs + b.crfMs,
+    passes: b.passes,
+    crf: b.crf,
   }
 }

@@ -60,6 +60,14 @@ export interface ProjectAdaptOptions {
   target: TargetItem[]
   /** The source model's training: the PSS context network's source stage repeats it. */
   sourceTraining: { iterations: number; lr: number }
+  /** Keep a snapshot every this many iterations in the album run's stages (0 or absent: only the last). */
+  snapshotEvery?: number
+}
+
+/** The stage whose model predicts the album (its snapshots are the ones a run selects from), and its folder. */
+export function finalStage(method: AdaptiveMethod, runDir: string): { name: string; dir: string } {
+  const name = method === 'mrnet' ? 'mrnet-s2' : method === 'pss' ? 'pss-s2' : method
+  return { name, dir: path.join(runDir, 'adapt', name) }
 }
 
 interface Stage {
@@ -168,7 +176,8 @@ export function projectAdaptStep(o: ProjectAdaptOptions): AdaptStep {
               ndf: o.ndf,
               numClasses: o.numClasses,
               backend: o.backend,
-              checkpointEvery: 0,
+              // The shared context source model keeps only its last checkpoint; the album run's stages keep snapshots.
+              checkpointEvery: st.reusable ? 0 : (o.snapshotEvery ?? 0),
               source: o.source,
             },
             {

@@ -15,6 +15,12 @@ import { isAdaptWorkerData } from './adapt-messages'
 import { adaptInWorker } from './adapt-worker-main'
 import { isClusterWorkerData } from '../cluster/cluster-messages'
 import { clusterInWorker } from '../cluster/cluster-worker-main'
+import { isCosegWorkerData } from '../coseg/coseg-messages'
+import { cosegInWorker } from '../coseg/coseg-worker-main'
+import { isSnapshotWorkerData } from '../snapshots/snapshot-messages'
+import { snapshotsInWorker } from '../snapshots/snapshot-worker-main'
+import { isSegsortWorkerData } from '../segsort/segsort-messages'
+import { segsortInWorker } from '../segsort/segsort-worker-main'
 import {
   isProbeWorkerData,
   isToWorker,
@@ -49,6 +55,21 @@ async function main(): Promise<void> {
   if (isClusterWorkerData(workerData)) {
     // An album clustering (see ../cluster): features and k-means off the caller's thread.
     await clusterInWorker(port as MessagePort, workerData, () => stopRequested)
+    return
+  }
+  if (isSnapshotWorkerData(workerData)) {
+    // Snapshot evaluation / prediction with a chosen snapshot (see ../snapshots).
+    await snapshotsInWorker(port as MessagePort, workerData, () => stopRequested)
+    return
+  }
+  if (isCosegWorkerData(workerData)) {
+    // A tag-driven co-segmentation (see ../coseg): mask proposals per album cluster.
+    await cosegInWorker(port as MessagePort, workerData, () => stopRequested)
+    return
+  }
+  if (isSegsortWorkerData(workerData)) {
+    // A SegSort run (see ../segsort): embedding training, memory bank, clustering + k-NN predictions.
+    await segsortInWorker(port as MessagePort, workerData, () => stopRequested)
     return
   }
   if (isAdaptWorkerData(workerData)) {

@@ -8,11 +8,13 @@ import Konva from 'konva'
 import { fitTransform, safePixelRatio, zoomAt, type ViewTransform } from '../viewer/view-math'
 import { magicWand, labelComponent } from './flood'
 import { EditRecorder, History } from './history'
-import { countDifferences, newLabelMap, unionRect, type BrushMode, type LabelMap, type Rect } from './label-map'
-import { overlayLut, paintRect } from './palette'
-import { applyRegion, copyRegion, fillPolygon, paintSegment, type Region } from './raster'
+import { newLabelMap, unionRect, type BrushMode, type LabelMap, type Rect } from './label-map'
+import { overlayLut, paintHatchedRect, paintRect } from './palette'
+import { acceptRegion, MachineReference, ProposalLayer } from './proposal'
+import { applyRegion, fillPolygon, paintSegment, type Region } from './raster'
 
-export type Tool = 'brush' | 'eraser' | 'polygon' | 'wand' | 'superpixel' | 'prediction'
+/** 'prediction' accepts a component of the shown proposal; 'reject' hides one. */
+export type Tool = 'brush' | 'eraser' | 'polygon' | 'wand' | 'superpixel' | 'prediction' | 'reject'
 export type Visibility = 'both' | 'image' | 'labels'
 
 export interface EditorState {
@@ -22,6 +24,8 @@ export interface EditorState {
   dirty: boolean
   scale: number
   polygonPoints: number
+  /** Pixels of the shown proposal hidden by "reject". */
+  proposalRejected: number
 }
 
 export interface EditorHooks {
@@ -33,9 +37,13 @@ export interface EditorHooks {
 export class MaskEditor {
   readonly history = new History(200)
   map: LabelMap = newLabelMap(1, 1)
-  /** What was loaded (or last saved): the reference for "changed by hand". */
+  /** What was loaded: the reference for "changed by hand" (with `machine`, see proposal.ts). */
   private base: Uint8Array = new Uint8Array(1)
-  prediction: Uint8Array | null = null
+  private machine = new MachineReference(1)
+  /** The proposal shown as its own layer (never part of the mask until copied). */
+  proposal: ProposalLayer | null = null
+  /** Keys of the proposals copied from since the image was loaded (for the saved version's origin). */
+  readonly acceptedFrom = new Set<string>()
   tool: Tool = 'brush'
   value = 15
   radius = 8
@@ -46,6 +54,9 @@ export class MaskEditor {
   private stage: Konva.Stage
   private photoLayer = new Konva.Layer({ listening: false })
   private labelLayer = new Konva.Layer({ listening: false, imageSmoothingEnabled: false })
+  private proposalLayer = new Konva.Layer({ listening: false, imageSmoothingEnabled: false, visible: false })
+  private proposalNode = new Konva.Image({ image: undefined, x: 0, y: 0 })
+  private proposalDisplay: HTMLCanvasElement | null = null
   private toolLayer = new Konva.Layer({ listening: false })
   private photoNode = new Konva.Image({ image: undefined, x: 0, y: 0 })
   private labelNode = new Konva.Image({ image: undefined, x: 0, y: 0 })
@@ -53,6 +64,9 @@ export class MaskEditor {
   private polyLine = new Konva.Line({ points: [], stroke: '#ffd84d', strokeWidth: 1.5, strokeScaleEnabled: false, visible: false })
   private display: HTMLCanvasElement = document.createElement('canvas')
   private displayCtx: CanvasRenderingContext2D | null = null
+  /** The overlay's RGBA pixels, kept (one 4·W·H allocation per image, not one per redraw). */
+  private displayPixels: ImageData | null = null
+  private displayWords: Uint32Array = new Uint32Array(0)
   private lut = overlayLut()
   private photo: HTMLImageElement | null = null
   private photoPixels: Uint8ClampedArray | null = null
@@ -70,8 +84,9 @@ export class MaskEditor {
     this.stage = new Konva.Stage({ container: host, width: Math.max(1, host.clientWidth), height: Math.max(1, host.clientHeight) })
     this.photoLayer.add(this.photoNode)
     this.labelLayer.add(this.labelNode)
+    this.proposalLayer.add(this.proposalNode)
     this.toolLayer.add(this.cursor, this.polyLine)
-    this.stage.add(this.photoLayer, this.labelLayer, this.toolLayer)
+    this.stage.add(this.photoLayer, this.labelLayer, this.proposalLayer, this.toolLayer)
     this.observer = new ResizeObserver(() => this.resize())
     this.observer.observe(host)
     host.addEventListener('pointerdown', this.onDown)
@@ -102,6 +117,9 @@ export class MaskEditor {
     this.photoPixels = null
     this.map = labels ? { width, height, data: labels.slice() } : newLabelMap(width, height)
     this.base = this.map.data.slice()
+    this.machine = new MachineReference(width * height)
+    this.acceptedFrom.clear()
+    this.setProposal(null)
     this.history.clear()
     this.polygon = []
     this.dirty = false
@@ -109,6 +127,8 @@ export class MaskEditor {
     this.display.width = width
     this.display.height = height
     this.displayCtx = this.display.getContext('2d')
+    this.displayPixels = this.displayCtx?.createImageData(width, height) ?? null
+    this.displayWords = this.displayPixels ? new Uint32Array(this.displayPixels.data.buffer) : new Uint32Array(0)
     this.photoNode.image(photo)
     this.photoNode.size({ width, height })
     this.labelNode.image(this.display)
@@ -124,9 +144,98 @@ export class MaskEditor {
     this.emit()
   }
 
-  /** Pixels that differ from what was loaded. */
+  /** Pixels changed by hand since the image was loaded (the rule is in proposal.ts). */
   handPixels(): number {
-    return countDifferences(this.base, this.map.data)
+    return this.machine.handPixels(this.base, this.map.data)
+  }
+
+  // ---------- proposals ----------
+
+  /** Shows a proposal (labels at the image's size, 255 = none) as its own layer; null hides it. */
+  setProposal(p: { key: string; labels: Uint8Array } | null): ProposalLayer | null {
+    if (!p) {
+      this.proposal = null
+      this.proposalDisplay = null
+      this.proposalNode.image(undefined)
+      this.proposalLayer.visible(false)
+      this.proposalLayer.batchDraw()
+      this.emit()
+      return null
+    }
+    const { width, height } = this.map
+    this.proposal = new ProposalLayer(p.key, width, height, p.labels)
+    this.proposalDisplay = document.createElement('canvas')
+    this.proposalDisplay.width = width
+    this.proposalDisplay.height = height
+    this.proposalNode.image(this.proposalDisplay)
+    this.proposalNode.size({ width, height })
+    this.proposalLayer.visible(true)
+    this.redrawProposal({ x0: 0, y0: 0, x1: width, y1: height })
+    this.emit()
+    return this.proposal
+  }
+
+  showProposal(on: boolean): void {
+    this.proposalLayer.visible(on && this.proposal !== null)
+    this.proposalLayer.batchDraw()
+  }
+
+  setProposalOpacity(v: number): void {
+    this.proposalLayer.opacity(v)
+    this.proposalLayer.batchDraw()
+  }
+
+  /** Copies the whole visible proposal into the mask as one undoable step. */
+  startFromProposal(): boolean {
+    const p = this.proposal
+    const region = p?.wholeRegion()
+    if (!p || !region) return false
+    return this.acceptProposalRegion(p, region)
+  }
+
+  /** Copies the proposal component under an image pixel into the mask as one undoable step. */
+  acceptComponentAt(x: number, y: number): boolean {
+    const p = this.proposal
+    const region = p?.component(x, y)
+    if (!p || !region) return false
+    return this.acceptProposalRegion(p, region)
+  }
+
+  /** Hides the proposal component under an image pixel (view state: not in the mask's history). */
+  rejectComponentAt(x: number, y: number): boolean {
+    const r = this.proposal?.reject(x, y) ?? null
+    this.redrawProposal(r)
+    this.emit()
+    return r !== null
+  }
+
+  restoreRejected(): void {
+    const p = this.proposal
+    if (!p) return
+    p.restoreRejected()
+    this.redrawProposal({ x0: 0, y0: 0, x1: p.width, y1: p.height })
+    this.emit()
+  }
+
+  private acceptProposalRegion(p: ProposalLayer, region: Region): boolean {
+    const rec = new EditRecorder(this.map)
+    this.redraw(acceptRegion(this.map, p.view, region, this.mode, rec, this.machine))
+    const changed = this.commit(rec)
+    if (changed) this.acceptedFrom.add(p.key)
+    return changed
+  }
+
+  private redrawProposal(rect: Rect | null): void {
+    const p = this.proposal
+    const ctx = this.proposalDisplay?.getContext('2d')
+    if (!rect || !p || !ctx) return
+    const w = rect.x1 - rect.x0
+    const h = rect.y1 - rect.y0
+    if (w <= 0 || h <= 0) return
+    const img = ctx.createImageData(w, h)
+    paintHatchedRect(p.view, p.width, rect, this.lut, new Uint32Array(img.data.buffer))
+    ctx.putImageData(img, rect.x0, rect.y0)
+    this.proposalLayer.batchDraw()
   }
 
   get isDirty(): boolean {
@@ -140,7 +249,7 @@ export class MaskEditor {
   }
 
   private applyView(): void {
-    for (const l of [this.photoLayer, this.labelLayer, this.toolLayer]) {
+    for (const l of [this.photoLayer, this.labelLayer, this.proposalLayer, this.toolLayer]) {
       l.position({ x: this.view.x, y: this.view.y })
       l.scale({ x: this.view.scale, y: this.view.scale })
     }
@@ -180,7 +289,7 @@ export class MaskEditor {
     this.stage.size({ width: w, height: h })
     // Cap the backing store: a big stage at devicePixelRatio 2 would otherwise exceed Chromium's limit.
     const ratio = safePixelRatio(w, h, window.devicePixelRatio)
-    for (const l of [this.photoLayer, this.labelLayer, this.toolLayer]) l.getCanvas().setPixelRatio(ratio)
+    for (const l of [this.photoLayer, this.labelLayer, this.proposalLayer, this.toolLayer]) l.getCanvas().setPixelRatio(ratio)
     this.fit()
   }
 
@@ -192,24 +301,26 @@ export class MaskEditor {
 
   // ---------- drawing ----------
 
+  /** Recolours the changed rectangle only: into the kept pixels, then a dirty-rect putImageData. */
   private redraw(rect: Rect | null): void {
-    if (!rect || !this.displayCtx) return
+    if (!rect || !this.displayCtx || !this.displayPixels) return
     const w = rect.x1 - rect.x0
     const h = rect.y1 - rect.y0
     if (w <= 0 || h <= 0) return
-    const img = this.displayCtx.createImageData(w, h)
-    paintRect(this.map, rect, this.lut, new Uint32Array(img.data.buffer))
-    this.displayCtx.putImageData(img, rect.x0, rect.y0)
+    paintRect(this.map, rect, this.lut, this.displayWords, this.map.width)
+    this.displayCtx.putImageData(this.displayPixels, 0, 0, rect.x0, rect.y0, w, h)
     this.labelLayer.batchDraw()
   }
 
-  private commit(rec: EditRecorder): void {
+  /** Ends an edit: its patch becomes one undo step; returns whether anything changed. */
+  private commit(rec: EditRecorder): boolean {
     const p = rec.finish()
     if (p) {
       this.history.push(p)
       this.dirty = true
     }
     this.emit()
+    return p !== null
   }
 
   undo(): void {
@@ -258,11 +369,10 @@ export class MaskEditor {
     return x >= 0 && y >= 0 && x < this.map.width && y < this.map.height ? { x, y } : null
   }
 
-  private applyRegionEdit(region: Region | null, copyFrom?: Uint8Array): void {
+  private applyRegionEdit(region: Region | null): void {
     if (!region || region.size === 0) return
     const rec = new EditRecorder(this.map)
-    const r = copyFrom ? copyRegion(this.map, copyFrom, region, this.mode, rec) : applyRegion(this.map, region, this.value, this.mode, rec)
-    this.redraw(r)
+    this.redraw(applyRegion(this.map, region, this.value, this.mode, rec))
     this.commit(rec)
   }
 
@@ -283,8 +393,11 @@ export class MaskEditor {
         return
       }
       case 'prediction': {
-        if (!at || !this.prediction) return
-        this.applyRegionEdit(labelComponent(this.prediction, this.map.width, this.map.height, at.x, at.y), this.prediction)
+        if (at) this.acceptComponentAt(at.x, at.y)
+        return
+      }
+      case 'reject': {
+        if (at) this.rejectComponentAt(at.x, at.y)
         return
       }
       case 'polygon': {
@@ -433,6 +546,11 @@ export class MaskEditor {
 
   opacityChanged: ((v: number) => void) | null = null
 
+  /** Draws the label layer now instead of at the next frame (bench:canvas measures redraw with it). */
+  drawLabelsNow(): void {
+    this.labelLayer.draw()
+  }
+
   private emit(): void {
     this.hooks.onState({
       undoDepth: this.history.undoDepth,
@@ -440,6 +558,7 @@ export class MaskEditor {
       dirty: this.dirty,
       scale: this.view.scale,
       polygonPoints: this.polygon.length,
+      proposalRejected: this.proposal?.rejected ?? 0,
     })
   }
 }

@@ -97,17 +97,3 @@ export function applyRegion(map: LabelMap, region: Region, value: number, mode: 
   }
   return region.rect
 }
-
-/** Copies the labels of a region from `source` (e.g. a prediction) into the map. */
-export function copyRegion(map: LabelMap, source: Uint8Array, region: Region, mode: BrushMode, rec: EditRecorder | null): Rect | null {
-  if (region.size === 0) return null
-  rec?.touch(region.rect)
-  const { data, width } = map
-  for (let y = region.rect.y0; y < region.rect.y1; y++) {
-    for (let x = region.rect.x0; x < region.rect.x1; x++) {
-      const i = y * width + x
-      if (region.mask[i] && canPaint(data[i]!, source[i]!, mode)) data[i] = source[i]!
-    }
-  }
-  return region.rect
-}

@@ -8,6 +8,7 @@
  *   #/album/3/runs              the album's runs and results
  *   #/album/3/clusters          the album by cluster, with its embedding map
  *   #/album/3/compare           images side by side under several runs (paper Fig. 4)
+ *   #/results                   the project's results: users × methods, per-class IoU, training curves
  */
 import { exhaustive } from '../util/exhaustive'
 
@@ -21,6 +22,7 @@ export type Route =
   | { name: 'runs'; target: LibraryTarget }
   | { name: 'clusters'; target: LibraryTarget }
   | { name: 'compare'; target: LibraryTarget }
+  | { name: 'results' }
 
 function positiveInt(s: string | undefined): number | null {
   if (s === undefined || !/^\d{1,15}$/.test(s)) return null
@@ -32,6 +34,7 @@ export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').filter((p) => p !== '')
   const [head, idText, sub, subId] = parts
   if (head === 'library') return { name: 'library', target: null }
+  if (head === 'results') return { name: 'results' }
   if (head === 'album' || head === 'source') {
     const id = positiveInt(idText)
     if (id === null) return { name: 'library', target: null }
@@ -49,6 +52,8 @@ export function formatRoute(route: Route): string {
   switch (route.name) {
     case 'start':
       return '#/'
+    case 'results':
+      return '#/results'
     case 'library':
       return route.target ? `#/${route.target.kind}/${route.target.id}` : '#/library'
     case 'image':

@@ -6,7 +6,7 @@ import { formatRoute, parseRoute, type LibraryTarget, type Route } from '../nav/
 export const useNavStore = defineStore('nav', () => {
   const route = ref<Route>(parseRoute(typeof location === 'undefined' ? '' : location.hash))
 
-  const target = computed<LibraryTarget | null>(() => (route.value.name === 'start' ? null : route.value.target))
+  const target = computed<LibraryTarget | null>(() => (route.value.name === 'start' || route.value.name === 'results' ? null : route.value.target))
 
   function go(next: Route, replace = false): void {
     route.value = next

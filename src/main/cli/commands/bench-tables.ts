@@ -1,0 +1,120 @@
+/**
+ * Text tables of `pss-studio bench methods`: the methods table (method × user rows, FIoU and both MIoU
+ * conventions, mean ± std over seeds), the cost of the inference extras, and the ablations in the paper's
+ * shape (users × settings, FIoU and MIoU(all 21) per setting; the "MEAN" row is the mean over users).
+ */
+import type { MeanStd, MethodsBenchResult, Summary } from '../../engine/pipelines/methods'
+
+const f1 = (v: number | null): string => (v === null || Number.isNaN(v) ? '   –  ' : v.toFixed(2).padStart(6))
+const pm = (m: MeanStd, k: 'fiou' | 'miou_all21' | 'miou_present'): string =>
+  `${f1(m[k])} ± ${f1(m.std[k]).trim().padEnd(5)}`
+
+export function benchTable(r: Pick<MethodsBenchResult, 'methods'>): string[] {
+  const names = Object.keys(r.methods)
+  if (names.length === 0) return []
+  const users = [...new Set(names.flatMap((n) => Object.keys(r.methods[n]!.perUser)))]
+  const w = Math.max(8, ...names.map((n) => n.length))
+  const lines = [`${'method'.padEnd(w)}  ${'user'.padEnd(7)}  FIoU            MIoU(all21)     MIoU(present)`]
+  for (const n of names) {
+    const m = r.methods[n]!
+    for (const u of users) {
+      const pu = m.perUser[u]
+      if (pu)
+        lines.push(
+          `${n.padEnd(w)}  ${u.padEnd(7)}  ${pm(pu, 'fiou')}  ${pm(pu, 'miou_all21')}  ${pm(pu, 'miou_present')}`,
+        )
+    }
+    lines.push(
+      `${n.padEnd(w)}  ${'MEAN'.padEnd(7)}  ${pm(m, 'fiou')}  ${pm(m, 'miou_all21')}  ${pm(m, 'miou_present')}`,
+    )
+  }
+  return lines
+}
+
+/** One line per inference extra: its cost per image and what it adds over a plain pass. */
+export function costLines(r: Pick<MethodsBenchResult, 'methods'>): string[] {
+  return Object.entries(r.methods).flatMap(([n, m]) =>
+    m.cost
+      ? [
+          `${n}: ${m.cost.secondsPerImage.toFixed(3)} s/image in all, +${m.cost.addedSecondsPerImage.toFixed(3)} s/image ` +
+            `over one plain pass (${m.cost.passes} pass${m.cost.passes === 1 ? '' : 'es'}` +
+            `${m.cost.crfSecondsPerImage === null ? '' : `, CRF ${m.cost.crfSecondsPerImage.toFixed(3)} s/image`}; ` +
+            `${m.cost.images} images)`,
+        ]
+      : [],
+  )
+}
+
+/** `12.34` or, over several seeds, `12.34±1.20`. */
+function cell(m: MeanStd | undefined, k: 'fiou' | 'miou_all21'): string {
+  if (!m || Number.isNaN(m[k])) return '–'
+  return m.seeds > 1 ? `${m[k].toFixed(2)}±${m.std[k].toFixed(2)}` : m[k].toFixed(2)
+}
+
+/**
+ * Users × columns, each column FIoU and MIoU(all 21) (the paper's tables): one line per user, then MEAN.
+ */
+export function crossTable(title: string, columns: readonly { label: string; s: Summary }[]): string[] {
+  if (columns.length === 0) return []
+  const users = [...new Set(columns.flatMap((c) => Object.keys(c.s.perUser)))]
+  const rows: string[][] = [
+    ['user', ...columns.flatMap((c) => [`${c.label} FIoU`, `${c.label} MIoU`])],
+    ...users.map((u) => [
+      u,
+      ...columns.flatMap((c) => [cell(c.s.perUser[u], 'fiou'), cell(c.s.perUser[u], 'miou_all21')]),
+    ]),
+    ['MEAN', ...columns.flatMap((c) => [cell(c.s, 'fiou'), cell(c.s, 'miou_all21')])],
+  ]
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
+  return [
+    title,
+    ...rows.map((r) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ')),
+  ]
+}
+
+const SETTING_TITLES = { personal: 'Personal', mixall: 'MixAll', mixsample: 'MixSample' } as const
+const CONTEXT_TITLES = { none: 'None', global: 'Global', ours: 'Ours' } as const
+
+/** The ablation tables (Tables 5, 4, 3 of the paper), each only when it was run. */
+export function ablationTables(r: Pick<MethodsBenchResult, 'ablations'>): string[] {
+  const a = r.ablations
+  if (!a) return []
+  const out: string[] = []
+  const data = (Object.keys(SETTING_TITLES) as (keyof typeof SETTING_TITLES)[]).flatMap((k) => {
+    const s = a.data[k]
+    return s ? [{ label: SETTING_TITLES[k], s, n: s.trainImages }] : []
+  })
+  if (data.length) {
+    out.push(
+      ...crossTable(
+        `Data setting (paper Table 5), ${a.method}; target images per model: ${data
+          .map((d) => `${d.label} ${Number.isInteger(d.n) ? d.n : d.n.toFixed(1)}`)
+          .join(', ')}`,
+        data,
+      ),
+      '',
+    )
+  }
+  const ks = Object.entries(a.k)
+  if (ks.length) {
+    const clamped = ks.filter(([k, s]) => Object.values(s.effectiveK).some((e) => e !== Number(k)))
+    out.push(
+      ...crossTable(
+        `K sweep (paper Table 4), ${a.method}` +
+          (clamped.length
+            ? `; clamped to the album size: ${clamped
+                .map(([k, s]) => `K=${k} → ${[...new Set(Object.values(s.effectiveK))].join('/')}`)
+                .join(', ')}`
+            : ''),
+        ks.map(([k, s]) => ({ label: `K=${k}`, s })),
+      ),
+      '',
+    )
+  }
+  const ctx = (Object.keys(CONTEXT_TITLES) as (keyof typeof CONTEXT_TITLES)[]).flatMap((k) => {
+    const s = a.context[k]
+    return s ? [{ label: CONTEXT_TITLES[k], s }] : []
+  })
+  if (ctx.length) out.push(...crossTable('Context (paper Table 3), pss-s1', ctx), '')
+  return out
+}

@@ -1,0 +1,326 @@
+/**
+ * One training seed of the methods benchmark: the source model (No-DA, trained once and reused when its
+ * folder already holds a checkpoint), the group-context networks' source warm-up, then any bench row
+ * trained on any target scope (a user's album, the pooled albums, a sample of them, an album regrouped
+ * into K clusters), each run trained once per invocation and asked to predict the albums its scope is
+ * evaluated on; and the inference extras (+TTA, +CRF) on top of a trained run, with their cost.
+ *
+ * Folders, under <out>/seed-<s>/: source/, source-context-<variant>/, <row>/ (shared rows), and per scope
+ * <scope>/<row>/ (the adaptation run) with <scope>/predictions/<row>[+<extra>]/<user>/ (label PNGs).
+ * Training and inference run in the engine worker; this thread loads no tfjs.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { NUM_CLASSES } from '../../../shared/voc'
+import type { ContextVariant } from '../models/config'
+import { latestCheckpoint } from '../runs/checkpoint'
+import { latestAdaptCheckpoint } from '../methods/adapt-checkpoint'
+import type { AdaptConfigInput, AdaptInit, TargetItem } from '../methods/adapt-config'
+import type { FileProblem, LabelledFile } from '../runs/file-dataset'
+import { groupBatches } from '../runs/group-order'
+import { chunkBatches } from '../infer/infer-request'
+import type { InferCost } from '../infer/infer-loop'
+import { startInferenceWorker } from '../infer/start-inference-worker'
+import { startAdaptationWorker } from '../worker/start-adaptation-worker'
+import { startTrainingWorker } from '../worker/start-training-worker'
+import {
+  BENCH_ROWS,
+  INFER_EXTRAS,
+  rowChain,
+  rowVariant,
+  type BenchRow,
+  type BenchRowName,
+  type InferExtraName,
+} from './methods-rows'
+
+export interface RunnerOptions {
+  seedDir: string
+  seed: number
+  source: readonly LabelledFile[]
+  sourceIterations: number
+  adaptIterations: number
+  size: number
+  batch: number
+  width: 16 | 32
+  sourceLr: number
+  ndf: number
+  contextWarmup: number
+  /** Every user's album (personal groups): what a shared row (No-DA) predicts. */
+  allUsers: { user: string; images: TargetItem[] }[]
+  onLog: (line: string) => void
+  onProblem: (p: FileProblem) => void
+}
+
+/** Where a run trains and which albums it is evaluated on. */
+export interface TargetScope {
+  /** Folder of the scope's runs and predictions. */
+  dir: string
+  /** Label of its timings, e.g. "id1", "mixall", "id1/k10". */
+  label: string
+  /** The run's unlabelled target images. */
+  target: TargetItem[]
+  /** Albums to predict with the trained model, by user (with the groups to batch them by). */
+  evaluate: { user: string; images: TargetItem[] }[]
+}
+
+/** Summed inference cost of an extra (over users and seeds). */
+export interface ExtraCostSum {
+  images: number
+  totalMs: number
+  predictMs: number
+  plainMs: number
+  crfMs: number
+  passes: number
+  crf: boolean
+}
+
+export function addCost(sum: ExtraCostSum | undefined, c: InferCost, crf: boolean): ExtraCostSum {
+  const s = sum ?? { images: 0, totalMs: 0, predictMs: 0, plainMs: 0, crfMs: 0, passes: c.passes, crf }
+  const n = c.images
+  // Without a timed plain pass (scales leaving 1 out) one pass's share stands in for it.
+  const plain = c.plainMsPerImage ?? c.predictMsPerImage / Math.max(1, c.passes)
+  return {
+    images: s.images + n,
+    totalMs: s.totalMs + c.msPerImage * n,
+    predictMs: s.predictMs + c.predictMsPerImage * n,
+    plainMs: s.plainMs + plain * n,
+    crfMs: s.crfMs + (c.crfMsPerImage ?? 0) * n,
+    passes: c.passes,
+    crf,
+  }
+}
+
+export class SeedRunner {
+  /** Seconds per timing label (e.g. "pss-s1", "mixall:pss-s1", "pss-s1+tta"). */
+  readonly seconds: Record<string, number> = {}
+  readonly costs: Record<string, ExtraCostSum> = {}
+  sourceSeconds = 0
+  private init: AdaptInit | null = null
+  private readonly contextInit = new Map<ContextVariant, AdaptInit>()
+  private readonly trained = new Set<string>()
+
+  constructor(private readonly o: RunnerOptions) {}
+
+  private time(label: string, s: number): void {
+    this.seconds[label] = (this.seconds[label] ?? 0) + s
+  }
+
+  /** The source model, then the source warm-up of each group-context variant that will be trained. */
+  async prepare(variants: Iterable<ContextVariant>): Promise<void> {
+    const o = this.o
+    const t = performance.now()
+    const sourceRun = path.join(o.seedDir, 'source')
+    if (!latestCheckpoint(sourceRun)) {
+      fs.rmSync(sourceRun, { recursive: true, force: true })
+      o.onLog(`seed ${o.seed}: source model, ${o.sourceIterations} iterations on ${o.source.length} images`)
+      const r = await startTrainingWorker(
+        {
+          runDir: sourceRun,
+          seed: o.seed,
+          steps: o.sourceIterations,
+          batch: o.batch,
+          size: o.size,
+          width: o.width,
+          lr: o.sourceLr,
+          checkpointEvery: 0,
+          backend: 'wasm',
+          data: { kind: 'files', items: [...o.source], numClasses: NUM_CLASSES },
+        },
+        { onProblem: o.onProblem },
+      ).result
+      if (r.status !== 'done') throw new Error(`source training ended as ${r.status}`)
+    }
+    const ckpt = latestCheckpoint(sourceRun)
+    if (!ckpt) throw new Error(`${sourceRun}: no checkpoint after training`)
+    this.init = { kind: 'checkpoint', dir: ckpt.dir }
+    this.sourceSeconds += (performance.now() - t) / 1000
+    // A group-context network has a module the No-DA model lacks (randomly initialised when loaded from
+    // it): train it on the source set first — the context network's own source model, shared by users.
+    for (const variant of new Set(variants)) {
+      if (variant === 'none' || o.contextWarmup === 0 || this.contextInit.has(variant)) continue
+      const runDir = path.join(o.seedDir, `source-context-${variant}`)
+      await this.adapt(
+        `source-context-${variant}`,
+        runDir,
+        {
+          method: { kind: 'noda', seg: { lr: o.sourceLr } },
+          context: { variant },
+          target: [],
+          init: this.init,
+        },
+        [],
+        o.contextWarmup,
+      )
+      const c = latestAdaptCheckpoint(runDir)
+      if (!c) throw new Error(`${runDir}: no checkpoint after training`)
+      this.contextInit.set(variant, { kind: 'checkpoint', dir: c.dir })
+    }
+  }
+
+  private async adapt(
+    label: string,
+    runDir: string,
+    cfg: Pick<AdaptConfigInput, 'method' | 'context' | 'target' | 'init'>,
+    predict: { outDir: string; images: TargetItem[] }[],
+    steps = this.o.adaptIterations,
+  ): Promise<void> {
+    const o = this.o
+    const start = performance.now()
+    fs.rmSync(runDir, { recursive: true, force: true })
+    let last = ''
+    const r = await startAdaptationWorker(
+      {
+        batch: o.batch,
+        size: o.size,
+        width: o.width,
+        ndf: o.ndf,
+        backend: 'wasm',
+        numClasses: NUM_CLASSES,
+        ...cfg,
+        runDir,
+        seed: o.seed,
+        steps,
+        source: [...o.source],
+      },
+      {
+        predict: { batch: o.batch * 2, albums: predict },
+        onProgress: (p) => {
+          if (p.iteration === p.steps) {
+            last = Object.entries(p.terms)
+              .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+              .join(', ')
+          }
+        },
+        onProblem: o.onProblem,
+      },
+    ).result
+    if (r.status !== 'done') throw new Error(`${label} ended as ${r.status}`)
+    const s = (performance.now() - start) / 1000
+    this.time(label, s)
+    o.onLog(`  ${label}: ${s.toFixed(1)} s; last step ${last}`)
+  }
+
+  /** A row with its own trainer (see RowTrainContext). */
+  private async train(
+    label: string,
+    runDir: string,
+    train: NonNullable<BenchRow['train']>,
+    target: TargetItem[],
+    predict: { outDir: string; images: TargetItem[] }[],
+  ): Promise<void> {
+    if (this.init?.kind !== 'checkpoint') throw new Error('SeedRunner.prepare must run first')
+    const start = performance.now()
+    fs.rmSync(runDir, { recursive: true, force: true })
+    await train({
+      runDir,
+      seed: this.o.seed,
+      steps: this.o.adaptIterations,
+      size: this.o.size,
+      batch: this.o.batch,
+      width: this.o.width,
+      source: this.o.source,
+      sourceCheckpoint: this.init.dir,
+      target,
+      predict,
+      onProblem: this.o.onProblem,
+    })
+    const s = (performance.now() - start) / 1000
+    this.time(label, s)
+    this.o.onLog(`  ${label}: ${s.toFixed(1)} s`)
+  }
+
+  /** The run folder of a row in a scope (a shared row has one run per seed). */
+  runDir(row: BenchRowName, scope: TargetScope): string {
+    const shared = (BENCH_ROWS[row] as BenchRow).shared === true
+    return path.join(shared ? this.o.seedDir : scope.dir, row)
+  }
+
+  /** The predictions of `<row>[+<extra>]` for `user` in a scope. */
+  predDir(row: BenchRowName, extra: InferExtraName | null, scope: TargetScope, user: string): string {
+    const shared = (BENCH_ROWS[row] as BenchRow).shared === true
+    const name = extra ? `${row}+${extra}` : row
+    return path.join(shared ? this.o.seedDir : scope.dir, 'predictions', name, user)
+  }
+
+  private evaluated(row: BenchRowName, scope: TargetScope): TargetScope['evaluate'] {
+    return (BENCH_ROWS[row] as BenchRow).shared === true ? this.o.allUsers : scope.evaluate
+  }
+
+  /** Trains a row (and the stages it continues from) on a scope's target, once; returns its run folder. */
+  async ensureRow(row: BenchRowName, scope: TargetScope): Promise<string> {
+    if (!this.init) throw new Error('SeedRunner.prepare must run first')
+    for (const stage of rowChain(row)) {
+      const r: BenchRow = BENCH_ROWS[stage]
+      const runDir = this.runDir(stage, scope)
+      if (this.trained.has(runDir)) continue
+      const shared = r.shared === true
+      const init: AdaptInit =
+        r.from !== undefined
+          ? { kind: 'adapt-run', runDir: this.runDir(r.from as BenchRowName, scope) }
+          : (this.contextInit.get(rowVariant(stage)) ?? this.init)
+      // A shared row (one model for every scope) predicts every user's album at once.
+      const predict = r.hidden
+        ? []
+        : this.evaluated(stage, scope).map((e) => ({
+            outDir: this.predDir(stage, null, scope, e.user),
+            images: e.images,
+          }))
+      const label = shared ? stage : `${scope.label}:${stage}`
+      if (r.train) await this.train(label, runDir, r.train, scope.target, predict)
+      else if (r.method)
+        await this.adapt(
+          label,
+          runDir,
+          {
+            method: r.method,
+            ...(r.context ? { context: { variant: r.context } } : {}),
+            target: shared ? [] : scope.target,
+            init,
+          },
+          predict,
+        )
+      else throw new Error(`bench row ${stage} has neither a method nor a trainer`)
+      this.trained.add(runDir)
+    }
+    return this.runDir(row, scope)
+  }
+
+  /** Predicts a scope's albums again with a trained row and an inference extra (TTA / CRF). */
+  async ensureExtra(row: BenchRowName, extra: InferExtraName, scope: TargetScope): Promise<void> {
+    const runDir = await this.ensureRow(row, scope)
+    const key = `${runDir}+${extra}`
+    if (this.trained.has(key)) return
+    const x = INFER_EXTRAS[extra]
+    const grouped = rowVariant(row) !== 'none'
+    const start = performance.now()
+    const r = await startInferenceWorker(
+      {
+        runDir,
+        backend: 'wasm',
+        tta: x.tta,
+        crf: x.crf,
+        albums: this.evaluated(row, scope).map((e) => {
+          const items = e.images.map((i) => ({ image: i.image, name: i.name }))
+          // A group-context model predicts a group together, as in training (and as the plain predictions).
+          const batches =
+            grouped && e.images.every((i) => i.group !== undefined)
+              ? groupBatches(e.images, (i) => i.group ?? null, this.o.batch * 2).map((b) =>
+                  b.map((i) => ({ image: i.image, name: i.name })),
+                )
+              : chunkBatches(items, this.o.batch * 2)
+          return { outDir: this.predDir(row, extra, scope, e.user), batches }
+        }),
+      },
+      { onProblem: this.o.onProblem },
+    ).result
+    if (r.status !== 'done') throw new Error(`${row}+${extra} inference ended as ${r.status}`)
+    const name = `${row}+${extra}`
+    this.costs[name] = addCost(this.costs[name], r.cost, x.crf !== null)
+    const s = (performance.now() - start) / 1000
+    this.time(name, s)
+    this.trained.add(key)
+    this.o.onLog(
+      `  ${scope.label}:${name}: ${s.toFixed(1)} s, ${(r.cost.msPerImage / 1000).toFixed(3)} s/image`,
+    )
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The SegSort supervised loss (Hwang et al. 2019, eq. 5): pixel embeddings e_i (L2-normalised) and segment
+ * prototypes μ_s = normalise(mean of e over s) define a von Mises–Fisher mixture with concentration κ; each
+ * pixel should be explained by the segments of its own class:
+ *
+ *   L_i = −log( Σ_{s' : class(s') = class(i)} exp(κ μ_{s'}·e_i)  /  Σ_{all s'} exp(κ μ_{s'}·e_i) )
+ *
+ * averaged over the labelled pixels (a pixel in no segment — VOC's 255 — is left out). The gradient flows
+ * through both the pixel embeddings and the prototypes, as in the paper. Pure tfjs, autodiff only.
+ */
+import * as tf from '@tensorflow/tfjs'
+import type { SegmentBatch } from './segments'
+
+/** Added to the logits of other-class segments in the numerator: exp() of it is exactly 0 in float32. */
+const MASKED = -1e4
+const NORM_EPS = 1e-12
+
+/** Rows scaled to unit length (x / sqrt(|x|² + ε)). */
+export function l2Normalize(x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => x.div(x.square().sum(1, true).add(NORM_EPS).sqrt()) as tf.Tensor2D)
+}
+
+/**
+ * x: raw or normalised embeddings of every pixel [P, D] (normalised here, so the loss is defined for any
+ * x). seg.segmentOf has P entries. Returns 0 (with a zero gradient) when no pixel is labelled.
+ */
+export function segsortLoss(x: tf.Tensor2D, seg: SegmentBatch, kappa: number): tf.Scalar {
+  const p = x.shape[0]
+  if (seg.segmentOf.length !== p) {
+    throw new Error(`segsortLoss: ${seg.segmentOf.length} segment ids for ${p} pixels`)
+  }
+  if (!(kappa > 0)) throw new Error(`segsortLoss: the concentration must be positive, got ${kappa}`)
+  let v = 0
+  for (let i = 0; i < p; i++) if ((seg.segmentOf[i] as number) >= 0) v++
+  const s = seg.segmentClass.length
+  if (v === 0 || s === 0) return tf.tidy(() => x.sum().mul(0) as tf.Scalar)
+  // Host-built constants over all P pixels (a gather would need UnsortedSegmentSum for its gradient, which
+  // wasm lacks): segment membership [S, P], the same-class mask [P, S] and each pixel's weight 1/V (0 void).
+  const member = new Float32Array(s * p)
+  const sameClass = new Float32Array(p * s).fill(MASKED)
+  const weight = new Float32Array(p)
+  for (let i = 0; i < p; i++) {
+    const sid = seg.segmentOf[i] as number
+    if (sid < 0) continue
+    member[sid * p + i] = 1
+    weight[i] = 1 / v
+    const c = seg.segmentClass[sid] as number
+    for (let j = 0; j < s; j++) if (seg.segmentClass[j] === c) sameClass[i * s + j] = 0
+  }
+  return tf.tidy(() => {
+    const e = l2Normalize(x)
+    const mu = l2Normalize(tf.matMul(tf.tensor2d(member, [s, p]), e))
+    const logits = tf.matMul(e, mu, false, true).mul(kappa)
+    const all = tf.logSumExp(logits, 1)
+    const same = tf.logSumExp(logits.add(tf.tensor2d(sameClass, [p, s])), 1)
+    return all.sub(same).mul(tf.tensor1d(weight)).sum() as tf.Scalar
+  })
+}
+
+/** The loss on an embedding map [N, H, W, D] with segments numbered over its N·H·W pixels. */
+export function segsortLossMap(emb: tf.Tensor4D, seg: SegmentBatch, kappa: number): tf.Scalar {
+  const [n, h, w, d] = emb.shape
+  return tf.tidy(() => segsortLoss(emb.reshape([n * h * w, d]) as tf.Tensor2D, seg, kappa))
+}
