@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Album } from '../../src/shared/domain'
+import type { CosegJobResult } from '../../src/shared/coseg'
+import type { Album, JobRecord } from '../../src/shared/domain'
 import type { RunSummary, RunDetail } from '../../src/shared/runs'
 import { callApi, openBrowser, screenshotsDir, tid, type BrowserSession } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
@@ -113,6 +114,26 @@ describe('runs in the studio (browser mode)', () => {
     for (const b of await page.locator(tid('toast-dismiss')).all()) await b.click({ timeout: 1000 }).catch(() => {})
     if (await page.locator(tid('jobs-panel')).isVisible().catch(() => false)) await page.click(tid('jobs-toggle'))
     await page.screenshot({ path: join(SHOTS, 'runs.png') })
+    expect(session.pageErrors).toEqual([])
+  }, 180_000)
+
+  it('makes tag proposals with the No-DA run from its record; the co-segmentation job stores them', async () => {
+    const runId = Number(await page.locator(tid('run-detail')).getAttribute('data-run-id'))
+    await page.click(tid('coseg-start'))
+    const started = await page.locator(tid('coseg-started')).textContent()
+    const jobId = Number(/#(\d+)/.exec(started ?? '')?.[1])
+    expect(jobId).toBeGreaterThan(0)
+    let job: JobRecord | undefined
+    for (let i = 0; i < 240; i++) {
+      job = (await api<JobRecord[]>('listJobs', { limit: 50 })).find((j) => j.id === jobId)
+      if (job && job.status !== 'queued' && job.status !== 'running') break
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    expect(job?.status).toBe('done')
+    const result = job!.result as CosegJobResult
+    expect(result.runId).toBe(runId)
+    expect(result.tagged).toBeGreaterThan(0)
+    expect(result.proposed).toBe(result.tagged - result.unreadable)
     expect(session.pageErrors).toEqual([])
   }, 180_000)
 
