@@ -30,6 +30,11 @@ export interface SegmentationModel {
   forward(x: tf.Tensor4D, training: boolean): SegOutputs
   /** Global-average-pooled features of the backbone's last stage [N, channels] (eval mode), for clustering. */
   embed?(x: tf.Tensor4D): tf.Tensor2D
+  /**
+   * Eval mode: the main logits and the feature map the classifier reads ([N, H/8, W/8, D]; the main
+   * logits are a 1×1 convolution of it), for co-segmentation's feature affinity.
+   */
+  featuresAndLogits?(x: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor4D }
   dispose(): void
 }
 
@@ -70,37 +75,50 @@ export class SegNet implements SegmentationModel {
   }
 
   forward(x: tf.Tensor4D, training: boolean): SegOutputs {
+    const out = tf.tidy(() => {
+      const r = this.heads(x, training)
+      return r.aux ? [r.main, r.aux] : [r.main]
+    })
+    return { main: out[0] as tf.Tensor4D, aux: (out[1] as tf.Tensor4D | undefined) ?? null }
+  }
+
+  featuresAndLogits(x: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor4D } {
+    const [features, logits] = tf.tidy(() => {
+      const r = this.heads(x, false)
+      return [r.features, r.main]
+    })
+    return { features: features as tf.Tensor4D, logits: logits as tf.Tensor4D }
+  }
+
+  /** The whole net inside the caller's tidy: the classifier's input map, main and aux logits. */
+  private heads(x: tf.Tensor4D, training: boolean): { features: tf.Tensor4D; main: tf.Tensor4D; aux: tf.Tensor4D | null } {
     const [, h, w, c] = x.shape
     if (c !== 3) throw new Error(`SegNet: input must have 3 channels, got ${c}`)
     if (h % 8 !== 0 || w % 8 !== 0 || h < MIN_INPUT_SIDE || w < MIN_INPUT_SIDE) {
       throw new Error(`SegNet: input ${h}×${w} must be multiples of 8 and at least ${MIN_INPUT_SIDE}`)
     }
-    const out = tf.tidy(() => {
-      const f = this.backbone(x, training)
-      const outC =
-        this.config.psp.channels ?? (this.config.backbone.kind === 'resnet-compact' ? f.mid.shape[3] : 512)
-      const p = pspModule(this.params, f.out, this.config.psp.bins, outC, training)
-      const ctx = contextOf(this.config)
-      if (ctx.variant === 'none') {
-        // Parameters are created (and randomly initialised) in call order: keep the order of the model
-        // without the module so an old config + seed still builds the very same initial weights.
-        const main = classifier(this.params, p, this.config.numClasses)
-        const aux = this.config.aux ? auxHead(this.params, f.mid, this.config.numClasses, training) : null
-        return aux ? [main, aux] : [main]
-      }
-      // The soft regions of the context module are the aux logits (the constructor checked aux is on).
-      const aux = auxHead(this.params, f.mid, this.config.numClasses, training)
-      const withContext = groupContext(
-        this.params,
-        p,
-        aux,
-        { variant: ctx.variant, layout: ctx.layout, intra: ctx.intra },
-        training,
-        this.dropoutRng,
-      )
-      return [classifier(this.params, withContext, this.config.numClasses), aux]
-    })
-    return { main: out[0] as tf.Tensor4D, aux: (out[1] as tf.Tensor4D | undefined) ?? null }
+    const f = this.backbone(x, training)
+    const outC = this.config.psp.channels ?? (this.config.backbone.kind === 'resnet-compact' ? f.mid.shape[3] : 512)
+    const p = pspModule(this.params, f.out, this.config.psp.bins, outC, training)
+    const ctx = contextOf(this.config)
+    if (ctx.variant === 'none') {
+      // Parameters are created (and randomly initialised) in call order: keep the order of the model
+      // without the module so an old config + seed still builds the very same initial weights.
+      const main = classifier(this.params, p, this.config.numClasses)
+      const aux = this.config.aux ? auxHead(this.params, f.mid, this.config.numClasses, training) : null
+      return { features: p, main, aux }
+    }
+    // The soft regions of the context module are the aux logits (the constructor checked aux is on).
+    const aux = auxHead(this.params, f.mid, this.config.numClasses, training)
+    const withContext = groupContext(
+      this.params,
+      p,
+      aux,
+      { variant: ctx.variant, layout: ctx.layout, intra: ctx.intra },
+      training,
+      this.dropoutRng,
+    )
+    return { features: withContext, main: classifier(this.params, withContext, this.config.numClasses), aux }
   }
 
   embed(x: tf.Tensor4D): tf.Tensor2D {
