@@ -167,7 +167,7 @@ async function main(): Promise<void> {
     const errors: string[] = []
     page.on('pageerror', (e) => errors.push(e.message))
     await page.goto(url)
-    await page.waitForSelector('body[data-ready="true"]')
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 120_000 })
     await page.evaluate(`location.hash = '#/album/${albumId}/annotate/${imageId}'`)
     await page.waitForSelector(`[data-testid="annotate-view"][data-state="ready"][data-image-id="${imageId}"]`, { timeout: 120_000 })
     const size = (await page.evaluate('window.__pssAnnotator.size()')) as { width: number; height: number }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { EditRecorder, History } from '../../src/renderer/src/editor/history'
 import { newLabelMap, type LabelMap } from '../../src/renderer/src/editor/label-map'
 import { acceptRegion, MachineReference, ProposalLayer } from '../../src/renderer/src/editor/proposal'
-import { overlayLut, paintRect } from '../../src/renderer/src/editor/palette'
+import { overlayLut, paintHatchedRect, paintRect } from '../../src/renderer/src/editor/palette'
 import { paintSegment } from '../../src/renderer/src/editor/raster'
 
 const _ = 255
@@ -161,5 +161,19 @@ describe('paintRect (run-length colouring)', () => {
         if (inside) expect(small[(y - rect.y0) * (rect.x1 - rect.x0) + x - rect.x0]).toBe(want)
       }
     }
+  })
+})
+
+describe('paintHatchedRect', () => {
+  it('stripes proposal pixels and leaves 255 fully transparent', () => {
+    const labels = Uint8Array.from([255, 12, 12, 255, 12, 12, 12, 12, 12])
+    const out = new Uint32Array(9)
+    const lut = overlayLut()
+    paintHatchedRect(labels, 9, { x0: 0, y0: 0, x1: 9, y1: 1 }, lut, out)
+    expect(out[0]).toBe(0)
+    expect(out[3]).toBe(0)
+    const alphas = [1, 2, 4, 5, 6, 7, 8].map((i) => out[i]! >>> 24)
+    expect(alphas).toEqual([0xe6, 0xe6, 0x50, 0x50, 0x50, 0x50, 0xe6])
+    expect(out[1]! & 0xffffff).toBe(lut[12]! & 0xffffff)
   })
 })

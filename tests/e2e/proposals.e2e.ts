@@ -4,12 +4,13 @@
  * a model here would only slow the test down) is listed as a proposal, shown as its own layer, one
  * component is accepted with a click, another rejected, and the saved PNG read back in Node holds the
  * component's pixels with the proposal's label and every other pixel unchanged. Hand pixels count 0
- * (the accepted pixels are machine-made) until a brush stroke adds some.
+ * (the accepted pixels are machine-made) until a brush stroke adds some. Then the annotation queue the
+ * embedding map's lasso fills: with "Queued first", D opens the queued image rather than the next one.
  * Needs a build (`npx electron-vite build`) and /usr/bin/chromium.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeLabelPng, decodeLabelPng } from '../../src/main/media/label-png'
@@ -20,6 +21,7 @@ import { cli, serve, type Served } from './helpers/serve'
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 const tid = (id: string) => `[data-testid="${id}"]`
+const SHOTS = resolve(process.env.PSS_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots')
 const W = 480
 const H = 360
 
@@ -64,8 +66,9 @@ const attr = (name: string) => page.locator(tid('annotate-view')).getAttribute(n
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-proposals-'))
+  mkdirSync(SHOTS, { recursive: true })
   const env = { ...process.env, PSS_STUDIO_HOME: join(tmp, 'home') }
-  const photos = await makePhotoFolder(join(tmp, 'photos'), 2)
+  const photos = await makePhotoFolder(join(tmp, 'photos'), 3)
   project = join(tmp, 'project')
   await cli(['create', '--project', project], env)
   await cli(['import', '--project', project, '--folder', photos.dir, '--album', 'Trip'], env)
@@ -134,6 +137,7 @@ describe('mask proposals in the editor', () => {
     const left = await at(100, 90)
     await page.mouse.click(left.x, left.y)
     await expect.poll(async () => Number(await attr('data-undo'))).toBe(undoBefore + 1)
+    await page.screenshot({ path: join(SHOTS, 'annotate-proposal.png') })
     // clicking the rejected block does nothing
     await page.mouse.click(right.x, right.y)
     expect(Number(await attr('data-undo'))).toBe(undoBefore + 1)
@@ -170,4 +174,24 @@ describe('mask proposals in the editor', () => {
     expect(Buffer.from(await pageLabels()).equals(Buffer.from(before))).toBe(true)
     expect(pageErrors).toEqual([])
   }, 180_000)
+
+  it('D/A with "Queued first" follow the queue the embedding map filled', async () => {
+    // The lasso's queue lives in localStorage per project path and album (embedding/annotation-queue.ts).
+    const info = (await (await page.request.post(`${new URL(server.url).origin}/api/appInfo`, { data: {} })).json()) as { result: { project: { path: string } } }
+    const key = `${info.result.project.path}#1`
+    await page.evaluate((k) => (globalThis as unknown as { localStorage: { setItem(a: string, b: string): void } }).localStorage.setItem('pss.annotationQueue', JSON.stringify({ [k]: [3] })), key)
+    await page.reload()
+    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="1"]`, { timeout: 30_000 })
+    expect(await page.locator(tid('queued-summary')).textContent()).toContain('1 of 1 left')
+    await page.locator(tid('nav-order')).selectOption('queued')
+    await page.locator(tid('annotate-canvas')).focus()
+    await page.keyboard.press('d') // split order would open image 2
+    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="3"]`, { timeout: 30_000 })
+    // marking it done takes it off the queue; D then falls back to the split order (3 → 1)
+    await page.locator(tid('annotate-status')).selectOption('done')
+    await expect.poll(() => page.locator(tid('queued-summary')).count()).toBe(0)
+    await page.keyboard.press('d')
+    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="1"]`, { timeout: 30_000 })
+    expect(pageErrors).toEqual([])
+  }, 120_000)
 })

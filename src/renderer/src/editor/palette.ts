@@ -57,7 +57,7 @@ export function paintHatchedRect(labels: Uint8Array, width: number, rect: Rect, 
     for (let x = rect.x0; x < rect.x1; x++) {
       const c = lut[labels[row + x]!]!
       // Alpha 0xe6 on 4-pixel diagonal bands, 0x50 between them (transparent stays transparent).
-      out[o + x] = c === 0 ? 0 : ((c & 0x00ffffff) | ((((x + y) & 7) < 4 ? 0xe6 : 0x50) << 24)) >>> 0
+      out[o + x] = c >>> 24 === 0 ? 0 : ((c & 0x00ffffff) | ((((x + y) & 7) < 4 ? 0xe6 : 0x50) << 24)) >>> 0
     }
   }
 }
