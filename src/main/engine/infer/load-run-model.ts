@@ -41,7 +41,8 @@ function isAdaptationRun(runDir: string): boolean {
 }
 
 /** What a run folder says about its network: input side, classes, latest checkpoint, how to build it. */
-interface RunSpec {
+export interface RunSpec {
+  kind: 'train' | 'adapt'
   size: number
   numClasses: number
   ckpt: { dir: string; state: { iteration: number } } | null
@@ -53,6 +54,7 @@ function adaptationSpec(runDir: string): RunSpec {
   const { config } = readAdaptRunFile(runDir)
   const ctx = contextFor(config)
   return {
+    kind: 'adapt',
     size: config.size,
     numClasses: config.numClasses,
     ckpt: latestAdaptCheckpoint(runDir),
@@ -70,6 +72,7 @@ function trainingSpec(runDir: string): RunSpec {
   const { config } = readRunFile(runDir)
   const numClasses = runNumClasses(config)
   return {
+    kind: 'train',
     size: config.size,
     numClasses,
     ckpt: latestCheckpoint(runDir),
@@ -82,19 +85,27 @@ function trainingSpec(runDir: string): RunSpec {
   }
 }
 
+/** The network a run folder (training or adaptation run) describes, and its latest checkpoint. */
+export function runSpec(runDir: string): RunSpec {
+  return isAdaptationRun(runDir) ? adaptationSpec(runDir) : trainingSpec(runDir)
+}
+
+/** Loads a checkpoint folder's weights into the model, strictly (every parameter must load). */
+export async function loadCheckpointWeights(model: SegmentationModel, checkpointDir: string): Promise<void> {
+  const w = await loadNamedWeights(checkpointDir)
+  try {
+    applyWeights(model.params, w.tensors, true)
+  } finally {
+    tf.dispose(Object.values(w.tensors))
+  }
+}
+
 export async function loadRunModel(runDir: string): Promise<RunModel> {
-  const { size, numClasses, ckpt, build } = isAdaptationRun(runDir)
-    ? adaptationSpec(runDir)
-    : trainingSpec(runDir)
+  const { size, numClasses, ckpt, build } = runSpec(runDir)
   if (!ckpt) throw new Error(`${runDir}: the run has no complete checkpoint yet`)
   const model = build()
   try {
-    const w = await loadNamedWeights(ckpt.dir)
-    try {
-      applyWeights(model.params, w.tensors, true)
-    } finally {
-      tf.dispose(Object.values(w.tensors))
-    }
+    await loadCheckpointWeights(model, ckpt.dir)
   } catch (e) {
     model.dispose()
     throw new Error(`${ckpt.dir}: cannot load the checkpoint (${e instanceof Error ? e.message : String(e)})`)
