@@ -167,6 +167,8 @@ export interface RunDetail extends RunSummary {
   confusion: number[][] | null
   /** Training loss per iteration of the source model it used. */
   lossCurve: LossPoint[]
+  /** Total objective per iteration of each adaptation stage it trained (adaptive methods), in chain order. */
+  stageCurves: { stage: string; points: LossPoint[] }[]
   /** How many images (with their mask versions) the run was scored on / trained on. */
   maskCount: number
 }

@@ -50,6 +50,7 @@ function detail(over: Partial<RunDetail> = {}): RunDetail {
     perClass,
     confusion: null,
     lossCurve: [],
+    stageCurves: [],
     maskCount: 7,
     ...over,
   }

@@ -3,8 +3,10 @@
  * stored metrics, per-image FIoU, delete a run. Every read first settles runs whose job ended without
  * them (an app closed mid-run), so a run is never shown as running when nothing runs it.
  */
+import fs from 'node:fs'
 import path from 'node:path'
 import { predictionRef, type RunDetail, type RunImageMetric, type RunSummary } from '../../shared/runs'
+import { latestAdaptCheckpoint } from '../engine/methods/adapt-checkpoint'
 import { readLossCurve } from '../engine/pipelines/project-run'
 import { MetricsRepo } from '../project/metrics-repo'
 import type { Project } from '../project/project'
@@ -64,6 +66,29 @@ function summaries(r: Repos, rows: readonly RunRow[]): RunSummary[] {
   })
 }
 
+/**
+ * The loss curves of an album run's adaptation stages, read from each stage's latest checkpoint
+ * (<run>/adapt/<stage>/). Stage names sort in chain order (mrnet-s1 < mrnet-s2, pss-s1 < pss-s2).
+ * A stage whose checkpoint cannot be read is left out: the curve is a view, the run's record is elsewhere.
+ */
+function stageCurves(runDir: string): RunDetail['stageCurves'] {
+  const root = path.join(runDir, 'adapt')
+  let names: string[]
+  try {
+    names = fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+  } catch {
+    return []
+  }
+  return names.flatMap((stage) => {
+    try {
+      const c = latestAdaptCheckpoint(path.join(root, stage))
+      return c ? [{ stage, points: c.state.losses.map((p) => ({ iteration: p.iteration, loss: p.loss })) }] : []
+    } catch {
+      return []
+    }
+  })
+}
+
 function detail(r: Repos, runId: number): RunDetail {
   const row = r.runs.row(runId)
   const [summary] = summaries(r, [row])
@@ -77,6 +102,7 @@ function detail(r: Repos, runId: number): RunDetail {
     perClass: r.metrics.perClass(runId),
     confusion: r.metrics.confusion(runId),
     lossCurve,
+    stageCurves: stageCurves(r.runs.dir(runId)),
     maskCount: r.runs.masks(runId).length,
   }
 }

@@ -54,6 +54,13 @@ describe('adaptive methods in the studio', () => {
     for (const stage of ['pss-s1', 'pss-s2']) {
       expect(fs.existsSync(path.join(runDir, 'adapt', stage, 'run.json')), stage).toBe(true)
     }
+    // Each stage's objective per iteration is shown with the run; No-DA has no stage curve.
+    expect(pss.stageCurves.map((c) => c.stage)).toEqual(['pss-s1', 'pss-s2'])
+    for (const c of pss.stageCurves) {
+      expect(c.points.map((p) => p.iteration)).toEqual([1, 2, 3])
+      for (const p of c.points) expect(Number.isFinite(p.loss)).toBe(true)
+    }
+    expect(noda.stageCurves).toEqual([])
     // Stage 2 trained on entropy-selected pseudo labels of the album.
     expect(fs.readdirSync(path.join(runDir, 'adapt', 'pss-s2', 'pseudo')).some((f) => f.endsWith('.png'))).toBe(true)
     // Every album image was predicted by the adapted model.
