@@ -52,6 +52,8 @@ export function runStage(
   config: Record<string, unknown>,
 ): { stage: string; dir: string } {
   const runs = new RunsRepo(project.db, project.paths)
+  // SegSort labels by k-NN against its memory bank: the source model's snapshots never made its predictions.
+  if (method === 'segsort') throw new InvalidInputError(`run ${runId} is a SegSort run: it predicts by k-NN against its memory bank and has no snapshots to select`)
   if (isAdaptiveMethod(method)) {
     const s = finalStage(method, runs.dir(runId))
     return { stage: s.name, dir: s.dir }

@@ -85,6 +85,9 @@ describe('a SegSort run in the studio', () => {
       expect(n.media.image).toBe(`image/${n.imageId}`)
     }
     await expect(studio.api.explainRegion({ runId: run.id, imageId: first, x: 100000, y: 0 })).rejects.toThrow(/outside/)
+    // No snapshots: the predictions come from the bank, and no snapshot selection may replace them.
+    expect((await studio.api.runSnapshots({ runId: run.id })).stage).toBeNull()
+    await expect(studio.api.evaluateSnapshots({ runId: run.id })).rejects.toThrow(/no snapshots to select/)
     // Only a done SegSort run explains, and only images it predicted.
     await expect(studio.api.explainRegion({ runId: run.sourceRunId!, imageId: first, x: 0, y: 0 })).rejects.toThrow(/only SegSort runs explain/)
     const sourceImage = Number([...sourceIds][0])
