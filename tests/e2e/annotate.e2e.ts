@@ -4,25 +4,23 @@
  * saved PNG, decoded in Node, equals the page's label bitmap and independently expected pixels.
  * Needs a build (`npx electron-vite build`) and /usr/bin/chromium.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeLabelPng } from '../../src/main/media/label-png'
 import { makePhotoFolder } from './helpers/fixtures'
+import { openBrowser, screenshotsDir, tid, type BrowserSession } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-const SHOTS = resolve(process.env.PSS_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots')
-const tid = (id: string) => `[data-testid="${id}"]`
+const SHOTS = screenshotsDir()
 
 let tmp: string
 let project: string
 let server: Served
-let browser: Browser
+let session: BrowserSession
 let page: Page
-const pageErrors: string[] = []
 
 interface Hook {
   labels(): string
@@ -66,21 +64,18 @@ function savedMask(imageId: number, version: number): Uint8Array {
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-annotate-'))
-  mkdirSync(SHOTS, { recursive: true })
   const env = { ...process.env, PSS_STUDIO_HOME: join(tmp, 'home') }
   const photos = await makePhotoFolder(join(tmp, 'photos'), 3)
   project = join(tmp, 'project')
   await cli(['create', '--project', project], env)
   await cli(['import', '--project', project, '--folder', photos.dir, '--album', 'Trip'], env)
   server = await serve(['--project', project], env)
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 })
-  page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(err.message))
+  session = await openBrowser({ resultsDir: resolve('test-results/annotate-e2e') })
+  page = session.page
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
+  await session?.close()
   await server?.stop()
   if (tmp) rmSync(tmp, { recursive: true, force: true })
 })
@@ -172,6 +167,6 @@ describe('annotation studio in Chromium', () => {
     await ready(1)
     expect(await attr('data-version')).toBe('1')
     expect(Buffer.from(await pageLabels()).equals(Buffer.from(drawn))).toBe(true)
-    expect(pageErrors).toEqual([])
+    expect(session.pageErrors).toEqual([])
   }, 180_000)
 })

@@ -8,18 +8,17 @@
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { join, resolve } from 'node:path'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeLabelPng, encodeLabelPng } from '../../src/main/media/label-png'
 import { Project } from '../../src/main/project/project'
 import { ProposalsRepo } from '../../src/main/project/proposals-repo'
 import { cosegSourceId } from '../../src/shared/coseg'
 import { makePhotoFolder } from './helpers/fixtures'
+import { openBrowser, tid, type BrowserSession } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-const tid = (id: string) => `[data-testid="${id}"]`
 const W = 480
 const H = 360
 const DOG = 12
@@ -31,12 +30,11 @@ const CAT_BOX = [260, 180, 400, 300] as const
 let tmp: string
 let project: string
 let server: Served
-let browser: Browser
+let session: BrowserSession
 let page: Page
 let imageId = 0
 let albumId = 0
 let proposalId = 0
-const pageErrors: string[] = []
 
 const inBox = (b: readonly number[], x: number, y: number): boolean => x >= b[0]! && x < b[2]! && y >= b[1]! && y < b[3]!
 
@@ -88,14 +86,12 @@ beforeAll(async () => {
     p.close()
   }
   server = await serve(['--project', project], env)
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 })
-  page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(err.message))
+  session = await openBrowser({ resultsDir: resolve('test-results/coseg-e2e') })
+  page = session.page
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
+  await session?.close()
   await server?.stop()
   if (tmp) rmSync(tmp, { recursive: true, force: true })
 })
@@ -136,6 +132,6 @@ describe('a tag co-segmentation proposal in the editor', () => {
         if (saved.labels[y * W + x] !== want) wrong++
       }
     expect(wrong).toBe(0)
-    expect(pageErrors).toEqual([])
+    expect(session.pageErrors).toEqual([])
   }, 120_000)
 })

@@ -16,15 +16,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { decode } from 'fast-png'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Album } from '../../src/shared/domain'
 import type { AlbumEmbedding, ClusterOverview, InsightPage, ProjectResults } from '../../src/shared/insight'
 import type { RunDetail, RunImageMetric, StartedRun } from '../../src/shared/runs'
+import { openBrowser, screenshotsDir, tid, type BrowserSession } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-const SHOTS = resolve(process.env.PSS_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots')
+const SHOTS = screenshotsDir()
 const RESULTS = resolve('test-results/insight-e2e')
 /** Three quick runs: few iterations, tiny crops, different seeds (so their predictions differ). */
 const RUNS = [
@@ -36,14 +36,11 @@ const SIZE = 32
 
 let tmp: string
 let server: Served
-let browser: Browser
-let context: BrowserContext
+let session: BrowserSession
 let page: Page
 let album: Album
 let albums: Album[] = []
 let runIds: number[] = []
-const pageErrors: string[] = []
-const tid = (id: string) => `[data-testid="${id}"]`
 
 async function api<T>(method: string, args: unknown): Promise<T> {
   const url = new URL(server.url)
@@ -74,7 +71,6 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-insight-'))
   const env = { ...process.env, PSS_STUDIO_HOME: join(tmp, 'home'), PSS_DEMO_PRESET: 'tiny', PSS_BACKEND: 'wasm' }
   mkdirSync(RESULTS, { recursive: true })
-  mkdirSync(SHOTS, { recursive: true })
   const dir = join(tmp, 'demo')
   await cli(['demo-project', '--dir', dir], env)
   const info = JSON.parse(await cli(['info', '--project', dir, '--json'], env)) as { albums: Album[] }
@@ -91,26 +87,16 @@ beforeAll(async () => {
     const run = await waitFor(`run ${id}`, () => api<RunDetail>('getRun', { runId: id }), (x) => x.status !== 'queued' && x.status !== 'running', 240_000)
     if (run.status !== 'done') throw new Error(`run ${id} ended ${run.status}: ${run.error}`)
   }
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
-  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, acceptDownloads: true })
-  await context.tracing.start({ screenshots: true, snapshots: true })
-  page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(err.message))
+  session = await openBrowser({ resultsDir: RESULTS, acceptDownloads: true })
+  page = session.page
 }, 600_000)
 
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail' && page) {
-    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)
-    await page.screenshot({ path: join(RESULTS, `${name}.png`) }).catch(() => {})
-    await context.tracing.stop({ path: join(RESULTS, `${name}-trace.zip`) }).catch(() => {})
-    await context.tracing.start({ screenshots: true, snapshots: true }).catch(() => {})
-    console.error(`server output:\n${server?.output() ?? ''}`)
-  }
+  await session?.recordFailure(ctx.task, server)
 })
 
 afterAll(async () => {
-  await context?.tracing.stop().catch(() => {})
-  await browser?.close()
+  await session?.close()
   await server?.stop()
   if (tmp) rmSync(tmp, { recursive: true, force: true })
 })
@@ -177,7 +163,7 @@ describe('insight screens (browser mode)', () => {
     expect(await page.locator(tid('thumb')).count()).toBe(first.size)
     await page.click(tid('insight-clear-cluster'))
     await page.waitForSelector(`${tid('album-grid')}[data-state="ready"][data-total="${album.imageCount}"]`)
-    expect(pageErrors).toEqual([])
+    expect(session.pageErrors).toEqual([])
   }, 240_000)
 
   it('orders the grid by gain, with badges equal to the stored metrics', async () => {
@@ -275,7 +261,7 @@ describe('insight screens (browser mode)', () => {
     const colours = new Set<number>()
     for (let i = 0; i < png.data.length; i += png.channels * 7) colours.add((png.data[i]! << 16) | (png.data[i + 1]! << 8) | png.data[i + 2]!)
     expect(colours.size).toBeGreaterThan(50)
-    expect(pageErrors).toEqual([])
+    expect(session.pageErrors).toEqual([])
   }, 180_000)
 
   it('shows the project results: users × methods, copied Markdown equal to the stored metrics, curves overlaid', async () => {
@@ -376,6 +362,6 @@ describe('insight screens (browser mode)', () => {
     await expect.poll(() => page.locator(tid('map-features')).getAttribute('data-kind'), { timeout: 20_000 }).toBe('encoder')
     expect(await page.locator(tid('map-features')).textContent()).toBe(emb!.features)
     await clean()
-    expect(pageErrors).toEqual([])
+    expect(session.pageErrors).toEqual([])
   }, 420_000)
 })

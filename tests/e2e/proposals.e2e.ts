@@ -11,27 +11,25 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeLabelPng, decodeLabelPng } from '../../src/main/media/label-png'
 import { Project } from '../../src/main/project/project'
 import { RunsRepo } from '../../src/main/project/runs-repo'
 import { makePhotoFolder } from './helpers/fixtures'
+import { openBrowser, screenshotsDir, tid, type BrowserSession } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-const tid = (id: string) => `[data-testid="${id}"]`
-const SHOTS = resolve(process.env.PSS_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots')
+const SHOTS = screenshotsDir()
 const W = 480
 const H = 360
 
 let tmp: string
 let project: string
 let server: Served
-let browser: Browser
+let session: BrowserSession
 let page: Page
 let runId = 0
-const pageErrors: string[] = []
 
 interface Hook {
   labels(): string
@@ -66,7 +64,6 @@ const attr = (name: string) => page.locator(tid('annotate-view')).getAttribute(n
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-proposals-'))
-  mkdirSync(SHOTS, { recursive: true })
   const env = { ...process.env, PSS_STUDIO_HOME: join(tmp, 'home') }
   const photos = await makePhotoFolder(join(tmp, 'photos'), 3)
   project = join(tmp, 'project')
@@ -86,14 +83,12 @@ beforeAll(async () => {
     p.close()
   }
   server = await serve(['--project', project], env)
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 })
-  page = await context.newPage()
-  page.on('pageerror', (err) => pageErrors.push(err.message))
+  session = await openBrowser({ resultsDir: resolve('test-results/proposals-e2e') })
+  page = session.page
 }, 120_000)
 
 afterAll(async () => {
-  await browser?.close()
+  await session?.close()
   await server?.stop()
   if (tmp) rmSync(tmp, { recursive: true, force: true })
 })
@@ -172,7 +167,7 @@ describe('mask proposals in the editor', () => {
     // undo takes the accepted component back out as one step
     await page.keyboard.press('Control+z')
     expect(Buffer.from(await pageLabels()).equals(Buffer.from(before))).toBe(true)
-    expect(pageErrors).toEqual([])
+    expect(session.pageErrors).toEqual([])
   }, 180_000)
 
   it('D/A with "Queued first" follow the queue the embedding map filled', async () => {
@@ -192,6 +187,6 @@ describe('mask proposals in the editor', () => {
     await expect.poll(() => page.locator(tid('queued-summary')).count()).toBe(0)
     await page.keyboard.press('d')
     await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="1"]`, { timeout: 30_000 })
-    expect(pageErrors).toEqual([])
+    expect(session.pageErrors).toEqual([])
   }, 120_000)
 })

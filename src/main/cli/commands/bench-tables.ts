@@ -31,18 +31,31 @@ export function benchTable(r: Pick<MethodsBenchResult, 'methods'>): string[] {
   return lines
 }
 
-/** One line per inference extra: its cost per image and what it adds over a plain pass. */
+/**
+ * One line per inference extra (its cost per image and what it adds over a plain pass) and per row with
+ * its own trainer (its whole run, stage by stage).
+ */
 export function costLines(r: Pick<MethodsBenchResult, 'methods'>): string[] {
-  return Object.entries(r.methods).flatMap(([n, m]) =>
-    m.cost
+  return Object.entries(r.methods).flatMap(([n, m]) => [
+    ...(m.cost
       ? [
           `${n}: ${m.cost.secondsPerImage.toFixed(3)} s/image in all, +${m.cost.addedSecondsPerImage.toFixed(3)} s/image ` +
             `over one plain pass (${m.cost.passes} pass${m.cost.passes === 1 ? '' : 'es'}` +
             `${m.cost.crfSecondsPerImage === null ? '' : `, CRF ${m.cost.crfSecondsPerImage.toFixed(3)} s/image`}; ` +
             `${m.cost.images} images)`,
         ]
-      : [],
-  )
+      : []),
+    ...(m.runCost
+      ? [
+          `${n}: ${m.runCost.secondsPerRun.toFixed(1)} s per run in all (${Object.entries(
+            m.runCost.stageSecondsPerRun,
+          )
+            .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+            .join(', ')}; ${m.runCost.runs} run${m.runCost.runs === 1 ? '' : 's'}, ` +
+            `${m.runCost.secondsPerImage.toFixed(3)} s per predicted image with training; ${m.runCost.images} images)`,
+        ]
+      : []),
+  ])
 }
 
 /** `12.34` or, over several seeds, `12.34±1.20`. */

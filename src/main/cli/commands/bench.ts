@@ -31,6 +31,7 @@ import {
   isInferExtraName,
   parseBenchMethod,
   rowVariant,
+  type BenchRow,
   type BenchRowName,
 } from '../../engine/pipelines/methods-rows'
 import { CONTEXT_VARIANTS, type ContextVariant } from '../../engine/models/config'
@@ -90,7 +91,10 @@ export function parseMethods(v: string | undefined): BenchMethod[] {
   return [...new Set(withBase)]
 }
 
-/** `--extras tta,crf`: the listed methods each get `<m>+<extra>` rows after them. */
+/**
+ * `--extras tta,crf`: the listed methods each get `<m>+<extra>` rows after them (not a row with its own
+ * trainer, e.g. segsort-knn: the inference worker loads adaptation runs only).
+ */
 export function withExtras(methods: readonly BenchMethod[], v: string | undefined): BenchMethod[] {
   if (v === undefined) return [...methods]
   const extras = v
@@ -104,9 +108,15 @@ export function withExtras(methods: readonly BenchMethod[], v: string | undefine
     )
   return [
     ...new Set(
-      methods.flatMap((m) => (parseBenchMethod(m)?.extra ? [m] : [m, ...extras.map((x) => `${m}+${x}`)])),
+      methods.flatMap((m) =>
+        parseBenchMethod(m)?.extra || hasOwnTrainer(m) ? [m] : [m, ...extras.map((x) => `${m}+${x}`)],
+      ),
     ),
   ]
+}
+
+function hasOwnTrainer(m: string): boolean {
+  return isBenchRowName(m) && (BENCH_ROWS[m] as BenchRow).train !== undefined
 }
 
 function commaList(v: string, flag: string): string[] {
@@ -159,6 +169,9 @@ export function parseAblations(opts: {
   const rows = Object.keys(BENCH_ROWS).filter((r) => isBenchMethod(r))
   if (!isBenchRowName(method) || !isBenchMethod(method))
     throw new UsageError(`--ablation-method takes one of ${rows.join(', ')}, got "${method}"`)
+  // SegSort learns from the labelled source set only: a target data setting or grouping changes nothing.
+  if (hasOwnTrainer(method))
+    throw new UsageError(`--ablation-method ${method}: its run does not adapt to a target, so it has no ablations`)
   if (data.length === 0 && k.length === 0 && context.length === 0) {
     if (opts['ablation-method'] !== undefined)
       throw new UsageError('--ablation-method needs an ablation: --table5, --data, --k or --context')
@@ -219,6 +232,9 @@ Methods: ${BENCH_METHODS.join(', ')} (default ${DEFAULT_BENCH_METHODS.join(',')}
 ablations are asked for). \`<method>+<extra>\` (extras: ${Object.keys(INFER_EXTRAS).join(', ')}) predicts again with
 that method's models and test-time augmentation (scales 0.5–1.5 + flip) and/or the dense CRF
 (DeepLab defaults), with its cost in seconds per image; --extras x,y adds them for every listed method.
+segsort-knn is the studio's SegSort run per user's album (embedding network from the No-DA checkpoint,
+--adapt-iterations on the source set; memory bank = the source segments only, so the scores are held
+out; clustering + k-NN voting), with its cost: seconds per run for training, bank and prediction.
 Ablations (method.md §7), of --ablation-method (default pss-s1):
   --table5 / --data S,…  Personal (a model per album) / MixAll (one model on every album pooled) /
                          MixSample (one model on a seeded per-user-stratified sample of the pooled images
@@ -236,7 +252,8 @@ from No-DA, whose weights lack the module: measured on tiny, PSS then predicts b
 Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')} (ADVENT: 64).
-  --json   the LAST stdout line is {methods: {<name>: {fiou, miou_all21, miou_present, std, perUser[, cost]}},
+  --json   the LAST stdout line is {methods: {<name>: {fiou, miou_all21, miou_present, std, perUser[, cost]
+           [, runCost]}},
            [ablations: {method, data, k, context},] wallSeconds, …}`,
 
   async run(argv: string[], io: CliIo): Promise<number> {

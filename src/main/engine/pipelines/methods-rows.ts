@@ -1,10 +1,10 @@
 /**
  * The rows of the methods benchmark, as data: each bench name says which adaptation it trains (a method
  * config of the registry, the group-context variant) and where it starts. Adding a row is one line here:
- * e.g. a registry kind 'segsort' becomes `'segsort-knn': { method: { kind: 'segsort' } }`.
+ * e.g. a registry kind 'minent' is `minent: { method: { kind: 'minent' } }`.
  *
  * A row trained by something other than the adaptation loop gives `train` instead of `method` (see
- * RowTrainContext): e.g. `'segsort-knn': { train: trainSegsortRow }`.
+ * RowTrainContext): `'segsort-knn': { train: trainSegsortRow }` (methods-segsort.ts).
  *
  * Post-processing rows are not listed: any row name followed by `+<extra>` (see INFER_EXTRAS, e.g.
  * `pss-s2+tta`) predicts again with that row's trained models and an inference option on top.
@@ -15,6 +15,7 @@ import type { ContextVariant } from '../models/config'
 import type { MethodConfigInput } from '../methods/registry'
 import type { TargetItem } from '../methods/adapt-config'
 import type { FileProblem, LabelledFile } from '../runs/file-dataset'
+import { trainSegsortRow } from './methods-segsort'
 
 /** What a row with its own trainer gets: train into `runDir`, then write the predictions asked for. */
 export interface RowTrainContext {
@@ -25,8 +26,12 @@ export interface RowTrainContext {
   size: number
   batch: number
   width: 16 | 32
-  /** The labelled source set, and the source (No-DA) checkpoint folder every method starts from. */
+  /**
+   * The labelled source set; the source (No-DA) run folder and its latest checkpoint folder, which every
+   * method starts from.
+   */
   source: readonly LabelledFile[]
+  sourceRun: string
   sourceCheckpoint: string
   /** The scope's unlabelled target images (a user's album, the pooled albums, …). */
   target: readonly TargetItem[]
@@ -35,11 +40,19 @@ export interface RowTrainContext {
   onProblem: (p: FileProblem) => void
 }
 
+/** What a row's own trainer reports: its predicted images and the seconds of each of its stages. */
+export interface RowTrainReport {
+  /** Album images predicted (over every album of `predict`). */
+  images: number
+  /** Seconds per stage, in run order (e.g. SegSort: train, bank, predict); they sum to the run's time. */
+  stages: Record<string, number>
+}
+
 export interface BenchRow {
   /** The adaptation run of the row (a registry method config)… */
   method?: MethodConfigInput
   /** …or its own trainer (e.g. SegSort); such a row takes no `+extra` (inference loads adaptation runs). */
-  train?: (ctx: RowTrainContext) => Promise<void>
+  train?: (ctx: RowTrainContext) => Promise<RowTrainReport>
   /** The group-context variant; default: 'ours' for the PSS kinds, none otherwise (as adapt-config). */
   context?: ContextVariant
   /**
@@ -64,6 +77,8 @@ export const BENCH_ROWS = {
   mrnet: { method: { kind: 'mrnet', stage: 2 }, from: 'mrnet-s1' },
   'pss-s1': { method: { kind: 'pss-s1' } },
   'pss-s2': { method: { kind: 'pss-s2' }, from: 'pss-s1' },
+  // SegSort (issue 7 item 5): the studio's SegSort run per album, memory bank = the source segments only.
+  'segsort-knn': { train: trainSegsortRow },
   // The context ablation of stage 1 (Table 3): the same objective without / with a global context.
   'pss-s1-none': { method: { kind: 'pss-s1' }, context: 'none' },
   'pss-s1-global': { method: { kind: 'pss-s1' }, context: 'global' },

@@ -3,7 +3,8 @@
  * folder already holds a checkpoint), the group-context networks' source warm-up, then any bench row
  * trained on any target scope (a user's album, the pooled albums, a sample of them, an album regrouped
  * into K clusters), each run trained once per invocation and asked to predict the albums its scope is
- * evaluated on; and the inference extras (+TTA, +CRF) on top of a trained run, with their cost.
+ * evaluated on; the inference extras (+TTA, +CRF) on top of a trained run, with their cost; and the rows
+ * with their own trainer (SegSort-kNN, methods-segsort.ts), with the cost of their whole run.
  *
  * Folders, under <out>/seed-<s>/: source/, source-context-<variant>/, <row>/ (shared rows), and per scope
  * <scope>/<row>/ (the adaptation run) with <scope>/predictions/<row>[+<extra>]/<user>/ (label PNGs).
@@ -31,6 +32,7 @@ import {
   type BenchRow,
   type BenchRowName,
   type InferExtraName,
+  type RowTrainReport,
 } from './methods-rows'
 
 export interface RunnerOptions {
@@ -90,10 +92,27 @@ export function addCost(sum: ExtraCostSum | undefined, c: InferCost, crf: boolea
   }
 }
 
+/** Summed cost of a row with its own trainer (over users and seeds): whole runs, stage by stage. */
+export interface RunCostSum {
+  runs: number
+  images: number
+  seconds: number
+  stages: Record<string, number>
+}
+
+export function addRunCost(sum: RunCostSum | undefined, r: RowTrainReport, seconds: number): RunCostSum {
+  const s = sum ?? { runs: 0, images: 0, seconds: 0, stages: {} }
+  const stages = { ...s.stages }
+  for (const [k, v] of Object.entries(r.stages)) stages[k] = (stages[k] ?? 0) + v
+  return { runs: s.runs + 1, images: s.images + r.images, seconds: s.seconds + seconds, stages }
+}
+
 export class SeedRunner {
   /** Seconds per timing label (e.g. "pss-s1", "mixall:pss-s1", "pss-s1+tta"). */
   readonly seconds: Record<string, number> = {}
   readonly costs: Record<string, ExtraCostSum> = {}
+  /** Cost of the rows with their own trainer, by row name. */
+  readonly runCosts: Record<string, RunCostSum> = {}
   sourceSeconds = 0
   private init: AdaptInit | null = null
   private readonly contextInit = new Map<ContextVariant, AdaptInit>()
@@ -105,11 +124,16 @@ export class SeedRunner {
     this.seconds[label] = (this.seconds[label] ?? 0) + s
   }
 
+  /** The seed's source (No-DA) run folder. */
+  get sourceRun(): string {
+    return path.join(this.o.seedDir, 'source')
+  }
+
   /** The source model, then the source warm-up of each group-context variant that will be trained. */
   async prepare(variants: Iterable<ContextVariant>): Promise<void> {
     const o = this.o
     const t = performance.now()
-    const sourceRun = path.join(o.seedDir, 'source')
+    const sourceRun = this.sourceRun
     if (!latestCheckpoint(sourceRun)) {
       fs.rmSync(sourceRun, { recursive: true, force: true })
       o.onLog(`seed ${o.seed}: source model, ${o.sourceIterations} iterations on ${o.source.length} images`)
@@ -202,6 +226,7 @@ export class SeedRunner {
 
   /** A row with its own trainer (see RowTrainContext). */
   private async train(
+    row: BenchRowName,
     label: string,
     runDir: string,
     train: NonNullable<BenchRow['train']>,
@@ -211,7 +236,7 @@ export class SeedRunner {
     if (this.init?.kind !== 'checkpoint') throw new Error('SeedRunner.prepare must run first')
     const start = performance.now()
     fs.rmSync(runDir, { recursive: true, force: true })
-    await train({
+    const report = await train({
       runDir,
       seed: this.o.seed,
       steps: this.o.adaptIterations,
@@ -219,6 +244,7 @@ export class SeedRunner {
       batch: this.o.batch,
       width: this.o.width,
       source: this.o.source,
+      sourceRun: this.sourceRun,
       sourceCheckpoint: this.init.dir,
       target,
       predict,
@@ -226,7 +252,11 @@ export class SeedRunner {
     })
     const s = (performance.now() - start) / 1000
     this.time(label, s)
-    this.o.onLog(`  ${label}: ${s.toFixed(1)} s`)
+    this.runCosts[row] = addRunCost(this.runCosts[row], report, s)
+    const stages = Object.entries(report.stages)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+      .join(', ')
+    this.o.onLog(`  ${label}: ${s.toFixed(1)} s (${stages})`)
   }
 
   /** The run folder of a row in a scope (a shared row has one run per seed). */
@@ -266,7 +296,7 @@ export class SeedRunner {
             images: e.images,
           }))
       const label = shared ? stage : `${scope.label}:${stage}`
-      if (r.train) await this.train(label, runDir, r.train, scope.target, predict)
+      if (r.train) await this.train(stage, label, runDir, r.train, scope.target, predict)
       else if (r.method)
         await this.adapt(
           label,

@@ -6,6 +6,7 @@
  *      by all users, as it never sees an album), so every method has equal compute after the source model;
  *      the two-stage methods (pss-s2, mrnet) train their second stage for another `adaptIterations` from
  *      their stage-1 run; `<row>+tta` / `<row>+crf` predict again with that row's models and the option;
+ *      SegSort-kNN runs the studio's SegSort run per user (methods-segsort.ts) for the same budget;
  *   3. the ablations (method.md §7) of one row: data setting Personal / MixAll / MixSample (Table 5), the K
  *      sweep (Table 4), the context variant None / Global / Ours (Table 3);
  *   4. predict the albums (grouped batches for the group-context models) and score each user's validation
@@ -31,7 +32,7 @@ import {
   type BenchRowName,
   type InferExtraName,
 } from './methods-rows'
-import { SeedRunner, type ExtraCostSum, type TargetScope } from './methods-runner'
+import { SeedRunner, type ExtraCostSum, type RunCostSum, type TargetScope } from './methods-runner'
 import { scoresOf as scoresOfUser, summarize, type RawScore, type Summary } from './methods-stats'
 import { listPisAlbums, type PisAlbum } from './pis-albums'
 import { scoreAlbum } from './score-album'
@@ -87,7 +88,24 @@ export interface ExtraCost {
   crfSecondsPerImage: number | null
 }
 
-export type MethodSummary = Summary & { cost?: ExtraCost }
+/**
+ * What a row with its own trainer (SegSort-kNN) cost: its whole run per album, training + memory bank +
+ * prediction, in seconds (means over runs: one run per user and seed).
+ */
+export interface RunCost {
+  runs: number
+  /** Album images predicted, over all runs. */
+  images: number
+  /** One run in all (worker start, training, bank, prediction). */
+  secondsPerRun: number
+  /** One run's stages (e.g. train, bank, predict). */
+  stageSecondsPerRun: Record<string, number>
+  /** The run's seconds over the images it predicted (training included). */
+  secondsPerImage: number
+}
+
+/** `cost`: an inference extra's (+TTA, +CRF); `runCost`: a row with its own trainer's (SegSort-kNN). */
+export type MethodSummary = Summary & { cost?: ExtraCost; runCost?: RunCost }
 
 export interface AblationsResult {
   method: BenchRowName
@@ -152,6 +170,17 @@ function costOf(s: ExtraCostSum): ExtraCost {
   }
 }
 
+function runCostOf(s: RunCostSum): RunCost {
+  const n = Math.max(1, s.runs)
+  return {
+    runs: s.runs,
+    images: s.images,
+    secondsPerRun: s.seconds / n,
+    stageSecondsPerRun: Object.fromEntries(Object.entries(s.stages).map(([k, v]) => [k, v / n])),
+    secondsPerImage: s.seconds / Math.max(1, s.images),
+  }
+}
+
 export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBenchResult> {
   const log = o.onLog ?? (() => {})
   const onProblem = o.onProblem ?? (() => {})
@@ -188,6 +217,7 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
   const raw: RawScore[] = []
   const byMethod: Record<string, number> = {}
   const costs: Record<string, ExtraCostSum> = {}
+  const runCosts: Record<string, RunCostSum> = {}
   let sourceSeconds = 0
   const trainImages: Partial<Record<DataSetting, number>> = {}
 
@@ -279,6 +309,7 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
     sourceSeconds += runner.sourceSeconds
     for (const [k, v] of Object.entries(runner.seconds)) byMethod[k] = (byMethod[k] ?? 0) + v
     for (const [k, c] of Object.entries(runner.costs)) costs[k] = mergeCost(costs[k], c)
+    for (const [k, c] of Object.entries(runner.runCosts)) runCosts[k] = mergeRunCost(runCosts[k], c)
   }
 
   const sum = (key: string): Summary | null => summarize(raw, key, o.seeds, users)
@@ -287,7 +318,8 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
     const s = sum(m)
     if (!s) continue
     const c = costs[m]
-    methods[m] = c ? { ...s, cost: costOf(c) } : s
+    const rc = runCosts[m]
+    methods[m] = { ...s, ...(c ? { cost: costOf(c) } : {}), ...(rc ? { runCost: runCostOf(rc) } : {}) }
   }
   let ablations: AblationsResult | null = null
   if (o.ablations) {
@@ -331,4 +363,11 @@ function mergeCost(a: ExtraCostSum | undefined, b: ExtraCostSum): ExtraCostSum {
     passes: b.passes,
     crf: b.crf,
   }
+}
+
+function mergeRunCost(a: RunCostSum | undefined, b: RunCostSum): RunCostSum {
+  if (!a) return b
+  const stages = { ...a.stages }
+  for (const [k, v] of Object.entries(b.stages)) stages[k] = (stages[k] ?? 0) + v
+  return { runs: a.runs + b.runs, images: a.images + b.images, seconds: a.seconds + b.seconds, stages }
 }
