@@ -21,7 +21,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Album } from '../../src/shared/domain'
 import type { AlbumEmbedding, ClusterOverview, InsightPage, ProjectResults } from '../../src/shared/insight'
 import type { RunDetail, RunImageMetric, StartedRun } from '../../src/shared/runs'
-import { openBrowser, screenshotsDir, tid, type BrowserSession } from './helpers/browser-session'
+import { callApi, openBrowser, screenshotsDir, tid, type BrowserSession } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
 const SHOTS = screenshotsDir()
@@ -42,18 +42,7 @@ let album: Album
 let albums: Album[] = []
 let runIds: number[] = []
 
-async function api<T>(method: string, args: unknown): Promise<T> {
-  const url = new URL(server.url)
-  const token = url.searchParams.get('token') ?? ''
-  const res = await fetch(`${url.origin}/api/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-pss-token': token },
-    body: JSON.stringify(args),
-  })
-  const body = (await res.json()) as { result?: T; error?: { message: string } }
-  if (!res.ok || !('result' in body)) throw new Error(`${method}: ${body.error?.message ?? res.status}`)
-  return body.result as T
-}
+const api = <T>(method: string, args: unknown): Promise<T> => callApi<T>(server, method, args)
 
 async function waitFor<T>(what: string, get: () => Promise<T>, done: (v: T) => boolean, ms: number): Promise<T> {
   const end = Date.now() + ms

@@ -15,7 +15,6 @@ import path from 'node:path'
 import type { ApiParsedArgs } from '../../shared/api'
 import { cosegSourceId, type CosegBadTags, type CosegJobResult } from '../../shared/coseg'
 import type { StartedJob } from '../../shared/domain'
-import { isBackendChoice, parseBackendChoice, type BackendChoice } from '../engine/backend/backend-choice'
 import { cosegConfig } from '../engine/coseg/coseg-config'
 import type { CosegGroup, CosegGroupResult, CosegOutcome } from '../engine/coseg/coseg-request'
 import { startCosegWorker } from '../engine/coseg/start-coseg-worker'
@@ -28,6 +27,7 @@ import type { Project } from '../project/project'
 import { ProposalsRepo } from '../project/proposals-repo'
 import { RunsRepo } from '../project/runs-repo'
 import { startClustering, type ClusterJobResult } from './clustering-handlers'
+import { chooseJobBackend } from './job-backend'
 import type { HandlerContext, HandlerGroup } from './handler-context'
 
 export const COSEG_QUEUE = 'coseg'
@@ -93,17 +93,6 @@ interface CosegDeps {
   emitLibrary: (albumId: number, reason: string) => void
 }
 
-/** PSS_BACKEND when set, else the backend the studio's probe found (as runs choose theirs). */
-async function chooseBackend(deps: CosegDeps): Promise<BackendChoice> {
-  const forced = parseBackendChoice(process.env.PSS_BACKEND, 'PSS_BACKEND')
-  if (forced) return forced
-  try {
-    const name = await deps.backend()
-    return isBackendChoice(name) ? name : 'wasm'
-  } catch {
-    return 'wasm'
-  }
-}
 
 /** Runs the album's clustering job (clustering-handlers.ts) and waits for it; cancelling cancels it. */
 async function clusterFirst(deps: CosegDeps, ctx: JobContext, albumId: number): Promise<number> {
@@ -181,7 +170,7 @@ export function startCoseg(deps: CosegDeps, a: ApiParsedArgs<'startCoseg'>): Sta
         ...singles,
       ]
       const tagged = groups.reduce((s, g) => s + g.items.length, 0)
-      const backend = await chooseBackend(deps)
+      const backend = await chooseJobBackend(deps.backend)
       const repo = new ProposalsRepo(project.db, project.paths)
       let stored = 0
       let unreadable = 0

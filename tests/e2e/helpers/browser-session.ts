@@ -37,8 +37,9 @@ export async function callApi<T>(server: Served, method: string, args: unknown):
     body: JSON.stringify(args),
   })
   const body = (await res.json()) as { result?: T; error?: { message: string } }
-  if (!res.ok || body.result === undefined) throw new Error(`${method}: ${body.error?.message ?? res.status}`)
-  return body.result
+  // A method may return nothing: `result` is then absent from the body, not an error.
+  if (!res.ok || body.error) throw new Error(`${method}: ${body.error?.message ?? res.status}`)
+  return body.result as T
 }
 
 export interface BrowserSession {

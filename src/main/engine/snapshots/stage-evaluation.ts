@@ -12,6 +12,7 @@ import { listSnapshots } from './list-snapshots'
 import type { SnapshotRequestInput } from './snapshot-request'
 import { divideValidation, type SplitParts } from './split-parts'
 import { startSnapshotWorker } from './start-snapshot-worker'
+import { withCancel } from '../pipelines/project-run'
 
 export interface StageValidationItem {
   /** The image id; the prediction stem is String(key). */
@@ -48,17 +49,6 @@ export interface StageEvaluation {
   parts: SplitParts
   /** Per-image FIoU on the full split, by snapshot iteration then image id. */
   perImage: Map<number, Map<number, number>>
-}
-
-async function withCancel<T>(signal: AbortSignal, cancel: () => void, work: Promise<T>): Promise<T> {
-  const onAbort = (): void => cancel()
-  if (signal.aborted) onAbort()
-  signal.addEventListener('abort', onAbort)
-  try {
-    return await work
-  } finally {
-    signal.removeEventListener('abort', onAbort)
-  }
 }
 
 /** The prediction folder of one evaluated snapshot. */
