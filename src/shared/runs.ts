@@ -19,8 +19,10 @@
  * Methods an album run can use. 'noda' predicts with the source model; the others adapt it to the album
  * first (method.md §4, §5, §7). 'pss' is the paper's method end to end: the group-context network,
  * stage 1 (AdvEnt + group context over the album's clusters), stage 2 (entropy-selected pseudo labels).
+ * 'coseg-st' fine-tunes the source model on the labelled source set plus the album's tag co-segmentation
+ * proposals (pseudo labels; validation images' proposals left out) and predicts with it.
  */
-export const RUN_METHODS = ['noda', 'pss', 'advent', 'minent', 'adaptseg', 'maxsquare', 'fda', 'mrnet', 'segsort'] as const
+export const RUN_METHODS = ['noda', 'pss', 'advent', 'minent', 'adaptseg', 'maxsquare', 'fda', 'mrnet', 'segsort', 'coseg-st'] as const
 export type RunMethod = (typeof RUN_METHODS)[number]
 
 export function isRunMethod(m: string): m is RunMethod {
@@ -37,6 +39,7 @@ export const RUN_METHOD_LABELS: Record<RunMethod, string> = {
   fda: 'FDA',
   mrnet: 'MRNet',
   segsort: 'SegSort (embeddings + k-NN)',
+  'coseg-st': 'Tag proposals self-training',
 }
 
 export const RUN_KINDS = ['source', 'album'] as const

@@ -21,7 +21,6 @@ import {
   type StartedRun,
 } from '../../shared/runs'
 import type { ApiParsedArgs, JobRecord } from '../../shared/api'
-import { parseBackendChoice, isBackendChoice, type BackendChoice } from '../engine/backend/backend-choice'
 import {
   runProjectChain,
   writeLossCurve,
@@ -46,6 +45,8 @@ import { appVersion } from './app-version'
 import { MAX_SNAPSHOTS_PER_STAGE, defaultSnapshotEvery, isSelectionMode } from '../../shared/snapshots'
 import { resolveSelection, snapshotPhase } from './snapshots-handlers'
 import { SnapshotsRepo } from '../project/snapshots-repo'
+import { chooseJobBackend } from './job-backend'
+import { cosegRunStep, cosegTrainingRecord, requireCosegTrainingSet } from './coseg-training'
 
 export const RUN_JOB_KIND = 'run'
 /** Source training checkpoints this often, so a run interrupted by a restart loses at most this much. */
@@ -139,16 +140,6 @@ function pickSource(project: Project, sourceId: number | undefined): SourcePick 
   }
 }
 
-async function chooseBackend(deps: RunJobDeps): Promise<BackendChoice> {
-  const forced = parseBackendChoice(process.env.PSS_BACKEND, 'PSS_BACKEND')
-  if (forced) return forced
-  try {
-    const name = await deps.backend()
-    return isBackendChoice(name) ? name : 'wasm'
-  } catch {
-    return 'wasm'
-  }
-}
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
@@ -171,6 +162,8 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
     )
   }
   const source = pickSource(project, args.sourceId)
+  // Tag-proposal self-training refuses an album without proposals to train on ("make tag proposals first").
+  const coseg = args.method === 'coseg-st' ? requireCosegTrainingSet(project, album, album.splitId) : null
   if (args.segsortBank !== undefined && args.method !== 'segsort') {
     throw new InvalidInputError(`segsortBank applies to SegSort runs only, not to ${args.method}`)
   }
@@ -204,6 +197,8 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
     ...(args.method === 'segsort'
       ? { segsortBankMode: args.segsortBank ?? 'source', segsortBank: bankDescription(args.segsortBank === 'source+validation') }
       : {}),
+    // Tag-proposal self-training: its proposals source and images (updated when the job starts).
+    ...(coseg ? { cosegTraining: cosegTrainingRecord(coseg) } : {}),
     sourceId: source.sourceId,
     sourceName: source.sourceName,
     sourceList: source.list,
@@ -319,7 +314,7 @@ async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: AlbumJobSpec
     const { items: validation } = validationItems(project, spec.splitId)
     if (validation.length === 0) throw new Error('no validation image has a human mask any more')
     const source = pickSource(project, spec.config.sourceId as number)
-    const backend = await chooseBackend(deps)
+    const backend = await chooseJobBackend(deps.backend)
     const sourceConfig = {
       sourceId: source.sourceId,
       sourceList: source.list,
@@ -382,6 +377,23 @@ async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: AlbumJobSpec
       adapt:
         spec.method === 'noda'
           ? null
+          : spec.method === 'coseg-st'
+            ? cosegRunStep(project, {
+                runId,
+                albumId: spec.albumId,
+                splitId: spec.splitId,
+                runDir,
+                sourceRunId: sourceId,
+                source: source.files,
+                seed: spec.training.seed,
+                iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
+                size: spec.training.size,
+                batch: spec.training.batch,
+                width: spec.training.width,
+                backend,
+                numClasses: NUM_CLASSES,
+                snapshotEvery: snapshotEveryOf(spec.config, numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations)),
+              })
           : spec.method === 'segsort'
             ? projectSegsortStep({
                 runDir,
@@ -591,7 +603,7 @@ async function adaptTargets(
 ): Promise<TargetItem[]> {
   const { project } = deps
   let groups = new Map(images.map((r) => [r.id, r.cluster]))
-  if (spec.method !== 'noda' && spec.method !== 'segsort' && needsGroups(spec.method) && images.every((r) => r.cluster === null)) {
+  if (spec.method !== 'noda' && spec.method !== 'segsort' && spec.method !== 'coseg-st' && needsGroups(spec.method) && images.every((r) => r.cluster === null)) {
     const stored = await clusterAndStore(
       project,
       spec.albumId,

@@ -24,6 +24,7 @@ import { VOC_CLASSES } from '../../shared/voc'
 import { isBackendChoice, parseBackendChoice, type BackendChoice } from '../engine/backend/backend-choice'
 import { scoreItems, type ScoredItem } from '../engine/pipelines/project-run'
 import { finalStage, isAdaptiveMethod } from '../engine/pipelines/project-adapt'
+import { COSEG_ST_STAGE, cosegStStageDir } from '../engine/coseg/coseg-self-training'
 import type { UserMetrics } from '../engine/eval/user-metrics'
 import type { FileProblem } from '../engine/runs/file-dataset'
 import { listSnapshots } from '../engine/snapshots/list-snapshots'
@@ -54,6 +55,8 @@ export function runStage(
   const runs = new RunsRepo(project.db, project.paths)
   // SegSort labels by k-NN against its memory bank: the source model's snapshots never made its predictions.
   if (method === 'segsort') throw new InvalidInputError(`run ${runId} is a SegSort run: it predicts by k-NN against its memory bank and has no snapshots to select`)
+  // Tag-proposal self-training: its one fine-tuning stage (<run>/adapt/coseg-st/) predicts the album.
+  if (method === 'coseg-st') return { stage: COSEG_ST_STAGE, dir: cosegStStageDir(runs.dir(runId)) }
   if (isAdaptiveMethod(method)) {
     const s = finalStage(method, runs.dir(runId))
     return { stage: s.name, dir: s.dir }

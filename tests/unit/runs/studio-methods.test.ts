@@ -5,33 +5,25 @@
  * clustering is clustered first.
  */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureDemoProject } from '../../../src/main/app/demo-project'
 import { Studio } from '../../../src/main/app/studio'
 import { CONTEXT_SOURCE_DIR } from '../../../src/main/engine/pipelines/project-adapt'
+import { albumWithMasks, openDemoStudio, type DemoStudio } from './fixtures/demo-studio'
 
-let tmp = ''
+let demo: DemoStudio
 let studio: Studio
 let albumId = 0
-const savedBackend = process.env.PSS_BACKEND
 const RUN = { iterations: 12, adaptIterations: 3, size: 32, seed: 4 } as const
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-run-methods-'))
-  process.env.PSS_BACKEND = 'wasm'
-  const demo = await ensureDemoProject(path.join(tmp, 'demo'), { preset: 'tiny' })
-  studio = new Studio({ mode: 'cli', homeDir: path.join(tmp, 'home') })
-  await studio.openProjectPath(demo.path)
-  albumId = (await studio.api.listAlbums({})).find((a) => a.validationMaskedCount > 0)!.id
+  demo = await openDemoStudio('pss-run-methods-')
+  studio = demo.studio
+  albumId = albumWithMasks(demo.albums)
 }, 120_000)
 
 afterAll(async () => {
-  await studio?.close()
-  if (savedBackend === undefined) delete process.env.PSS_BACKEND
-  else process.env.PSS_BACKEND = savedBackend
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+  await demo?.close()
 })
 
 async function runToEnd(method: 'pss' | 'advent' | 'noda') {

@@ -8,36 +8,29 @@
  */
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureDemoProject } from '../../../src/main/app/demo-project'
 import { Studio } from '../../../src/main/app/studio'
 import type { RunDetail } from '../../../src/shared/runs'
+import { albumWithMasks, openDemoStudio, type DemoStudio } from './fixtures/demo-studio'
 
 const ITERATIONS = 6
 const SIZE = 32
 let tmp = ''
+let demo: DemoStudio
 let studio: Studio
 let albumId = 0
 let first: RunDetail
-const savedBackend = process.env.PSS_BACKEND
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-runs-'))
-  process.env.PSS_BACKEND = 'wasm'
-  const demo = await ensureDemoProject(path.join(tmp, 'demo'), { preset: 'tiny' })
-  studio = new Studio({ mode: 'cli', homeDir: path.join(tmp, 'home') })
-  await studio.openProjectPath(demo.path)
-  const albums = await studio.api.listAlbums({})
-  albumId = albums.find((a) => a.validationMaskedCount > 0)!.id
+  demo = await openDemoStudio('pss-runs-')
+  tmp = demo.tmp
+  studio = demo.studio
+  albumId = albumWithMasks(demo.albums)
 }, 120_000)
 
 afterAll(async () => {
-  await studio?.close()
-  if (savedBackend === undefined) delete process.env.PSS_BACKEND
-  else process.env.PSS_BACKEND = savedBackend
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+  await demo?.close()
 })
 
 async function runToEnd(args: { iterations?: number; size?: number; seed?: number } = {}) {

@@ -4,34 +4,25 @@
  * explainRegion answers the segment under a point and the bank segments that decided its label.
  */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureDemoProject } from '../../../src/main/app/demo-project'
 import { Studio } from '../../../src/main/app/studio'
 import { readBank, readExplain } from '../../../src/main/engine/segsort/bank-files'
 import { decodeLabelPng } from '../../../src/main/media/label-png'
+import { albumWithMasks, openDemoStudio, type DemoStudio } from '../runs/fixtures/demo-studio'
 
-let tmp = ''
+let demo: DemoStudio
 let studio: Studio
 let albumId = 0
-const savedBackend = process.env.PSS_BACKEND
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-segsort-'))
-  process.env.PSS_BACKEND = 'wasm'
-  const demo = await ensureDemoProject(path.join(tmp, 'demo'), { preset: 'tiny' })
-  studio = new Studio({ mode: 'cli', homeDir: path.join(tmp, 'home') })
-  await studio.openProjectPath(demo.path)
-  const albums = await studio.api.listAlbums({})
-  albumId = albums.find((a) => a.validationMaskedCount > 0)!.id
+  demo = await openDemoStudio('pss-segsort-')
+  studio = demo.studio
+  albumId = albumWithMasks(demo.albums)
 }, 180_000)
 
 afterAll(async () => {
-  await studio?.close()
-  if (savedBackend === undefined) delete process.env.PSS_BACKEND
-  else process.env.PSS_BACKEND = savedBackend
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+  await demo?.close()
 })
 
 describe('a SegSort run in the studio', () => {

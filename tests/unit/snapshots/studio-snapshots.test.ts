@@ -7,20 +7,17 @@
  * picks the argmax on the full split and is labelled oracle. Bad requests are refused before any job.
  */
 import { execFileSync } from 'node:child_process'
-import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureDemoProject } from '../../../src/main/app/demo-project'
 import { Studio } from '../../../src/main/app/studio'
 import { SnapshotsRepo } from '../../../src/main/project/snapshots-repo'
 import type { RunSnapshots } from '../../../src/shared/snapshots'
+import { albumWithMasks, openDemoStudio, type DemoStudio } from '../runs/fixtures/demo-studio'
 
 const ORACLE = path.join(__dirname, '..', 'runs', 'oracle_scores.py')
-let tmp = ''
+let demo: DemoStudio
 let studio: Studio
 let albumId = 0
-const savedBackend = process.env.PSS_BACKEND
 
 interface Oracle {
   fiou: number
@@ -34,20 +31,13 @@ function oracle(pairs: { gt: string; pred: string }[]): Oracle {
 }
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-snapshots-'))
-  process.env.PSS_BACKEND = 'wasm'
-  const demo = await ensureDemoProject(path.join(tmp, 'demo'), { preset: 'tiny' })
-  studio = new Studio({ mode: 'cli', homeDir: path.join(tmp, 'home') })
-  await studio.openProjectPath(demo.path)
-  const albums = await studio.api.listAlbums({})
-  albumId = albums.find((a) => a.validationMaskedCount >= 6)!.id
+  demo = await openDemoStudio('pss-snapshots-')
+  studio = demo.studio
+  albumId = albumWithMasks(demo.albums, 6)
 }, 120_000)
 
 afterAll(async () => {
-  await studio?.close()
-  if (savedBackend === undefined) delete process.env.PSS_BACKEND
-  else process.env.PSS_BACKEND = savedBackend
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+  await demo?.close()
 })
 
 function gtFile(imageId: number, version: number): string {
