@@ -1,9 +1,10 @@
 /**
  * Text tables of `pss-studio bench methods`: the methods table (method × user rows, FIoU and both MIoU
- * conventions, mean ± std over seeds), the cost of the inference extras, and the ablations in the paper's
- * shape (users × settings, FIoU and MIoU(all 21) per setting; the "MEAN" row is the mean over users).
+ * conventions, mean ± std over seeds), the cost of the inference extras, the ablations in the paper's
+ * shape (users × settings, FIoU and MIoU(all 21) per setting; the "MEAN" row is the mean over users), and
+ * the per-class IoU tables (paper Tables 7/8: classes × methods, with the test images holding each class).
  */
-import type { MeanStd, MethodsBenchResult, Summary } from '../../engine/pipelines/methods'
+import type { MeanStd, MethodsBenchResult, PerClassSummary, Summary } from '../../engine/pipelines/methods'
 
 const f1 = (v: number | null): string => (v === null || Number.isNaN(v) ? '   –  ' : v.toFixed(2).padStart(6))
 const pm = (m: MeanStd, k: 'fiou' | 'miou_all21' | 'miou_present'): string =>
@@ -130,4 +131,76 @@ export function ablationTables(r: Pick<MethodsBenchResult, 'ablations'>): string
   })
   if (ctx.length) out.push(...crossTable('Context (paper Table 3), pss-s1', ctx), '')
   return out
+}
+
+/** `12.34`, `12.34±1.20` over several seeds, `–` when undefined. */
+function classCell(mean: number | null, std: number | null, seeds: number): string {
+  if (mean === null || Number.isNaN(mean)) return '–'
+  return seeds > 1 && std !== null ? `${mean.toFixed(2)}±${std.toFixed(2)}` : mean.toFixed(2)
+}
+
+function alignRows(rows: readonly string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
+  return rows.map((r) =>
+    r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  '),
+  )
+}
+
+/**
+ * The per-class IoU tables (paper Tables 7/8), classes × methods, one per MIoU convention: per class the
+ * validation images containing it (summed over users) and each method's IoU, mean over users per seed
+ * (all-21: a user without the class counts 0; present: over the users where the class is present), then
+ * mean ± std over seeds. The all-21 table ends with the mean over classes, which is the methods table's
+ * MIoU(all21) MEAN.
+ */
+export function perClassTables(r: { perClass?: Record<string, PerClassSummary> }): string[] {
+  const entries = Object.entries(r.perClass ?? {})
+  const first = entries[0]?.[1]
+  if (!first) return []
+  const classes = Object.keys(first.classes)
+  const images = (c: string): string => {
+    const n = first.classes[c]!.images
+    return Number.isInteger(n) ? String(n) : n.toFixed(1)
+  }
+  const seeds = Math.max(...entries.map(([, p]) => p.seeds))
+  const users = Math.max(...entries.map(([, p]) => p.users))
+  const over = `mean over ${users} user${users === 1 ? '' : 's'}${seeds > 1 ? `, mean ± std over ${seeds} seeds` : ''}`
+  const header = ['class', 'images', ...entries.map(([m]) => m)]
+  const all21 = alignRows([
+    header,
+    ...classes.map((c) => [
+      c,
+      images(c),
+      ...entries.map(([, p]) =>
+        classCell(p.classes[c]?.all21 ?? null, p.classes[c]?.all21Std ?? null, p.seeds),
+      ),
+    ]),
+    [
+      'MEAN',
+      '',
+      ...entries.map(([, p]) => {
+        const v = Object.values(p.classes)
+        return classCell(v.reduce((s, x) => s + x.all21, 0) / Math.max(1, v.length), null, 1)
+      }),
+    ],
+  ])
+  const present = alignRows([
+    header,
+    ...classes.map((c) => [
+      c,
+      images(c),
+      ...entries.map(([, p]) =>
+        classCell(p.classes[c]?.present ?? null, p.classes[c]?.presentStd ?? null, p.seeds),
+      ),
+    ]),
+  ])
+  return [
+    `Per-class IoU (paper Tables 7/8), all-21 convention (a user without the class counts 0); ${over}; ` +
+      'images: validation images containing the class, over all users',
+    ...all21,
+    '',
+    `Per-class IoU, present convention (mean over the users where the class is in GT or prediction; – in none); ${over}`,
+    ...present,
+    '',
+  ]
 }

@@ -22,6 +22,7 @@ import {
   type BenchMethod,
   type MethodsBenchResult,
   type MethodSummary,
+  type PerClassSummary,
 } from '../../engine/pipelines/methods'
 import { DATA_SETTINGS, isDataSetting, type DataSetting } from '../../engine/pipelines/ablations-data'
 import {
@@ -35,7 +36,7 @@ import {
   type BenchRowName,
 } from '../../engine/pipelines/methods-rows'
 import { CONTEXT_VARIANTS, type ContextVariant } from '../../engine/models/config'
-import { ablationTables, benchTable, costLines } from './bench-tables'
+import { ablationTables, benchTable, costLines, perClassTables } from './bench-tables'
 import { EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from '../args'
 
 /** The benchmark's own generator seed (fixed: seeds vary the training, not the data). */
@@ -198,6 +199,8 @@ export interface BenchJson {
   methods: Record<string, MethodSummary>
   /** Present when an ablation ran (Table 5 `data`, Table 4 `k`, Table 3 `context`). */
   ablations?: AblationsResult
+  /** Per method: per-class IoU, both conventions, with image counts (paper Tables 7/8; methods-stats.ts). */
+  perClass?: Record<string, PerClassSummary>
   wallSeconds: number
   preset: PresetName
   seeds: number
@@ -205,12 +208,20 @@ export interface BenchJson {
   ndf: number
 }
 
-/** The `--json` line: the methods (plus cost of the extras), the ablations when any ran, and the run's facts. */
+/**
+ * The `--json` line: the methods (plus cost of the extras), the ablations when any ran, the per-class IoU
+ * of the methods when there is any, and the run's facts.
+ */
 export function toBenchJson(
-  r: Pick<MethodsBenchResult, 'methods' | 'ablations'>,
-  meta: Omit<BenchJson, 'methods' | 'ablations'>,
+  r: Pick<MethodsBenchResult, 'methods' | 'ablations'> & Partial<Pick<MethodsBenchResult, 'perClass'>>,
+  meta: Omit<BenchJson, 'methods' | 'ablations' | 'perClass'>,
 ): BenchJson {
-  return { methods: r.methods, ...(r.ablations ? { ablations: r.ablations } : {}), ...meta }
+  return {
+    methods: r.methods,
+    ...(r.ablations ? { ablations: r.ablations } : {}),
+    ...(r.perClass && Object.keys(r.perClass).length ? { perClass: r.perClass } : {}),
+    ...meta,
+  }
 }
 
 export const benchCommand: Command = {
@@ -220,7 +231,7 @@ export const benchCommand: Command = {
                               [--out DIR] [--source-iterations N] [--adapt-iterations N] [--ndf N]
                               [--context-warmup N] [--extras tta,crf,tta-crf]
                               [--table5] [--data personal,mixall,mixsample] [--k 1,10,80,200]
-                              [--context none,global,ours] [--ablation-method ROW] [--json]
+                              [--context none,global,ours] [--ablation-method ROW] [--per-class] [--json]
 
 Generates (or reuses in DIR/benchmark) the synthetic benchmark, then per training seed 1..N trains
 the source model (No-DA: compact net, width 16, 64² crops, batch 4, lr 0.05) and adapts it to each
@@ -252,9 +263,15 @@ from No-DA, whose weights lack the module: measured on tiny, PSS then predicts b
 Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')} (ADVENT: 64).
+  --per-class  also print the per-class IoU tables (paper Tables 7/8): classes × methods, with the
+           validation images containing each class (over all users); per seed the mean over users (all-21:
+           a user without the class counts 0; present: over the users where the class is present), then
+           mean ± std over seeds.
   --json   the LAST stdout line is {methods: {<name>: {fiou, miou_all21, miou_present, std, perUser[, cost]
            [, runCost]}},
-           [ablations: {method, data, k, context},] wallSeconds, …}`,
+           [ablations: {method, data, k, context},]
+           perClass: {<name>: {seeds, users, classes: {<class>: {images, all21, all21Std, present,
+           presentStd}}}}, wallSeconds, …}`,
 
   async run(argv: string[], io: CliIo): Promise<number> {
     const [sub, ...rest] = argv
@@ -274,6 +291,7 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
       k: { type: 'string' },
       context: { type: 'string' },
       'ablation-method': { type: 'string' },
+      'per-class': { type: 'boolean' },
       json: { type: 'boolean' },
     })
     const preset = opts.preset ?? 'tiny'
@@ -338,7 +356,13 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
       JSON.stringify({ ...json, raw: r.raw, seconds: r.seconds }, null, 2),
     )
     const print = opts.json ? io.err : io.out
-    for (const line of [...benchTable(r), ...costLines(r), ...ablationTables(r)]) print(line)
+    for (const line of [
+      ...benchTable(r),
+      ...costLines(r),
+      ...ablationTables(r),
+      ...(opts['per-class'] ? perClassTables(r) : []),
+    ])
+      print(line)
     print(
       `${preset}, ${seeds} seed(s), ${iterations.source} source + ${iterations.adapt} adaptation iterations: ` +
         `source ${r.seconds.source.toFixed(0)} s, ${Object.entries(r.seconds.byMethod)

@@ -8,7 +8,8 @@
  *   <run>/checkpoints/000100/d_main/      the discriminators, when the method has them
  *   <run>/checkpoints/000100/d_aux/
  *   <run>/checkpoints/000100/optimizer/   every optimiser slot, keyed "<seg|d_main|d_aux>:<var>/<slot>"
- *   <run>/checkpoints/000100/state.json   iteration, optimiser steps, loss history (all terms)
+ *   <run>/checkpoints/000100/state.json   iteration, optimiser steps, loss history (all terms), and the
+ *                                         model's dropout RNG state (group context module) when it has one
  */
 import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
@@ -44,6 +45,11 @@ const StateJson = z.object({
   iteration: z.number().int().min(0),
   steps: z.object({ seg: z.number().int(), dMain: z.number().int(), dAux: z.number().int() }),
   losses: z.array(AdaptLossPoint),
+  /**
+   * The segmenter's own random state: the group context module's dropout sequence (SegNet.dropoutState).
+   * Absent in checkpoints written before it was saved, and for models that draw no dropout.
+   */
+  rng: z.object({ dropout: z.number().int().min(0).max(0xffffffff) }).optional(),
 })
 export type AdaptState = z.infer<typeof StateJson>
 
@@ -160,6 +166,8 @@ export async function saveAdaptCheckpoint(a: AdaptSaveArgs): Promise<string> {
       steps: { seg: a.seg.iterations, dMain: a.dMainOpt?.iterations ?? 0, dAux: a.dAuxOpt?.iterations ?? 0 },
       losses: a.losses,
     }
+    const dropout = a.model.dropoutState?.() ?? null
+    if (dropout !== null) state.rng = { dropout }
     writeFileAtomic(path.join(tmp, STATE_FILE), JSON.stringify(state))
     fsyncDir(path.join(tmp, OPTIMIZER_DIR))
     fsyncDir(tmp)
@@ -211,12 +219,28 @@ export interface AdaptRestoreTargets {
   dAuxOpt: Adam | null
 }
 
-/** Restores weights, discriminators and optimiser slots of a checkpoint (strict: it is this run's own). */
+/**
+ * Restores weights, discriminators, optimiser slots and the dropout RNG of a checkpoint (strict: it is this
+ * run's own). Returns notes on what could not be restored exactly (an older checkpoint without the RNG
+ * state resumes with the dropout sequence from its seed: the run continues, but not bit-exactly).
+ */
 export async function restoreAdaptCheckpoint(
   dir: string,
   state: AdaptState,
   t: AdaptRestoreTargets,
-): Promise<void> {
+): Promise<{ file: string; reason: string }[]> {
+  const notes: { file: string; reason: string }[] = []
+  const hasDropout = (t.model.dropoutState?.() ?? null) !== null
+  if (hasDropout) {
+    if (state.rng) t.model.setDropoutState?.(state.rng.dropout)
+    else
+      notes.push({
+        file: path.join(dir, STATE_FILE),
+        reason:
+          "this checkpoint predates the saved dropout RNG state: the group context's dropout restarts from " +
+          'the run seed, so the resumed run continues but is not bit-identical to an uninterrupted one',
+      })
+  }
   await loadInto(dir, t.model.params, true)
   if (t.dMain) await loadInto(path.join(dir, D_MAIN_DIR), t.dMain.params, true)
   if (t.dAux) await loadInto(path.join(dir, D_AUX_DIR), t.dAux.params, true)
@@ -234,6 +258,7 @@ export async function restoreAdaptCheckpoint(
   } finally {
     tf.dispose(Object.values(o.tensors))
   }
+  return notes
 }
 
 export function removeUnfinishedAdaptCheckpoints(runDir: string): void {

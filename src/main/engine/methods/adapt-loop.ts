@@ -51,6 +51,8 @@ export interface AdaptStarted {
   /** Whether target / pseudo batches are drawn one group at a time. */
   groupedTarget: boolean
   contextVariant: string
+  /** What a resume could not restore exactly (e.g. an old checkpoint without the dropout RNG state). */
+  notes: string[]
 }
 
 export interface AdaptProgress {
@@ -219,8 +221,13 @@ export async function runAdaptation(
     let losses: AdaptLossPoint[] = []
     const ckpt = resume ? latestAdaptCheckpoint(config.runDir) : null
     let init: AdaptStarted['init'] = { kind: 'fresh', path: null, missingParams: 0 }
+    const notes: string[] = []
     if (ckpt) {
-      await restoreAdaptCheckpoint(ckpt.dir, ckpt.state, nets)
+      // What could not be restored exactly is said twice: in the start report and as a run problem.
+      for (const n of await restoreAdaptCheckpoint(ckpt.dir, ckpt.state, nets)) {
+        notes.push(`${n.file}: ${n.reason}`)
+        hooks.onProblem?.(n)
+      }
       iteration = ckpt.state.iteration
       losses = ckpt.state.losses.filter((l) => l.iteration <= iteration)
     } else {
@@ -269,6 +276,7 @@ export async function runAdaptation(
       targetImages: tgt.items.length,
       groupedTarget: target?.grouped ?? false,
       contextVariant: ctx.variant,
+      notes,
     })
 
     const recentMs: number[] = []

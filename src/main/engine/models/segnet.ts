@@ -35,6 +35,13 @@ export interface SegmentationModel {
    * logits are a 1×1 convolution of it), for co-segmentation's feature affinity.
    */
   featuresAndLogits?(x: tf.Tensor4D): { features: tf.Tensor4D; logits: tf.Tensor4D }
+  /**
+   * The state of the model's own random numbers (the group context module's dropout) for a checkpoint,
+   * so a resumed run draws the same masks as an uninterrupted one; null when training draws none.
+   */
+  dropoutState?(): number | null
+  /** Continues the dropout sequence from a `dropoutState()` value. */
+  setDropoutState?(state: number): void
   dispose(): void
 }
 
@@ -43,8 +50,11 @@ export const MIN_INPUT_SIDE = 16
 
 export class SegNet implements SegmentationModel {
   readonly params: ParamStore
-  /** Dropout noise of the group context module (training only), seeded so a run is reproducible. */
-  private readonly dropoutRng: Rng
+  /**
+   * Dropout noise of the group context module (training only), seeded so a run is reproducible; its state
+   * goes into adaptation checkpoints (dropoutState / setDropoutState) so a resume is bit-exact.
+   */
+  private dropoutRng: Rng
 
   constructor(readonly config: SegNetConfig) {
     const issue = contextAuxIssue(config)
@@ -119,6 +129,17 @@ export class SegNet implements SegmentationModel {
       this.dropoutRng,
     )
     return { features: withContext, main: classifier(this.params, withContext, this.config.numClasses), aux }
+  }
+
+  dropoutState(): number | null {
+    // Only the context module draws from it: a model without one has no state worth saving.
+    return contextOf(this.config).variant === 'none' ? null : this.dropoutRng.getState()
+  }
+
+  setDropoutState(state: number): void {
+    if (!Number.isInteger(state) || state < 0 || state > 0xffffffff)
+      throw new RangeError(`SegNet: dropout RNG state must be a 32-bit unsigned integer, got ${state}`)
+    this.dropoutRng = Rng.fromState(state)
   }
 
   embed(x: tf.Tensor4D): tf.Tensor2D {

@@ -33,13 +33,28 @@ import {
   type InferExtraName,
 } from './methods-rows'
 import { SeedRunner, type ExtraCostSum, type RunCostSum, type TargetScope } from './methods-runner'
-import { scoresOf as scoresOfUser, summarize, type RawScore, type Summary } from './methods-stats'
+import {
+  classScoresOf,
+  scoresOf as scoresOfUser,
+  summarize,
+  summarizePerClass,
+  type PerClassSummary,
+  type RawScore,
+  type Summary,
+} from './methods-stats'
 import { listPisAlbums, type PisAlbum } from './pis-albums'
 import { scoreAlbum } from './score-album'
 import { vocLabelledFiles } from './voc-source'
 
 export { BENCH_METHODS, isBenchMethod, type BenchMethod } from './methods-rows'
-export { aggregate, type MeanStd, type Scores, type Summary } from './methods-stats'
+export {
+  aggregate,
+  type ClassSummary,
+  type MeanStd,
+  type PerClassSummary,
+  type Scores,
+  type Summary,
+} from './methods-stats'
 
 export interface AblationOptions {
   /** The row the data-setting and K ablations train (the context ablation is stage 1's, Table 3). */
@@ -119,6 +134,8 @@ export interface AblationsResult {
 
 export interface MethodsBenchResult {
   methods: Record<string, MethodSummary>
+  /** Per table row: per-class IoU (both conventions) and image counts (paper Tables 7/8), see methods-stats. */
+  perClass: Record<string, PerClassSummary>
   ablations: AblationsResult | null
   /** Per seed, entry, user: the raw scores (ablation entries keyed data:<s>, k:<K>, context:<v>). */
   raw: RawScore[]
@@ -303,7 +320,14 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
       for (const p of s.problems) onProblem(p)
       for (const e of entries) {
         const um = s.methods[e.key]
-        if (um && um.images > 0) raw.push({ seed, method: e.key, user: album.id, scores: scoresOfUser(um) })
+        if (um && um.images > 0)
+          raw.push({
+            seed,
+            method: e.key,
+            user: album.id,
+            scores: scoresOfUser(um),
+            perClass: classScoresOf(um),
+          })
       }
     }
     sourceSeconds += runner.sourceSeconds
@@ -314,9 +338,12 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
 
   const sum = (key: string): Summary | null => summarize(raw, key, o.seeds, users)
   const methods: MethodsBenchResult['methods'] = {}
+  const perClass: MethodsBenchResult['perClass'] = {}
   for (const m of o.methods) {
     const s = sum(m)
     if (!s) continue
+    const pc = summarizePerClass(raw, m, o.seeds)
+    if (pc) perClass[m] = pc
     const c = costs[m]
     const rc = runCosts[m]
     methods[m] = { ...s, ...(c ? { cost: costOf(c) } : {}), ...(rc ? { runCost: runCostOf(rc) } : {}) }
@@ -346,6 +373,7 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
   }
   return {
     methods,
+    perClass,
     ablations,
     raw,
     seconds: { total: (performance.now() - t0) / 1000, source: sourceSeconds, byMethod },

@@ -4,7 +4,8 @@
  * seeded one-album sample drawn from every user, both scored per user; the K sweep clamps K to the album
  * size and gives one entry per requested K with the groups it asked for; the context ablation runs
  * None and reuses stage 1 for Ours; +TTA / +CRF rows predict an adapted group-context model again and
- * report their cost; the `--json` object keeps the methods shape and adds `ablations`.
+ * report their cost; the `--json` object keeps the methods shape and adds `ablations` and `perClass` (per
+ * class image counts read from the GT files here; the all-21 class mean is the table's MIoU(all21)).
  */
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -12,7 +13,13 @@ import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateSyntheticBenchmark } from '../../../../src/main/datasets/synthetic'
 import { toBenchJson } from '../../../../src/main/cli/commands/bench'
-import { ablationTables, benchTable, costLines } from '../../../../src/main/cli/commands/bench-tables'
+import {
+  ablationTables,
+  benchTable,
+  costLines,
+  perClassTables,
+} from '../../../../src/main/cli/commands/bench-tables'
+import { decodeLabelPng } from '../../../../src/main/media/label-png'
 import { mixSample, poolTargets } from '../../../../src/main/engine/pipelines/ablations-data'
 import { readAlbumClusters } from '../../../../src/main/engine/pipelines/methods-clusters'
 import { runMethodsBench, type MethodsBenchResult } from '../../../../src/main/engine/pipelines/methods'
@@ -148,6 +155,30 @@ describe('methods bench ablations', () => {
     )
   })
 
+  it('per-class IoU of every method: image counts from the GT files, class mean = MIoU(all21)', () => {
+    expect(Object.keys(r.perClass)).toEqual(['noda', 'pss-s1', 'pss-s1+tta', 'pss-s1+crf'])
+    // Validation images holding each class, over both users, counted from the label PNGs themselves.
+    const counts = new Array<number>(21).fill(0)
+    for (const a of listPisAlbums(bench)) {
+      for (const name of a.valNames) {
+        const gt = decodeLabelPng(fs.readFileSync(path.join(a.dir, 'SegmentationClass', `${name}.png`)))
+        for (const c of new Set(gt.labels)) if (c < 21) counts[c]! += 1
+      }
+    }
+    for (const [m, pc] of Object.entries(r.perClass)) {
+      const classes = Object.values(pc.classes)
+      expect(classes).toHaveLength(21)
+      expect(Object.keys(pc.classes)[0]).toBe('background')
+      expect(classes.map((c) => c.images)).toEqual(counts)
+      const mean = classes.reduce((s, c) => s + c.all21, 0) / 21
+      expect(mean).toBeCloseTo(r.methods[m]!.miou_all21, 9)
+      expect(pc).toMatchObject({ seeds: 1, users: 2 })
+    }
+    const text = perClassTables(r).join('\n')
+    expect(text).toMatch(/^class +images +noda +pss-s1 +pss-s1\+tta +pss-s1\+crf$/m)
+    expect(text).toMatch(new RegExp(`^background +${counts[0]} +\\d+\\.\\d\\d `, 'm'))
+  })
+
   it('the --json object keeps the methods shape and adds the ablations', () => {
     const json = JSON.parse(
       JSON.stringify(
@@ -172,6 +203,7 @@ describe('methods bench ablations', () => {
     expect(Object.keys(ab.data!)).toEqual(['personal', 'mixall', 'mixsample'])
     expect(Object.keys(ab.k!)).toEqual(['1', '100'])
     expect(Object.keys(ab.context!)).toEqual(['none', 'ours'])
+    expect(Object.keys(json.perClass as object)).toEqual(Object.keys(methods))
     // Without ablations the key is absent (the old shape exactly).
     expect(
       toBenchJson(

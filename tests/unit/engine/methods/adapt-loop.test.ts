@@ -1,6 +1,7 @@
 /**
  * The adaptation loop on the tiny synthetic benchmark (32² crops, width 16, a few steps): a run stopped
- * mid-way and resumed reproduces the uninterrupted loss curve; OURS stage 1 trains with the group context
+ * mid-way and resumed reproduces the uninterrupted loss curve (a group-context run bit-exactly, its dropout
+ * RNG state being in the checkpoint; an older checkpoint without it resumes with a note); OURS stage 1 trains with the group context
  * and its prediction of an image depends on the other images of its batch; stage 2 writes entropy-selected
  * pseudo labels and trains on them; configs are validated; the run works in the engine worker.
  */
@@ -114,6 +115,56 @@ describe('adaptation loop', () => {
       ),
     ).rejects.toThrow(/method/)
   }, 120_000)
+
+  it('resumes a group-context run bit-exactly: the dropout RNG state is in the checkpoint', async () => {
+    // pss-s1 has the context module ('ours'), whose fusion drops channels in training from its own RNG.
+    const cfgOf = (name: string) => parseAdaptConfig(config(name, { method: { kind: 'pss-s1' }, ndf: 4 }))
+    const full = await runAdaptation(cfgOf('ctx-full'), false, never)
+    expect(full.losses).toHaveLength(4)
+    const stopAt3 = async (name: string) => {
+      let seen = 0
+      const cfg = cfgOf(name)
+      const r = await runAdaptation(cfg, false, {
+        shouldStop: () => seen >= 3,
+        onProgress: () => void seen++,
+      })
+      expect(r).toMatchObject({ status: 'cancelled', iteration: 3 })
+      return cfg
+    }
+    const sameAsFull = (losses: AdaptOutcome['losses']): boolean =>
+      losses.every((l, i) => Object.entries(l.terms).every(([k, v]) => v === full.losses[i]!.terms[k]))
+
+    const cfg = await stopAt3('ctx-stopped')
+    const state = (c: typeof cfg) => path.join(c.runDir, 'checkpoints', '000002', 'state.json')
+    const saved = JSON.parse(fs.readFileSync(state(cfg), 'utf8')) as { rng?: { dropout: number } }
+    expect(Number.isInteger(saved.rng?.dropout)).toBe(true)
+    let notes: string[] = ['(not started)']
+    const resumed = await runAdaptation(cfg, true, { ...never, onStarted: (s) => (notes = s.notes) })
+    expect(notes).toEqual([])
+    expect(resumed.losses.map((l) => l.iteration)).toEqual([1, 2, 3, 4])
+    // Same backend, same batches, same dropout masks: the resumed steps are the very same numbers.
+    expect(sameAsFull(resumed.losses)).toBe(true)
+
+    // A checkpoint written before the state was saved still resumes, with a note (run start and problem).
+    const old = await stopAt3('ctx-old')
+    const { rng: _dropped, ...withoutRng } = JSON.parse(fs.readFileSync(state(old), 'utf8')) as {
+      rng?: unknown
+    }
+    fs.writeFileSync(state(old), JSON.stringify(withoutRng))
+    const problems: string[] = []
+    const r = await runAdaptation(old, true, {
+      ...never,
+      onStarted: (s) => (notes = s.notes),
+      onProblem: (p) => problems.push(`${p.file}: ${p.reason}`),
+    })
+    expect(r.status).toBe('done')
+    expect(notes).toHaveLength(1)
+    expect(notes[0]).toMatch(/000002[\\/]state\.json: this checkpoint predates the saved dropout RNG state/)
+    expect(problems).toEqual(notes)
+    // …and its dropout restarts from the seed: the steps after the resume differ (why the state is saved).
+    expect(sameAsFull(r.losses.slice(0, 2))).toBe(true)
+    expect(sameAsFull(r.losses)).toBe(false)
+  }, 180_000)
 
   it('OURS stage 1: grouped batches, and the batch changes an image’s prediction; stage 2 trains on pseudo labels', async () => {
     const groups = new Map<number, TargetItem[]>()

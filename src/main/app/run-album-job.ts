@@ -1,0 +1,392 @@
+/**
+ * The body of an album run's job: picks the source model (reusing a finished source run with the same
+ * training config and source masks, else training a new one, resuming from its checkpoint after a
+ * restart), runs the engine chain (engine/pipelines/project-run.ts) with the method's adaptation step,
+ * stores the metrics, the scored mask versions and the durations in one transaction, then evaluates and
+ * selects snapshots.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { VOC_CLASSES } from '../../shared/voc'
+import { RUN_DEFAULTS, RUN_PHASE_LABELS, type RunLive, type RunMethod } from '../../shared/runs'
+import { runProjectChain, writeLossCurve, type ChainProgress, type ProjectRunPlan, type ScoreItem } from '../engine/pipelines/project-run'
+import type { FileProblem } from '../engine/runs/file-dataset'
+import type { TargetItem } from '../engine/methods/adapt-config'
+import { needsGroups, projectAdaptStep } from '../engine/pipelines/project-adapt'
+import { projectSegsortStep } from '../engine/segsort/project-segsort'
+import { clusterAndStore } from './cluster-and-store'
+import type { JobContext, JobQueue } from '../jobs/job-queue'
+import { MetricsRepo } from '../project/metrics-repo'
+import type { Project } from '../project/project'
+import { maskSetFingerprint, RunsRepo } from '../project/runs-repo'
+import type { ImageRow } from '../project/images-repo'
+import { appVersion } from './app-version'
+import { defaultSnapshotEvery, isSelectionMode } from '../../shared/snapshots'
+import { snapshotPhase } from './snapshots-handlers'
+import { SnapshotsRepo } from '../project/snapshots-repo'
+import { chooseJobBackend } from './job-backend'
+import { cosegRunStep } from './coseg-training'
+import { validationItems, pickSource, type ValidationItem } from './run-inputs'
+
+/** Source training checkpoints this often, so a run interrupted by a restart loses at most this much. */
+export const SOURCE_CHECKPOINT_EVERY = 100
+const NUM_CLASSES = VOC_CLASSES.length
+
+/** Live progress of running runs, per open project (gone when the run ends). */
+const liveByProject = new WeakMap<Project, Map<number, RunLive>>()
+
+export function liveRuns(project: Project): Map<number, RunLive> {
+  let m = liveByProject.get(project)
+  if (!m) liveByProject.set(project, (m = new Map()))
+  return m
+}
+
+export interface RunJobDeps {
+  project: Project
+  jobs: JobQueue
+  /** The backend the engine would pick here (the studio's probe); used unless PSS_BACKEND forces one. */
+  backend: () => Promise<string>
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
+
+export interface AlbumJobSpec {
+  runId: number
+  albumId: number
+  splitId: number
+  method: RunMethod
+  training: { iterations: number; size: number; seed: number; batch: number; width: 16 | 32; lr: number }
+  config: Record<string, unknown>
+}
+
+export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: AlbumJobSpec): Promise<unknown> {
+  const { project } = deps
+  const runs = new RunsRepo(project.db, project.paths)
+  const metrics = new MetricsRepo(project.db)
+  const live = liveRuns(project)
+  const { runId } = spec
+  runs.markRunning(runId)
+  let sourceRunId: number | null = null
+  let sourceTraining = false
+  let resumeSource = false
+  const t0 = performance.now()
+  try {
+    // Re-read the inputs now: masks may have changed while the job waited in the queue.
+    const { items: validation } = validationItems(project, spec.splitId)
+    if (validation.length === 0) throw new Error('no validation image has a human mask any more')
+    const source = pickSource(project, spec.config.sourceId as number)
+    const backend = await chooseJobBackend(deps.backend)
+    const sourceConfig = {
+      sourceId: source.sourceId,
+      sourceList: source.list,
+      numClasses: NUM_CLASSES,
+      ...spec.training,
+      masks: maskSetFingerprint(source.masks),
+    }
+    const reused = runs.findReusableSource(sourceConfig)
+    const resumable = reused ? null : runs.findResumableSource(sourceConfig)
+    if (reused) {
+      sourceRunId = reused.id
+    } else if (resumable) {
+      // An interrupted source training with this config: continue it from its latest checkpoint.
+      sourceRunId = resumable.id
+      runs.reopen(sourceRunId, ctx.jobId)
+      sourceTraining = true
+      resumeSource = true
+    } else {
+      sourceRunId = runs.create({
+        kind: 'source',
+        method: 'source',
+        albumId: null,
+        config: sourceConfig,
+        seed: spec.training.seed,
+        backend: null,
+        codeVersion: `pss-studio ${appVersion()}`,
+        splitId: null,
+        jobId: ctx.jobId,
+      })
+      runs.markRunning(sourceRunId)
+      sourceTraining = true
+    }
+    const sourceId = sourceRunId
+    runs.setConfig(runId, { ...spec.config, sourceRunId: sourceId, sourceReused: reused !== null })
+
+    const runDir = runs.dir(runId)
+    const predictionsDir = path.join(runDir, 'predictions')
+    fs.mkdirSync(predictionsDir, { recursive: true })
+    const albumImages = project.db
+      .prepare('SELECT * FROM images WHERE album_id = ? ORDER BY id')
+      .all(spec.albumId) as ImageRow[]
+    let targets: TargetItem[] | null = null
+    const score: ScoreItem[] = validation.map((v) => ({ key: v.imageId, gtFile: v.maskFile, predName: String(v.imageId) }))
+    const plan: ProjectRunPlan = {
+      backend,
+      numClasses: NUM_CLASSES,
+      source: {
+        runDir: runs.dir(sourceId),
+        train: sourceTraining
+          ? {
+              ...spec.training,
+              items: source.files,
+              numClasses: NUM_CLASSES,
+              // Snapshots for selection (No-DA selects among the source model's), at least every 100 for a resume.
+              checkpointEvery: sourceCheckpointEvery(spec.config, spec.training.iterations),
+              resume: resumeSource,
+            }
+          : null,
+      },
+      adapt:
+        spec.method === 'noda'
+          ? null
+          : spec.method === 'coseg-st'
+            ? cosegRunStep(project, {
+                runId,
+                albumId: spec.albumId,
+                splitId: spec.splitId,
+                runDir,
+                sourceRunId: sourceId,
+                source: source.files,
+                seed: spec.training.seed,
+                iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
+                size: spec.training.size,
+                batch: spec.training.batch,
+                width: spec.training.width,
+                backend,
+                numClasses: NUM_CLASSES,
+                snapshotEvery: snapshotEveryOf(spec.config, numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations)),
+              })
+          : spec.method === 'segsort'
+            ? projectSegsortStep({
+                runDir,
+                seed: spec.training.seed,
+                iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
+                size: spec.training.size,
+                batch: spec.training.batch,
+                width: spec.training.width,
+                backend,
+                numClasses: NUM_CLASSES,
+                source: source.files,
+                sourceKeys: source.masks.map((m) => String(m.imageId)),
+                target: albumImages.map((r) => ({ image: project.originalPath(r), name: String(r.id) })),
+                validationBank:
+                  spec.config.segsortBankMode === 'source+validation'
+                    ? validationBankFiles(project, albumImages, validation)
+                    : null,
+              })
+          : projectAdaptStep({
+              method: spec.method,
+              runDir,
+              seed: spec.training.seed,
+              iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
+              size: spec.training.size,
+              batch: spec.training.batch,
+              width: spec.training.width,
+              ndf: numberOf(spec.config.ndf, RUN_DEFAULTS.ndf),
+              backend,
+              numClasses: NUM_CLASSES,
+              source: source.files,
+              target: (targets = await adaptTargets(deps, ctx, spec, albumImages)),
+              sourceTraining: { iterations: spec.training.iterations, lr: spec.training.lr },
+              snapshotEvery: snapshotEveryOf(spec.config, numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations)),
+            }),
+      predict: {
+        outDir: predictionsDir,
+        items: albumImages.map((r) => ({ image: project.originalPath(r), name: String(r.id) })),
+        batch: RUN_DEFAULTS.inferBatch,
+      },
+      score,
+    }
+    const problems: FileProblem[] = []
+    const outcome = await runProjectChain(plan, {
+      signal: ctx.signal,
+      onProgress: (p) => report(ctx, live, runId, p),
+      onProblem: (p) => {
+        problems.push(p)
+        ctx.problem(p)
+      },
+      onBackend: (name) => {
+        runs.setBackend(runId, name)
+        if (sourceTraining) runs.setBackend(sourceId, name)
+      },
+      onSourceTrained: (r) => {
+        // Only the masks training could read count as "trained on".
+        const bad = new Set(problems.map((p) => p.file))
+        const used = source.masks.filter((_, i) => !bad.has(source.files[i]!.mask) && !bad.has(source.files[i]!.image))
+        project.db.transaction(() => {
+          runs.setMasks(sourceId, used)
+          metrics.storeDurations(sourceId, { source: r.seconds, total: r.seconds })
+          runs.setBackend(sourceId, r.backend)
+          runs.finish(sourceId, 'done', null)
+        })()
+        sourceTraining = false
+      },
+    })
+    writeLossCurve(runDir, outcome.losses)
+    if (outcome.status === 'cancelled') {
+      if (sourceTraining) runs.finish(sourceId, 'cancelled', null)
+      runs.finish(runId, 'cancelled', null)
+      return { runId, status: 'cancelled' }
+    }
+    // Evaluate every snapshot of the stage that predicts the album and use the one the selection mode picks.
+    // SegSort predicts by k-NN against its memory bank, not with a checkpoint: it has no snapshots to select.
+    const snap: Awaited<ReturnType<typeof snapshotPhase>> = spec.method === 'segsort' ? { status: 'done', points: [], choice: null, rescored: null } : await snapshotPhase({
+      project,
+      runId,
+      splitId: spec.splitId,
+      method: spec.method,
+      config: runs.config(runId),
+      backend,
+      album: targets ?? plan.predict.items,
+      batch: plan.predict.batch,
+      validation,
+      predictionsDir,
+      predictedIteration: null,
+      mode: selectionOf(spec.config),
+      modeReason: typeof spec.config.selectionReason === 'string' ? spec.config.selectionReason : 'asked for',
+      signal: ctx.signal,
+      onProgress: (p) =>
+        report(ctx, live, runId, { phase: 'snapshots', done: p.done, total: p.total, loss: null, rate: null, etaSeconds: null, message: p.message }),
+      onProblem: (p) => ctx.problem(p),
+    })
+    if (snap.status === 'cancelled' || (!snap.choice && spec.method !== 'segsort')) {
+      runs.finish(runId, 'cancelled', null)
+      return { runId, status: 'cancelled' }
+    }
+    const m = snap.rescored?.metrics ?? outcome.metrics!
+    const scoredItems = snap.rescored?.scored ?? outcome.scored
+    const byKey = new Map(validation.map((v) => [v.imageId, v]))
+    live.set(runId, { phase: 'store', done: 0, total: 1, loss: null, etaSeconds: null, message: RUN_PHASE_LABELS.store })
+    project.db.transaction(() => {
+      metrics.storeEvaluation({
+        runId,
+        albumId: spec.albumId,
+        images: scoredItems.map((s) => ({ imageId: s.key, maskVersion: byKey.get(s.key)!.maskVersion, fiou: s.fiou })),
+        fiou: m.fiou,
+        miouAll21: m.miouAll21,
+        miouPresent: m.miouPresent,
+        perClass: m.perClass,
+        perClassPresent: m.perClassPresent,
+        perClassImages: m.perClassImages,
+        confusion: m.confusion,
+      })
+      if (snap.choice) new SnapshotsRepo(project.db).store(runId, snap.points, snap.choice)
+      metrics.storeDurations(runId, { ...outcome.seconds, total: (performance.now() - t0) / 1000 })
+      runs.setBackend(runId, outcome.backend)
+      runs.finish(runId, 'done', null)
+    })()
+    return {
+      runId,
+      status: 'done',
+      sourceRunId: sourceId,
+      images: scoredItems.length,
+      snapshot: snap.choice ? { mode: snap.choice.mode, iteration: snap.choice.iteration, stage: snap.choice.stage } : null,
+      fiou: m.fiou,
+      miouAll21: m.miouAll21,
+      miouPresent: Number.isNaN(m.miouPresent) ? null : m.miouPresent,
+    }
+  } catch (e) {
+    const why = message(e)
+    if (ctx.signal.aborted) {
+      if (sourceTraining && sourceRunId !== null) runs.finish(sourceRunId, 'cancelled', null)
+      runs.finish(runId, 'cancelled', null)
+    } else {
+      if (sourceTraining && sourceRunId !== null) runs.finish(sourceRunId, 'failed', why)
+      runs.finish(runId, 'failed', why)
+    }
+    throw e
+  } finally {
+    live.delete(runId)
+  }
+}
+
+/** The album's validation images as SegSort memory-bank files (their newest human masks). */
+function validationBankFiles(project: Project, images: ImageRow[], validation: ValidationItem[]): { image: string; mask: string; key: string }[] {
+  const byId = new Map(images.map((r) => [r.id, r]))
+  return validation.flatMap((v) => {
+    const row = byId.get(v.imageId)
+    return row ? [{ image: project.originalPath(row), mask: v.maskFile, key: String(v.imageId) }] : []
+  })
+}
+
+function report(ctx: JobContext, live: Map<number, RunLive>, runId: number, p: ChainProgress): void {
+  const label = RUN_PHASE_LABELS[p.phase]
+  live.set(runId, { phase: p.phase, done: p.done, total: p.total, loss: p.loss, etaSeconds: p.etaSeconds, message: p.message })
+  ctx.progress({
+    done: p.done,
+    total: p.total,
+    rate: p.rate,
+    etaSeconds: p.etaSeconds,
+    message: `${label} · ${p.message}`,
+  })
+}
+
+/** The run's snapshot interval for a stage of `iterations`: asked for, else ⌈iterations/10⌉. */
+function snapshotEveryOf(config: Record<string, unknown>, iterations: number): number {
+  const v = config.snapshotEvery
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 ? v : defaultSnapshotEvery(iterations)
+}
+
+/**
+ * The source training's checkpoint interval: the asked snapshot interval (at most SOURCE_CHECKPOINT_EVERY),
+ * else the largest divisor of SOURCE_CHECKPOINT_EVERY not above ⌈iterations/10⌉ — every 100th iteration
+ * stays a checkpoint for a resume, and a No-DA run still gets about ten snapshots to select from.
+ */
+function sourceCheckpointEvery(config: Record<string, unknown>, iterations: number): number {
+  const v = config.snapshotEvery
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return Math.min(SOURCE_CHECKPOINT_EVERY, v)
+  const want = defaultSnapshotEvery(iterations)
+  let every = 1
+  for (let k = 1; k <= Math.min(want, SOURCE_CHECKPOINT_EVERY); k++) if (SOURCE_CHECKPOINT_EVERY % k === 0) every = k
+  return every
+}
+
+/** The run's selection mode (runs started before snapshots existed: the final weights). */
+function selectionOf(config: Record<string, unknown>): 'heldout' | 'oracle' | 'last' {
+  const v = config.selection
+  return typeof v === 'string' && isSelectionMode(v) ? v : 'last'
+}
+
+function numberOf(v: unknown, fallback: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : fallback
+}
+
+/**
+ * The album's images as adaptation targets (name = the prediction stem, the image id), each with its
+ * group from the album's newest clustering. A method with the group context needs groups: an album that
+ * was never clustered is clustered here first (colour features, K = N/8, seeded), and the clustering is
+ * stored like any other — the one-click chain is cluster → source → stage 1 → stage 2 → predict → score.
+ */
+async function adaptTargets(
+  deps: RunJobDeps,
+  ctx: JobContext,
+  spec: AlbumJobSpec,
+  images: ImageRow[],
+): Promise<TargetItem[]> {
+  const { project } = deps
+  let groups = new Map(images.map((r) => [r.id, r.cluster]))
+  if (spec.method !== 'noda' && spec.method !== 'segsort' && spec.method !== 'coseg-st' && needsGroups(spec.method) && images.every((r) => r.cluster === null)) {
+    const stored = await clusterAndStore(
+      project,
+      spec.albumId,
+      {
+        images: images.map((r) => ({ id: r.id, path: project.originalPath(r) })),
+        k: 'default',
+        features: 'color',
+        seed: spec.training.seed,
+      },
+      ctx,
+      (meta) => `k-means color K=${meta.k} seed ${meta.seed} (for run #${spec.runId})`,
+    )
+    if (!stored) throw new Error('clustering the album was cancelled')
+    groups = stored.assignments
+  }
+  return images.map((r) => {
+    const g = groups.get(r.id)
+    return g === null || g === undefined
+      ? { image: project.originalPath(r), name: String(r.id) }
+      : { image: project.originalPath(r), name: String(r.id), group: g }
+  })
+}
+
