@@ -58,6 +58,9 @@ export const METHOD_NAMES = [
   'startCoseg',
   // explain
   'explainRegion',
+  // variants
+  'predictVariant',
+  'listVariants',
 ] as const satisfies readonly ApiMethod[]
 
 export const EVENT_NAME_LIST = ['job', 'library', 'project'] as const satisfies readonly StudioEventName[]

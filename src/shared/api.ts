@@ -37,6 +37,7 @@ import { SEGSORT_BANKS, type ExplainedRegion } from './explain'
 import { RUN_METHODS, type RunDetail, type RunImageMetric, type RunSummary, type StartedRun } from './runs'
 import { SELECTION_MODES, type RunSnapshots } from './snapshots'
 import { COSEG_SETTING_RANGES } from './coseg'
+import type { StartedVariant, VariantInfo } from './variants'
 export * from './domain'
 
 // ---------- argument schemas ----------
@@ -301,6 +302,23 @@ export const apiSchemas = {
       y: z.number().int().min(0).max(1_000_000),
     })
     .strict(),
+
+  // ---------- variants: TTA / CRF predictions of a done album run (src/main/app/variants-handlers.ts) ----------
+  /**
+   * Predicts a done album run's album again with the run's model (the snapshot its predictions came from)
+   * and test-time augmentation (multi-scale + flip), the dense CRF (DeepLab defaults), or both, as a job
+   * (queue 'run'), and scores it on the run's validation images with the run's mask versions. SegSort
+   * runs are refused (they label by k-NN, not from class probabilities).
+   */
+  predictVariant: z
+    .object({ runId: id, tta: z.boolean(), crf: z.boolean() })
+    .strict()
+    .refine((a) => a.tta || a.crf, { message: 'choose tta, crf or both: without either the variant is the run itself', path: ['tta'] }),
+  /** The variants of one run, or of every run of an album (done ones and those being made). */
+  listVariants: z
+    .object({ runId: id.optional(), albumId: id.optional() })
+    .strict()
+    .refine((a) => (a.runId === undefined) !== (a.albumId === undefined), { message: 'give exactly one of runId or albumId' }),
 } as const
 
 export type ApiMethod = keyof typeof apiSchemas
@@ -367,6 +385,10 @@ export interface ApiResults {
 
   // ---------- explain ----------
   explainRegion: ExplainedRegion
+
+  // ---------- variants ----------
+  predictVariant: StartedVariant
+  listVariants: VariantInfo[]
 }
 
 /** The façade every door exposes. Arguments are the *input* shape (defaults optional). */

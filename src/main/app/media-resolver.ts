@@ -5,6 +5,7 @@
  *   mask/<id>/<v>     a mask version under masks/
  *   file/<rel>        any file under the project folder, except the database, its journals and the lock
  *   pred/<run>/<img>[/color]  a run's prediction (label PNG or its colour rendering) under runs/<run>/predictions/
+ *   predv/<run>/<variant>/<img>[/color]  a prediction variant's (tta | crf | tta-crf) under runs/<run>/variants/<variant>/predictions/
  * Malformed refs, `..` or `.` segments (also percent-encoded), absolute paths, backslashes, NUL bytes and
  * symlinks that lead outside the project all resolve to null (the door answers 404).
  */
@@ -12,6 +13,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Project } from '../project/project'
 import { fromRelPath, PRIVATE_FILES } from '../project/layout'
+import { isVariantKind } from '../../shared/variants'
 
 export interface ResolvedMedia {
   path: string
@@ -150,6 +152,15 @@ export function resolveMediaRef(project: Project | null, ref: unknown): Resolved
         const dir = path.join(project.paths.runs, m[1]!, 'predictions')
         const real = realFileInside(dir, path.join(dir, `${m[2]!}${m[3] ? '_color' : ''}.png`))
         // Also inside runs/ and the project itself, so a symlinked predictions/ or runs/ folder leads nowhere.
+        const safe = real && realFileInside(project.paths.runs, real) && realFileInside(project.root, real)
+        return safe ? { path: safe, contentType: 'image/png' } : null
+      }
+      case 'predv': {
+        // predv/<runId>/<variant>/<imageId>[/color]: the variant is one of a fixed list, never a path.
+        const m = /^([1-9][0-9]{0,14})\/([a-z-]{1,16})\/([1-9][0-9]{0,14})(\/color)?$/.exec(rest)
+        if (!m || !isVariantKind(m[2]!)) return null
+        const dir = path.join(project.paths.runs, m[1]!, 'variants', m[2]!, 'predictions')
+        const real = realFileInside(dir, path.join(dir, `${m[3]!}${m[4] ? '_color' : ''}.png`))
         const safe = real && realFileInside(project.paths.runs, real) && realFileInside(project.root, real)
         return safe ? { path: safe, contentType: 'image/png' } : null
       }

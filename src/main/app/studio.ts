@@ -33,6 +33,7 @@ import { insightHandlers } from './insight-handlers'
 import { snapshotsHandlers } from './snapshots-handlers'
 import { cosegHandlers } from './coseg-handlers'
 import { explainHandlers } from './explain-handlers'
+import { variantsHandlers } from './variants-handlers'
 import { StudioEventBus } from './events'
 import { importHandlers } from './import-jobs'
 import { resumeInterruptedRuns } from './run-jobs'
@@ -246,6 +247,7 @@ export class Studio {
       ...snapshotsHandlers(ctx),
       ...cosegHandlers(ctx),
       ...explainHandlers(ctx),
+      ...variantsHandlers(ctx),
       appInfo: () => this.appInfo(),
       recentProjects: () => this.recent.list(),
       createProject: (a) => this.adopt(() => Project.create(path.resolve(a.path), { name: a.name })),

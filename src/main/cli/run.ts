@@ -14,6 +14,7 @@ import { importCommand } from './commands/import'
 import { runCommand } from './commands/run'
 import { runsCommand } from './commands/runs'
 import { snapshotsCommand } from './commands/snapshots'
+import { variantCommand } from './commands/variant'
 import { infoCommand } from './commands/info'
 import { predictCommand } from './commands/predict'
 import { serveCommand } from './commands/serve'
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   runCommand,
   runsCommand,
   snapshotsCommand,
+  variantCommand,
   exportCommand,
   predictCommand,
 ]

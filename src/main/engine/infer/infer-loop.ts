@@ -157,7 +157,7 @@ async function labelBatch(
 
 export async function runInference(req: InferRequest, hooks: InferHooks): Promise<InferOutcome> {
   const backend = await selectBackend({ force: req.backend, env: process.env })
-  const run = await loadRunModel(req.runDir)
+  const run = await loadRunModel(req.runDir, req.checkpoint)
   const total = req.albums.reduce((s, a) => s + a.batches.reduce((t, b) => t + b.length, 0), 0)
   let done = 0
   let predicted = 0

@@ -43,6 +43,8 @@ export const InferRequestSchema = z
     tta: TtaOptionsSchema.nullable().default(null),
     /** Dense CRF refinement of the probabilities before the argmax, on the original RGB; null = off. */
     crf: CrfParamsSchema.nullable().default(null),
+    /** Predict with this snapshot (<runDir>/checkpoints/<iteration>/) instead of the latest checkpoint; null = latest. */
+    checkpoint: z.number().int().min(0).nullable().default(null),
   })
   .strict()
 export type InferRequest = z.infer<typeof InferRequestSchema>

@@ -16,6 +16,7 @@ import type { SegmentationModel } from '../models/segnet'
 import { applyWeights, loadNamedWeights } from '../models/weights-io'
 import { latestCheckpoint, readRunFile } from '../runs/checkpoint'
 import type { TrainConfig } from '../runs/train-config'
+import { snapshotDirName } from '../snapshots/list-snapshots'
 
 export interface RunModel {
   model: SegmentationModel
@@ -90,6 +91,13 @@ export function runSpec(runDir: string): RunSpec {
   return isAdaptationRun(runDir) ? adaptationSpec(runDir) : trainingSpec(runDir)
 }
 
+/** Snapshot `iteration` of a run folder (a complete checkpoint: state.json written last). */
+function snapshotCheckpoint(runDir: string, iteration: number): { dir: string; state: { iteration: number } } {
+  const dir = path.join(runDir, 'checkpoints', snapshotDirName(iteration))
+  if (!fs.existsSync(path.join(dir, 'state.json'))) throw new Error(`${dir}: no complete snapshot at iteration ${iteration}`)
+  return { dir, state: { iteration } }
+}
+
 /** Loads a checkpoint folder's weights into the model, strictly (every parameter must load). */
 export async function loadCheckpointWeights(model: SegmentationModel, checkpointDir: string): Promise<void> {
   const w = await loadNamedWeights(checkpointDir)
@@ -100,8 +108,14 @@ export async function loadCheckpointWeights(model: SegmentationModel, checkpoint
   }
 }
 
-export async function loadRunModel(runDir: string): Promise<RunModel> {
-  const { size, numClasses, ckpt, build } = runSpec(runDir)
+/**
+ * The run's model with its latest checkpoint, or with snapshot `iteration` (<runDir>/checkpoints/<iteration>/,
+ * the one a run's snapshot selection chose) when given.
+ */
+export async function loadRunModel(runDir: string, iteration: number | null = null): Promise<RunModel> {
+  const spec = runSpec(runDir)
+  const { size, numClasses, build } = spec
+  const ckpt = iteration === null ? spec.ckpt : snapshotCheckpoint(runDir, iteration)
   if (!ckpt) throw new Error(`${runDir}: the run has no complete checkpoint yet`)
   const model = build()
   try {
