@@ -138,6 +138,14 @@ describe('hand pixels', () => {
     // lengths that are no multiple of 4 count the tail too
     const odd = new MachineReference(7)
     expect(odd.handPixels(Uint8Array.from([1, 2, 3, 4, 5, 6, 7]), Uint8Array.from([1, 9, 3, 4, 5, 6, 8]))).toBe(2)
+    // any byte pattern inside a word (high bits, 255 vs 0, neighbours): the word-wise count equals a per-byte count
+    let seed = 3
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
+    const before = Uint8Array.from({ length: 4099 }, () => (rnd() < 0.3 ? 255 : Math.floor(rnd() * 21)))
+    const after = before.map((v) => (rnd() < 0.2 ? (rnd() < 0.5 ? 255 - v : v ^ (1 << Math.floor(rnd() * 8))) : v))
+    let bytes = 0
+    for (let i = 0; i < before.length; i++) if (before[i] !== after[i]) bytes++
+    expect(new MachineReference(before.length).handPixels(before, after)).toBe(bytes)
   })
 })
 

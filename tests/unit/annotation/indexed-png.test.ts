@@ -1,7 +1,7 @@
 /**
  * The save path's fast PNG reader against the generic decoder (fast-png) on PNGs from three writers:
- * the store's encodeLabelPng, the editor's browser encoder (png-encode.ts, run here on Node's
- * CompressionStream) and libpng through sharp (adaptive filters: Sub, Up, Average, Paeth rows).
+ * the store's encodeLabelPng, the editor's browser encoder (png-encode.ts with its own deflate,
+ * run-deflate.ts) and libpng through sharp (adaptive filters: Sub, Up, Average, Paeth rows).
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -22,6 +22,12 @@ const ENCODER = path.resolve(__dirname, '../../../src/renderer/src/editor/png-en
 async function encodePalettePng(map: { width: number; height: number; data: Uint8Array }): Promise<Uint8Array> {
   const m = (await import(/* @vite-ignore */ ENCODER)) as { encodePalettePng: EncodePalettePng }
   return m.encodePalettePng(map)
+}
+
+type DeflateScanlines = (raw: Uint8Array, stride: number) => Uint8Array
+async function deflateScanlines(raw: Uint8Array, stride: number): Promise<Uint8Array> {
+  const m = (await import(/* @vite-ignore */ path.resolve(__dirname, '../../../src/renderer/src/editor/run-deflate.ts'))) as { deflateScanlines: DeflateScanlines }
+  return m.deflateScanlines(raw, stride)
 }
 
 const tmp = new TempDirs()
@@ -53,6 +59,44 @@ describe('readIndexedPng', () => {
     const r = readIndexedPng(png)!
     expect(r.canonical).toBe(true)
     expect(Buffer.from(r.labels).equals(Buffer.from(labels))).toBe(true)
+  })
+
+  it("reads a full-size 4032×3024 editor PNG exactly (brush strokes: runs, row repeats, edges)", async () => {
+    const w = 4032
+    const h = 3024
+    const labels = new Uint8Array(w * h)
+    for (let s = 0; s < 6; s++) {
+      for (let t = 0; t <= 100; t++) {
+        const cx = Math.round(300 + s * 500 + (500 - s * 50) * (t / 100))
+        const cy = Math.round(300 + (2400 - s * 200) * (t / 100))
+        for (let y = Math.max(0, cy - 40); y <= Math.min(h - 1, cy + 40); y++)
+          for (let x = Math.max(0, cx - 40); x <= Math.min(w - 1, cx + 40); x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= 1600) labels[y * w + x] = s === 5 ? 255 : 7 + s
+      }
+    }
+    const png = await encodePalettePng({ width: w, height: h, data: labels })
+    const r = readIndexedPng(png)!
+    expect(r).toMatchObject({ width: w, height: h, kind: 'palette', canonical: true })
+    expect(Buffer.from(r.labels).equals(Buffer.from(labels))).toBe(true)
+  })
+
+  it("the editor's deflate makes zlib streams that zlib inflates, checksum included", async () => {
+    const { inflateSync } = await import('node:zlib')
+    let seed = 99
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
+    for (let t = 0; t < 200; t++) {
+      const raw = new Uint8Array(Math.floor(rnd() * 3000))
+      const stride = 1 + Math.floor(rnd() * 50)
+      for (let i = 0; i < raw.length; i++) {
+        const r = rnd()
+        raw[i] = r < 0.05 ? Math.floor(rnd() * 256) : r < 0.5 && i >= stride ? raw[i - stride]! : i > 0 ? raw[i - 1]! : 200
+      }
+      // inflateSync throws on a bad Adler-32, a bad code or a distance before the start.
+      expect(inflateSync(await deflateScanlines(raw, stride)).equals(Buffer.from(raw))).toBe(true)
+      // The same bytes through an unaligned view (the word compares must not assume alignment).
+      const shifted = new Uint8Array(raw.length + 1)
+      shifted.set(raw, 1)
+      expect(inflateSync(await deflateScanlines(shifted.subarray(1), stride)).equals(Buffer.from(raw))).toBe(true)
+    }
   })
 
   it('agrees with the generic decoder on libpng palette and greyscale PNGs with adaptive filters', async () => {

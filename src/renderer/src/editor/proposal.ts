@@ -101,6 +101,8 @@ export class ProposalLayer {
 /** The labels accepted proposals put into the mask (255 = none); see the hand-pixel rule above. */
 export class MachineReference {
   readonly labels: Uint8Array
+  /** False until a proposal is accepted: then every changed pixel counts as by hand. */
+  private recorded = false
 
   constructor(size: number) {
     this.labels = new Uint8Array(size).fill(UNLABELLED)
@@ -108,6 +110,7 @@ export class MachineReference {
 
   /** Records the region's pixels that now hold the proposal's label. */
   record(map: LabelMap, source: Uint8Array, region: Region): void {
+    this.recorded = true
     const { width, data } = map
     for (let y = region.rect.y0; y < region.rect.y1; y++) {
       for (let x = region.rect.x0; x < region.rect.x1; x++) {
@@ -132,7 +135,20 @@ export class MachineReference {
     const words = loaded.byteOffset % 4 === 0 && current.byteOffset % 4 === 0 ? current.length >> 2 : 0
     const a = new Uint32Array(loaded.buffer, loaded.byteOffset, words)
     const b = new Uint32Array(current.buffer, current.byteOffset, words)
-    for (let w = 0; w < words; w++) if (a[w] !== b[w]) count(w * 4, w * 4 + 4)
+    if (this.recorded) {
+      for (let w = 0; w < words; w++) if (a[w] !== b[w]) count(w * 4, w * 4 + 4)
+    } else {
+      // Nothing accepted: count the differing bytes of each differing word (fold each byte's bits
+      // into its lowest bit, then add the four bytes).
+      for (let w = 0; w < words; w++) {
+        let x = a[w]! ^ b[w]!
+        if (x === 0) continue
+        x = (x | (x >>> 4)) & 0x0f0f0f0f
+        x = (x | (x >>> 2)) & 0x03030303
+        x = (x | (x >>> 1)) & 0x01010101
+        n += Math.imul(x, 0x01010101) >>> 24
+      }
+    }
     count(words * 4, current.length)
     return n
   }
