@@ -17,14 +17,14 @@
  * Needs a build (`npx electron-vite build`) and /usr/bin/chromium. `--json` prints
  * {embeddingMapP95FrameMs, gridScrollP95FrameMs, …} as the last line.
  */
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
 import sharp from 'sharp'
 import { Studio } from '../../src/main/app/studio'
 import { embeddingFile } from '../../src/main/app/insight-handlers'
+import { launchChromium, serveProject } from './browser-mode'
 
 interface Options {
   count: number
@@ -154,27 +154,8 @@ async function main(): Promise<void> {
   }
 
   // 2. Browser mode on that project, measured in Chromium.
-  const child = spawn(process.execPath, [cliJs, 'serve', '--port', '0', '--project', projectDir], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL in 60 s:\n${out}`)), 60_000)
-    const onData = (c: Buffer): void => {
-      out += c.toString()
-      const m = /PSS Studio \(browser mode\): (http:\/\/\S+)/.exec(out)
-      if (m) {
-        clearTimeout(timer)
-        resolve(m[1]!)
-      }
-    }
-    child.stdout.on('data', onData)
-    child.stderr.on('data', onData)
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}:\n${out}`)))
-  })
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  })
+  const { url, child } = await serveProject(cliJs, projectDir, env)
+  const browser = await launchChromium()
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 })
     // Page scripts as strings: tsx's transform would wrap inner functions in a helper the page lacks.

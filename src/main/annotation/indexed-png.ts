@@ -11,6 +11,7 @@
  */
 import { inflateSync } from 'node:zlib'
 import { vocPalette } from '../../shared/voc'
+import { crc32, PNG_SIGNATURE } from '../../shared/png-chunks'
 
 export interface IndexedPng {
   width: number
@@ -20,30 +21,13 @@ export interface IndexedPng {
   canonical: boolean
 }
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]
 const MAX_PIXELS = 400_000_000
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    t[n] = c >>> 0
-  }
-  return t
-})()
-
-function crc32(b: Uint8Array): number {
-  let c = 0xffffffff
-  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]!) & 0xff]! ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
 
 export class IndexedPngError extends Error {}
 
 /** Reads an 8-bit palette or greyscale PNG; null when it is another kind of PNG. Throws on a broken one. */
 export function readIndexedPng(bytes: Uint8Array): IndexedPng | null {
-  if (bytes.length < 8 || SIGNATURE.some((v, i) => bytes[i] !== v)) throw new IndexedPngError('not a PNG (bad signature)')
+  if (bytes.length < 8 || PNG_SIGNATURE.some((v, i) => bytes[i] !== v)) throw new IndexedPngError('not a PNG (bad signature)')
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   let off = 8
   let width = 0

@@ -7,6 +7,7 @@
 import { deflateSync } from 'node:zlib'
 import { decode as decodePng } from 'fast-png'
 import { vocPalette } from '../../shared/voc'
+import { pngChunk, PNG_SIGNATURE } from '../../shared/png-chunks'
 
 export interface LabelMap {
   width: number
@@ -15,32 +16,6 @@ export interface LabelMap {
   labels: Uint8Array
 }
 
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    t[n] = c >>> 0
-  }
-  return t
-})()
-
-function crc32(buf: Uint8Array): number {
-  let c = 0xffffffff
-  for (let i = 0; i < buf.length; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length)
-  out.writeUInt32BE(data.length, 0)
-  out.write(type, 4, 'ascii')
-  Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, 8)
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length)
-  return out
-}
 
 /** Encodes a label map as an 8-bit palette PNG with the full 256-entry VOC palette. */
 export function encodeLabelPng(map: LabelMap, palette: Uint8Array = vocPalette()): Buffer {
@@ -67,11 +42,11 @@ export function encodeLabelPng(map: LabelMap, palette: Uint8Array = vocPalette()
     raw.set(labels.subarray(y * width, (y + 1) * width), y * (width + 1) + 1)
   }
   return Buffer.concat([
-    PNG_SIGNATURE,
-    chunk('IHDR', ihdr),
-    chunk('PLTE', palette),
-    chunk('IDAT', deflateSync(raw, { level: 6 })),
-    chunk('IEND', new Uint8Array(0)),
+    Uint8Array.from(PNG_SIGNATURE),
+    pngChunk('IHDR', ihdr),
+    pngChunk('PLTE', palette),
+    pngChunk('IDAT', deflateSync(raw, { level: 6 })),
+    pngChunk('IEND', new Uint8Array(0)),
   ])
 }
 

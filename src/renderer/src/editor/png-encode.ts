@@ -5,35 +5,10 @@
  * CompressionStream (see run-deflate.ts), which remains the fallback for maps without runs. Saving sends
  * this PNG (far smaller than raw indices) and main re-validates it.
  */
+import { pngChunk, PNG_SIGNATURE } from '../../../shared/png-chunks'
 import { vocPalette } from '../../../shared/voc'
 import type { LabelMap } from './label-map'
 import { deflateScanlines } from './run-deflate'
-
-const CRC = (() => {
-  const t = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    t[n] = c >>> 0
-  }
-  return t
-})()
-
-function crc32(b: Uint8Array): number {
-  let c = 0xffffffff
-  for (let i = 0; i < b.length; i++) c = CRC[(c ^ b[i]!) & 0xff]! ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
-
-function chunk(type: string, data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(12 + data.length)
-  const v = new DataView(out.buffer)
-  v.setUint32(0, data.length)
-  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i)
-  out.set(data, 8)
-  v.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)))
-  return out
-}
 
 /** zlib at its default level (CompressionStream): 3–5× slower than deflateScanlines, smaller on noise. */
 async function deflateStream(raw: Uint8Array<ArrayBuffer>): Promise<Uint8Array> {
@@ -75,7 +50,7 @@ function assemble(map: LabelMap, idat: Uint8Array): Uint8Array {
   v.setUint32(4, height)
   ihdr[8] = 8
   ihdr[9] = 3
-  const parts = [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('PLTE', vocPalette()), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]
+  const parts = [Uint8Array.from(PNG_SIGNATURE), pngChunk('IHDR', ihdr), pngChunk('PLTE', vocPalette()), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))]
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0))
   let o = 0
   for (const p of parts) out.set(p, (o += p.length) - p.length)
