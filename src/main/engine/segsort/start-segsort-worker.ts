@@ -3,8 +3,7 @@
  * stops before the next step or image. Imports no tfjs.
  */
 import type { FileProblem } from '../runs/file-dataset'
-import type { ToWorker } from '../worker/messages'
-import { spawnEngineWorker } from '../worker/spawn-engine-worker'
+import { runEngineJob, unexpectedMessage } from '../worker/engine-job'
 import { parseSegsortConfig, type SegsortConfigInput } from './segsort-config'
 import type { FromSegsortWorker, SegsortWorkerData } from './segsort-messages'
 import type { SegsortOutcome, SegsortProgress, SegsortStarted } from './segsort-run'
@@ -23,45 +22,26 @@ export interface SegsortWorkerHandle {
 
 export function startSegsortWorker(raw: SegsortConfigInput, opts: SegsortWorkerOptions = {}): SegsortWorkerHandle {
   const data: SegsortWorkerData = { segsort: true, config: parseSegsortConfig(raw) }
-  const worker = spawnEngineWorker(data, opts.entry)
-  let settled = false
-  const result = new Promise<SegsortOutcome>((resolve, reject) => {
-    const finish = (f: () => void): void => {
-      if (settled) return
-      settled = true
-      f()
-      void worker.terminate()
-    }
-    worker.on('message', (m: FromSegsortWorker) => {
+  return runEngineJob<FromSegsortWorker, SegsortOutcome>({
+    data,
+    entry: opts.entry,
+    what: 'SegSort',
+    handle(m) {
       switch (m.type) {
         case 'segsort-started':
           opts.onStarted?.(m)
-          break
+          return undefined
         case 'segsort-progress':
           opts.onProgress?.(m)
-          break
+          return undefined
         case 'problem':
           opts.onProblem?.({ file: m.file, reason: m.reason })
-          break
+          return undefined
         case 'segsort-done':
-          finish(() => resolve({ status: m.status, losses: m.losses, bankEntries: m.bankEntries, predicted: m.predicted }))
-          break
-        case 'error':
-          finish(() => reject(new Error(`SegSort failed: ${m.message}`)))
-          break
-        default: {
-          const never: never = m
-          finish(() => reject(new Error(`unexpected worker message ${JSON.stringify(never)}`)))
-        }
+          return { status: m.status, losses: m.losses, bankEntries: m.bankEntries, predicted: m.predicted }
+        default:
+          return unexpectedMessage(m)
       }
-    })
-    worker.on('error', (e) => finish(() => reject(e)))
-    worker.on('exit', (code) => finish(() => reject(new Error(`SegSort worker exited with code ${code} before finishing`))))
-  })
-  return {
-    result,
-    cancel() {
-      if (!settled) worker.postMessage({ type: 'cancel' } satisfies ToWorker)
     },
-  }
+  })
 }
