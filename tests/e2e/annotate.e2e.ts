@@ -13,6 +13,7 @@ import { decodeLabelPng } from '../../src/main/media/label-png'
 import { makePhotoFolder } from './helpers/fixtures'
 import { openBrowser, screenshotsDir, tid, type BrowserSession } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
+import { annotatorLabels, annotateAttr, annotatorPoint, type AnnotatorHook } from './helpers/annotator'
 
 const SHOTS = screenshotsDir()
 
@@ -22,23 +23,9 @@ let server: Served
 let session: BrowserSession
 let page: Page
 
-interface Hook {
-  labels(): string
-  size(): { width: number; height: number }
-  view(): { scale: number; x: number; y: number }
-}
+const pageLabels = (): Promise<Uint8Array> => annotatorLabels(page)
 
-async function pageLabels(): Promise<Uint8Array> {
-  const b64 = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: Hook }).__pssAnnotator.labels())
-  return new Uint8Array(Buffer.from(b64, 'base64'))
-}
-
-/** Screen point of an image pixel centre. */
-async function at(x: number, y: number): Promise<{ x: number; y: number }> {
-  const v = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: Hook }).__pssAnnotator.view())
-  const box = (await page.locator(tid('annotate-canvas')).boundingBox())!
-  return { x: box.x + v.x + (x + 0.5) * v.scale, y: box.y + v.y + (y + 0.5) * v.scale }
-}
+const at = (x: number, y: number): Promise<{ x: number; y: number }> => annotatorPoint(page, x, y)
 
 async function stroke(points: [number, number][]): Promise<void> {
   const first = await at(...points[0]!)
@@ -56,7 +43,7 @@ async function ready(imageId?: number): Promise<void> {
   await page.waitForSelector(sel, { timeout: 30_000 })
 }
 
-const attr = (name: string) => page.locator(tid('annotate-view')).getAttribute(name)
+const attr = (name: string): Promise<string | null> => annotateAttr(page, name)
 
 function savedMask(imageId: number, version: number): Uint8Array {
   return decodeLabelPng(readFileSync(join(project, 'masks', String(imageId), `v${version}.png`))).labels
@@ -86,7 +73,7 @@ describe('annotation studio in Chromium', () => {
     await page.waitForSelector('body[data-ready="true"]')
     await page.evaluate(() => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/album/1/annotate/1'))
     await ready(1)
-    const { width, height } = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: Hook }).__pssAnnotator.size())
+    const { width, height } = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.size())
     expect([width, height]).toEqual([480, 360])
     expect([...(await pageLabels())].every((v) => v === 255)).toBe(true)
 

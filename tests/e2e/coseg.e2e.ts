@@ -18,6 +18,7 @@ import { cosegSourceId } from '../../src/shared/coseg'
 import { makePhotoFolder } from './helpers/fixtures'
 import { openBrowser, tid, type BrowserSession } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
+import { annotateAttr, annotatorPoint } from './helpers/annotator'
 
 const W = 480
 const H = 360
@@ -38,18 +39,9 @@ let proposalId = 0
 
 const inBox = (b: readonly number[], x: number, y: number): boolean => x >= b[0]! && x < b[2]! && y >= b[1]! && y < b[3]!
 
-interface Hook {
-  view(): { scale: number; x: number; y: number }
-}
+const at = (x: number, y: number): Promise<{ x: number; y: number }> => annotatorPoint(page, x, y)
 
-/** Screen point of an image pixel centre. */
-async function at(x: number, y: number): Promise<{ x: number; y: number }> {
-  const v = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: Hook }).__pssAnnotator.view())
-  const box = (await page.locator(tid('annotate-canvas')).boundingBox())!
-  return { x: box.x + v.x + (x + 0.5) * v.scale, y: box.y + v.y + (y + 0.5) * v.scale }
-}
-
-const attr = (name: string) => page.locator(tid('annotate-view')).getAttribute(name)
+const attr = (name: string): Promise<string | null> => annotateAttr(page, name)
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-coseg-'))

@@ -19,6 +19,7 @@ import { RunsRepo } from '../../src/main/project/runs-repo'
 import { makePhotoFolder } from './helpers/fixtures'
 import { openBrowser, screenshotsDir, tid, type BrowserSession } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
+import { annotatorLabels, annotateAttr, annotatorPoint, type AnnotatorHook } from './helpers/annotator'
 
 const SHOTS = screenshotsDir()
 const W = 480
@@ -30,12 +31,6 @@ let server: Served
 let session: BrowserSession
 let page: Page
 let runId = 0
-
-interface Hook {
-  labels(): string
-  view(): { scale: number; x: number; y: number }
-  handPixels(): number
-}
 
 /** The prediction: class 12 (dog) in two separate blocks, class 15 (person) in a third, the rest 255. */
 function prediction(): Uint8Array {
@@ -49,18 +44,11 @@ function prediction(): Uint8Array {
   return p
 }
 
-async function pageLabels(): Promise<Uint8Array> {
-  const b64 = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: Hook }).__pssAnnotator.labels())
-  return new Uint8Array(Buffer.from(b64, 'base64'))
-}
+const pageLabels = (): Promise<Uint8Array> => annotatorLabels(page)
 
-async function at(x: number, y: number): Promise<{ x: number; y: number }> {
-  const v = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: Hook }).__pssAnnotator.view())
-  const box = (await page.locator(tid('annotate-canvas')).boundingBox())!
-  return { x: box.x + v.x + (x + 0.5) * v.scale, y: box.y + v.y + (y + 0.5) * v.scale }
-}
+const at = (x: number, y: number): Promise<{ x: number; y: number }> => annotatorPoint(page, x, y)
 
-const attr = (name: string) => page.locator(tid('annotate-view')).getAttribute(name)
+const attr = (name: string): Promise<string | null> => annotateAttr(page, name)
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-proposals-'))
@@ -109,7 +97,7 @@ describe('mask proposals in the editor', () => {
     await page.mouse.move(b.x, b.y, { steps: 8 })
     await page.mouse.up()
     const before = await pageLabels()
-    const handBefore = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: Hook }).__pssAnnotator.handPixels())
+    const handBefore = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.handPixels())
     expect(await attr('data-undo'), `labels painted: ${before.filter((v) => v === 3).length}`).toBe('1')
     expect(handBefore).toBeGreaterThan(0)
 
@@ -149,7 +137,7 @@ describe('mask proposals in the editor', () => {
     // the accepted block covered (they now hold the machine's label)
     let stripeUnderBlock = 0
     for (let y = 40; y < 140; y++) for (let x = 40; x < 160; x++) if (before[y * W + x] !== 255) stripeUnderBlock++
-    const hand = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: Hook }).__pssAnnotator.handPixels())
+    const hand = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.handPixels())
     expect(hand).toBe(handBefore - stripeUnderBlock)
 
     await page.keyboard.press('Control+s')
