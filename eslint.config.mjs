@@ -2,6 +2,74 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import vue from 'eslint-plugin-vue'
 
+/**
+ * The layer graph as a lint rule (VS Code's code-layering): doors (server, electron, cli) → app →
+ * (annotation, datasets, jobs) → (project, engine) → (media, files) → shared. An import that goes up,
+ * or sideways between the lower layers, fails `npm run lint`. Relative imports are matched by the folder
+ * they reach (`../../app/…`), whatever their depth.
+ */
+const MAIN_FOLDERS = ['app', 'cli', 'server', 'electron', 'annotation', 'datasets', 'jobs', 'project', 'engine', 'media', 'files']
+function layer(folder, forbidden, why) {
+  const reach = forbidden.join('|')
+  return {
+    files: [`src/main/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: `^(\\.\\./)+(${reach})(/|$)`,
+              message: `layer rule: src/main/${folder} must not import ${forbidden.join(', ')} (${why})`,
+            },
+          ],
+        },
+      ],
+    },
+  }
+}
+const above = (...names) => MAIN_FOLDERS.filter((f) => !names.includes(f))
+const layerRules = [
+  layer('engine', above('engine', 'media', 'files'), 'the engine is below the app, the store and the jobs'),
+  layer('project', above('project', 'media', 'files', 'datasets'), 'the store is below the app, jobs and engine'),
+  layer('jobs', above('jobs', 'project', 'files'), 'the job queue only persists through the store'),
+  layer('datasets', above('datasets', 'project', 'media', 'files'), 'importers write through the store'),
+  layer('media', above('media', 'files'), 'media codecs are leaves'),
+  layer('files', above('files'), 'atomic files are a leaf'),
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^((\\.\\./)+(main|renderer|preload)(/|$)|node:|electron$)',
+              message: 'layer rule: src/shared is imported by main and renderer alike and imports neither (nor Node or Electron)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.ts', 'src/renderer/**/*.vue'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^((\\.\\./)+(main|preload)(/|$)|node:|electron$)',
+              message: 'layer rule: the renderer is untrusted and reaches the studio only through the API client (src/shared types)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+]
+
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'docs/**', '.tmp/**', 'tests/fixtures/**'] },
   js.configs.recommended,
@@ -26,6 +94,7 @@ export default tseslint.config(
       'vue/html-self-closing': 'off',
     },
   },
+  ...layerRules,
   {
     files: ['scripts/**/*.mjs', 'bin/**/*.cjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', __dirname: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },

@@ -1,5 +1,12 @@
 import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
+import { TRAINING_TESTS } from './tests/test-sets'
+
+// PSS_TEST_SET=fast leaves out the files that train a model (tests/test-sets.ts); =training runs only them.
+const testSet = process.env.PSS_TEST_SET ?? 'all'
+if (!['all', 'fast', 'training'].includes(testSet)) throw new Error(`PSS_TEST_SET=${testSet}: use all, fast or training`)
+const unitInclude = testSet === 'training' ? [...TRAINING_TESTS] : ['tests/unit/**/*.test.ts']
+const unitExclude = testSet === 'fast' ? [...TRAINING_TESTS] : []
 
 // Three projects: Node code (unit), DOM code in happy-dom (dom), and end-to-end tests that drive the
 // built studio in real Chromium through browser mode (e2e; needs `npm run build` first).
@@ -10,7 +17,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['tests/unit/**/*.test.ts'],
+          include: unitInclude,
+          exclude: ['**/node_modules/**', ...unitExclude],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           pool: 'forks',

@@ -17,6 +17,7 @@ export const METHOD_NAMES = [
   'listSources',
   'renameAlbum',
   'deleteAlbum',
+  'albumDeletionPreview',
   'listImages',
   'getImage',
   'setImageTags',
@@ -44,6 +45,7 @@ export const METHOD_NAMES = [
   'makeSplit',
   'getSplit',
   'exportMasks',
+  'startMaskExport',
   'maskProposals',
   // insight
   'insightImages',
@@ -61,9 +63,12 @@ export const METHOD_NAMES = [
   // variants
   'predictVariant',
   'listVariants',
+  // source models
+  'addSourceModel',
+  'listSourceModels',
 ] as const satisfies readonly ApiMethod[]
 
-export const EVENT_NAME_LIST = ['job', 'library', 'project'] as const satisfies readonly StudioEventName[]
+export const EVENT_NAME_LIST = ['job', 'library', 'project', 'projectFolder'] as const satisfies readonly StudioEventName[]
 
 type Missing<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : Exclude<All, Listed>
 const allMethods: Missing<ApiMethod, (typeof METHOD_NAMES)[number]> = true

@@ -20,6 +20,7 @@ import type {
   SourceDataset,
   StartedJob,
 } from './domain'
+import type { AlbumDeletion } from './album-deletion'
 import type { AnnotationQueue, AnnotationStatus, ExportSummary, MaskProposalSource, MaskVersion, SavedMask, SplitInfo } from './annotation'
 
 import { CLUSTER_FEATURES, type ClusteringInfo } from './clustering'
@@ -37,7 +38,9 @@ import { SEGSORT_BANKS, type ExplainedRegion } from './explain'
 import { RUN_METHODS, type RunDetail, type RunImageMetric, type RunSummary, type StartedRun } from './runs'
 import { SELECTION_MODES, type RunSnapshots } from './snapshots'
 import { COSEG_SETTING_RANGES } from './coseg'
+import { VOC_CLASSES } from './voc'
 import type { StartedVariant, VariantInfo } from './variants'
+import type { SourceModel } from './source-models'
 export * from './domain'
 
 // ---------- argument schemas ----------
@@ -48,6 +51,12 @@ const userPath = z
   .min(1, 'path is empty')
   .max(4096, 'path is longer than 4096 characters')
   .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
+
+/**
+ * An absolute path (POSIX `/…`, Windows `C:\…` or `\\server\…`) to a file main reads once: a relative one
+ * would depend on the working folder of whichever door made the call.
+ */
+const absoluteFilePath = userPath.refine((p) => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p), 'path must be absolute')
 
 const id = z.number().int().positive()
 const name = z
@@ -60,6 +69,14 @@ const name = z
 
 export const ImageFilter = z.enum(['all', 'masked', 'unmasked', 'validation', 'train'])
 export const ImageSort = z.enum(['name', 'imported', 'cluster'])
+
+/** Grid filter: images with this class present in their ground truth, or in run `runId`'s prediction. */
+const HasClassFilter = z.object({ classId: z.number().int().min(0).max(VOC_CLASSES.length - 1), runId: id.optional() }).strict()
+/** Grid filter: images whose FIoU in run `runId` lies in [min, max] (fractions 0–1, inclusive). */
+const FiouRangeFilter = z
+  .object({ runId: id, min: z.number().min(0).max(1), max: z.number().min(0).max(1) })
+  .strict()
+  .refine((r) => r.min <= r.max, { message: 'fiou.min is above fiou.max' })
 
 export const apiSchemas = {
   /** Version, mode (electron/browser/cli), capabilities, the open project. */
@@ -76,6 +93,8 @@ export const apiSchemas = {
   listSources: z.object({}).strict(),
   renameAlbum: z.object({ albumId: id, name }).strict(),
   deleteAlbum: z.object({ albumId: id }).strict(),
+  /** What deleteAlbum would remove (images, masks, runs; copied vs in-place originals), for the confirmation. */
+  albumDeletionPreview: z.object({ albumId: id }).strict(),
   /** One page of the thumbnail grid: images of an album or of a source dataset. */
   listImages: z
     .object({
@@ -86,10 +105,15 @@ export const apiSchemas = {
       filter: ImageFilter.default('all'),
       sort: ImageSort.default('name'),
       search: z.string().max(200).optional(),
+      hasClass: HasClassFilter.optional(),
+      fiou: FiouRangeFilter.optional(),
     })
     .strict()
     .refine((a) => (a.albumId === undefined) !== (a.sourceId === undefined), {
       message: 'give exactly one of albumId or sourceId',
+    })
+    .refine((a) => a.albumId !== undefined || (a.hasClass?.runId === undefined && a.fiou === undefined), {
+      message: 'run filters (hasClass.runId, fiou) need an albumId: a source dataset has no runs',
     }),
   getImage: z.object({ imageId: id }).strict(),
   /** Replaces an image's image-level tags (VOC class ids 1–20; background is implicit). */
@@ -140,6 +164,11 @@ export const apiSchemas = {
       snapshotEvery: z.number().int().min(1).max(200_000).optional(),
       /** SegSort only: the memory bank (shared/explain.ts); default 'source' (held-out metrics). */
       segsortBank: z.enum(SEGSORT_BANKS).optional(),
+      /**
+       * Adaptive methods only: settings of the method's adaptation stages over the registry defaults
+       * (engine/methods/registry.ts, e.g. {"seg": {"lr": 0.01}} or {"entMain": 0.01}); every stage must accept them.
+       */
+      methodConfig: z.record(z.string(), z.unknown()).optional(),
     })
     .strict(),
   /** Album runs of one album, or every run (source models included), newest first. */
@@ -189,14 +218,19 @@ export const apiSchemas = {
       status: z.enum(['not_started', 'in_progress', 'done', 'reviewed']).optional(),
       handPixels: z.number().int().min(0).optional(),
       origin: z.string().max(200).optional(),
+      /** hand / machine / mixed (shared/mask-origin.ts); a machine-only version is stored as the model's. */
+      originKind: z.enum(['hand', 'machine', 'mixed']).optional(),
     })
     .strict()
     .refine((a) => (a.pngBase64 === undefined) !== (a.indicesBase64 === undefined), {
       message: 'give exactly one of pngBase64 or indicesBase64',
     }),
   listMaskVersions: z.object({ imageId: id }).strict(),
-  /** Stores a new version equal to an old one (nothing is overwritten). */
-  restoreMaskVersion: z.object({ imageId: id, version: id, baseVersion: id.nullable() }).strict(),
+  /**
+   * Stores a new version equal to an old one (nothing is overwritten), keeping its author; `reason`
+   * 'undo' when the editor's undo went back to that version's content.
+   */
+  restoreMaskVersion: z.object({ imageId: id, version: id, baseVersion: id.nullable(), reason: z.enum(['restore', 'undo']).optional() }).strict(),
   setAnnotationStatus: z
     .object({ imageId: id, status: z.enum(['not_started', 'in_progress', 'done', 'reviewed']) })
     .strict(),
@@ -214,6 +248,10 @@ export const apiSchemas = {
   getSplit: z.object({ albumId: id }).strict(),
   /** Writes an album's masks in VOC or PIS layout into `out` (absent or empty folder). */
   exportMasks: z
+    .object({ albumId: id, format: z.enum(['voc', 'pis']), out: userPath, link: z.boolean().default(false) })
+    .strict(),
+  /** exportMasks as a job with progress (one step per photo); the job's result is the ExportSummary. */
+  startMaskExport: z
     .object({ albumId: id, format: z.enum(['voc', 'pis']), out: userPath, link: z.boolean().default(false) })
     .strict(),
   /** The proposals the editor can start from for one image: done runs' predictions and stored proposals. */
@@ -238,6 +276,8 @@ export const apiSchemas = {
       runId: id.optional(),
       baseRunId: id.optional(),
       search: z.string().max(200).optional(),
+      hasClass: HasClassFilter.optional(),
+      fiou: FiouRangeFilter.optional(),
     })
     .strict(),
   /** The album's clusters (its newest clustering): size, a strip of thumbnails, coverage, mean FIoU of runId. */
@@ -319,6 +359,16 @@ export const apiSchemas = {
     .object({ runId: id.optional(), albumId: id.optional() })
     .strict()
     .refine((a) => (a.runId === undefined) !== (a.albumId === undefined), { message: 'give exactly one of runId or albumId' }),
+
+  // ---------- source models: imported PyTorch checkpoints (src/main/app/source-models-handlers.ts) ----------
+  /**
+   * Reads a `.pth` (a regular file up to 1 GiB; no code from it runs), detects its architecture, checks it
+   * (21 VOC classes, finite weights) and stores a copy in the project's models/ folder; `name` defaults to
+   * the file's name. A checkpoint already imported (same sha256) is refused with the model it matches.
+   */
+  addSourceModel: z.object({ path: absoluteFilePath, name: name.optional() }).strict(),
+  /** The project's imported source models, oldest first. */
+  listSourceModels: z.object({}).strict(),
 } as const
 
 export type ApiMethod = keyof typeof apiSchemas
@@ -337,6 +387,7 @@ export interface ApiResults {
   listSources: SourceDataset[]
   renameAlbum: Album
   deleteAlbum: { deleted: boolean }
+  albumDeletionPreview: AlbumDeletion
   listImages: ImagePage
   getImage: ImageDetail
   setImageTags: ImageDetail
@@ -367,6 +418,7 @@ export interface ApiResults {
   makeSplit: SplitInfo
   getSplit: SplitInfo | null
   exportMasks: ExportSummary
+  startMaskExport: StartedJob
   maskProposals: MaskProposalSource[]
 
   // ---------- insight ----------
@@ -389,6 +441,10 @@ export interface ApiResults {
   // ---------- variants ----------
   predictVariant: StartedVariant
   listVariants: VariantInfo[]
+
+  // ---------- source models ----------
+  addSourceModel: SourceModel
+  listSourceModels: SourceModel[]
 }
 
 /** The façade every door exposes. Arguments are the *input* shape (defaults optional). */
@@ -408,9 +464,14 @@ export interface StudioEvents {
   library: { albumId?: number; sourceId?: number; reason: string }
   /** The open project changed (opened, closed, created). */
   project: ProjectInfo | null
+  /**
+   * The open project's folder was moved, deleted or replaced: every write is refused from now on (the
+   * message says so and why); the UI offers to reopen the project from its new place or to close it.
+   */
+  projectFolder: { path: string; message: string }
 }
 export type StudioEventName = keyof StudioEvents
-export const EVENT_NAMES: StudioEventName[] = ['job', 'library', 'project']
+export const EVENT_NAMES: StudioEventName[] = ['job', 'library', 'project', 'projectFolder']
 
 // ---------- errors ----------
 

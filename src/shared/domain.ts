@@ -27,6 +27,13 @@ export interface ProjectInfo {
   createdAt: string
   /** True for the embedded demo project created by `npm start`. */
   demo: boolean
+  /** Present when the project is open read-only, saying why (its disk is full); writes are refused. */
+  readOnly?: string
+  /**
+   * Present (in appInfo) when the project's folder was moved or deleted while open, saying so: every
+   * write is refused until it is reopened from where it is now, or closed.
+   */
+  folderProblem?: string
 }
 
 export interface Album {
@@ -128,9 +135,13 @@ export interface JobProgress {
   total: number
   /** Items per second over the recent window. */
   rate: number | null
+  /** What `done` counts, for the rate's label ("steps/s" while training, "img/s" otherwise); absent: images. */
+  unit?: ProgressUnit
   etaSeconds: number | null
   message: string
 }
+
+export type ProgressUnit = 'images' | 'steps'
 
 /** A per-file problem found during a job (bad image, bad mask, unreadable list line…). */
 export interface FileProblem {

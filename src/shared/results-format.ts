@@ -14,12 +14,15 @@ export function pct(v: number | null | undefined): string {
 /** What each column means, stated wherever the numbers appear. */
 export const CONVENTIONS = {
   fiou: 'FIoU: mean over validation images of the foreground IoU (void counts in the union)',
-  miouAll21: 'MIoU (all 21): IoU per class with absent classes counted as 0, mean over all 21 classes (paper)',
+  miouPaper:
+    "MIoU (paper): mean IoU over the object classes present in the ground truth, background excluded (the paper's Tables 2 and 7)",
+  miouAll21:
+    "MIoU (all 21): IoU per class with absent classes counted as 0, mean over all 21 classes (what the released code prints, not the paper's tables)",
   miouPresent: 'MIoU (present): classes absent from GT and prediction skipped (mmsegmentation)',
   scoring: 'percent; scored at original resolution on the album’s validation split',
 } as const
 
-export const SUMMARY_HEADER = ['Run', 'Method', 'Split', 'Images', 'FIoU', 'MIoU (all 21)', 'MIoU (present)'] as const
+export const SUMMARY_HEADER = ['Run', 'Method', 'Split', 'Images', 'FIoU', 'MIoU (paper)', 'MIoU (all 21)', 'MIoU (present)'] as const
 export const CLASS_HEADER = ['Class', 'IoU (all 21)', 'IoU (present)', 'Images'] as const
 
 export function summaryRow(r: RunSummary): string[] {
@@ -30,6 +33,7 @@ export function summaryRow(r: RunSummary): string[] {
     r.splitVersion !== null ? `v${r.splitVersion}` : '—',
     m ? String(m.images) : '—',
     pct(m?.fiou),
+    pct(m?.miouPaper),
     pct(m?.miouAll21),
     pct(m?.miouPresent),
   ]
@@ -55,7 +59,7 @@ export function runMarkdown(r: RunDetail): string {
     '',
     mdTable(CLASS_HEADER, r.perClass.map(classRow), 1),
     '',
-    `${CONVENTIONS.miouAll21}. ${CONVENTIONS.miouPresent}. ${CONVENTIONS.fiou}.`,
+    `${CONVENTIONS.miouPaper}. ${CONVENTIONS.miouAll21}. ${CONVENTIONS.miouPresent}. ${CONVENTIONS.fiou}.`,
   ].join('\n')
 }
 

@@ -15,18 +15,20 @@ import { CONVENTIONS, comparabilityNotes, csvLines, mdTable, pct } from './resul
 import { RUN_METHOD_LABELS, RUN_METHODS } from './runs'
 import { VOC_CLASSES } from './voc'
 
-/** The MIoU convention the table shows (both are stored for every run). */
-export const MIOU_CONVENTIONS = ['miou_all21', 'miou_present'] as const
+/** The MIoU convention the table shows (all three are known for every scored run). */
+export const MIOU_CONVENTIONS = ['miou_paper', 'miou_all21', 'miou_present'] as const
 export type MiouConvention = (typeof MIOU_CONVENTIONS)[number]
 
 export const MIOU_CONVENTION_LABELS: Record<MiouConvention, string> = {
+  miou_paper: 'MIoU (paper)',
   miou_all21: 'MIoU (all 21)',
   miou_present: 'MIoU (present)',
 }
 
 /** The sentence stated on the table and in every copy. */
 export const MIOU_CONVENTION_TEXT: Record<MiouConvention, string> = {
-  miou_all21: `${CONVENTIONS.miouAll21} — the released code and the paper's tables`,
+  miou_paper: CONVENTIONS.miouPaper,
+  miou_all21: CONVENTIONS.miouAll21,
   miou_present: `${CONVENTIONS.miouPresent} / ADVENT`,
 }
 
@@ -89,7 +91,14 @@ export function orderMethods(methods: Iterable<string>): string[] {
 }
 
 export function miouOf(run: ResultsRun, convention: MiouConvention): number | null {
-  return convention === 'miou_all21' ? run.metrics.miouAll21 : run.metrics.miouPresent
+  switch (convention) {
+    case 'miou_paper':
+      return run.metrics.miouPaper
+    case 'miou_all21':
+      return run.metrics.miouAll21
+    case 'miou_present':
+      return run.metrics.miouPresent
+  }
 }
 
 function mean(values: readonly number[]): number | null {
@@ -204,7 +213,9 @@ export interface ClassTableRow {
 /**
  * Per-class IoU (paper Tables 7/8). Over all albums a method's value is the mean of the per-user class
  * IoUs of its chosen runs (in the 'present' convention, users where the class is absent from GT and
- * prediction are skipped); image counts are the per-user counts of each row's reference run, summed.
+ * prediction are skipped; in the 'paper' convention, users whose GT does not hold the class are skipped,
+ * as the paper's Table 7 averages a class over the users that have it); image counts are the per-user
+ * counts of each row's reference run, summed.
  */
 export function classTable(t: ResultsTable, scope: ClassScope): ClassTableRow[] {
   const rows = scope === 'all' ? t.rows : t.rows.filter((r) => r.album.albumId === scope)
@@ -213,7 +224,7 @@ export function classTable(t: ResultsTable, scope: ClassScope): ClassTableRow[] 
       const values = rows.flatMap((r) => {
         const c = r.cells[j]?.run.perClass[classId]
         if (!c) return []
-        const v = t.convention === 'miou_all21' ? c.iou : c.iouPresent
+        const v = t.convention === 'miou_all21' ? c.iou : t.convention === 'miou_paper' ? (c.images > 0 ? c.iou : null) : c.iouPresent
         return v === null ? [] : [v]
       })
       return mean(values)

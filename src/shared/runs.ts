@@ -9,7 +9,10 @@
  *
  * Metric values are FRACTIONS (0–1), exactly as stored; the UI and the CLI show percent with 2 decimals.
  * Conventions (method.md §6), stated wherever they are shown:
- *   - miouAll21: IoU per class with absent classes counted as 0, mean over all 21 classes (the paper);
+ *   - miouPaper: mean IoU over the object classes (1..20) present in the album's GT, background excluded
+ *     (the paper's Tables 2 and 7);
+ *   - miouAll21: IoU per class with absent classes counted as 0, mean over all 21 classes (what the
+ *     released code prints, not the paper's tables);
  *   - miouPresent: classes absent from both GT and prediction skipped (mmsegmentation / ADVENT);
  *   - fiou: mean over the scored images of the per-image foreground IoU (GT void counts in the union).
  * Scoring is at each image's original resolution (predictions are written at original size).
@@ -19,10 +22,11 @@
  * Methods an album run can use. 'noda' predicts with the source model; the others adapt it to the album
  * first (method.md §4, §5, §7). 'pss' is the paper's method end to end: the group-context network,
  * stage 1 (AdvEnt + group context over the album's clusters), stage 2 (entropy-selected pseudo labels).
+ * 'bn-only' is a control: the album only re-estimates BatchNorm's statistics (zero target loss).
  * 'coseg-st' fine-tunes the source model on the labelled source set plus the album's tag co-segmentation
  * proposals (pseudo labels; validation images' proposals left out) and predicts with it.
  */
-export const RUN_METHODS = ['noda', 'pss', 'advent', 'minent', 'adaptseg', 'maxsquare', 'fda', 'mrnet', 'segsort', 'coseg-st'] as const
+export const RUN_METHODS = ['noda', 'pss', 'advent', 'minent', 'bn-only', 'adaptseg', 'maxsquare', 'fda', 'mrnet', 'segsort', 'coseg-st'] as const
 export type RunMethod = (typeof RUN_METHODS)[number]
 
 export function isRunMethod(m: string): m is RunMethod {
@@ -34,6 +38,7 @@ export const RUN_METHOD_LABELS: Record<RunMethod, string> = {
   pss: 'PSS (ours: stage 1 + 2)',
   advent: 'ADVENT (AdvEnt)',
   minent: 'ADVENT (MinEnt)',
+  'bn-only': 'BN-only (control: BatchNorm statistics, no target loss)',
   adaptseg: 'AdaptSeg',
   maxsquare: 'MaxSquare',
   fda: 'FDA',
@@ -84,6 +89,10 @@ export interface RunLive {
   total: number
   /** Latest training loss (null outside training). */
   loss: number | null
+  /** Steps (training) or images per second, as the job reports it; absent in runs recorded before. */
+  rate?: number | null
+  unit?: 'images' | 'steps'
+  /** Seconds left in the whole chain (not just this phase). */
   etaSeconds: number | null
   message: string
 }
@@ -96,6 +105,8 @@ export interface AlbumScores {
   miouAll21: number
   /** Null when no class is present in GT or prediction (e.g. every GT pixel void). */
   miouPresent: number | null
+  /** The paper's Tables 2/7 MIoU; null when the GT holds no object class (background and void only). */
+  miouPaper: number | null
 }
 
 /** One class of the per-class table (paper Tables 7/8). */

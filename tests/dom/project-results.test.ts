@@ -34,8 +34,10 @@ function run(runId: number, albumId: number, method: string, fiou: number, all21
     splitId: 10 + albumId,
     splitVersion: 1,
     maskSet: `m${albumId}`,
-    metrics: { images: 5, fiou, miouAll21: all21, miouPresent: present },
-    perClass: perClass({ 0: [0.9, 0.9, 5], 12: [fiou, fiou, 2] }),
+    // Object classes in the GT: dog (12) in every album, person (15) in album 1 only — miouPaper is the
+    // mean of their IoUs, as the engine would store it.
+    metrics: { images: 5, fiou, miouAll21: all21, miouPresent: present, miouPaper: albumId === 1 ? (fiou + 0.1) / 2 : fiou },
+    perClass: perClass(albumId === 1 ? { 0: [0.9, 0.9, 5], 12: [fiou, fiou, 2], 15: [0.1, 0.1, 1] } : { 0: [0.9, 0.9, 5], 12: [fiou, fiou, 2] }),
     ...over,
   }
 }
@@ -108,6 +110,22 @@ describe('results page', () => {
     expect(md).toContain('mmsegmentation')
     expect(md).toContain(`| Mean |  | ${(((0.45 + 0.4) / 2) * 100).toFixed(2)} | ${(((0.28 + 0.25) / 2) * 100).toFixed(2)} | 65.00 ⚠ | 50.00 ⚠ |`)
     expect(md).toContain('- id2, PSS (ours: stage 1 + 2) run #7: scored on other mask versions than run #6')
+  })
+
+  it('shows the paper convention: MIoU over GT object classes, per class over the users whose GT has it', async () => {
+    const table = buildResultsTable(results, 'miou_paper')
+    const host = await mount(() => h(ResultsTable, { table }))
+    expect(texts(host, '[data-testid="results-miou-head"]')).toEqual(['MIoU (paper)', 'MIoU (paper)'])
+    const rows = host.querySelectorAll('[data-testid="results-row"]')
+    expect(texts(rows[0]!, '[data-testid="results-miou"]')).toEqual(['30.00', '40.00'])
+    expect(texts(rows[1]!, '[data-testid="results-miou"]')[0]).toBe('40.00')
+    expect(resultsMarkdown(table)).toContain("background excluded (the paper's Tables 2 and 7)")
+    const classes = await mount(() => h(ClassTable, { table, scope: 'all' }))
+    const person = classes.querySelectorAll('[data-testid="results-class-row"]')[15]!
+    // Only id1's GT holds a person: its IoU (10 %) is the mean; id2 is skipped, not counted as 0.
+    expect(texts(person, 'td')).toEqual(['person', '10.00', '10.00', '1'])
+    const all21 = await mount(() => h(ClassTable, { table: buildResultsTable(results, 'miou_all21'), scope: 'all' }))
+    expect(texts(all21.querySelectorAll('[data-testid="results-class-row"]')[15]!, 'td')).toEqual(['person', '5.00', '5.00', '1'])
   })
 
   it('lists per-class IoU with the images that contain each class', async () => {

@@ -30,7 +30,7 @@ function summary(id: number, over: Partial<RunSummary> = {}): RunSummary {
     error: null,
     createdAt: '2025-01-01T00:00:00.000Z',
     finishedAt: null,
-    metrics: { images: 7, fiou: 0.123456, miouAll21: 0.0499999, miouPresent: null },
+    metrics: { images: 7, fiou: 0.123456, miouAll21: 0.0499999, miouPresent: null, miouPaper: 0.0812 },
     live: null,
     ...over,
   }
@@ -76,20 +76,22 @@ describe('results as text', () => {
   it('copies the summary and per-class tables as Markdown and CSV, conventions stated', () => {
     const md = runMarkdown(detail())
     const lines = md.split('\n')
-    expect(lines).toContain('| Run | Method | Split | Images | FIoU | MIoU (all 21) | MIoU (present) |')
-    expect(lines).toContain('| --- | --- | --- | ---: | ---: | ---: | ---: |')
-    expect(lines).toContain('| #4 | noda | v1 | 7 | 12.35 | 5.00 | — |')
+    expect(lines).toContain('| Run | Method | Split | Images | FIoU | MIoU (paper) | MIoU (all 21) | MIoU (present) |')
+    expect(lines).toContain('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |')
+    expect(lines).toContain('| #4 | noda | v1 | 7 | 12.35 | 8.12 | 5.00 | — |')
     expect(lines).toContain('| background | 87.65 | 87.65 | 7 |')
     expect(lines).toContain('| person | 0.50 | 0.50 | 3 |')
     expect(lines).toContain('| bottle | 0.00 | — | 0 |')
     expect(lines.filter((l) => l.startsWith('| ') && !l.startsWith('| ---')).length).toBe(2 + 1 + 21) // 2 headers, 1 run, 21 classes
     expect(md).toContain('**id1 | home**') // the album name is not a table cell, so no escaping there
     expect(md).toContain('absent classes counted as 0')
+    expect(md).toContain("what the released code prints, not the paper's tables")
+    expect(md).toContain("background excluded (the paper's Tables 2 and 7)")
     expect(md).toContain('mmsegmentation')
     const csv = runCsv(detail({ albumName: 'a,b' }))
     expect(csv.split('\n').slice(0, 5)).toEqual([
-      'Run,Method,Split,Images,FIoU,MIoU (all 21),MIoU (present)',
-      '#4,noda,v1,7,12.35,5.00,—',
+      'Run,Method,Split,Images,FIoU,MIoU (paper),MIoU (all 21),MIoU (present)',
+      '#4,noda,v1,7,12.35,8.12,5.00,—',
       '',
       'Class,IoU (all 21),IoU (present),Images',
       'background,87.65,87.65,7',
@@ -141,6 +143,7 @@ describe('results as text', () => {
     await nextTick()
     const text = (id: string) => host.querySelector(`[data-testid="${id}"]`)?.textContent?.trim()
     expect(text('metric-fiou')).toBe('12.35')
+    expect(text('metric-miou-paper')).toBe('8.12')
     expect(text('metric-miou-all21')).toBe('5.00')
     expect(text('metric-miou-present')).toBe('—')
     expect(host.textContent).toContain('absent classes counted as 0')

@@ -134,7 +134,8 @@ describe('jobs store from job events', () => {
     server.emit('job', job({}))
     expect(jobs.active.map((j) => j.id)).toEqual([5])
     expect(jobs.active[0]!.progress.done).toBe(10)
-    expect(jobs.panelOpen).toBe(true)
+    // Progress events never open the drawer (it opens only for a job started from this tab).
+    expect(jobs.panelOpen).toBe(false)
 
     server.emit('job', job({ progress: { done: 30, total: 40, rate: 15, etaSeconds: 0.7, message: '' } }))
     expect(jobs.jobs).toHaveLength(1)
@@ -224,6 +225,18 @@ describe('app store from project events', () => {
     expect(app.project).toBeNull()
     server.emit('project', { ...project, name: 'Other' })
     expect(app.project?.name).toBe('Other')
+  })
+
+  it('holds the moved-folder problem from the projectFolder event until a project event answers it', async () => {
+    const app = useAppStore()
+    await app.init()
+    expect(app.folderProblem).toBeNull()
+    const message = 'the project folder /p was moved or deleted while it was open (/p no longer exists); …'
+    server.emit('projectFolder', { path: '/p', message })
+    expect(app.folderProblem).toBe(message)
+    expect(app.project?.name).toBe('Holiday')
+    server.emit('project', null)
+    expect(app.folderProblem).toBeNull()
   })
 
   it('reloads jobs and lists after the event stream reconnects', async () => {

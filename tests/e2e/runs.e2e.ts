@@ -85,6 +85,7 @@ describe('runs in the studio (browser mode)', () => {
     expect(stored.metrics).not.toBeNull()
     const m = stored.metrics!
     expect(await page.locator(tid('metric-fiou')).textContent()).toBe(pct(m.fiou))
+    expect(await page.locator(tid('metric-miou-paper')).textContent()).toBe(pct(m.miouPaper))
     expect(await page.locator(tid('metric-miou-all21')).textContent()).toBe(pct(m.miouAll21))
     expect(await page.locator(tid('metric-miou-present')).textContent()).toBe(pct(m.miouPresent))
     expect(await page.locator(tid('metric-images')).textContent()).toBe(String(m.images))
@@ -106,7 +107,7 @@ describe('runs in the studio (browser mode)', () => {
     await page.click(tid('copy-markdown'))
     await page.waitForSelector(tid('copied-text'), { state: 'attached' })
     const copied = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())
-    expect(copied).toContain(`| #${runId} | noda | v${stored.splitVersion} | ${m.images} | ${pct(m.fiou)} | ${pct(m.miouAll21)} | ${pct(m.miouPresent)} |`)
+    expect(copied).toContain(`| #${runId} | noda | v${stored.splitVersion} | ${m.images} | ${pct(m.fiou)} | ${pct(m.miouPaper)} | ${pct(m.miouAll21)} | ${pct(m.miouPresent)} |`)
     for (const c of stored.perClass) expect(copied).toContain(`| ${c.name} | ${pct(c.iou)} | ${pct(c.iouPresent)} | ${c.images} |`)
     expect(await page.locator(tid('copied-text')).inputValue()).toBe(copied)
 

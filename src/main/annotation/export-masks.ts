@@ -22,6 +22,9 @@ import { ConflictError, exhaustive, NotFoundError } from '../project/errors'
 import { fromRelPath, slugify } from '../project/layout'
 import type { Project } from '../project/project'
 import type { ImageRow } from '../project/images-repo'
+import { makeDirSync } from '../files/make-dir'
+
+export class ExportCancelledError extends Error {}
 
 export interface ExportArgs {
   albumId: number
@@ -84,7 +87,13 @@ async function writePhoto(src: string, row: ImageRow, dest: string, link: boolea
   await sharp(src).rotate().jpeg({ quality: 95 }).toFile(dest)
 }
 
-export async function exportMasks(project: Project, a: ExportArgs): Promise<ExportSummary> {
+/** Progress and cancellation of an export run as a job (export-jobs.ts); the API call passes none. */
+export interface ExportWatch {
+  progress(done: number, total: number): void
+  cancelled(): boolean
+}
+
+export async function exportMasks(project: Project, a: ExportArgs, watch?: ExportWatch): Promise<ExportSummary> {
   const db = project.db
   const album = db.prepare('SELECT id, name, user_id, active_split_id FROM albums WHERE id = ?').get(a.albumId) as
     | { id: number; name: string; user_id: string | null; active_split_id: number | null }
@@ -124,25 +133,29 @@ export async function exportMasks(project: Project, a: ExportArgs): Promise<Expo
   })
 
   const parent = path.dirname(out)
-  fs.mkdirSync(parent, { recursive: true })
+  makeDirSync(parent)
   const tmp = path.join(parent, `.${path.basename(out)}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`)
   const userDir = a.format === 'pis' ? path.join(tmp, 'personal', album.user_id ?? slugify(album.name, 'album')) : tmp
   const imagesDir = path.join(userDir, 'JPEGImages')
   const masksDir = path.join(userDir, 'SegmentationClass')
-  fs.mkdirSync(imagesDir, { recursive: true })
-  fs.mkdirSync(masksDir, { recursive: true })
+  makeDirSync(imagesDir)
+  makeDirSync(masksDir)
   const masked = entries.filter((e) => e.maskFile !== null)
   const val = masked.filter((e) => e.inValidation)
   const missingMasks = entries.filter((e) => e.inValidation && e.maskFile === null).map((e) => e.row.name)
   try {
-    for (const e of entries) {
+    watch?.progress(0, entries.length)
+    for (const [i, e] of entries.entries()) {
+      // Cancelling leaves nothing: the temp folder is removed below and `out` was never touched.
+      if (watch?.cancelled()) throw new ExportCancelledError(`export of "${album.name}" to ${out} was cancelled`)
       await writePhoto(project.originalPath(e.row), e.row, path.join(imagesDir, `${e.stem}.jpg`), a.link)
       if (e.maskFile) fs.copyFileSync(e.maskFile, path.join(masksDir, `${e.stem}.png`))
+      watch?.progress(i + 1, entries.length)
     }
     switch (a.format) {
       case 'voc': {
         const sets = path.join(tmp, 'ImageSets', 'Segmentation')
-        fs.mkdirSync(sets, { recursive: true })
+        makeDirSync(sets)
         const list = (xs: Entry[]) => xs.map((e) => `${e.stem}\n`).join('')
         fs.writeFileSync(path.join(sets, 'val.txt'), list(val))
         fs.writeFileSync(path.join(sets, 'train.txt'), list(masked.filter((e) => !e.inValidation)))

@@ -19,7 +19,7 @@ import { IGNORE_INDEX, NUM_CLASSES } from '../../shared/voc'
 import { fsyncDir, removeQuietly } from '../files/atomic-file'
 import { encodeLabelPng, labelHistogram } from '../media/label-png'
 import { nowIso, parseJson, type Db } from '../project/db'
-import { ConflictError, InvalidInputError, NotFoundError } from '../project/errors'
+import { ConflictError, InvalidInputError, NotFoundError, StoreIoError } from '../project/errors'
 import { fromRelPath, maskRelPath, type ProjectPaths } from '../project/layout'
 import { writeStatus } from './annotation-status'
 
@@ -94,11 +94,27 @@ export function saveMaskVersion(db: Db, paths: ProjectPaths, input: SaveMaskInpu
   const img = db.prepare('SELECT name, width, height FROM images WHERE id = ?').get(input.imageId) as ImageSize | undefined
   if (!img) throw new NotFoundError(`image ${input.imageId} does not exist`)
   const histogram = validateLabels(input.imageId, img, input)
+  const pixels = input.width * input.height
+  // A count of hand-painted pixels, stored with the version: at most the mask's own pixels.
+  const hand = input.handPixels
+  if (hand != null && !(Number.isSafeInteger(hand) && hand >= 0 && hand <= pixels)) {
+    throw new InvalidInputError(
+      `mask for image ${input.imageId} (${img.name}): handPixels ${input.handPixels} is not a count of its ${pixels} pixels`,
+    )
+  }
   const png = input.png ?? encodeLabelPng({ width: input.width, height: input.height, labels: input.labels })
   const classPixels = JSON.stringify(Object.fromEntries([...histogram].map(([k, v]) => [String(k), v])))
 
   const dir = path.join(paths.masks, String(input.imageId))
-  fs.mkdirSync(dir, { recursive: true })
+  // Not recursive: masks/ exists in every open project (ensureLayout), so its absence means the project
+  // folder was moved or deleted, and recreating the path would write the mask into an empty new folder.
+  try {
+    fs.mkdirSync(dir)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new StoreIoError(`cannot save the mask of image ${input.imageId}: ${paths.masks} no longer exists (was the project folder moved or deleted?)`)
+    if (code !== 'EEXIST') throw e
+  }
   sweepTempFiles(dir)
   const tmp = path.join(dir, `${TEMP_PREFIX}${process.pid}-${crypto.randomBytes(6).toString('hex')}.png`)
   let final: string | null = null

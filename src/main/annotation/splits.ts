@@ -6,7 +6,7 @@ import type { ClusterCoverage, SplitInfo } from '../../shared/annotation'
 import { parseJson, type Db } from '../project/db'
 import { InvalidInputError, NotFoundError } from '../project/errors'
 import type { GroupingsRepo } from '../project/groupings-repo'
-import { stratifiedSample } from './stratified-sample'
+import { stratifiedSample } from '../../shared/stratified-sample'
 
 export interface MakeSplitArgs {
   albumId: number

@@ -5,6 +5,7 @@
  */
 import { ErrorCode, type ApiErrorPayload } from '../../shared/api'
 import { StudioError } from '../project/errors'
+import { DiskFullError, isDiskFull } from '../files/disk-full'
 
 export class ApiError extends Error {
   readonly payload: ApiErrorPayload
@@ -45,8 +46,25 @@ function isErrno(e: unknown): e is NodeJS.ErrnoException {
 export function toApiError(e: unknown, dbFile?: string): ApiError {
   if (e instanceof ApiError) return e
   if (e instanceof StudioError) return ApiError.of(e.code, e.message)
+  if (isDiskFull(e)) {
+    const err = e as { path?: unknown }
+    const file = e instanceof DiskFullError ? e.file : typeof err.path === 'string' ? err.path : (dbFile ?? 'the project database')
+    return ApiError.of(ErrorCode.Io, `disk full while writing ${file}; free some space and try again`)
+  }
   if (isSqliteError(e)) {
     const where = dbFile ?? 'the project database'
+    // A foreign process (a database tool, a backup) holds the write lock: only writes meet it, and they
+    // give up after the short busy timeout instead of stalling every request (db.ts).
+    if (e.code.startsWith('SQLITE_BUSY') || e.code.startsWith('SQLITE_LOCKED')) {
+      return ApiError.of(
+        ErrorCode.Io,
+        `the project database is locked by another process (${where}); the change was not saved — ` +
+          'close the program that holds it and try again',
+      )
+    }
+    if (e.code.startsWith('SQLITE_READONLY')) {
+      return ApiError.of(ErrorCode.Io, `the project is open read-only (${where}); the change was not saved`)
+    }
     if (e.code.startsWith('SQLITE_CONSTRAINT')) {
       return ApiError.of(ErrorCode.Conflict, `${where}: the change conflicts with stored data (${e.message})`)
     }

@@ -35,6 +35,16 @@ function albumImages(project: Project, albumId: number): { id: number; path: str
   return rows.map((r) => ({ id: r.id, path: project.originalPath(r) }))
 }
 
+/**
+ * A stored K as it may size an array: projects written before groups were bounded (or edited by hand) can
+ * hold 1e20 or 4294967294 there. No clustering can use more groups than the album has images, so K is
+ * clamped to that, and a value that is not a whole number ≥ 0 counts as 0.
+ */
+export function boundedK(stored: unknown, imageCount: number): number {
+  if (typeof stored !== 'number' || !Number.isInteger(stored) || stored < 0) return 0
+  return Math.min(stored, Math.max(0, imageCount))
+}
+
 export function listClusterings(project: Project, albumId: number): ClusteringInfo[] {
   project.albums.get(albumId) // NOT_FOUND for an unknown album
   const rows = project.db
@@ -55,14 +65,18 @@ export function listClusterings(project: Project, albumId: number): ClusteringIn
        JOIN clusterings c ON c.id = m.clustering_id WHERE c.album_id = ? GROUP BY m.clustering_id, m.cluster`,
     )
     .all(albumId) as { cid: number; g: number; n: number }[]
+  const { n: imageCount } = project.db
+    .prepare('SELECT count(*) AS n FROM images WHERE album_id = ?')
+    .get(albumId) as { n: number }
   return rows.map((r) => {
-    const sizes = new Array<number>(r.k).fill(0)
-    for (const s of sizeRows) if (s.cid === r.id && s.g < r.k) sizes[s.g] = s.n
+    const k = boundedK(r.k, imageCount)
+    const sizes = new Array<number>(k).fill(0)
+    for (const s of sizeRows) if (s.cid === r.id && Number.isInteger(s.g) && s.g >= 0 && s.g < k) sizes[s.g] = s.n
     return {
       id: r.id,
       albumId: r.album_id,
       name: r.name,
-      k: r.k,
+      k,
       createdAt: r.created_at,
       sizes,
       meta: parseJson<Record<string, unknown>>(r.meta, {}),

@@ -12,7 +12,6 @@
  *     are left out: a validation image is never trained on, with its human mask or with a proposal, so the
  *     run's metrics stay held out.
  */
-import fs from 'node:fs'
 import path from 'node:path'
 import { cosegSourceId } from '../../shared/coseg'
 import { writeFileAtomic } from '../files/atomic-file'
@@ -25,6 +24,7 @@ import { toRelPath } from '../project/layout'
 import type { Project } from '../project/project'
 import { RunsRepo } from '../project/runs-repo'
 import { cosegPseudoLabelled } from './coseg-handlers'
+import { makeDirSync } from '../files/make-dir'
 
 /** The file in the album run's folder that lists every proposal the run trained on. */
 export const COSEG_TRAINING_FILE = 'coseg-training.json'
@@ -127,7 +127,7 @@ export function writeCosegTrainingFile(
   set: CosegTrainingSet,
   extra: { sourceImages: number; sourceRunId: number; iterations: number },
 ): void {
-  fs.mkdirSync(runDir, { recursive: true })
+  makeDirSync(runDir)
   const body = {
     proposalsSource: set.proposalsSource,
     init: `the source model of run #${extra.sourceRunId} (its latest checkpoint)`,

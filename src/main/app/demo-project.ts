@@ -13,6 +13,7 @@ import { JobStatus } from '../../shared/domain'
 import { generateSyntheticBenchmark, isPresetName, type PresetName } from '../datasets/synthetic'
 import { Project } from '../project/project'
 import { Studio } from './studio'
+import { makeDirSync } from '../files/make-dir'
 
 export const DEMO_SEED = 2021
 
@@ -52,7 +53,7 @@ export async function ensureDemoProject(
     )
   }
   const parent = path.dirname(target)
-  fs.mkdirSync(parent, { recursive: true })
+  makeDirSync(parent)
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.partial-`))
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-demo-data-'))
   const staged = path.join(staging, 'project')

@@ -9,6 +9,8 @@ import type { ImportSummary, StartedJob } from '../../shared/domain'
 import type { ImportContext, ImportTarget } from '../datasets/import-target'
 import type { JobContext } from '../jobs/job-queue'
 import type { HandlerContext, HandlerGroup } from './handler-context'
+import { StoreIoError } from '../project/errors'
+import { continuingInto, FOLDER_IMPORT_KIND, resumableFolderImport } from './import-resume'
 
 export const IMPORT_QUEUE = 'import'
 /** Live grid refreshes while an import adds images: at most one library event per owner per second. */
@@ -54,8 +56,36 @@ export function notifyingTarget(
   }
 }
 
-function importContext(job: JobContext, target: ImportTarget): ImportContext {
-  return { target, progress: job.progress, problem: job.problem, cancelled: job.cancelled }
+/** `stop`: another reason to end the import at the next file (its project folder is gone). */
+function importContext(job: JobContext, target: ImportTarget, stop: () => boolean = () => false): ImportContext {
+  return { target, progress: job.progress, problem: job.problem, cancelled: () => job.cancelled() || stop() }
+}
+
+/** Import jobs check their project folder themselves (before every file) and fail with the reason. */
+export function isImportJob(kind: string): boolean {
+  return kind === FOLDER_IMPORT_KIND || kind === 'import-pis' || kind === 'import-voc'
+}
+
+/**
+ * The target with the project folder checked before every write: an import whose project folder is moved
+ * or deleted fails at the next file with that message, instead of writing into a recreated folder.
+ */
+function inPlaceTarget(target: ImportTarget, assertInPlace: () => void): ImportTarget {
+  const checked =
+    <A extends unknown[], R>(f: (...a: A) => R) =>
+    (...a: A): R => {
+      assertInPlace()
+      return f(...a)
+    }
+  return {
+    createAlbum: checked((name, userId) => target.createAlbum(name, userId)),
+    createSource: checked((name, format, root) => target.createSource(name, format, root)),
+    addImage: checked((owner, image) => target.addImage(owner, image)),
+    addMask: checked((imageId, mask) => target.addMask(imageId, mask)),
+    addSplit: checked((albumId, name, ids, meta) => target.addSplit(albumId, name, ids, meta)),
+    addClustering: checked((albumId, name, assignments, meta) => target.addClustering(albumId, name, assignments, meta)),
+    addSourceList: checked((sourceId, name, ids) => target.addSourceList(sourceId, name, ids)),
+  }
 }
 
 function startImport(
@@ -64,9 +94,17 @@ function startImport(
   run: (ctx: ImportContext) => Promise<ImportSummary>,
 ): StartedJob {
   const project = ctx.project()
+  // Opened read-only because its disk is full: refuse with the reason rather than a database error.
+  if (project.readOnly !== null) throw new StoreIoError(`cannot import into ${project.root}: ${project.readOnly}`)
   const emit: LibraryEmit = (p) => ctx.emit('library', p)
   const job = ctx.jobs().enqueue({ ...spec, queue: IMPORT_QUEUE }, async (job) => {
-    const summary = await run(importContext(job, notifyingTarget(project.importTarget, emit)))
+    const inPlace = (): void => project.assertInPlace()
+    const target = notifyingTarget(inPlaceTarget(project.importTarget, inPlace), emit)
+    // A gone folder stops the importer at the next file (it would refuse each one), and the check below
+    // then fails the job with the reason.
+    const summary = await run(importContext(job, target, () => project.folderGone))
+    // The job is reported done only if what it wrote is still in the project's folder.
+    inPlace()
     for (const albumId of summary.albumIds) emit({ albumId, reason: 'import finished' })
     for (const sourceId of summary.sourceIds) emit({ sourceId, reason: 'import finished' })
     return summary
@@ -82,9 +120,14 @@ export function importHandlers(
   return {
     importFolder: (a) => {
       const args = { ...a, dir: path.resolve(a.dir) }
-      const title = `Import ${args.dir} as album "${args.albumName}"`
-      return startImport(ctx, { kind: 'import-folder', title, args }, async (c) =>
-        (await importers()).importFolder(c, args),
+      // The same import again after it was cut off continues into its album (import-resume.ts).
+      const resume = resumableFolderImport(ctx.project(), args.dir, args.albumName)
+      const title = resume
+        ? `Resume import of ${args.dir} into album "${args.albumName}" (after job #${resume.jobId})`
+        : `Import ${args.dir} as album "${args.albumName}"`
+      const jobArgs = resume ? { ...args, resumes: resume.jobId } : args
+      return startImport(ctx, { kind: FOLDER_IMPORT_KIND, title, args: jobArgs }, async (c) =>
+        (await importers()).importFolder(resume ? continuingInto(c, args.albumName, resume.albumId) : c, args),
       )
     },
     importPis: (a) => {

@@ -28,13 +28,15 @@ import { isBackendChoice } from '../engine/backend/backend-choice'
 import { startEmbedWorker } from '../engine/cluster/embed-worker'
 import { writeFileAtomic } from '../files/atomic-file'
 import { InvalidInputError, NotFoundError } from '../project/errors'
-import { toImageRecord, type ImageRow } from '../project/images-repo'
+import { contentFilterSql, toImageRecord, type ImageRow } from '../project/images-repo'
+import { gridContentFilter } from './prediction-classes'
 import { MetricsRepo } from '../project/metrics-repo'
 import { RunsRepo } from '../project/runs-repo'
 import { parseJson } from '../project/db'
 import type { Project } from '../project/project'
 import { listClusterings } from './clustering-handlers'
 import type { HandlerContext, HandlerGroup } from './handler-context'
+import { makeDirSync } from '../files/make-dir'
 
 type InsightMethods = 'insightImages' | 'clusterOverview' | 'computeEmbedding' | 'albumEmbedding' | 'projectResults'
 
@@ -63,6 +65,9 @@ function insightRows(project: Project, a: ApiParsedArgs<'insightImages'>): Insig
   const search = a.search?.trim() ?? ''
   if (search !== '') where.push("i.name LIKE @search ESCAPE '\\'")
   if (a.cluster !== undefined) where.push(a.cluster === -1 ? 'i.cluster IS NULL' : 'i.cluster = @cluster')
+  // Class present (GT or a run's prediction) and FIoU range: the same filters as the plain grid page.
+  const content = contentFilterSql(gridContentFilter(project, a.albumId, a), 'i')
+  where.push(...content.where)
   const rows = project.db
     .prepare(
       `SELECT i.id, i.name, i.cluster, i.mask_version, m.value AS fiou, b.value AS base
@@ -76,6 +81,7 @@ function insightRows(project: Project, a: ApiParsedArgs<'insightImages'>): Insig
       run: a.runId ?? -1,
       base: a.baseRunId ?? -1,
       cluster: a.cluster ?? null,
+      ...content.params,
       ...(search !== '' ? { search: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } : {}),
     }) as { id: number; name: string; cluster: number | null; mask_version: number | null; fiou: number | null; base: number | null }[]
   const ids = a.ids ? new Set(a.ids) : null
@@ -331,7 +337,7 @@ export async function startEmbedding(
           clusters: [],
         }
         const file = embeddingFile(project, a.albumId)
-        fs.mkdirSync(path.dirname(file), { recursive: true })
+        makeDirSync(path.dirname(file))
         const { clusters: _c, ...stored } = e
         writeFileAtomic(file, JSON.stringify(stored))
         ctx.emit('library', { albumId: a.albumId, reason: 'embedding' })

@@ -1,6 +1,7 @@
 /**
  * Media refs → files. The only way the doors reach files, so the rules live here:
- *   image/<id>        the registered original (inside the project when copied, else where it was imported from)
+ *   image/<id>        the registered original (inside the project when copied, else where it was imported from,
+ *                     which must be inside the project or a registered import folder: registered-folders.ts)
  *   thumb/<id>        its thumbnail under thumbs/
  *   mask/<id>/<v>     a mask version under masks/
  *   file/<rel>        any file under the project folder, except the database, its journals and the lock
@@ -13,6 +14,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Project } from '../project/project'
 import { fromRelPath, PRIVATE_FILES } from '../project/layout'
+import { inRegisteredFolder } from '../project/registered-folders'
 import { isVariantKind } from '../../shared/variants'
 
 export interface ResolvedMedia {
@@ -94,12 +96,37 @@ function resolveFile(project: Project, encoded: string): ResolvedMedia | null {
   return real ? { path: real, contentType: contentTypeOf(real) } : null
 }
 
-function existingFile(p: string): boolean {
+/** Image ids already logged as refused, per project (the grid asks again on every scroll). */
+const refusalsLogged = new WeakMap<Project, Set<number>>()
+
+function logRefusal(project: Project, imageId: number, message: string): void {
+  const seen = refusalsLogged.get(project) ?? new Set<number>()
+  refusalsLogged.set(project, seen)
+  if (seen.has(imageId)) return
+  seen.add(imageId)
+  console.warn(`PSS Studio: refused to serve image ${imageId}: ${message}`)
+}
+
+/**
+ * The real path of an in-place original when it is a regular file inside the project folder or inside a
+ * registered folder (symlinks followed before the check), else null (logged once per image).
+ */
+function confinedOriginal(project: Project, imageId: number, original: string): string | null {
+  let real: string
   try {
-    return fs.statSync(p).isFile()
+    real = fs.realpathSync(original)
+    if (!fs.statSync(real).isFile()) return null
   } catch {
-    return false
+    return null // missing: a plain 404, nothing to report
   }
+  if (realFileInside(project.root, real) !== null) return real
+  if (inRegisteredFolder(project.db, real)) return real
+  logRefusal(
+    project,
+    imageId,
+    `${original}${real !== original ? ` (→ ${real})` : ''} is outside the project folder and every registered import folder`,
+  )
+  return null
 }
 
 export function resolveMediaRef(project: Project | null, ref: unknown): ResolvedMedia | null {
@@ -124,10 +151,11 @@ export function resolveMediaRef(project: Project | null, ref: unknown): Resolved
           return real ? { path: real, contentType: contentTypeOf(real) } : null
         }
         // A referenced original lives outside the project by design; it is served because the DB
-        // registered it at import, never because a request named it.
-        return existingFile(row.original_path)
-          ? { path: row.original_path, contentType: contentTypeOf(row.original_path) }
-          : null
+        // registered it at import, never because a request named it — and only from inside the project or
+        // a folder the user registered by importing from it in place (a hand-edited row pointing at
+        // /etc/passwd is refused and logged).
+        const real = confinedOriginal(project, Number(rest), row.original_path)
+        return real ? { path: real, contentType: contentTypeOf(real) } : null
       }
       case 'thumb': {
         if (!ID.test(rest)) return null

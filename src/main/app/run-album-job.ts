@@ -5,7 +5,6 @@
  * stores the metrics, the scored mask versions and the durations in one transaction, then evaluates and
  * selects snapshots.
  */
-import fs from 'node:fs'
 import path from 'node:path'
 import { VOC_CLASSES } from '../../shared/voc'
 import { RUN_DEFAULTS, RUN_PHASE_LABELS, type RunLive, type RunMethod } from '../../shared/runs'
@@ -22,11 +21,14 @@ import { maskSetFingerprint, RunsRepo } from '../project/runs-repo'
 import type { ImageRow } from '../project/images-repo'
 import { appVersion } from './app-version'
 import { defaultSnapshotEvery, isSelectionMode } from '../../shared/snapshots'
-import { snapshotPhase } from './snapshots-handlers'
+import { hasSourceCandidate, snapshotPhase } from './snapshots-handlers'
+import { recordAdaptationGuard } from './adaptation-guard-record'
 import { SnapshotsRepo } from '../project/snapshots-repo'
 import { chooseJobBackend } from './job-backend'
 import { cosegRunStep } from './coseg-training'
 import { validationItems, pickSource, type ValidationItem } from './run-inputs'
+import { makeDirSync } from '../files/make-dir'
+import { ChainEta } from '../jobs/chain-eta'
 
 /** Source training checkpoints this often, so a run interrupted by a restart loses at most this much. */
 export const SOURCE_CHECKPOINT_EVERY = 100
@@ -115,7 +117,7 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
 
     const runDir = runs.dir(runId)
     const predictionsDir = path.join(runDir, 'predictions')
-    fs.mkdirSync(predictionsDir, { recursive: true })
+    makeDirSync(predictionsDir)
     const albumImages = project.db
       .prepare('SELECT * FROM images WHERE album_id = ? ORDER BY id')
       .all(spec.albumId) as ImageRow[]
@@ -190,6 +192,9 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
               target: (targets = await adaptTargets(deps, ctx, spec, albumImages)),
               sourceTraining: { iterations: spec.training.iterations, lr: spec.training.lr },
               snapshotEvery: snapshotEveryOf(spec.config, numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations)),
+              // A studio run stops a collapsing stage and selects among its snapshots, the source model included.
+              collapseGuard: true,
+              ...(isRecord(spec.config.methodConfig) ? { methodConfig: spec.config.methodConfig } : {}),
             }),
       predict: {
         outDir: predictionsDir,
@@ -198,10 +203,17 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
       },
       score,
     }
+    // One ETA for the whole chain: every phase is planned here (adaptation reports its real stage total).
+    const eta = new ChainEta([
+      { phase: 'source', kind: 'train', steps: plan.source.train ? plan.source.train.iterations : 0 },
+      { phase: 'adapt', kind: 'train', steps: plan.adapt ? numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations) : 0 },
+      { phase: 'predict', kind: 'images', steps: plan.predict.items.length },
+      { phase: 'score', kind: 'images', steps: plan.score.length },
+    ])
     const problems: FileProblem[] = []
     const outcome = await runProjectChain(plan, {
       signal: ctx.signal,
-      onProgress: (p) => report(ctx, live, runId, p),
+      onProgress: (p) => report(ctx, live, runId, p, eta),
       onProblem: (p) => {
         problems.push(p)
         ctx.problem(p)
@@ -231,7 +243,7 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
     }
     // Evaluate every snapshot of the stage that predicts the album and use the one the selection mode picks.
     // SegSort predicts by k-NN against its memory bank, not with a checkpoint: it has no snapshots to select.
-    const snap: Awaited<ReturnType<typeof snapshotPhase>> = spec.method === 'segsort' ? { status: 'done', points: [], choice: null, rescored: null } : await snapshotPhase({
+    const snap: Awaited<ReturnType<typeof snapshotPhase>> = spec.method === 'segsort' ? { status: 'done', points: [], choice: null, rescored: null, keptSource: false, notice: null } : await snapshotPhase({
       project,
       runId,
       splitId: spec.splitId,
@@ -247,7 +259,7 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
       modeReason: typeof spec.config.selectionReason === 'string' ? spec.config.selectionReason : 'asked for',
       signal: ctx.signal,
       onProgress: (p) =>
-        report(ctx, live, runId, { phase: 'snapshots', done: p.done, total: p.total, loss: null, rate: null, etaSeconds: null, message: p.message }),
+        report(ctx, live, runId, { phase: 'snapshots', done: p.done, total: p.total, loss: null, rate: null, etaSeconds: null, message: p.message }, eta),
       onProblem: (p) => ctx.problem(p),
     })
     if (snap.status === 'cancelled' || (!snap.choice && spec.method !== 'segsort')) {
@@ -272,6 +284,7 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
         confusion: m.confusion,
       })
       if (snap.choice) new SnapshotsRepo(project.db).store(runId, snap.points, snap.choice)
+      if (hasSourceCandidate(spec.method)) recordAdaptationGuard(runs, runId, { keptSource: snap.keptSource, notice: snap.notice, stops: outcome.stops })
       metrics.storeDurations(runId, { ...outcome.seconds, total: (performance.now() - t0) / 1000 })
       runs.setBackend(runId, outcome.backend)
       runs.finish(runId, 'done', null)
@@ -285,6 +298,9 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
       fiou: m.fiou,
       miouAll21: m.miouAll21,
       miouPresent: Number.isNaN(m.miouPresent) ? null : m.miouPresent,
+      keptSource: snap.keptSource,
+      notice: snap.notice,
+      stops: outcome.stops.map((st) => st.message),
     }
   } catch (e) {
     const why = message(e)
@@ -310,14 +326,22 @@ function validationBankFiles(project: Project, images: ImageRow[], validation: V
   })
 }
 
-function report(ctx: JobContext, live: Map<number, RunLive>, runId: number, p: ChainProgress): void {
+/**
+ * One progress report, for the run page (live) and the job (jobs panel) alike: the same numbers, the ETA
+ * of the whole chain, and the rate's unit (training counts steps, the other phases images).
+ */
+function report(ctx: JobContext, live: Map<number, RunLive>, runId: number, p: ChainProgress, eta: ChainEta): void {
   const label = RUN_PHASE_LABELS[p.phase]
-  live.set(runId, { phase: p.phase, done: p.done, total: p.total, loss: p.loss, etaSeconds: p.etaSeconds, message: p.message })
+  // A phase without a rate (loading the album's images before training) keeps the planned total.
+  const left = eta.update(p.phase, p.done, p.rate !== null ? p.total : 0, p.rate) ?? p.etaSeconds
+  const unit = eta.kindOf(p.phase) === 'train' ? 'steps' : 'images'
+  live.set(runId, { phase: p.phase, done: p.done, total: p.total, loss: p.loss, rate: p.rate, unit, etaSeconds: left, message: p.message })
   ctx.progress({
     done: p.done,
     total: p.total,
     rate: p.rate,
-    etaSeconds: p.etaSeconds,
+    unit,
+    etaSeconds: left,
     message: `${label} · ${p.message}`,
   })
 }
@@ -346,6 +370,10 @@ function sourceCheckpointEvery(config: Record<string, unknown>, iterations: numb
 function selectionOf(config: Record<string, unknown>): 'heldout' | 'oracle' | 'last' {
   const v = config.selection
   return typeof v === 'string' && isSelectionMode(v) ? v : 'last'
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
 function numberOf(v: unknown, fallback: number): number {

@@ -7,7 +7,9 @@
  *   the job         run-album-job.ts;
  *   after a restart resumeInterruptedRuns queues the runs whose job was cut off again.
  */
-import { isRunMethod, RUN_DEFAULTS, RUN_METHOD_LABELS, type StartedRun } from '../../shared/runs'
+import { isRunMethod, RUN_DEFAULTS, RUN_METHOD_LABELS, type RunMethod, type StartedRun } from '../../shared/runs'
+import { adaptedStageMethods, isAdaptiveMethod } from '../engine/pipelines/project-adapt'
+import { MethodConfigError, parseMethodConfig } from '../engine/methods/registry'
 import type { ApiParsedArgs, JobRecord } from '../../shared/api'
 import { bankDescription } from '../engine/segsort/project-segsort'
 import { InvalidInputError } from '../project/errors'
@@ -47,6 +49,7 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
   if (args.segsortBank !== undefined && args.method !== 'segsort') {
     throw new InvalidInputError(`segsortBank applies to SegSort runs only, not to ${args.method}`)
   }
+  if (args.methodConfig !== undefined) checkMethodConfig(args.method, args.methodConfig)
   if (args.method !== 'noda' && (args.size ?? RUN_DEFAULTS.size) < 32) {
     throw new InvalidInputError('the adaptive methods train discriminators on 32×32 maps at least: use a size of 32 or more')
   }
@@ -87,6 +90,7 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
     selection: selection.mode,
     selectionReason: selection.reason,
     snapshotEvery: args.snapshotEvery ?? null,
+    ...(args.methodConfig !== undefined ? { methodConfig: args.methodConfig } : {}),
   }
   const runId = runs.create({
     kind: 'album',
@@ -106,6 +110,22 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
     false,
   )
   return { jobId, runId }
+}
+
+/** Method settings over the defaults: only for the adaptive methods, and valid for each of their stages. */
+function checkMethodConfig(method: RunMethod, overrides: Record<string, unknown>): void {
+  if (!isAdaptiveMethod(method))
+    throw new InvalidInputError(`methodConfig applies to the adaptive methods only, not to ${method}`)
+  for (const key of ['kind', 'stage'])
+    if (key in overrides) throw new InvalidInputError(`methodConfig cannot set "${key}": the method decides its stages`)
+  for (const stage of adaptedStageMethods(method, overrides)) {
+    try {
+      parseMethodConfig(stage)
+    } catch (e) {
+      if (e instanceof MethodConfigError) throw new InvalidInputError(`methodConfig for the ${stage.kind} stage: ${e.issues.join('; ')}`)
+      throw e
+    }
+  }
 }
 
 function enqueueAlbumJob(deps: RunJobDeps, spec: AlbumJobSpec, albumName: string, resumed: boolean): number {

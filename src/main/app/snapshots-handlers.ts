@@ -5,7 +5,8 @@
  * the one the run's predictions came from — the album predicted again with it and rescored.
  *
  *   snapshotPhase      the 'snapshots' phase of a run job (run-jobs.ts): returns what to store, stored by
- *                      the caller in the same transaction as the run's evaluation;
+ *                      the caller in the same transaction as the run's evaluation; an adaptation run's source
+ *                      model competes as iteration 0 and is kept (and said to be) when nothing beats it;
  *   runSnapshots       the curve, the choice and the snapshots on disk;
  *   evaluateSnapshots  (re)evaluates a finished run as a job (queue 'run'), optionally with another mode.
  */
@@ -28,8 +29,11 @@ import { COSEG_ST_STAGE, cosegStStageDir } from '../engine/coseg/coseg-self-trai
 import type { UserMetrics } from '../engine/eval/user-metrics'
 import type { FileProblem } from '../engine/runs/file-dataset'
 import { listSnapshots } from '../engine/snapshots/list-snapshots'
-import { selectSnapshot } from '../engine/snapshots/select-snapshot'
+import { selectSnapshot, SOURCE_ITERATION } from '../engine/snapshots/select-snapshot'
 import { evaluateStage, predictWithSnapshot, type StagePlan } from '../engine/snapshots/stage-evaluation'
+import { evaluateSourceCandidate } from '../engine/snapshots/source-candidate'
+import { divideValidation } from '../engine/snapshots/split-parts'
+import { keptSourceNotice, SOURCE_CANDIDATE_STAGE } from '../../shared/adaptation-guard'
 import type { JobContext } from '../jobs/job-queue'
 import { parseJson } from '../project/db'
 import { ConflictError, InvalidInputError } from '../project/errors'
@@ -39,6 +43,7 @@ import type { Project } from '../project/project'
 import { RunsRepo } from '../project/runs-repo'
 import { SnapshotsRepo, type NewChoice } from '../project/snapshots-repo'
 import type { HandlerContext, HandlerGroup } from './handler-context'
+import { recordAdaptationGuard } from './adaptation-guard-record'
 
 export const SNAPSHOTS_JOB_KIND = 'snapshots'
 /** run-jobs.ts's RUN_QUEUE: snapshot evaluation waits for (and never runs beside) training. */
@@ -124,6 +129,27 @@ export interface SnapshotPhaseResult {
   choice: NewChoice | null
   /** The album predicted again with the chosen snapshot and rescored (null: the predictions stand). */
   rescored: { metrics: UserMetrics; scored: ScoredItem[] } | null
+  /** The run uses its source model (iteration 0): no adapted snapshot beat it, or none was kept. */
+  keptSource: boolean
+  /** What the run page says about it (shared/adaptation-guard.ts), null when an adapted snapshot is used. */
+  notice: string | null
+}
+
+/**
+ * The source run whose model competes as iteration 0: adaptation runs that start from the source model's
+ * checkpoint (the adaptive methods and tag-proposal self-training). No-DA selects among the source model's
+ * own snapshots; SegSort has none.
+ */
+export function hasSourceCandidate(method: RunMethod): boolean {
+  return isAdaptiveMethod(method) || method === 'coseg-st'
+}
+
+function sourceCandidateDir(project: Project, runId: number, method: RunMethod, config: Record<string, unknown>): string | null {
+  if (!hasSourceCandidate(method)) return null
+  const sourceRunId = config.sourceRunId
+  if (typeof sourceRunId !== 'number' || !Number.isInteger(sourceRunId))
+    throw new InvalidInputError(`run ${runId} does not record the source model it started from`)
+  return new RunsRepo(project.db, project.paths).dir(sourceRunId)
 }
 
 /** Evaluates the run's snapshots, chooses one, and re-predicts the album when the choice is not the current one. */
@@ -142,30 +168,51 @@ export async function snapshotPhase(i: SnapshotPhaseInput): Promise<SnapshotPhas
     outRoot: path.join(runDir, 'snapshots', stage),
   }
   const hooks = { signal: i.signal, onProgress: i.onProgress, onProblem: i.onProblem }
-  const ev = await evaluateStage(plan, hooks)
-  const cancelled: SnapshotPhaseResult = { status: 'cancelled', points: [], choice: null, rescored: null }
-  if (ev.status !== 'done') return cancelled
-  if (ev.points.length === 0) throw new Error('no snapshot could be evaluated (see the job problems)')
-  const picked = selectSnapshot(ev.points, i.mode)
+  const cancelled: SnapshotPhaseResult = { status: 'cancelled', points: [], choice: null, rescored: null, keptSource: false, notice: null }
+  // An adaptation run's source model competes as iteration 0 (on the same parts), so the run can keep it.
+  const sourceDir = sourceCandidateDir(i.project, i.runId, i.method, i.config)
+  const source = sourceDir
+    ? await evaluateSourceCandidate(plan, sourceDir, path.join(runDir, 'snapshots', SOURCE_CANDIDATE_STAGE), hooks)
+    : null
+  if (source && source.status !== 'done') return cancelled
+  let points: SnapshotPoint[] = []
+  // A final stage that never ran (an earlier stage of its chain collapsed) has no snapshot: the source model stands alone.
+  if (!source?.point || listSnapshots(dir).iterations.length > 0) {
+    const ev = await evaluateStage(plan, hooks)
+    if (ev.status !== 'done') return cancelled
+    points = ev.points
+  }
+  if (source?.point) points = [source.point, ...points]
+  if (points.length === 0) throw new Error('no snapshot could be evaluated (see the job problems)')
+  const parts = divideValidation(
+    plan.validation.map((v) => ({ id: v.key, group: v.group })),
+    plan.seed,
+  )
+  const picked = selectSnapshot(points, i.mode)
+  const keptSource = source?.point != null && picked.iteration === SOURCE_ITERATION
+  const notice = keptSource ? keptSourceNotice(picked.keptSource ? picked.chosenOn : null) : null
   const choice: NewChoice = {
     mode: i.mode,
     modeReason: i.modeReason,
-    stage,
+    stage: keptSource ? SOURCE_CANDIDATE_STAGE : stage,
     iteration: picked.iteration,
     chosenOn: picked.chosenOn,
     reportOn: picked.reportOn,
     oracle: picked.oracle,
-    partImages: { selection: ev.parts.selection, report: ev.parts.report },
+    partImages: { selection: parts.selection, report: parts.report },
     division: division.text,
   }
-  const last = Math.max(...ev.points.map((p) => p.iteration))
-  if (picked.iteration === (i.predictedIteration ?? last)) return { status: 'done', points: ev.points, choice, rescored: null }
+  const last = Math.max(...points.map((p) => p.iteration))
+  if (picked.iteration === (i.predictedIteration ?? last)) return { status: 'done', points, choice, rescored: null, keptSource, notice }
 
   // Predict the album with the chosen snapshot into a fresh folder, swapped in only once complete.
   const fresh = `${i.predictionsDir}.snapshot-${picked.iteration}`
   fs.rmSync(fresh, { recursive: true, force: true })
   i.onProgress({ done: 0, total: i.album.length, message: `predicting the album with snapshot ${picked.iteration} (${SELECTION_MODE_LABELS[i.mode]})` })
-  const status = await predictWithSnapshot(plan, picked.iteration, fresh, hooks)
+  const status =
+    keptSource && source
+      ? await predictWithSnapshot({ ...plan, stageDir: source.sourceRunDir }, source.checkpointIteration, fresh, hooks)
+      : await predictWithSnapshot(plan, picked.iteration, fresh, hooks)
   if (status !== 'done' || i.signal.aborted) {
     fs.rmSync(fresh, { recursive: true, force: true })
     return cancelled
@@ -182,7 +229,7 @@ export async function snapshotPhase(i: SnapshotPhaseInput): Promise<SnapshotPhas
     { signal: i.signal, onProblem: i.onProblem, onProgress: () => undefined },
   )
   if (i.signal.aborted) return cancelled
-  return { status: 'done', points: ev.points, choice, rescored: { metrics, scored } }
+  return { status: 'done', points, choice, rescored: { metrics, scored }, keptSource, notice }
 }
 
 /** The selection mode of a run: asked for, else the default for its labelled validation images, with why. */
@@ -310,6 +357,7 @@ export function startSnapshotEvaluation(
       project.db.transaction(() => {
         if (r.rescored) storeRescored(metrics, args.runId, albumId, r.rescored, byId)
         new SnapshotsRepo(project.db).store(args.runId, r.points, r.choice)
+        if (hasSourceCandidate(method)) recordAdaptationGuard(runs, args.runId, { keptSource: r.keptSource, notice: r.notice })
       })()
       return { runId: args.runId, status: 'done', mode: r.choice.mode, iteration: r.choice.iteration, repredicted: r.rescored !== null }
     },

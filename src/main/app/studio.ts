@@ -34,11 +34,14 @@ import { snapshotsHandlers } from './snapshots-handlers'
 import { cosegHandlers } from './coseg-handlers'
 import { explainHandlers } from './explain-handlers'
 import { variantsHandlers } from './variants-handlers'
+import { sourceModelsHandlers } from './source-models-handlers'
 import { StudioEventBus } from './events'
-import { importHandlers } from './import-jobs'
-import { resumeInterruptedRuns } from './run-jobs'
+import { importHandlers, isImportJob } from './import-jobs'
+import { resumeInterruptedRuns, RUN_JOB_KIND } from './run-jobs'
 import { resolveMediaRef, type ResolvedMedia } from './media-resolver'
 import { RecentProjects } from './recent-projects'
+import { gridContentFilter } from './prediction-classes'
+import { exportJobHandlers } from './export-jobs'
 
 export interface StudioOptions {
   mode: AppMode
@@ -51,7 +54,24 @@ export interface StudioOptions {
   jobs?: Pick<JobQueueOptions, 'writeIntervalMs' | 'closeTimeoutMs' | 'maxProblems'>
   /** Finds the engine's backend; default: `probeBackend()` in a worker thread (tests may inject one). */
   probeBackend?: () => Promise<BackendReport>
+  /**
+   * What opening a project does with album runs a crash cut off: 'resume' queues them again (a door
+   * that stays up while they run: the desktop app, `serve`); 'keep' leaves them interrupted, untouched,
+   * for such a door to resume later (a CLI command that closes the project as soon as it has answered
+   * would otherwise cancel them on its way out). Default 'resume'.
+   */
+  interruptedRuns?: 'resume' | 'keep'
 }
+
+/** Methods that work on the studio rather than on the open project's folder (no folder check). */
+const STUDIO_METHODS: ReadonlySet<string> = new Set([
+  'appInfo',
+  'recentProjects',
+  'createProject',
+  'openProject',
+  'closeProject',
+  'pickDirectory',
+])
 
 type BackendInfo = NonNullable<AppInfo['backend']>
 
@@ -105,7 +125,14 @@ export class Studio {
     }
     try {
       const handler = this.handlers[m] as (args: unknown) => unknown
-      return await handler(parsed.data)
+      if (STUDIO_METHODS.has(m)) return await handler(parsed.data)
+      // The folder is checked before the call (no write starts into a moved or deleted folder) and after
+      // it (a write the folder vanished under is not acknowledged: it did not reach the project's disk).
+      const project = this.session?.project
+      project?.assertInPlace()
+      const result = await handler(parsed.data)
+      project?.assertInPlace()
+      return result
     } catch (e) {
       throw toApiError(e, this.session?.project.paths.db)
     }
@@ -186,13 +213,23 @@ export class Studio {
         ...this.opts.jobs,
         onChange: (job) => this.events.emit('job', job),
       })
-      const interrupted = jobs.recoverInterrupted()
+      const keepRuns = this.opts.interruptedRuns === 'keep'
+      const interrupted = jobs.recoverInterrupted(keepRuns ? [RUN_JOB_KIND] : [])
       this.session = { project, jobs }
       // Album runs cut off by a restart continue (their source training from its last checkpoint).
-      resumeInterruptedRuns(
-        { project, jobs, backend: async () => (await this.backendInfo()).name },
-        interrupted,
-      )
+      if (!keepRuns) {
+        resumeInterruptedRuns(
+          { project, jobs, backend: async () => (await this.backendInfo()).name },
+          interrupted,
+        )
+      }
+      project.onFolderGone((e) => {
+        // Jobs write by path too (runs/): stop them. Imports check the folder themselves and fail with
+        // the reason at their next file.
+        for (const j of jobs.list(500))
+          if ((j.status === 'queued' || j.status === 'running') && !isImportJob(j.kind)) jobs.cancel(j.id)
+        this.events.emit('projectFolder', { path: project.root, message: e.message })
+      })
       const info = project.info()
       this.recent.add(info.path, info.name)
       this.events.emit('project', info)
@@ -221,9 +258,15 @@ export class Studio {
       version: this.opts.version ?? appVersion(),
       mode: this.opts.mode,
       capabilities: { pickDirectory: this.opts.pickDirectory !== undefined },
-      project: this.session?.project.isOpen ? this.session.project.info() : null,
+      project: this.session?.project.isOpen ? this.projectInfoNow(this.session.project) : null,
       backend: this.backend,
     }
+  }
+
+  /** The project's info plus, when its folder is gone, why (a renderer that reloads shows it again). */
+  private projectInfoNow(project: Project): ProjectInfo {
+    const problem = project.folderProblem()
+    return problem === null ? project.info() : { ...project.info(), folderProblem: problem }
   }
 
   private handlerContext(): HandlerContext {
@@ -248,14 +291,22 @@ export class Studio {
       ...cosegHandlers(ctx),
       ...explainHandlers(ctx),
       ...variantsHandlers(ctx),
+      ...exportJobHandlers(ctx),
+      ...sourceModelsHandlers(ctx),
       appInfo: () => this.appInfo(),
       recentProjects: () => this.recent.list(),
       createProject: (a) => this.adopt(() => Project.create(path.resolve(a.path), { name: a.name })),
-      openProject: (a) => {
+      openProject: async (a) => {
         const wanted = path.resolve(a.path)
         const cur = this.session
-        // Opening the project that is already open here is a no-op, not a lock conflict with ourselves.
-        if (cur && cur.project.isOpen && cur.project.root === wanted) return cur.project.info()
+        if (cur && cur.project.isOpen && cur.project.folderProblem() !== null) {
+          // Its folder was moved or deleted: close it first, since its lock travelled with the folder
+          // (maybe to `wanted`, or back to where it was).
+          await this.exclusive(() => this.closeSession())
+        } else if (cur && cur.project.isOpen && cur.project.root === wanted) {
+          // Opening the project that is already open here is a no-op, not a lock conflict with ourselves.
+          return cur.project.info()
+        }
         return this.adopt(() => Project.open(wanted))
       },
       closeProject: async () => ({ closed: await this.exclusive(() => this.closeSession()) }),
@@ -281,15 +332,19 @@ export class Studio {
         library({ albumId: a.albumId, reason: 'album deleted' })
         return { deleted: true }
       },
-      listImages: (a) =>
-        project().images.page({
+      albumDeletionPreview: (a) => project().albums.deletionPreview(a.albumId),
+      listImages: (a) => {
+        const p = project()
+        return p.images.page({
           owner: a.albumId !== undefined ? { albumId: a.albumId } : { sourceId: a.sourceId! },
           offset: a.offset,
           limit: a.limit,
           filter: a.filter,
           sort: a.sort,
           search: a.search,
-        }),
+          ...gridContentFilter(p, a.albumId, a),
+        })
+      },
       getImage: (a) => {
         const p = project()
         return p.images.detail(a.imageId, p.masks.list(a.imageId), (r) => p.originalPath(r))

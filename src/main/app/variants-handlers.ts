@@ -28,6 +28,8 @@ import { isBackendChoice, parseBackendChoice, type BackendChoice } from '../engi
 import { chunkBatches, type InferItem } from '../engine/infer/infer-request'
 import { startInferenceWorker } from '../engine/infer/start-inference-worker'
 import { readAdaptRunFile } from '../engine/methods/adapt-checkpoint'
+import { sourceCheckpointIteration } from '../engine/snapshots/source-candidate'
+import { SOURCE_CANDIDATE_STAGE } from '../../shared/adaptation-guard'
 import { contextFor } from '../engine/methods/adapt-config'
 import { scoreItems, withCancel, type ScoreItem } from '../engine/pipelines/project-run'
 import { groupBatches } from '../engine/runs/group-order'
@@ -45,11 +47,13 @@ import { parseJson } from '../project/db'
 import { ConflictError, InvalidInputError } from '../project/errors'
 import { fromRelPath } from '../project/layout'
 import type { Project } from '../project/project'
-import { maskSetFingerprint, RunsRepo, type RunMask, type RunRow } from '../project/runs-repo'
+import { RunsRepo, type RunMask, type RunRow } from '../project/runs-repo'
 import { SnapshotsRepo } from '../project/snapshots-repo'
 import type { ImageRow } from '../project/images-repo'
 import type { HandlerContext, HandlerGroup } from './handler-context'
 import { runStage } from './snapshots-handlers'
+import { miouPaperFromClasses } from '../../shared/miou-paper'
+import { makeDirSync } from '../files/make-dir'
 
 export const VARIANT_JOB_KIND = 'variant'
 /** run-jobs.ts's RUN_QUEUE: a variant waits for (and never runs beside) training or another variant. */
@@ -89,6 +93,11 @@ function currentModel(project: Project, row: RunRow, config: Record<string, unkn
   if (!isRunMethod(row.method)) throw new InvalidInputError(`run ${row.id} has an unknown method "${row.method}"`)
   const { stage, dir } = runStage(project, row.id, row.method, config)
   const choice = new SnapshotsRepo(project.db).choice(row.id)
+  // An adaptation run that kept its source model predicts with the source run's latest checkpoint.
+  if (choice && choice.stage === SOURCE_CANDIDATE_STAGE && typeof config.sourceRunId === 'number') {
+    const sourceDir = new RunsRepo(project.db, project.paths).dir(config.sourceRunId)
+    return { stage: SOURCE_CANDIDATE_STAGE, dir: sourceDir, iteration: sourceCheckpointIteration(sourceDir) }
+  }
   const onDisk = listSnapshots(dir).iterations
   if (choice && choice.stage === stage) {
     if (!onDisk.includes(choice.iteration))
@@ -237,7 +246,7 @@ async function runVariantJob(
   const fresh = `${target}.tmp-${job.jobId}`
   fs.rmSync(fresh, { recursive: true, force: true })
   const predictions = path.join(fresh, VARIANT_PREDICTIONS)
-  fs.mkdirSync(predictions, { recursive: true })
+  makeDirSync(predictions)
   const opts = variantOptions(variant)
   const total = plan.batches.reduce((s, b) => s + b.length, 0)
   let usedBackend: string = backend
@@ -299,7 +308,8 @@ async function runVariantJob(
       backend: usedBackend,
       checkpoint: { stage: plan.model.stage, iteration: plan.model.iteration },
       options: r.options,
-      maskSet: maskSetFingerprint(scored.map((s) => ({ imageId: s.key, maskVersion: versions.get(s.key)! }))),
+      // The same content fingerprint as the runs' (RunsRepo.maskSets), so a variant compares with its run.
+      maskSet: runs.contentFingerprint(scored.map((s) => ({ imageId: s.key, maskVersion: versions.get(s.key)! }))),
       metrics: {
         images: metrics.images,
         fiou: metrics.fiou,
@@ -369,7 +379,8 @@ export function listRunVariants(project: Project, rows: readonly RunRow[]): Vari
         current: rec !== null && now !== null && rec.checkpoint.stage === now.stage && rec.checkpoint.iteration === now.iteration,
         backend: rec?.backend ?? null,
         options: rec?.options ?? null,
-        metrics: rec?.metrics ?? null,
+        // miou_paper is derived from the record's per-class numbers (records do not store it).
+        metrics: rec ? { ...rec.metrics, miouPaper: miouPaperFromClasses(rec.perClass, rec.perClassImages) } : null,
         perClass: rec?.perClass ?? [],
         perImage: rec?.perImage ?? [],
         cost: rec?.cost ?? null,

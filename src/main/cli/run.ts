@@ -17,6 +17,7 @@ import { snapshotsCommand } from './commands/snapshots'
 import { variantCommand } from './commands/variant'
 import { infoCommand } from './commands/info'
 import { predictCommand } from './commands/predict'
+import { modelCommand } from './commands/model'
 import { serveCommand } from './commands/serve'
 
 export const COMMANDS: readonly Command[] = [
@@ -37,6 +38,7 @@ export const COMMANDS: readonly Command[] = [
   variantCommand,
   exportCommand,
   predictCommand,
+  modelCommand,
 ]
 
 function mainUsage(): string {

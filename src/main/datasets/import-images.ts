@@ -7,6 +7,7 @@ import type { ImportContext } from './import-target'
 import { MediaError } from '../media/errors'
 import { MaskError, readMask, type MaskLabels } from '../media/mask-file'
 import { forEachOrdered, type Settled } from './ordered-pool'
+import { isDiskFull } from '../files/disk-full'
 import { prepareImage, type PreparedImage } from './prepare-image'
 
 /** Two: the studio's reference machine has two cores, and sharp already uses a thread per task. */
@@ -127,6 +128,8 @@ export async function importImages(ctx: ImportContext, args: ImportImagesArgs): 
           thumbnail,
         })
       } catch (e) {
+        // A full disk is not this file's problem: every later file would fail the same way. Stop.
+        if (isDiskFull(e)) throw e
         out.rejected++
         out.rejectedNames.add(item.name)
         ctx.problem({ file: item.path, reason: `could not be saved: ${reasonOf(e)}` })
@@ -145,6 +148,8 @@ export async function importImages(ctx: ImportContext, args: ImportImagesArgs): 
       out.imported++
       out.idsByName.set(item.name, added)
       nameById.set(added, item.name)
+      // Imported, but never silently: the per-file problems say what was damaged.
+      if (image.damage !== null) ctx.problem({ file: item.path, reason: `imported with a warning: ${image.damage}` })
       if (mask === null || !item.mask) return
       if (!mask.ok) {
         out.rejected++
@@ -162,6 +167,7 @@ export async function importImages(ctx: ImportContext, args: ImportImagesArgs): 
         out.masks++
         out.maskedNames.add(item.name)
       } catch (e) {
+        if (isDiskFull(e)) throw e
         out.rejected++
         ctx.problem({ file: item.mask.path, reason: `mask could not be saved: ${reasonOf(e)}` })
       }

@@ -34,6 +34,13 @@ export function stemOf(name: string): string {
   return name.replace(KNOWN_EXTENSIONS, '')
 }
 
+/**
+ * The largest group number a list may hold. A group is a cluster of one album's photos, so a number above a
+ * million cannot be one; refusing it here keeps a typo or a hostile file (1e20, 4294967294) from ever
+ * reaching code that sizes anything by it. Imported ids are re-numbered densely anyway (pis-import.ts).
+ */
+export const MAX_GROUP_NUMBER = 999_999
+
 export interface PairEntry {
   line: number
   /** Image token as written ("/JPEGImages/x.jpg"). */
@@ -69,6 +76,13 @@ export function parsePairList(
     }
     if (group !== null && group < 0) {
       issues.push({ line, reason: `group must be 0 or more, got ${group}` })
+      continue
+    }
+    if (group !== null && group > MAX_GROUP_NUMBER) {
+      issues.push({
+        line,
+        reason: `group ${tokens[tokens.length - 1]} is out of range (0–${MAX_GROUP_NUMBER.toLocaleString('en-US')}); line skipped`,
+      })
       continue
     }
     entries.push({ line, image, mask, group })

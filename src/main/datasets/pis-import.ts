@@ -4,7 +4,9 @@
  * A bad image, mask or list line is reported with its file (and line) and the rest goes on.
  */
 import { emptySummary } from './import-summary'
-import { readFile, readdir } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
+import { denseGroups, importedK } from './dense-groups'
+import { readListText } from './read-list'
 import { join } from 'node:path'
 import type { FileProblem, ImportSummary } from '../../shared/domain'
 import type { ImportContext } from './import-target'
@@ -49,22 +51,13 @@ const lineProblem = (file: string, line: number, reason: string): FileProblem =>
   reason: `line ${line}: ${reason}`,
 })
 
-async function readText(ctx: ImportContext, path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch (e) {
-    ctx.problem({ file: path, reason: `cannot be read (${(e as Error).message})` })
-    return null
-  }
-}
-
 async function readPairList(
   ctx: ImportContext,
   name: string,
   path: string,
   groupRequired: boolean,
 ): Promise<ListFile | null> {
-  const text = await readText(ctx, path)
+  const text = await readListText(ctx, path)
   if (text === null) return null
   const { entries, issues } = parsePairList(text, { groupRequired })
   for (const i of issues) ctx.problem(lineProblem(path, i.line, i.reason))
@@ -81,7 +74,7 @@ async function planUser(ctx: ImportContext, user: PisUser): Promise<UserPlan> {
   const tags = new Map<string, number[]>()
   const tagPath = join(user.dir, PIS_TAG_LIST)
   if (await isFile(tagPath)) {
-    const text = await readText(ctx, tagPath)
+    const text = await readListText(ctx, tagPath)
     if (text !== null) {
       const { entries, issues } = parseTagList(text)
       for (const i of issues) ctx.problem(lineProblem(tagPath, i.line, i.reason))
@@ -189,15 +182,15 @@ function writeClusterings(
       ctx.problem({ file: list.path, reason: 'no usable lines; clustering not stored' })
       continue
     }
-    const groups = new Set(assignments.values())
+    // Stored as 0…G−1: the ids as written only size things through K, and K must stay ≤ the images.
+    const dense = denseGroups(assignments)
     const named = /(\d+)/.exec(list.name)
-    const k = named ? Number(named[1]) : Math.max(...groups) + 1
-    ctx.target.addClustering(albumId, list.name, assignments, {
-      k,
-      source: 'PIS',
-      file: list.name,
-      groups: groups.size,
-    })
+    const kInName = named ? Number(named[1]) : null
+    const k = importedK(kInName, dense.groups, result.imported)
+    const meta: Record<string, unknown> = { k, source: 'PIS', file: list.name, groups: dense.groups }
+    if (kInName !== null && kInName !== k) meta.kInFileName = kInName
+    if (dense.renumbered) meta.idsInFile = dense.range
+    ctx.target.addClustering(albumId, list.name, dense.assignments, meta)
   }
 }
 

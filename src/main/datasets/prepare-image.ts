@@ -1,17 +1,22 @@
 /**
  * Everything an import needs from one image file, computed off the main thread by sharp: probe (format,
  * size, orientation, pixel limit — from the header), a full decode into the thumbnail (which is what
- * catches truncated files), and the content hash. Throws MediaError with a user-facing reason.
+ * catches truncated files), and the content hash. Throws MediaError with a user-facing reason. A file that
+ * decodes only by tolerating damage (bad PNG CRC, corrupt JPEG data) comes back with `damage` saying so.
  */
 import { MediaError, MediaErrorKind } from '../media/errors'
 import { hashFile } from '../media/hash'
 import { probeImage, type ImageProbe } from '../media/probe'
-import { makeThumbnail } from '../media/thumbnail'
+import { formatLabel } from '../media/formats'
+import { pngFileDamage } from '../media/png-integrity'
+import { makeThumbnailChecked, type CheckedThumbnail } from '../media/thumbnail'
 
 export interface PreparedImage {
   probe: ImageProbe
   hash: string
   thumbnail: Buffer
+  /** What was damaged in a file that still decoded (bad PNG CRC, corrupt JPEG data); null when intact. */
+  damage: string | null
 }
 
 export interface PrepareOptions {
@@ -22,8 +27,8 @@ export async function prepareImage(path: string, opts: PrepareOptions = {}): Pro
   // The decode starts at once, beside the probe: both are native work on libuv threads, so an event
   // loop busy with the previous image's database write does not leave the threads idle. sharp's own
   // pixel limit guards the decode; the probe's verdict (clearer words) wins when both fail.
-  const thumb = makeThumbnail(path, { maxPixels: opts.maxPixels }).then(
-    (b): { ok: true; b: Buffer } => ({ ok: true, b }),
+  const thumb = makeThumbnailChecked(path, { maxPixels: opts.maxPixels }).then(
+    (b): { ok: true; b: CheckedThumbnail } => ({ ok: true, b }),
     (e: unknown): { ok: false; e: unknown } => ({ ok: false, e }),
   )
   let probe: ImageProbe
@@ -38,5 +43,9 @@ export async function prepareImage(path: string, opts: PrepareOptions = {}): Pro
   })
   const t = await thumb
   if (!t.ok) throw t.e
-  return { probe, hash, thumbnail: t.b }
+  // Every PNG's chunk CRCs are checked here: the decoder does not always (see png-integrity.ts).
+  const pngDamage = probe.format === 'png' ? await pngFileDamage(path) : null
+  const { thumbnail, damaged, detail } = t.b
+  const decoded = damaged ? `damaged ${formatLabel(probe.format)} data, decoded anyway${detail ? ` (${detail})` : ''}` : null
+  return { probe, hash, thumbnail, damage: pngDamage ?? decoded }
 }

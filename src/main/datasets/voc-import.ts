@@ -5,7 +5,8 @@
  * place by default: VOC is big.
  */
 import { emptySummary } from './import-summary'
-import { readFile, readdir } from 'node:fs/promises'
+import { readdir } from 'node:fs/promises'
+import { readListText } from './read-list'
 import { basename, extname, join, resolve } from 'node:path'
 import type { ImportSummary } from '../../shared/domain'
 import type { ImportContext } from './import-target'
@@ -76,13 +77,8 @@ export async function importVoc(
   const lists: ImageList[] = []
   for (const file of listNames) {
     const path = join(listDir, file)
-    let text: string
-    try {
-      text = await readFile(path, 'utf8')
-    } catch (e) {
-      ctx.problem({ file: path, reason: `cannot be read (${(e as Error).message})` })
-      continue
-    }
+    const text = await readListText(ctx, path)
+    if (text === null) continue
     const names: string[] = []
     const seen = new Set<string>()
     let missing = 0

@@ -6,9 +6,17 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import crypto from 'node:crypto'
+import { makeDirSync } from './make-dir'
+import { DiskFullError, isDiskFull } from './disk-full'
 
 function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.tmp-${process.pid}-${crypto.randomBytes(6).toString('hex')}`)
+}
+
+/** A full disk reported against the target (Node's error names the temp file, or the copy's source). */
+function fullDiskNamed(e: unknown, target: string): unknown {
+  if (e instanceof DiskFullError || !isDiskFull(e)) return e
+  return new DiskFullError(target, e)
 }
 
 /** fsync a folder so a rename inside it survives a crash (best effort: not every platform allows it). */
@@ -33,7 +41,7 @@ export function fsyncDir(dir: string): void {
  */
 export function writeFileAtomic(target: string, data: Uint8Array | string, opts: { durable?: boolean } = {}): void {
   const durable = opts.durable ?? true
-  fs.mkdirSync(path.dirname(target), { recursive: true })
+  makeDirSync(path.dirname(target))
   const tmp = tempPathFor(target)
   try {
     const fd = fs.openSync(tmp, 'wx', 0o644)
@@ -46,14 +54,14 @@ export function writeFileAtomic(target: string, data: Uint8Array | string, opts:
     fs.renameSync(tmp, target)
   } catch (e) {
     removeQuietly(tmp)
-    throw e
+    throw fullDiskNamed(e, target)
   }
   if (durable) fsyncDir(path.dirname(target))
 }
 
 /** Copies `source` to `target` atomically (the target appears complete or not at all). */
 export function copyFileAtomic(source: string, target: string): void {
-  fs.mkdirSync(path.dirname(target), { recursive: true })
+  makeDirSync(path.dirname(target))
   const tmp = tempPathFor(target)
   try {
     fs.copyFileSync(source, tmp, fs.constants.COPYFILE_EXCL)
@@ -66,7 +74,7 @@ export function copyFileAtomic(source: string, target: string): void {
     fs.renameSync(tmp, target)
   } catch (e) {
     removeQuietly(tmp)
-    throw e
+    throw fullDiskNamed(e, target)
   }
   fsyncDir(path.dirname(target))
 }

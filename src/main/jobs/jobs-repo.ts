@@ -95,22 +95,35 @@ export class JobsRepo {
       .run(status, json(result), error, nowIso(), id)
   }
 
-  /** Marks jobs a previous session left unfinished as failed; returns their ids. */
-  failUnfinished(): number[] {
+  /**
+   * Marks jobs a previous session left unfinished as failed; returns their ids. Jobs of the kinds in
+   * `keepKinds` are left as they are (for a later session that can resume them).
+   */
+  failUnfinished(keepKinds: readonly string[] = []): number[] {
+    // json_each: the kinds as one bound parameter, whatever their number.
+    const notKept = `kind NOT IN (SELECT value FROM json_each(?))`
+    const keep = JSON.stringify(keepKinds)
     return this.db.transaction(() => {
       const ids = (
-        this.db.prepare(`SELECT id FROM jobs WHERE status IN ('queued', 'running') ORDER BY id`).all() as {
-          id: number
-        }[]
+        this.db
+          .prepare(`SELECT id FROM jobs WHERE status IN ('queued', 'running') AND ${notKept} ORDER BY id`)
+          .all(keep) as { id: number }[]
       ).map((r) => r.id)
       const now = nowIso()
       this.db
-        .prepare(`UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'running'`)
-        .run('interrupted (the app closed while it ran)', now)
+        .prepare(`UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'running' AND ${notKept}`)
+        .run('interrupted (the app closed while it ran)', now, keep)
       this.db
-        .prepare(`UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'queued'`)
-        .run('interrupted (the app closed before it started)', now)
+        .prepare(`UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'queued' AND ${notKept}`)
+        .run('interrupted (the app closed before it started)', now, keep)
       return ids
     })()
+  }
+
+  /** Jobs left queued or running by a session that ended (only meaningful while no session runs them). */
+  unfinished(): JobRecord[] {
+    return (
+      this.db.prepare(`SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY id`).all() as JobRow[]
+    ).map(toRecord)
   }
 }

@@ -8,6 +8,8 @@ import { deflateSync } from 'node:zlib'
 import { decode as decodePng } from 'fast-png'
 import { vocPalette } from '../../shared/voc'
 import { pngChunk, PNG_SIGNATURE } from '../../shared/png-chunks'
+import { resolveMaxPixels } from './limits'
+import { labelHeaderProblem, readPngHeader, type PngHeader } from './png-header'
 
 export interface LabelMap {
   width: number
@@ -52,11 +54,31 @@ export function encodeLabelPng(map: LabelMap, palette: Uint8Array = vocPalette()
 
 export class LabelPngError extends Error {}
 
+export interface LabelPngLimits {
+  /** Pixel limit checked from the header before decoding (default: the image limit, resolveMaxPixels). */
+  maxPixels?: number
+  /** The size the label map must have (its image's), checked from the header before decoding. */
+  expected?: { width: number; height: number }
+}
+
 /**
- * Decodes a label PNG into indices. Accepts palette PNGs (indices kept as stored) and 8-bit greyscale
- * PNGs (values are the labels). RGB label images are refused: their colours would have to be guessed.
+ * Decodes a label PNG into indices, after checking its header against `limits`. Accepts palette PNGs
+ * (indices kept as stored) and 8-bit greyscale PNGs (values are the labels). RGB label images are
+ * refused: their colours would have to be guessed.
  */
-export function decodeLabelPng(bytes: Uint8Array): LabelMap & { kind: 'palette' | 'gray' } {
+export function decodeLabelPng(
+  bytes: Uint8Array,
+  limits: LabelPngLimits = {},
+): LabelMap & { kind: 'palette' | 'gray' } {
+  // The header first: nothing is inflated for a PNG of the wrong size or above the pixel limit.
+  let header: PngHeader
+  try {
+    header = readPngHeader(bytes)
+  } catch (e) {
+    throw new LabelPngError(`not a readable PNG (${(e as Error).message})`)
+  }
+  const problem = labelHeaderProblem(header, { maxPixels: resolveMaxPixels(limits.maxPixels), expected: limits.expected })
+  if (problem) throw new LabelPngError(problem.reason)
   let img: ReturnType<typeof decodePng>
   try {
     img = decodePng(bytes)

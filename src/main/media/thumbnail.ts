@@ -46,16 +46,54 @@ export function decodeError(e: unknown): MediaError {
 
 /** A WebP thumbnail, EXIF orientation applied, long side `longSide` (never enlarged). */
 export async function makeThumbnail(path: string, opts: ThumbnailOptions = {}): Promise<Buffer> {
-  const maxPixels = resolveMaxPixels(opts.maxPixels)
-  const side = opts.longSide ?? THUMBNAIL_LONG_SIDE
   try {
-    return await sharpInput(path, maxPixels)
+    return await thumbnailFrom(sharpInput(path, resolveMaxPixels(opts.maxPixels)), opts)
+  } catch (e) {
+    throw decodeError(e)
+  }
+}
+
+/** The thumbnail pipeline on an input; sharp's own error is passed on as it is. */
+function thumbnailFrom(input: sharp.Sharp, opts: ThumbnailOptions): Promise<Buffer> {
+  const side = opts.longSide ?? THUMBNAIL_LONG_SIDE
+  return (
+    input
       .rotate()
       .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
       // effort 2 (of 0–6): a 256-px thumbnail gains little from harder compression, imports gain speed.
       .webp({ quality: opts.quality ?? 80, effort: 2 })
       .toBuffer()
+  )
+}
+
+export interface CheckedThumbnail {
+  thumbnail: Buffer
+  /**
+   * True when the pixels decoded only by tolerating damage (JPEG data corrupt in the middle, a PNG the
+   * decoder complained about): the image is usable but not intact, and the import says so for this file.
+   */
+  damaged: boolean
+  /** libvips's words for the damage when they are clean; null when garbled (see decodeError). */
+  detail: string | null
+}
+
+/**
+ * makeThumbnail for imports, which must never take a damaged file silently. A strict decode first
+ * (`failOn: 'warning'`: one pass for an intact file); when libvips reports damage, the tolerant decode
+ * ('truncated') decides: the file is refused if it is cut short or undecodable, and otherwise imported
+ * with `damaged` set. PNG chunk damage the decoder does not always see is found by png-integrity.ts.
+ */
+export async function makeThumbnailChecked(path: string, opts: ThumbnailOptions = {}): Promise<CheckedThumbnail> {
+  const maxPixels = resolveMaxPixels(opts.maxPixels)
+  try {
+    const strict = sharp(path, { failOn: 'warning', limitInputPixels: maxPixels })
+    return { thumbnail: await thumbnailFrom(strict, opts), damaged: false, detail: null }
   } catch (e) {
-    throw decodeError(e)
+    const strict = decodeError(e)
+    if (strict.kind !== MediaErrorKind.Corrupt) throw strict
+    const thumbnail = await makeThumbnail(path, opts) // throws for a truncated or undecodable file
+    const detail = cleanSharpMessage(e)
+    const clean = /unknown error|treated as error|read error/i.test(detail) || detail === '' ? null : detail
+    return { thumbnail, damaged: true, detail: clean }
   }
 }

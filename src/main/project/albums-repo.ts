@@ -1,5 +1,6 @@
 /** Albums: a user's photo collection (a folder import or one PIS user). */
 import type { Album } from '../../shared/domain'
+import type { AlbumDeletion } from '../../shared/album-deletion'
 import { nowIso, type Db } from './db'
 import { ConflictError, InvalidInputError, NotFoundError } from './errors'
 import { slugify } from './layout'
@@ -91,22 +92,59 @@ export class AlbumsRepo {
     return this.get(id)
   }
 
+  /** What deleting the album would remove (counts only; nothing changes). */
+  deletionPreview(id: number): AlbumDeletion {
+    const album = this.get(id)
+    const c = this.db
+      .prepare(
+        `SELECT
+           (SELECT count(*) FROM images WHERE album_id = @id AND copied = 1) AS copied,
+           (SELECT count(*) FROM images WHERE album_id = @id AND copied = 0) AS in_place,
+           (SELECT count(*) FROM masks m JOIN images i ON i.id = m.image_id WHERE i.album_id = @id) AS versions,
+           (SELECT count(*) FROM runs WHERE album_id = @id) AS runs,
+           (SELECT count(*) FROM runs WHERE album_id = @id AND status IN ('queued', 'running')) AS active`,
+      )
+      .get({ id }) as { copied: number; in_place: number; versions: number; runs: number; active: number }
+    return {
+      albumId: id,
+      name: album.name,
+      images: album.imageCount,
+      maskedImages: album.maskedCount,
+      maskVersions: c.versions,
+      runs: c.runs,
+      activeRuns: c.active,
+      copiedOriginals: c.copied,
+      inPlaceOriginals: c.in_place,
+    }
+  }
+
   /**
-   * Deletes the album and (by cascade) its images, masks, splits and clusterings. Returns the
-   * project-relative files that only this album used, for the caller to remove after the commit.
+   * Deletes the album, its runs and (by cascade) its images, masks, proposals, splits, clusterings and
+   * the runs' scores, in one transaction. Refused while one of its runs is queued or running. Returns
+   * the project-relative files only this album used and the ids of its runs (whose folders go too),
+   * for the caller to remove after the commit, so a failure loses nothing.
    */
-  delete(id: number): string[] {
+  delete(id: number): { files: string[]; runIds: number[] } {
     return this.db.transaction(() => {
-      this.get(id)
+      const preview = this.deletionPreview(id)
+      if (preview.activeRuns > 0) {
+        throw new ConflictError(
+          `album "${preview.name}" has ${preview.activeRuns} queued or running run(s); cancel them before deleting the album`,
+        )
+      }
       const files = this.db
         .prepare(
-          `SELECT original_path AS f FROM images WHERE album_id = ? AND copied = 1
-           UNION ALL SELECT thumb_path FROM images WHERE album_id = ? AND thumb_path IS NOT NULL
-           UNION ALL SELECT m.file FROM masks m JOIN images i ON i.id = m.image_id WHERE i.album_id = ?`,
+          `SELECT original_path AS f FROM images WHERE album_id = @id AND copied = 1
+           UNION ALL SELECT thumb_path FROM images WHERE album_id = @id AND thumb_path IS NOT NULL
+           UNION ALL SELECT m.file FROM masks m JOIN images i ON i.id = m.image_id WHERE i.album_id = @id
+           UNION ALL SELECT p.rel_path FROM mask_proposals p JOIN images i ON i.id = p.image_id WHERE i.album_id = @id`,
         )
-        .all(id, id, id) as { f: string }[]
+        .all({ id }) as { f: string }[]
+      const runIds = (this.db.prepare('SELECT id FROM runs WHERE album_id = ?').all(id) as { id: number }[]).map((r) => r.id)
+      // Runs keep their row when only the album goes (album_id SET NULL), so they are deleted explicitly.
+      this.db.prepare('DELETE FROM runs WHERE album_id = ?').run(id)
       this.db.prepare('DELETE FROM albums WHERE id = ?').run(id)
-      return files.map((r) => r.f)
+      return { files: files.map((r) => r.f), runIds }
     })()
   }
 }

@@ -21,6 +21,9 @@ function nativeBinding(): string | undefined {
   return p && p.length > 0 ? p : undefined
 }
 
+/** How long a write waits for a foreign process's write lock before it fails (see openDb). */
+export const WRITE_LOCK_WAIT_MS = 250
+
 export function openDb(file: string, opts: OpenDbOptions = {}): Db {
   const binding = nativeBinding()
   const db = new Database(file, {
@@ -29,8 +32,11 @@ export function openDb(file: string, opts: OpenDbOptions = {}): Db {
     ...(binding ? { nativeBinding: binding } : {}),
   })
   try {
-    // Wait for a competing connection instead of failing at once (e.g. a reader during a checkpoint).
-    db.pragma('busy_timeout = 5000')
+    // The project lock keeps other studios out, so the only competing writer is a foreign process (a
+    // database tool, a backup). WAL readers never wait for it; a write does, and better-sqlite3 waits
+    // synchronously — the whole event loop with it. So a write waits briefly (a tool's short write
+    // passes) and then fails with "locked by another process" instead of stalling every request 5 s.
+    db.pragma(`busy_timeout = ${WRITE_LOCK_WAIT_MS}`)
     if (!opts.readonly) {
       db.pragma('journal_mode = WAL')
       // NORMAL is durable across application crashes in WAL mode; only a power loss can drop the

@@ -57,11 +57,14 @@ export class GroupingsRepo {
   ): number {
     return this.db.transaction(() => {
       this.checkMembers(albumId, assignments.keys(), `clustering "${name}"`)
+      // k = largest group + 1 sizes per-group arrays wherever clusterings are read: a group can never
+      // need to be numbered past the album's image count (importers re-number densely).
+      const { n } = this.db.prepare('SELECT count(*) AS n FROM images WHERE album_id = ?').get(albumId) as { n: number }
       let k = 0
       for (const [imageId, group] of assignments) {
-        if (!Number.isInteger(group) || group < 0) {
+        if (!Number.isInteger(group) || group < 0 || group >= n) {
           throw new InvalidInputError(
-            `clustering "${name}": image ${imageId} has group ${group}; groups are integers ≥ 0`,
+            `clustering "${name}": image ${imageId} has group ${group}; groups are integers 0–${n - 1} (album ${albumId} has ${n} images)`,
           )
         }
         k = Math.max(k, group + 1)

@@ -20,6 +20,12 @@ export interface PageQuery {
   filter: ImageFilter
   sort: ImageSort
   search?: string | undefined
+  /** Only images whose newest mask (their ground truth) has pixels of this class. */
+  gtClass?: number | undefined
+  /** Only these images (a set computed outside SQL, e.g. those whose prediction has a class). */
+  onlyIds?: readonly number[] | undefined
+  /** Only images whose per-image FIoU in this run lies in [min, max] (fractions 0–1, inclusive). */
+  fiouRange?: { runId: number; min: number; max: number } | undefined
 }
 
 export interface ImageRow {
@@ -69,6 +75,36 @@ export function toImageRecord(r: ImageRow): ImageRecord {
       mask: r.mask_version !== null ? mediaRef.mask(r.id, r.mask_version) : null,
     },
   }
+}
+
+/** The grid's content filters: class present (GT or a run's prediction) and a run's per-image FIoU range. */
+export type ContentFilter = Pick<PageQuery, 'gtClass' | 'onlyIds' | 'fiouRange'>
+
+/**
+ * WHERE terms (and their bound parameters) of the content filters, for a query over `images` named
+ * `t` (the grid page here, the insight page in insight-handlers.ts). Fixed fragments; values are bound.
+ */
+export function contentFilterSql(f: ContentFilter, t: string): { where: string[]; params: Record<string, unknown> } {
+  const where: string[] = []
+  const params: Record<string, unknown> = {}
+  // class_pixels of the newest version: {"<class>": pixels}; only classes with pixels are stored.
+  if (f.gtClass !== undefined) {
+    where.push(`EXISTS (SELECT 1 FROM masks m, json_each(m.class_pixels) j
+      WHERE m.image_id = ${t}.id AND m.version = ${t}.mask_version AND j.key = @gtClass AND j.value > 0)`)
+    params.gtClass = String(f.gtClass)
+  }
+  // The ids travel as one bound JSON array, so the statement's shape does not depend on their count.
+  if (f.onlyIds !== undefined) {
+    where.push(`${t}.id IN (SELECT value FROM json_each(@onlyIds))`)
+    params.onlyIds = JSON.stringify(f.onlyIds)
+  }
+  // Per-image FIoU rows (metrics_run index: run_id, name, image_id).
+  if (f.fiouRange !== undefined) {
+    where.push(`EXISTS (SELECT 1 FROM metrics mt WHERE mt.run_id = @fiouRun AND mt.name = 'fiou'
+      AND mt.image_id = ${t}.id AND mt.value BETWEEN @fiouMin AND @fiouMax)`)
+    Object.assign(params, { fiouRun: f.fiouRange.runId, fiouMin: f.fiouRange.min, fiouMax: f.fiouRange.max })
+  }
+  return { where, params }
 }
 
 export class ImagesRepo {
@@ -153,6 +189,8 @@ export class ImagesRepo {
     const search = q.search?.trim() ?? ''
     const where = [isAlbum ? 'album_id = @owner' : 'source_id = @owner', this.filterClause(q.filter)]
     if (search !== '') where.push("name LIKE @search ESCAPE '\\'")
+    const extra = contentFilterSql(q, 'images')
+    where.push(...extra.where)
     const whereSql = where.filter((x): x is string => x !== null).join(' AND ')
     const sql = `
       SELECT i.* FROM (
@@ -167,6 +205,7 @@ export class ImagesRepo {
       offset: q.offset,
     }
     if (search !== '') params.search = likePattern(search)
+    Object.assign(params, extra.params)
     return { sql, countSql, params }
   }
 

@@ -7,12 +7,14 @@ import type { ImportTarget, NewImage, NewMask } from '../datasets/import-target'
 import { nowIso, type Db } from './db'
 import { InvalidInputError, StoreIoError, StudioError } from './errors'
 import { copyFileAtomic, removeQuietly, writeFileAtomic } from '../files/atomic-file'
+import { DiskFullError, isDiskFull } from '../files/disk-full'
 import { safeFileName, toRelPath, uniqueFileName, type ProjectPaths } from './layout'
 import type { AlbumsRepo } from './albums-repo'
 import type { SourcesRepo } from './sources-repo'
 import type { ImagesRepo, ImageOwner } from './images-repo'
 import type { MasksRepo } from './masks-repo'
 import type { GroupingsRepo } from './groupings-repo'
+import { registerFolder } from './registered-folders'
 
 export interface StoreRepos {
   albums: AlbumsRepo
@@ -63,18 +65,22 @@ export class StoreImportTarget implements ImportTarget {
     }
 
     const written: string[] = []
+    // The file being written, for "disk full while writing <file>" (Node's copy error names the source).
+    let writing = this.paths.db
     try {
       let original: string
       if (image.copy) {
         // Copied originals keep their (sanitised) name; "-2", "-3"… tell apart equal names in one album.
         const dir = path.join(this.paths.media, slug)
         const target = path.join(dir, uniqueFileName(dir, safeFileName(image.name, 'image')))
+        writing = target
         copyFileAtomic(image.sourcePath, target)
         written.push(target)
         original = toRelPath(this.paths, target)
       } else {
         original = path.resolve(image.sourcePath)
       }
+      writing = this.paths.db
       return this.db
         .transaction(() => {
           const id = Number(
@@ -100,10 +106,15 @@ export class StoreImportTarget implements ImportTarget {
                 importedAt: nowIso(),
               }).lastInsertRowid,
           )
+          // An in-place photo's folder becomes a registered folder: the only place outside the project a
+          // reference may lead (media-resolver.ts refuses any other).
+          if (!image.copy) registerFolder(this.db, path.dirname(original), 'albumId' in owner ? 'album import' : 'source import')
           if (thumbExt !== null) {
             const thumb = path.join(this.paths.thumbs, `${id}.${thumbExt}`)
             written.push(thumb)
+            writing = thumb
             writeFileAtomic(thumb, image.thumbnail, { durable: false }) // regenerable
+            writing = this.paths.db
             this.db
               .prepare('UPDATE images SET thumb_path = ? WHERE id = ?')
               .run(toRelPath(this.paths, thumb), id)
@@ -114,6 +125,8 @@ export class StoreImportTarget implements ImportTarget {
     } catch (e) {
       for (const f of written) removeQuietly(f)
       if (e instanceof StudioError) throw e
+      // Not a problem of this file: every later write would fail the same way, so the import stops.
+      if (isDiskFull(e)) throw new DiskFullError(writing, e)
       const err = e as NodeJS.ErrnoException
       throw new StoreIoError(
         `could not add ${image.sourcePath}${err.path && err.path !== image.sourcePath ? ` (${err.path})` : ''}: ${err.message}`,

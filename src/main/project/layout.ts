@@ -6,10 +6,12 @@
  *   thumbs/<image-id>.<ext>         generated thumbnails (can be rebuilt)
  *   masks/<image-id>/v<version>.png VOC palette PNGs, one file per version
  *   runs/<run-id>/                  run outputs
+ *   models/<sha256 prefix>-<name>.pth  imported PyTorch source models (source-models-repo.ts)
  *   .lock                           who has the project open
  */
 import path from 'node:path'
 import fs from 'node:fs'
+import { makeDirSync } from '../files/make-dir'
 
 export const DB_FILE = 'project.sqlite'
 export const LOCK_FILE = '.lock'
@@ -46,7 +48,7 @@ export function projectPaths(root: string): ProjectPaths {
 }
 
 export function ensureLayout(p: ProjectPaths): void {
-  for (const dir of [p.media, p.thumbs, p.masks, p.runs]) fs.mkdirSync(dir, { recursive: true })
+  for (const dir of [p.media, p.thumbs, p.masks, p.runs]) makeDirSync(dir)
 }
 
 /** Project-relative path with forward slashes (what the DB stores for files inside the project). */

@@ -46,6 +46,13 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Tokens of locks released while their file was not where it was created (the project folder was moved
+ * while open): the lock file travelled with the folder, and reopening the folder at its new place in this
+ * same process must treat it as stale rather than as held by ourselves.
+ */
+const abandonedTokens = new Set<string>()
+
 /** Why the existing lock is still valid, or null when it is stale and may be taken over. */
 function liveHolder(file: string): string | null {
   const held = readLock(file)
@@ -61,6 +68,8 @@ function liveHolder(file: string): string | null {
   if (held.host !== os.hostname()) {
     return `PSS Studio on host ${held.host} (pid ${held.pid}, since ${held.createdAt}); if that studio is gone, delete ${file}`
   }
+  // A lock this process released after its folder had been moved away: that project is closed here.
+  if (held.pid === process.pid && abandonedTokens.has(held.token)) return null
   if (held.pid === process.pid) return `this PSS Studio (pid ${held.pid}, since ${held.createdAt})`
   if (pidAlive(held.pid)) {
     return `PSS Studio process ${held.pid} (since ${held.createdAt}); if that is not a PSS Studio, delete ${file}`
@@ -74,14 +83,22 @@ function tryCreate(file: string, info: LockInfo): boolean {
     fd = fs.openSync(file, 'wx', 0o644)
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false
-    throw new StoreIoError(`cannot create the project lock ${file}: ${(e as Error).message}`)
+    throw Object.assign(new StoreIoError(`cannot create the project lock ${file}: ${(e as Error).message}`), {
+      cause: e,
+    })
   }
   try {
     fs.writeFileSync(fd, JSON.stringify(info))
     fs.fsyncSync(fd)
-  } finally {
+  } catch (e) {
+    // An empty or torn lock (a full disk) would keep every opener out for the half-written grace.
     fs.closeSync(fd)
+    fs.rmSync(file, { force: true })
+    throw Object.assign(new StoreIoError(`cannot write the project lock ${file}: ${(e as Error).message}`), {
+      cause: e,
+    })
   }
+  fs.closeSync(fd)
   return true
 }
 
@@ -117,6 +134,7 @@ function makeLock(file: string, info: LockInfo): ProjectLock {
       released = true
       // Remove it only if it is still ours (a user may have deleted it and another studio taken over).
       if (readLock(file)?.token === info.token) fs.rmSync(file, { force: true })
+      else abandonedTokens.add(info.token)
     },
   }
 }

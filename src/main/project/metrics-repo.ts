@@ -12,10 +12,16 @@
  *   image level (image_id set):  fiou
  *   run level (album_id and image_id NULL):  seconds:<phase>
  *
+ * miou_paper (the paper's Tables 2/7: mean IoU over the object classes in the GT, background excluded)
+ * is not a row: it is derived on read from class_iou:<c> and class_images:<c>, since a class has GT
+ * pixels among the scored images exactly when some scored image's GT contains it. So runs scored
+ * before it existed show it too.
+ *
  * One evaluation (all of the above plus the run's mask versions in run_masks) is written in one
  * transaction, replacing any earlier evaluation of the run.
  */
 import { VOC_CLASSES } from '../../shared/voc'
+import { miouPaperFromClasses } from '../../shared/miou-paper'
 import type { AlbumScores, ClassScore, RunDurations } from '../../shared/runs'
 import type { Db } from './db'
 import { InvalidInputError } from './errors'
@@ -48,6 +54,21 @@ export interface ImageMetricRow {
   name: string
   maskVersion: number
   fiou: number
+}
+
+/**
+ * The paper's MIoU from an album's stored class_iou:<c> and class_images:<c> rows (shared/miou-paper.ts).
+ * The same number as the engine's miouPaper on the confusion matrix (tests/unit/runs/repos.test.ts).
+ */
+function paperMiou(m: Map<string, number>): number | null {
+  let n = 0
+  for (const name of m.keys()) {
+    const k = /^class_images:(\d+)$/.exec(name)
+    if (k) n = Math.max(n, Number(k[1]) + 1)
+  }
+  const iou = Array.from({ length: n }, (_, c) => m.get(`class_iou:${c}`) ?? 0)
+  const images = Array.from({ length: n }, (_, c) => m.get(`class_images:${c}`) ?? 0)
+  return miouPaperFromClasses(iou, images)
 }
 
 const DURATION_KEYS = ['source', 'adapt', 'predict', 'score', 'total'] as const
@@ -143,7 +164,8 @@ export class MetricsRepo {
       .prepare(
         `SELECT run_id, name, value FROM metrics
          WHERE run_id IN (SELECT value FROM json_each(?)) AND album_id IS NOT NULL AND image_id IS NULL
-           AND name IN ('images', 'fiou', 'miou_all21', 'miou_present')`,
+           AND (name IN ('images', 'fiou', 'miou_all21', 'miou_present')
+                OR name LIKE 'class_iou:%' OR name LIKE 'class_images:%')`,
       )
       .all(JSON.stringify(runIds)) as { run_id: number; name: string; value: number }[]
     const byRun = new Map<number, Map<string, number>>()
@@ -164,7 +186,7 @@ export class MetricsRepo {
     const fiou = m.get('fiou')
     const miouAll21 = m.get('miou_all21')
     if (images === undefined || fiou === undefined || miouAll21 === undefined) return null
-    return { images, fiou, miouAll21, miouPresent: m.get('miou_present') ?? null }
+    return { images, fiou, miouAll21, miouPresent: m.get('miou_present') ?? null, miouPaper: paperMiou(m) }
   }
 
   /** The per-class table (empty when the run was not scored). */

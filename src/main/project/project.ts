@@ -17,6 +17,11 @@ import { MasksRepo } from './masks-repo'
 import { GroupingsRepo } from './groupings-repo'
 import { StoreImportTarget } from './import-target'
 import { removeQuietly } from '../files/atomic-file'
+import { folderChange, ProjectFolderGoneError, readFolderIdentity, type FolderIdentity } from './folder-identity'
+import { watchFolder } from './folder-watch'
+import { sweepInterruptedWrites } from './sweep-interrupted'
+import { MakeDirError, makeDirSync } from '../files/make-dir'
+import { openReadOnlyCopy, readOnlyReason, refuseWrites } from './read-only-open'
 
 export interface CreateProjectOptions {
   name?: string | undefined
@@ -31,11 +36,18 @@ export class Project {
   readonly groupings: GroupingsRepo
   readonly importTarget: StoreImportTarget
   private closed = false
+  /** Why the folder stopped being this project's (moved, deleted, replaced); sticky once set. */
+  private gone: string | null = null
+  private stopWatching: (() => void) | null = null
+  private readonly goneListeners = new Set<(e: ProjectFolderGoneError) => void>()
 
   private constructor(
     readonly paths: ProjectPaths,
     readonly db: Db,
     private readonly lock: ProjectLock,
+    private readonly identity: FolderIdentity,
+    /** Why the project is open read-only (its disk is full), or null when it is writable. */
+    readonly readOnly: string | null = null,
   ) {
     this.albums = new AlbumsRepo(db)
     this.sources = new SourcesRepo(db)
@@ -65,8 +77,9 @@ export class Project {
     }
     const createdFolder = entries === null
     try {
-      fs.mkdirSync(paths.root, { recursive: true })
+      makeDirSync(paths.root)
     } catch (e) {
+      if (e instanceof MakeDirError) throw new StoreIoError(e.message)
       throw new StoreIoError(`cannot create the folder ${paths.root}: ${(e as Error).message}`)
     }
     const name = opts.name?.trim() || path.basename(paths.root) || 'Project'
@@ -109,11 +122,41 @@ export class Project {
         `${paths.root} is not a PSS Studio project: there is no ${DB_FILE} (${found})`,
       )
     }
-    return Project.openAt(paths, (db) => {
+    const init = (db: Db): void => {
       if (!db.prepare('SELECT 1 FROM project WHERE id = 1').get()) {
         throw new StoreIoError(`${paths.db} has no project row; the file is damaged`)
       }
-    })
+    }
+    try {
+      return Project.openAt(paths, init)
+    } catch (e) {
+      const why = readOnlyReason(e, paths.root, paths.db)
+      if (why === null) throw e
+      return Project.openReadOnly(paths, init, why)
+    }
+  }
+
+  /**
+   * The full-disk fallback of open(): no lock file (it cannot be written; the copy cannot be harmed by
+   * another opener), no temp sweep or folder layout, and a database copy that refuses writes.
+   */
+  private static openReadOnly(paths: ProjectPaths, init: (db: Db) => void, why: string): Project {
+    const { db, removeCopy } = openReadOnlyCopy(paths.db)
+    try {
+      migrate(db, paths.db)
+      init(db)
+      refuseWrites(db)
+      const lock: ProjectLock = {
+        file: paths.lock,
+        info: { pid: process.pid, host: '', createdAt: nowIso(), token: '' },
+        release: removeCopy,
+      }
+      return new Project(paths, db, lock, readFolderIdentity(paths), why)
+    } catch (e) {
+      db.close()
+      removeCopy()
+      throw e
+    }
   }
 
   private static openAt(paths: ProjectPaths, init: (db: Db) => void): Project {
@@ -123,12 +166,15 @@ export class Project {
       try {
         db = openDb(paths.db)
       } catch (e) {
-        throw new StoreIoError(`cannot open ${paths.db}: ${(e as Error).message}`)
+        // The cause keeps SQLite's code (a full disk shows as SQLITE_FULL or SQLITE_IOERR_SHMSIZE).
+        throw Object.assign(new StoreIoError(`cannot open ${paths.db}: ${(e as Error).message}`), { cause: e })
       }
       migrate(db, paths.db)
       ensureLayout(paths)
       init(db)
-      return new Project(paths, db, lock)
+      // Files an interrupted import or save left behind (temp files, copies whose row never committed).
+      sweepInterruptedWrites(db, paths)
+      return new Project(paths, db, lock, readFolderIdentity(paths))
     } catch (e) {
       ;(db as Db | null)?.close()
       lock.release()
@@ -144,6 +190,62 @@ export class Project {
     return !this.closed
   }
 
+  /**
+   * Throws ProjectFolderGoneError when the folder was moved, deleted or replaced since it was opened. Every
+   * write checks this before it starts and again before it is acknowledged, so nothing is reported saved
+   * that did not reach this project's folder, and no write recreates a folder at the old path.
+   */
+  assertInPlace(): void {
+    if (this.closed) return
+    if (this.gone === null) {
+      this.gone = folderChange(this.paths, this.identity)
+      if (this.gone === null) return
+      const err = new ProjectFolderGoneError(this.paths.root, this.gone)
+      for (const l of [...this.goneListeners]) {
+        // Listeners run inside a write's check or a watch callback: one that throws must break neither.
+        try {
+          l(err)
+        } catch (e) {
+          console.error(`PSS Studio: a listener for the moved project folder ${this.paths.root} failed:`, e)
+        }
+      }
+    }
+    throw new ProjectFolderGoneError(this.paths.root, this.gone)
+  }
+
+  /** True once a check or the folder watch found the folder moved or deleted (no new check). */
+  get folderGone(): boolean {
+    return this.gone !== null
+  }
+
+  /** Why the folder is no longer this project's, or null while it is in place. */
+  folderProblem(): string | null {
+    try {
+      this.assertInPlace()
+      return null
+    } catch (e) {
+      if (e instanceof ProjectFolderGoneError) return e.message
+      throw e
+    }
+  }
+
+  /**
+   * Calls `cb` once when the folder is found moved or deleted — by a watch on the folder, a slow poll, or
+   * a write that checked. Returns the function that removes the listener.
+   */
+  onFolderGone(cb: (e: ProjectFolderGoneError) => void): () => void {
+    this.goneListeners.add(cb)
+    if (!this.stopWatching && !this.closed) {
+      this.stopWatching = watchFolder(this.paths.root, () => {
+        if (this.gone === null) this.folderProblem()
+        if (this.gone !== null) this.stopWatching?.()
+      })
+    }
+    return () => {
+      this.goneListeners.delete(cb)
+    }
+  }
+
   info(): ProjectInfo {
     const row = this.db.prepare('SELECT name, created_at, demo FROM project WHERE id = 1').get() as {
       name: string
@@ -156,6 +258,7 @@ export class Project {
       schemaVersion: schemaVersion(this.db),
       createdAt: row.created_at,
       demo: row.demo === 1,
+      ...(this.readOnly !== null ? { readOnly: this.readOnly } : {}),
     }
   }
 
@@ -166,8 +269,10 @@ export class Project {
 
   /** Deletes an album and then the files only it used (after the commit, so a failure loses nothing). */
   deleteAlbum(albumId: number): void {
-    const files = this.albums.delete(albumId)
+    const { files, runIds } = this.albums.delete(albumId)
     for (const rel of files) removeQuietly(fromRelPath(this.paths, rel))
+    // Run ids come from the database (integers), never from user text.
+    for (const runId of runIds) fs.rmSync(path.join(this.paths.runs, String(runId)), { recursive: true, force: true })
     for (const rel of files) {
       // Remove emptied per-image mask folders.
       const m = /^masks\/(\d+)\//.exec(rel)
@@ -178,6 +283,9 @@ export class Project {
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.stopWatching?.()
+    this.stopWatching = null
+    this.goneListeners.clear()
     try {
       // Fold the WAL back into the main file so the folder is a single portable file when closed.
       this.db.pragma('wal_checkpoint(TRUNCATE)')

@@ -11,6 +11,7 @@ import type { RunKind, RunStatus } from '../../shared/runs'
 import { nowIso, parseJson, type Db } from './db'
 import { ConflictError, InvalidInputError, NotFoundError } from './errors'
 import type { ProjectPaths } from './layout'
+import { maskContentFingerprint, maskVersionContent, storedMaskContent } from './mask-content'
 
 export interface NewRun {
   kind: RunKind
@@ -72,7 +73,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(norm(value))
 }
 
-/** A short fingerprint of (image, mask version) pairs, independent of their order. */
+/**
+ * A short fingerprint of (image, mask version) pairs, independent of their order. It is the source
+ * model's reuse key (a source set's masks are not re-read for it); comparability of scored runs follows
+ * content instead (RunsRepo.maskSets).
+ */
 export function maskSetFingerprint(masks: readonly RunMask[]): string {
   const text = [...masks]
     .sort((a, b) => a.imageId - b.imageId)
@@ -245,14 +250,40 @@ export class RunsRepo {
     ).map((r) => ({ imageId: r.image_id, maskVersion: r.mask_version }))
   }
 
-  /** Mask-set fingerprints of these runs (runs without recorded masks are absent). */
+  /**
+   * Mask-set fingerprints of these runs (runs without recorded masks are absent): of the masks' pixels,
+   * not their version numbers (see mask-content.ts), so a restored identical mask keeps runs comparable.
+   * Source runs (trained on a source dataset) keep the version fingerprint.
+   */
   maskSets(runIds: readonly number[]): Map<number, { fingerprint: string; count: number }> {
     const out = new Map<number, { fingerprint: string; count: number }>()
+    // one query per run for its masks' rows; the hashes come from mask-content's cache after the first read
+    const rows = this.db.prepare(
+      `SELECT rm.image_id, rm.mask_version, m.id, m.created_at, m.file FROM run_masks rm
+       LEFT JOIN masks m ON m.image_id = rm.image_id AND m.version = rm.mask_version WHERE rm.run_id = ?`,
+    )
+    const kindOf = this.db.prepare('SELECT kind FROM runs WHERE id = ?')
     for (const id of runIds) {
-      const m = this.masks(id)
-      if (m.length > 0) out.set(id, { fingerprint: maskSetFingerprint(m), count: m.length })
+      const m = rows.all(id) as { image_id: number; mask_version: number; id: number | null; created_at: string | null; file: string | null }[]
+      if (m.length === 0) continue
+      // A source run's masks are its training set (thousands of imported masks the editor never
+      // touches): its fingerprint stays the version list, which decoding all of them would not change.
+      if ((kindOf.get(id) as { kind: string } | undefined)?.kind === 'source') {
+        out.set(id, { fingerprint: maskSetFingerprint(m.map((r) => ({ imageId: r.image_id, maskVersion: r.mask_version }))), count: m.length })
+        continue
+      }
+      const contents = m.map((r) => ({
+        imageId: r.image_id,
+        content: storedMaskContent(this.db, this.paths, { imageId: r.image_id, version: r.mask_version, rowId: r.id, createdAt: r.created_at, file: r.file }),
+      }))
+      out.set(id, { fingerprint: maskContentFingerprint(contents), count: m.length })
     }
     return out
+  }
+
+  /** The content fingerprint of (image, mask version) pairs. */
+  contentFingerprint(masks: readonly RunMask[]): string {
+    return maskContentFingerprint(masks.map((m) => ({ imageId: m.imageId, content: maskVersionContent(this.db, this.paths, m.imageId, m.maskVersion) })))
   }
 
   /**

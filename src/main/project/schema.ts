@@ -2,7 +2,9 @@
  * The schema as a list of migrations. Never edit a migration that has shipped: add a new one.
  * Timestamps are ISO-8601 text (UTC); JSON columns hold text validated by the code that reads them.
  */
+import path from 'node:path'
 import type { Migration } from './migrations'
+import { realFolder } from './registered-folders'
 
 const v1Library: Migration = {
   version: 1,
@@ -283,6 +285,69 @@ const v6Snapshots: Migration = {
   },
 }
 
+const v7RegisteredFolders: Migration = {
+  version: 7,
+  name: 'registered folders: where in-place (not copied) photos may be referenced from',
+  up(db) {
+    db.exec(`
+      -- Real paths of the folders outside the project the user imported photos from without copying.
+      -- A reference to a file outside the project and outside these folders is refused (media-resolver.ts).
+      CREATE TABLE registered_folders (
+        path          TEXT PRIMARY KEY,
+        origin        TEXT NOT NULL,
+        registered_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `)
+    // Existing projects: the folders their in-place imports named (jobs keep their arguments) and the
+    // roots of their source datasets — the folders the user chose, never the paths the images now claim.
+    const add = db.prepare('INSERT OR IGNORE INTO registered_folders (path, origin, registered_at) VALUES (?, ?, ?)')
+    const now = new Date().toISOString()
+    for (const s of db.prepare('SELECT root FROM sources').all() as { root: string }[]) {
+      add.run(realFolder(s.root), 'source dataset', now)
+    }
+    const jobs = db
+      .prepare("SELECT kind, args FROM jobs WHERE kind IN ('import-folder', 'import-pis', 'import-voc')")
+      .all() as { kind: string; args: string }[]
+    for (const j of jobs) {
+      let args: { dir?: unknown; root?: unknown; copy?: unknown }
+      try {
+        args = JSON.parse(j.args) as typeof args
+      } catch {
+        continue
+      }
+      const folder = j.kind === 'import-folder' ? args.dir : args.root
+      if (args.copy === false && typeof folder === 'string' && path.isAbsolute(folder)) add.run(realFolder(folder), j.kind, now)
+    }
+  },
+}
+
+const v8SourceModels: Migration = {
+  version: 8,
+  name: 'source models: PyTorch checkpoints imported into the project (models/), checked and hashed',
+  up(db) {
+    // IF NOT EXISTS: a project set back to an older version by hand (as the migration tests do) still opens.
+    db.exec(`
+      -- One row per imported checkpoint; the file is a copy inside the project (file, project-relative),
+      -- written atomically before the row and identical to what was checked (same sha256).
+      CREATE TABLE IF NOT EXISTS source_models (
+        id              INTEGER PRIMARY KEY,
+        name            TEXT    NOT NULL,
+        arch            TEXT    NOT NULL,
+        classes         INTEGER NOT NULL CHECK (classes >= 1),
+        parameter_count INTEGER NOT NULL CHECK (parameter_count >= 0),
+        has_aux         INTEGER NOT NULL CHECK (has_aux IN (0, 1)),
+        sha256          TEXT    NOT NULL UNIQUE CHECK (length(sha256) = 64),
+        file            TEXT    NOT NULL UNIQUE,
+        original_path   TEXT    NOT NULL,
+        bytes           INTEGER NOT NULL CHECK (bytes > 0),
+        added_at        TEXT    NOT NULL,
+        -- what the reader found besides the columns above (tensors, wrapper key, stripped prefix)
+        detection       TEXT    NOT NULL
+      );
+    `)
+  },
+}
+
 export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   v1Library,
   v2SplitsClusterings,
@@ -290,4 +355,6 @@ export const SCHEMA_MIGRATIONS: readonly Migration[] = [
   v4Annotation,
   v5MaskProposals,
   v6Snapshots,
+  v7RegisteredFolders,
+  v8SourceModels,
 ]

@@ -6,6 +6,7 @@
  */
 import type { SnapshotChoice, SnapshotPart, SnapshotPoint, SnapshotScore } from '../../shared/snapshots'
 import { SNAPSHOT_PARTS } from '../../shared/snapshots'
+import { SOURCE_CANDIDATE_STAGE } from '../../shared/adaptation-guard'
 import { nowIso, parseJson, type Db } from './db'
 import { InvalidInputError, NotFoundError } from './errors'
 
@@ -33,6 +34,20 @@ interface ChoiceRow {
 }
 
 export type NewChoice = Omit<SnapshotChoice, 'evaluatedAt'>
+
+/**
+ * The source-model candidate (iteration 0 of an adaptation run) is stored at iteration 1: the tables
+ * require iteration ≥ 1, and its stage name alone identifies it. Read back as 0.
+ */
+const STORED_SOURCE_ITERATION = 1
+
+function toStored(stage: string, iteration: number): number {
+  return stage === SOURCE_CANDIDATE_STAGE && iteration === 0 ? STORED_SOURCE_ITERATION : iteration
+}
+
+function fromStored(stage: string, iteration: number): number {
+  return stage === SOURCE_CANDIDATE_STAGE ? 0 : iteration
+}
 
 function checkScore(runId: number, p: SnapshotPoint, part: SnapshotPart, s: SnapshotScore): void {
   const where = `run ${runId}, ${p.stage} snapshot ${p.iteration}, ${part} part`
@@ -67,7 +82,7 @@ export class SnapshotsRepo {
           const s = p.parts[part]
           if (!s) continue
           checkScore(runId, p, part, s)
-          add.run(runId, p.stage, p.iteration, part, s.images, s.fiou, s.miouAll21, s.miouPresent)
+          add.run(runId, p.stage, toStored(p.stage, p.iteration), part, s.images, s.fiou, s.miouAll21, s.miouPresent)
         }
       }
       if (choice) this.setChoiceIn(runId, choice)
@@ -94,7 +109,7 @@ export class SnapshotsRepo {
         c.mode,
         c.modeReason,
         c.stage,
-        c.iteration,
+        toStored(c.stage, c.iteration),
         c.chosenOn,
         c.reportOn,
         c.oracle ? 1 : 0,
@@ -104,19 +119,20 @@ export class SnapshotsRepo {
       )
   }
 
-  /** The run's evaluated snapshots, by stage then iteration. */
+  /** The run's evaluated snapshots, by iteration (the source model, iteration 0 of an adaptation run, first). */
   points(runId: number): SnapshotPoint[] {
     const rows = this.db
       .prepare(
         `SELECT stage, iteration, part, images, fiou, miou_all21, miou_present FROM snapshot_metrics
-         WHERE run_id = ? ORDER BY stage, iteration`,
+         WHERE run_id = ? ORDER BY stage = ? DESC, iteration, stage`,
       )
-      .all(runId) as MetricRow[]
+      .all(runId, SOURCE_CANDIDATE_STAGE) as MetricRow[]
     const out: SnapshotPoint[] = []
     for (const r of rows) {
+      const iteration = fromStored(r.stage, r.iteration)
       let p = out[out.length - 1]
-      if (!p || p.stage !== r.stage || p.iteration !== r.iteration) {
-        p = { stage: r.stage, iteration: r.iteration, parts: {} }
+      if (!p || p.stage !== r.stage || p.iteration !== iteration) {
+        p = { stage: r.stage, iteration, parts: {} }
         out.push(p)
       }
       p.parts[r.part] = { fiou: r.fiou, miouAll21: r.miou_all21, miouPresent: r.miou_present, images: r.images }
@@ -133,7 +149,7 @@ export class SnapshotsRepo {
       mode: r.mode,
       modeReason: r.mode_reason,
       stage: r.stage,
-      iteration: r.iteration,
+      iteration: fromStored(r.stage, r.iteration),
       chosenOn: r.chosen_on,
       reportOn: r.report_on,
       oracle: r.oracle === 1,

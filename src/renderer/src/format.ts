@@ -16,9 +16,19 @@ export function formatBytes(bytes: number): string {
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`
 }
 
-export function formatRate(rate: number | null): string {
-  if (rate === null || !Number.isFinite(rate)) return ''
-  return rate >= 10 ? `${Math.round(rate)} img/s` : `${rate.toFixed(1)} img/s`
+/** "12 img/s", "3.4 steps/s": training counts steps, every other job images (or files). */
+export function formatRate(rate: number | null | undefined, unit: 'images' | 'steps' = 'images'): string {
+  if (rate === null || rate === undefined || !Number.isFinite(rate)) return ''
+  const per = unit === 'steps' ? 'steps/s' : 'img/s'
+  return rate >= 10 ? `${Math.round(rate)} ${per}` : `${rate.toFixed(1)} ${per}`
+}
+
+/**
+ * "3.4 steps/s · 1m 04s left": the rate and ETA line of a job or a live run. The jobs panel and the run
+ * page both print it from the same progress report, so they agree at the same moment.
+ */
+export function formatProgressStats(p: { rate?: number | null; unit?: 'images' | 'steps' | undefined; etaSeconds: number | null }): string {
+  return [formatRate(p.rate, p.unit ?? 'images'), formatEta(p.etaSeconds)].filter((s) => s !== '').join(' · ')
 }
 
 export function formatEta(seconds: number | null): string {

@@ -11,6 +11,8 @@ export interface AnnotatorHook {
   size(): { width: number; height: number }
   view(): { scale: number; x: number; y: number }
   handPixels(): number
+  /** Runs the editor's 20-second autosave tick now. */
+  autosaveNow(): void
 }
 
 /** The page's label bitmap, one index per pixel. */

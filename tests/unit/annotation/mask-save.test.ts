@@ -127,7 +127,7 @@ describe('saveMask', () => {
     await fx.studio.api.saveMask({ imageId: id, indicesBase64: b64(b), baseVersion: 1 })
     const r = await fx.studio.api.restoreMaskVersion({ imageId: id, version: 1, baseVersion: 2 })
     expect(r.version).toBe(3)
-    expect(r.versions[2]).toMatchObject({ origin: 'restored from version 1', baseVersion: 2 })
+    expect(r.versions[2]).toMatchObject({ origin: 'restored from version 1 (annotation studio)', author: 'human', baseVersion: 2 })
     expect(readVersion(fx, id, 3)).toEqual(a)
     expect(readVersion(fx, id, 2)).toEqual(b)
     await expect(fx.studio.api.restoreMaskVersion({ imageId: id, version: 9, baseVersion: 3 })).rejects.toMatchObject({ payload: { code: 'NOT_FOUND' } })

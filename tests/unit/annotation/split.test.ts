@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { groupQuotas, stratifiedSample, targetCount } from '../../../src/main/annotation/stratified-sample'
+import { groupQuotas, stratifiedSample, targetCount } from '../../../src/shared/stratified-sample'
 import { TempDirs } from '../project/fixtures'
 import { albumFixture, labelsFor, type AlbumFixture } from './helpers'
 

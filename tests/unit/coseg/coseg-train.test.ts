@@ -191,7 +191,8 @@ describe('tag-proposal self-training (coseg-st)', () => {
     expect(run.stageCurves[0]!.points.length).toBe(3)
     const snaps = await studio.api.runSnapshots({ runId: run.id })
     expect(snaps.stage).toBe('coseg-st')
-    expect(snaps.points.map((p) => p.iteration)).toEqual([1, 2, 3])
+    // The source model it fine-tuned competes as iteration 0.
+    expect(snaps.points.map((p) => [p.stage, p.iteration])).toEqual([['source-model', 0], ['coseg-st', 1], ['coseg-st', 2], ['coseg-st', 3]])
     expect(snaps.choice).not.toBeNull()
     const again = await studio.api.evaluateSnapshots({ runId: run.id, select: 'oracle' })
     const evaluated = await studio.currentJobs().settled(again.jobId)

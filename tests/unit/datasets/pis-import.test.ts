@@ -146,12 +146,13 @@ describe('importPis', () => {
     expect([c.albumId, c.name, c.meta]).toEqual([
       album1,
       'train_cluster80.txt',
-      { k: 80, source: 'PIS', file: 'train_cluster80.txt', groups: 2 },
+      // 80 groups cannot exist among 7 photos: K is the groups used, ids 3 and 79 re-numbered 0 and 1.
+      { k: 2, source: 'PIS', file: 'train_cluster80.txt', groups: 2, kInFileName: 80, idsInFile: [3, 79] },
     ])
     expect([...c.assignments]).toEqual([
-      [id('-abc.jpg'), 3],
-      [id('b.jpg'), 79],
-      [id('f.jpg'), 3],
+      [id('-abc.jpg'), 0],
+      [id('b.jpg'), 1],
+      [id('f.jpg'), 0],
     ])
 
     expect(rec.problemLines().sort()).toEqual(

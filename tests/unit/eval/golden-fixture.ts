@@ -13,6 +13,7 @@ export interface ExpectedUser {
   images: number
   miou_all21: number
   miou_present: number | null
+  miou_paper: number | null
   fiou: number
   per_class: number[]
   per_class_present: (number | null)[]
@@ -32,6 +33,7 @@ export interface Expected {
     fiou: number
     miou_all21: number
     miou_present: number
+    miou_paper: number
     per_class: number[]
     per_class_present: (number | null)[]
     per_class_images: number[]

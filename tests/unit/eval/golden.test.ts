@@ -22,6 +22,7 @@ function expectMatchesUser(m: UserMetrics, e: ExpectedUser): void {
   expect([...m.confusion.counts]).toEqual(e.confusion)
   expectClose(m.miouAll21 * 100, e.miou_all21, 'miou_all21')
   expectClose(m.miouPresent * 100, e.miou_present, 'miou_present')
+  expectClose(m.miouPaper * 100, e.miou_paper, 'miou_paper')
   expectClose(m.fiou * 100, e.fiou, 'fiou')
   m.perClass.forEach((v, c) => expectClose(v * 100, e.per_class[c]!, `per_class[${c}]`))
   m.perClassPresent.forEach((v, c) => expectClose(v * 100, e.per_class_present[c]!, `per_class_present[${c}]`))
@@ -50,6 +51,10 @@ describe('golden set (numpy + Pillow reference)', () => {
     expect(e.per_image.find((s) => s.name === 'empty_both')!.fiou).toBe(0)
     expect(e.per_image.some((s) => s.name.startsWith('-'))).toBe(true)
     expect(e.miou_present).toBeGreaterThan(e.miou_all21)
+    // miou_paper is a third number: predicted-only classes (11, 14) and background are left out.
+    expect(e.per_class_images[11]).toBe(0)
+    expect(e.per_class_present[11]).toBe(0)
+    expect(e.miou_paper).not.toBeCloseTo(e.miou_present!, 3)
   })
 
   it('user 2 and the mean over users', async () => {
@@ -69,6 +74,7 @@ describe('golden set (numpy + Pillow reference)', () => {
     expectClose(mean.fiou * 100, e.fiou, 'mean fiou')
     expectClose(mean.miouAll21 * 100, e.miou_all21, 'mean miou_all21')
     expectClose(mean.miouPresent * 100, e.miou_present, 'mean miou_present')
+    expectClose(mean.miouPaper * 100, e.miou_paper, 'mean miou_paper')
     mean.perClass.forEach((v, c) => expectClose(v * 100, e.per_class[c]!, `mean per_class[${c}]`))
     mean.perClassPresent.forEach((v, c) => expectClose(v * 100, e.per_class_present[c]!, `mean per_class_present[${c}]`))
     expect([...mean.perClassImages]).toEqual(e.per_class_images)

@@ -1,5 +1,4 @@
 import path from 'node:path'
-import { performance } from 'node:perf_hooks'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Project } from '../../../src/main/project/project'
 import type { PageQuery } from '../../../src/main/project/images-repo'
@@ -125,21 +124,5 @@ describe('grid page query on 10,000 images', () => {
     const mid = p.images.detail(first[1]!.id, [], () => '')
     expect([mid.prevId, mid.nextId]).toEqual([first[0]!.id, first[2]!.id])
     expect(p.images.detail(first[0]!.id, [], () => '').prevId).toBeNull()
-  })
-
-  it('measures the page query (reported, not asserted: timing depends on the machine)', () => {
-    const times: number[] = []
-    const filters = ['all', 'masked', 'unmasked', 'validation', 'train'] as const
-    const sorts = ['name', 'imported', 'cluster'] as const
-    for (let k = 0; k < 150; k++) {
-      const t = performance.now()
-      p.images.page(q({ offset: (k * 613) % (N - 200), filter: filters[k % 5]!, sort: sorts[k % 3]! }))
-      times.push(performance.now() - t)
-    }
-    times.sort((a, b) => a - b)
-    console.log(
-      `listImages on ${N} images, 200/page: p50 ${times[75]!.toFixed(2)} ms, p95 ${times[142]!.toFixed(2)} ms, max ${times[149]!.toFixed(2)} ms`,
-    )
-    expect(times).toHaveLength(150)
   })
 })

@@ -276,8 +276,12 @@ describe('StoreImportTarget.addMask and groupings', () => {
     expect(() => p.importTarget.addClustering(album, 'k', new Map([[id, -1]]), {})).toThrow(
       /groups are integers/,
     )
-    p.importTarget.addClustering(album, 'k', new Map([[id, 4]]), {})
-    expect(p.db.prepare('SELECT k FROM clusterings').get()).toEqual({ k: 5 })
+    // A group past the album's image count would make K larger than any clustering of it can be.
+    expect(() => p.importTarget.addClustering(album, 'k', new Map([[id, 4]]), {})).toThrow(
+      /has group 4; groups are integers 0–0 \(album \d+ has 1 images\)/,
+    )
+    p.importTarget.addClustering(album, 'k', new Map([[id, 0]]), {})
+    expect(p.db.prepare('SELECT k FROM clusterings').get()).toEqual({ k: 1 })
   })
 
   it('source lists replace an earlier list of the same name', async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openDb } from '../../../src/main/project/db'
+import { openDb, WRITE_LOCK_WAIT_MS } from '../../../src/main/project/db'
 import { latestVersion, migrate, schemaVersion, type Migration } from '../../../src/main/project/migrations'
 import { SCHEMA_MIGRATIONS } from '../../../src/main/project/schema'
 import { Project } from '../../../src/main/project/project'
@@ -30,7 +30,7 @@ describe('migrations', () => {
     expect(schemaVersion(db)).toBe(latestVersion())
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
-    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000)
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(WRITE_LOCK_WAIT_MS)
     db.close()
     expect(tables(file)).toEqual(
       expect.arrayContaining([

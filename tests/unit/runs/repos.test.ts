@@ -11,6 +11,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../../../src/ma
 import { MetricsRepo, type EvaluationInput } from '../../../src/main/project/metrics-repo'
 import { canonicalJson, maskSetFingerprint, RunsRepo } from '../../../src/main/project/runs-repo'
 import { JobsRepo } from '../../../src/main/jobs/jobs-repo'
+import { UserEvaluation } from '../../../src/main/engine/eval'
 import { makePhoto, TempDirs } from '../project/fixtures'
 
 const temp = new TempDirs()
@@ -164,6 +165,43 @@ describe('RunsRepo', () => {
 })
 
 describe('MetricsRepo', () => {
+  it('reads miou_paper back equal to the engine’s miouPaper on the same evaluation', async () => {
+    const { p, albumId, images, splitId } = await projectWithAlbum()
+    const runs = new RunsRepo(p.db, p.paths)
+    const metrics = new MetricsRepo(p.db)
+    const id = runs.create({ kind: 'album', method: 'noda', albumId, config: {}, seed: 0, backend: null, codeVersion: null, splitId, jobId: null })
+    // GT: background, person (15), dog (12), void; the prediction adds bird (3), in no GT pixel.
+    const user = new UserEvaluation()
+    user.add('a', Uint8Array.from([0, 0, 0, 15, 15, 15, 0]), Uint8Array.from([0, 0, 3, 15, 15, 0, 0]))
+    user.add('b', Uint8Array.from([12, 12, 255, 0]), Uint8Array.from([12, 3, 15, 0]))
+    const m = user.result()
+    metrics.storeEvaluation({
+      ...m,
+      runId: id,
+      albumId,
+      images: [
+        { imageId: images[0]!, maskVersion: 1, fiou: m.perImage[0]!.fiou },
+        { imageId: images[1]!, maskVersion: 1, fiou: m.perImage[1]!.fiou },
+      ],
+    })
+    // IoU15 = 2/3, IoU12 = 1/2: background and bird are left out.
+    expect(m.miouPaper).toBeCloseTo((2 / 3 + 1 / 2) / 2, 14)
+    expect(metrics.summary(id)!.miouPaper).toBeCloseTo(m.miouPaper, 14)
+    expect(metrics.summaries([id]).get(id)!.miouPaper).toBeCloseTo(m.miouPaper, 14)
+  })
+
+  it('miou_paper is null when the GT holds no object class', async () => {
+    const { p, albumId, images, splitId } = await projectWithAlbum()
+    const runs = new RunsRepo(p.db, p.paths)
+    const metrics = new MetricsRepo(p.db)
+    const id = runs.create({ kind: 'album', method: 'noda', albumId, config: {}, seed: 0, backend: null, codeVersion: null, splitId, jobId: null })
+    const user = new UserEvaluation()
+    user.add('a', Uint8Array.from([0, 0, 255]), Uint8Array.from([0, 7, 7]))
+    const m = user.result()
+    metrics.storeEvaluation({ ...m, runId: id, albumId, images: [{ imageId: images[0]!, maskVersion: 1, fiou: m.fiou }] })
+    expect(metrics.summary(id)!.miouPaper).toBeNull()
+  })
+
   it('stores one evaluation and reads back exactly the same numbers', async () => {
     const { p, albumId, images, splitId } = await projectWithAlbum()
     const runs = new RunsRepo(p.db, p.paths)
@@ -174,7 +212,8 @@ describe('MetricsRepo', () => {
     expect(metrics.confusion(id)).toBeNull()
     const e = evaluation(id, albumId, images)
     metrics.storeEvaluation(e)
-    expect(metrics.summary(id)).toEqual({ images: 2, fiou: 0.5, miouAll21: e.miouAll21, miouPresent: e.miouPresent })
+    // miou_paper is derived on read: the only GT object class is 1 (aeroplane), IoU 5/7.
+    expect(metrics.summary(id)).toEqual({ images: 2, fiou: 0.5, miouAll21: e.miouAll21, miouPresent: e.miouPresent, miouPaper: 5 / 7 })
     expect(metrics.summaries([id]).get(id)).toEqual(metrics.summary(id))
     const perClass = metrics.perClass(id)
     expect(perClass).toHaveLength(21)

@@ -77,10 +77,12 @@ describe('a No-DA run in the studio', () => {
     }))
     const oracle = JSON.parse(
       execFileSync('/usr/bin/python3', [path.join(__dirname, 'oracle_scores.py')], { input: JSON.stringify(pairs) }).toString(),
-    ) as { fiou: number; miou_all21: number; miou_present: number | null; per_image: number[]; iou: number[]; images: number[] }
+    ) as { fiou: number; miou_all21: number; miou_present: number | null; miou_paper: number | null; per_image: number[]; iou: number[]; images: number[] }
     expect(run.metrics!.fiou).toBeCloseTo(oracle.fiou, 12)
     expect(run.metrics!.miouAll21).toBeCloseTo(oracle.miou_all21, 12)
     expect(run.metrics!.miouPresent).toBeCloseTo(oracle.miou_present!, 12)
+    expect(oracle.miou_paper).not.toBeNull()
+    expect(run.metrics!.miouPaper).toBeCloseTo(oracle.miou_paper!, 12)
     perImage.forEach((m, i) => expect(m.fiou).toBeCloseTo(oracle.per_image[i]!, 12))
     run.perClass.forEach((c, i) => {
       expect(c.iou).toBeCloseTo(oracle.iou[i]!, 12)

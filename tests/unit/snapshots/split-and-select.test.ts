@@ -52,10 +52,10 @@ const points: SnapshotPoint[] = [
 
 describe('selectSnapshot', () => {
   it('held-out picks the argmax on the selection part and reports on the report part', () => {
-    expect(selectSnapshot(points, 'heldout')).toEqual({ iteration: 2, chosenOn: 'selection', reportOn: 'report', oracle: false })
+    expect(selectSnapshot(points, 'heldout')).toEqual({ iteration: 2, chosenOn: 'selection', reportOn: 'report', oracle: false, keptSource: false })
   })
   it('oracle picks the argmax on the full split and is flagged as oracle', () => {
-    expect(selectSnapshot(points, 'oracle')).toEqual({ iteration: 4, chosenOn: 'full', reportOn: 'full', oracle: true })
+    expect(selectSnapshot(points, 'oracle')).toEqual({ iteration: 4, chosenOn: 'full', reportOn: 'full', oracle: true, keptSource: false })
   })
   it('last takes the final iteration whatever the scores', () => {
     expect(selectSnapshot([...points].reverse(), 'last')).toMatchObject({ iteration: 6, chosenOn: null, oracle: false })

@@ -46,9 +46,10 @@ function gtFile(imageId: number, version: number): string {
 
 /** Checks every stored point against the numpy oracle on that snapshot's prediction files. */
 function checkPoints(runId: number, snaps: RunSnapshots, versions: Map<number, number>): void {
-  const dir = path.join(studio.currentProject().paths.runs, String(runId), 'snapshots', snaps.stage!)
   const parts = snaps.choice!.partImages
   for (const p of snaps.points) {
+    // An adaptation run's source model (iteration 0) keeps its predictions under its own stage, 'source-model'.
+    const dir = path.join(studio.currentProject().paths.runs, String(runId), 'snapshots', p.stage)
     for (const [part, ids] of [
       ['selection', parts.selection],
       ['report', parts.report],
@@ -65,9 +66,13 @@ function checkPoints(runId: number, snaps: RunSnapshots, versions: Map<number, n
   }
 }
 
+/** The argmax by iteration; ties go to the later snapshot, except that the source model (iteration 0) keeps them. */
 function argmax(snaps: RunSnapshots, part: 'selection' | 'full'): number {
   let best = snaps.points[0]!
-  for (const p of snaps.points) if (p.parts[part]!.fiou >= best.parts[part]!.fiou) best = p
+  for (const p of snaps.points) {
+    const [a, b] = [p.parts[part]!.fiou, best.parts[part]!.fiou]
+    if (a > b || (a === b && best.iteration !== 0)) best = p
+  }
   return best.iteration
 }
 
@@ -149,7 +154,8 @@ describe('snapshot evaluation and selection', () => {
     expect(job.status, job.error ?? '').toBe('done')
     const snaps = await studio.api.runSnapshots({ runId: started.runId })
     expect(snaps.stage).toBe('advent')
-    expect(snaps.points.map((p) => p.iteration)).toEqual([2, 4])
+    // The source model the stage started from competes as iteration 0.
+    expect(snaps.points.map((p) => [p.stage, p.iteration])).toEqual([['source-model', 0], ['advent', 2], ['advent', 4]])
     expect(snaps.choice).toMatchObject({ mode: 'oracle', modeReason: 'asked for', oracle: true, chosenOn: 'full' })
     expect(snaps.choice!.iteration).toBe(argmax(snaps, 'full'))
     const perImage = await studio.api.runImageMetrics({ runId: started.runId })
@@ -157,6 +163,7 @@ describe('snapshot evaluation and selection', () => {
     const run = await studio.api.getRun({ runId: started.runId })
     const chosen = snaps.points.find((p) => p.iteration === snaps.choice!.iteration)!
     expect(run.metrics!.fiou).toBeCloseTo(chosen.parts.full!.fiou, 12)
+    expect(snaps.choice!.stage).toBe(chosen.stage)
   }, 300_000)
 
   it('refuses bad requests before any job exists', async () => {

@@ -1,35 +1,66 @@
 /**
- * Text tables of `pss-studio bench methods`: the methods table (method × user rows, FIoU and both MIoU
- * conventions, mean ± std over seeds), the cost of the inference extras, the ablations in the paper's
- * shape (users × settings, FIoU and MIoU(all 21) per setting; the "MEAN" row is the mean over users), and
- * the per-class IoU tables (paper Tables 7/8: classes × methods, with the test images holding each class).
+ * Text tables of `pss-studio bench methods`: the methods table (method × user rows, FIoU and the three MIoU
+ * conventions, mean ± std over seeds) with the ceilings under it, the cost of the inference extras, the
+ * ablations in the paper's shape (users × settings, FIoU and MIoU per setting — MIoU in the paper's
+ * Tables 2/7 convention; the "MEAN" row is the mean over users), and the per-class IoU tables (paper
+ * Tables 7/8: classes × methods, with the test images holding each class).
  */
+import type { Ceilings } from '../../engine/eval/ceilings'
 import type { MeanStd, MethodsBenchResult, PerClassSummary, Summary } from '../../engine/pipelines/methods'
 
+type ScoreKey = 'fiou' | 'miou_paper' | 'miou_all21' | 'miou_present'
 const f1 = (v: number | null): string => (v === null || Number.isNaN(v) ? '   –  ' : v.toFixed(2).padStart(6))
-const pm = (m: MeanStd, k: 'fiou' | 'miou_all21' | 'miou_present'): string =>
-  `${f1(m[k])} ± ${f1(m.std[k]).trim().padEnd(5)}`
+const pm = (m: MeanStd, k: ScoreKey): string => `${f1(m[k])} ± ${f1(m.std[k]).trim().padEnd(5)}`
+
+/** What each MIoU column means (method.md §6), printed under the methods table. */
+export const MIOU_LEGEND =
+  'MIoU(paper): object classes in the GT, background excluded (the paper\'s Tables 2/7); MIoU(all21): all 21 ' +
+  'classes, absent = 0 (the released code\'s printout, not the paper\'s tables); MIoU(present): classes in GT ' +
+  'or prediction (mmsegmentation). Percent, mean ± std over seeds.'
 
 export function benchTable(r: Pick<MethodsBenchResult, 'methods'>): string[] {
   const names = Object.keys(r.methods)
   if (names.length === 0) return []
   const users = [...new Set(names.flatMap((n) => Object.keys(r.methods[n]!.perUser)))]
   const w = Math.max(8, ...names.map((n) => n.length))
-  const lines = [`${'method'.padEnd(w)}  ${'user'.padEnd(7)}  FIoU            MIoU(all21)     MIoU(present)`]
+  const lines = [
+    `${'method'.padEnd(w)}  ${'user'.padEnd(7)}  FIoU            MIoU(paper)     MIoU(all21)     MIoU(present)`,
+  ]
+  const row = (m: MeanStd): string =>
+    `${pm(m, 'fiou')}  ${pm(m, 'miou_paper')}  ${pm(m, 'miou_all21')}  ${pm(m, 'miou_present')}`
   for (const n of names) {
     const m = r.methods[n]!
     for (const u of users) {
       const pu = m.perUser[u]
-      if (pu)
-        lines.push(
-          `${n.padEnd(w)}  ${u.padEnd(7)}  ${pm(pu, 'fiou')}  ${pm(pu, 'miou_all21')}  ${pm(pu, 'miou_present')}`,
-        )
+      if (pu) lines.push(`${n.padEnd(w)}  ${u.padEnd(7)}  ${row(pu)}`)
     }
-    lines.push(
-      `${n.padEnd(w)}  ${'MEAN'.padEnd(7)}  ${pm(m, 'fiou')}  ${pm(m, 'miou_all21')}  ${pm(m, 'miou_present')}`,
-    )
+    lines.push(`${n.padEnd(w)}  ${'MEAN'.padEnd(7)}  ${row(m)}`)
   }
+  lines.push(MIOU_LEGEND)
   return lines
+}
+
+/**
+ * The ceilings under the methods table (eval/ceilings.ts): what a perfect prediction and the ideal
+ * stride-s predictor at the inference geometry score on the same validation GT, mean over users.
+ */
+export function ceilingLines(r: { ceilings?: Ceilings | null | undefined }): string[] {
+  const c = r.ceilings
+  if (!c) return []
+  const pct = (v: number): string => f1(Number.isNaN(v) ? null : v * 100)
+  const scores = (s: Ceilings['perfect']): string =>
+    `FIoU ${pct(s.fiou)}  MIoU(paper) ${pct(s.miouPaper)}  MIoU(all21) ${pct(s.miouAll21)}  MIoU(present) ${pct(s.miouPresent)}`
+  const g = c.strideIdeal
+  const labels = [
+    'perfect prediction',
+    `ideal stride-${g.stride} predictor (${g.size}×${g.size} squashed input, ${g.grid}×${g.grid} logits)`,
+  ]
+  const w = Math.max(...labels.map((l) => l.length))
+  return [
+    `Ceilings on the ${c.perfect.images} validation masks (mean over ${c.perfect.users} users; GT void counts in the FIoU union):`,
+    `  ${labels[0]!.padEnd(w)}  ${scores(c.perfect)}`,
+    `  ${labels[1]!.padEnd(w)}  ${scores(g)}`,
+  ]
 }
 
 /**
@@ -59,14 +90,17 @@ export function costLines(r: Pick<MethodsBenchResult, 'methods'>): string[] {
   ])
 }
 
-/** `12.34` or, over several seeds, `12.34±1.20`. */
-function cell(m: MeanStd | undefined, k: 'fiou' | 'miou_all21'): string {
-  if (!m || Number.isNaN(m[k])) return '–'
-  return m.seeds > 1 ? `${m[k].toFixed(2)}±${m.std[k].toFixed(2)}` : m[k].toFixed(2)
+/** `12.34` or, over several seeds, `12.34±1.20`; `–` where undefined. */
+function cell(m: MeanStd | undefined, k: 'fiou' | 'miou_paper'): string {
+  const v = m?.[k]
+  if (!m || v === null || v === undefined || Number.isNaN(v)) return '–'
+  const sd = m.std[k]
+  return m.seeds > 1 && sd !== null ? `${v.toFixed(2)}±${sd.toFixed(2)}` : v.toFixed(2)
 }
 
 /**
- * Users × columns, each column FIoU and MIoU(all 21) (the paper's tables): one line per user, then MEAN.
+ * Users × columns, each column FIoU and MIoU in the paper's Tables 2/7 convention (miou_paper): one line
+ * per user, then MEAN, then a line saying which MIoU it is.
  */
 export function crossTable(title: string, columns: readonly { label: string; s: Summary }[]): string[] {
   if (columns.length === 0) return []
@@ -75,14 +109,15 @@ export function crossTable(title: string, columns: readonly { label: string; s: 
     ['user', ...columns.flatMap((c) => [`${c.label} FIoU`, `${c.label} MIoU`])],
     ...users.map((u) => [
       u,
-      ...columns.flatMap((c) => [cell(c.s.perUser[u], 'fiou'), cell(c.s.perUser[u], 'miou_all21')]),
+      ...columns.flatMap((c) => [cell(c.s.perUser[u], 'fiou'), cell(c.s.perUser[u], 'miou_paper')]),
     ]),
-    ['MEAN', ...columns.flatMap((c) => [cell(c.s, 'fiou'), cell(c.s, 'miou_all21')])],
+    ['MEAN', ...columns.flatMap((c) => [cell(c.s, 'fiou'), cell(c.s, 'miou_paper')])],
   ]
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)))
   return [
     title,
     ...rows.map((r) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ')),
+    'MIoU: object classes in the GT, background excluded (the paper\'s Tables 2/7 convention).',
   ]
 }
 

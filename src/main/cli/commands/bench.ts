@@ -36,7 +36,8 @@ import {
   type BenchRowName,
 } from '../../engine/pipelines/methods-rows'
 import { CONTEXT_VARIANTS, type ContextVariant } from '../../engine/models/config'
-import { ablationTables, benchTable, costLines, perClassTables } from './bench-tables'
+import { ceilingsJson, type CeilingsJson } from '../../engine/pipelines/methods-ceilings'
+import { ablationTables, benchTable, ceilingLines, costLines, perClassTables } from './bench-tables'
 import { EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from '../args'
 
 /** The benchmark's own generator seed (fixed: seeds vary the training, not the data). */
@@ -201,6 +202,8 @@ export interface BenchJson {
   ablations?: AblationsResult
   /** Per method: per-class IoU, both conventions, with image counts (paper Tables 7/8; methods-stats.ts). */
   perClass?: Record<string, PerClassSummary>
+  /** Perfect and ideal stride-8 predictions on the same validation GT, percent (methods-ceilings.ts). */
+  ceilings?: CeilingsJson
   wallSeconds: number
   preset: PresetName
   seeds: number
@@ -213,13 +216,14 @@ export interface BenchJson {
  * of the methods when there is any, and the run's facts.
  */
 export function toBenchJson(
-  r: Pick<MethodsBenchResult, 'methods' | 'ablations'> & Partial<Pick<MethodsBenchResult, 'perClass'>>,
-  meta: Omit<BenchJson, 'methods' | 'ablations' | 'perClass'>,
+  r: Pick<MethodsBenchResult, 'methods' | 'ablations'> & Partial<Pick<MethodsBenchResult, 'perClass' | 'ceilings'>>,
+  meta: Omit<BenchJson, 'methods' | 'ablations' | 'perClass' | 'ceilings'>,
 ): BenchJson {
   return {
     methods: r.methods,
     ...(r.ablations ? { ablations: r.ablations } : {}),
     ...(r.perClass && Object.keys(r.perClass).length ? { perClass: r.perClass } : {}),
+    ...(r.ceilings ? { ceilings: ceilingsJson(r.ceilings) } : {}),
     ...meta,
   }
 }
@@ -237,7 +241,10 @@ Generates (or reuses in DIR/benchmark) the synthetic benchmark, then per trainin
 the source model (No-DA: compact net, width 16, 64² crops, batch 4, lr 0.05) and adapts it to each
 user's album with each method (Personal setting, the registry's default settings), predicts the
 album (grouped batches for the group-context models) and scores its validation images. Prints
-per-user and overall mean ± std of FIoU, MIoU(all 21) and MIoU(present classes).
+per-user and overall mean ± std of FIoU, MIoU(paper: object classes in the GT, background
+excluded — the paper's Tables 2/7), MIoU(all 21: the released code's printout) and MIoU(present
+classes), then the ceilings: a perfect prediction and the ideal stride-8 predictor at the
+inference geometry (64² squashed input), scored on the same validation GT.
 
 Methods: ${BENCH_METHODS.join(', ')} (default ${DEFAULT_BENCH_METHODS.join(',')}; none when only
 ablations are asked for). \`<method>+<extra>\` (extras: ${Object.keys(INFER_EXTRAS).join(', ')}) predicts again with
@@ -267,11 +274,12 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
            validation images containing each class (over all users); per seed the mean over users (all-21:
            a user without the class counts 0; present: over the users where the class is present), then
            mean ± std over seeds.
-  --json   the LAST stdout line is {methods: {<name>: {fiou, miou_all21, miou_present, std, perUser[, cost]
+  --json   the LAST stdout line is {methods: {<name>: {fiou, miou_paper, miou_all21, miou_present, std, perUser[, cost]
            [, runCost]}},
            [ablations: {method, data, k, context},]
            perClass: {<name>: {seeds, users, classes: {<class>: {images, all21, all21Std, present,
-           presentStd}}}}, wallSeconds, …}`,
+           presentStd}}}}, ceilings: {perfect: {fiou, miou_paper, miou_all21, miou_present, …},
+           strideIdeal: {stride, size, grid, fiou, …}}, wallSeconds, …}`,
 
   async run(argv: string[], io: CliIo): Promise<number> {
     const [sub, ...rest] = argv
@@ -358,6 +366,7 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
     const print = opts.json ? io.err : io.out
     for (const line of [
       ...benchTable(r),
+      ...ceilingLines(r),
       ...costLines(r),
       ...ablationTables(r),
       ...(opts['per-class'] ? perClassTables(r) : []),

@@ -24,10 +24,12 @@ export interface EvalJson {
   num_classes: number
   /** Scored images (GT with a prediction). */
   images: number
-  /** MIoU over all num_classes classes, absent classes 0 (released code, paper tables). */
+  /** MIoU over all num_classes classes, absent classes 0: the released code's printout, not the paper's tables. */
   miou_all21: number
   /** MIoU over classes present in GT or prediction (mmsegmentation/ADVENT); null if none is. */
   miou_present: number | null
+  /** The paper's Tables 2/7 MIoU: object classes (1..) present in the GT, background excluded; null if none. */
+  miou_paper: number | null
   /** Mean per-image FIoU. */
   fiou: number
   /** IoU per class, released-code convention (absent 0). */
@@ -60,6 +62,7 @@ export function evalJson(gt: string, pred: string, r: LabelDirsReport, perImage:
     images: m.images,
     miou_all21: pct(m.miouAll21),
     miou_present: pctOrNull(m.miouPresent),
+    miou_paper: pctOrNull(m.miouPaper),
     fiou: pct(m.fiou),
     per_class: [...m.perClass].map(pct),
     per_class_present: [...m.perClassPresent].map(pctOrNull),
@@ -115,8 +118,10 @@ function printTable(j: EvalJson, r: LabelDirsReport, io: CliIo): void {
   }
   io.out('')
   const present = j.num_classes - j.absent_classes.length
+  const objects = j.per_class_images.filter((n, c) => c > 0 && n > 0).length
   const rows: [string, string][] = [
-    [`MIoU, all ${j.num_classes} classes (absent count 0; paper, released code)`, fmt(j.miou_all21)],
+    [`MIoU, ${plural(objects, 'object class', 'object classes')} in GT (background excluded; paper Tables 2/7)`, fmt(j.miou_paper)],
+    [`MIoU, all ${j.num_classes} classes (absent count 0; released code's printout)`, fmt(j.miou_all21)],
     [`MIoU, ${present} present classes (absent skipped; mmsegmentation)`, fmt(j.miou_present)],
     ['FIoU, mean over images', fmt(j.fiou)],
   ]
@@ -136,9 +141,11 @@ export const evalCommand: Command = {
   usage: `Usage: pss-studio eval --gt DIR --pred DIR [--json] [--per-image] [--skip-missing] [--num-classes N]
 
 Scores predictions against ground truth with the PSS paper's metrics, in percent:
-MIoU over all classes (absent classes count 0, as the paper), MIoU over present
-classes (mmsegmentation), FIoU (mean per-image foreground IoU; void counts as
-foreground), and IoU per class with the number of images containing it.
+MIoU over the object classes present in the GT, background excluded (miou_paper:
+the paper's Tables 2/7), MIoU over all classes (miou_all21: absent classes count
+0, what the released code prints), MIoU over present classes (miou_present:
+mmsegmentation), FIoU (mean per-image foreground IoU; void counts as foreground),
+and IoU per class with the number of images containing it.
 
 Files are matched by name: {name}.png in --gt needs {name}.png in --pred
 ({name}_color.png renderings are ignored). Label PNGs are palette or 8-bit

@@ -4,6 +4,7 @@ import type { Album, JobRecord, ProjectInfo, SourceDataset } from '../../../shar
 import type { RunSummary } from '../../../shared/runs'
 import { EXIT_OK, parseCommandArgs, printJson, requireString, type CliIo, type Command } from '../args'
 import { withStudio } from '../studio-session'
+import { interruptedRunJobs, interruptedRunLines } from '../interrupted-note'
 
 export interface ProjectReport {
   project: ProjectInfo
@@ -15,6 +16,8 @@ export interface ProjectReport {
   runRecords: RunSummary[]
   /** Most recent jobs, newest first. */
   jobs: JobRecord[]
+  /** Run jobs a crash cut off, left for `serve` or the desktop app to resume. */
+  interruptedRuns: JobRecord[]
 }
 
 /** Run folders by name; a project without a runs/ folder simply has none. */
@@ -51,6 +54,7 @@ Options:
         runs: await listRuns(project.path),
         runRecords: await studio.api.listRuns({}),
         jobs: await studio.api.listJobs({ limit: 10 }),
+        interruptedRuns: interruptedRunJobs(studio),
       }
     })
     if (opts.json) printJson(io, report)
@@ -63,6 +67,7 @@ function printReport(r: ProjectReport, io: CliIo): void {
   io.out(`Project  ${r.project.name}${r.project.demo ? ' (demo)' : ''}`)
   io.out(`Path     ${r.project.path}`)
   io.out(`Created  ${r.project.createdAt}   schema v${r.project.schemaVersion}`)
+  if (r.project.readOnly !== undefined) io.out(`Read-only: ${r.project.readOnly}`)
   io.out('')
   io.out(`Albums (${r.albums.length})`)
   for (const a of r.albums) {
@@ -85,4 +90,5 @@ function printReport(r: ProjectReport, io: CliIo): void {
     const problems = j.problemCount > 0 ? `, ${j.problemCount} problem${j.problemCount === 1 ? '' : 's'}` : ''
     io.out(`  #${j.id} ${j.title}: ${j.status}${problems}${j.error ? ` — ${j.error}` : ''}`)
   }
+  for (const line of interruptedRunLines(r.interruptedRuns)) io.out(line)
 }

@@ -23,6 +23,7 @@ import {
   type CliIo,
   type Command,
 } from '../args'
+import { makeDirSync } from '../../files/make-dir'
 
 /** Extensions read as images (sharp decodes them). */
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif'])
@@ -184,7 +185,7 @@ Options:
       io.err(`pss-studio predict: ${imagesDir}: no image to predict (${[...IMAGE_EXTENSIONS].join(', ')})`)
       return EXIT_FAILURE
     }
-    fs.mkdirSync(outDir, { recursive: true })
+    makeDirSync(outDir)
 
     const t0 = performance.now()
     let checkpointIteration: number | null = null

@@ -51,7 +51,7 @@ export function printRunDetail(r: RunDetail, io: CliIo): void {
   }
   const m = r.metrics
   io.out('')
-  io.out(`  FIoU ${pct(m.fiou)}   MIoU (all 21 classes, absent = 0) ${pct(m.miouAll21)}   MIoU (present classes) ${pct(m.miouPresent)}   on ${m.images} validation images (percent)`)
+  io.out(`  FIoU ${pct(m.fiou)}   MIoU (paper: GT object classes, no background) ${pct(m.miouPaper)}   MIoU (all 21 classes, absent = 0; released code's printout) ${pct(m.miouAll21)}   MIoU (present classes) ${pct(m.miouPresent)}   on ${m.images} validation images (percent)`)
   io.out('')
   io.out(`  ${'class'.padEnd(14)} ${'IoU'.padStart(7)} ${'IoU pres.'.padStart(9)} ${'images'.padStart(6)}`)
   for (const c of r.perClass)

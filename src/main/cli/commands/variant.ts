@@ -64,8 +64,8 @@ Options:
 
 const sec = (v: number | null): string => (v === null ? '—' : v.toFixed(3))
 
-function printVariants(runId: number, base: { fiou: number; miouAll21: number; miouPresent: number | null } | null, list: VariantInfo[], io: CliIo): void {
-  io.out(`Run #${runId}: FIoU ${pct(base?.fiou ?? null)} · MIoU(all21) ${pct(base?.miouAll21 ?? null)} · MIoU(present) ${pct(base?.miouPresent ?? null)}`)
+function printVariants(runId: number, base: { fiou: number; miouPaper: number | null; miouAll21: number; miouPresent: number | null } | null, list: VariantInfo[], io: CliIo): void {
+  io.out(`Run #${runId}: FIoU ${pct(base?.fiou ?? null)} · MIoU(paper) ${pct(base?.miouPaper ?? null)} · MIoU(all21) ${pct(base?.miouAll21 ?? null)} · MIoU(present) ${pct(base?.miouPresent ?? null)}`)
   if (list.length === 0) {
     io.out('No variants yet (add --tta and/or --crf to make one).')
     return
@@ -74,7 +74,7 @@ function printVariants(runId: number, base: { fiou: number; miouAll21: number; m
     const m = v.metrics
     const c = v.cost
     io.out(
-      `${variantTitle(runId, v.variant).padEnd(24)} ${v.status.padEnd(8)} FIoU ${pct(m?.fiou ?? null)} · MIoU(all21) ${pct(m?.miouAll21 ?? null)} · MIoU(present) ${pct(m?.miouPresent ?? null)} on ${m?.images ?? 0} images${v.current || v.status !== 'done' ? '' : ' (made with an earlier snapshot of the run)'}`,
+      `${variantTitle(runId, v.variant).padEnd(24)} ${v.status.padEnd(8)} FIoU ${pct(m?.fiou ?? null)} · MIoU(paper) ${pct(m?.miouPaper ?? null)} · MIoU(all21) ${pct(m?.miouAll21 ?? null)} · MIoU(present) ${pct(m?.miouPresent ?? null)} on ${m?.images ?? 0} images${v.current || v.status !== 'done' ? '' : ' (made with an earlier snapshot of the run)'}`,
     )
     if (c)
       io.out(

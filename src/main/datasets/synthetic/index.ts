@@ -9,9 +9,9 @@
  *
  * Same seed + preset → byte-identical files.
  */
-import fs from 'node:fs/promises'
 import path from 'node:path'
 import sharp from 'sharp'
+import { makeDirSync } from '../../files/make-dir'
 import { encodeLabelPng } from '../../media/label-png'
 import { Rng } from './rng'
 import { buildManifest, clusterFileName, type Manifest } from './manifest'
@@ -92,7 +92,7 @@ export async function generateSyntheticBenchmark(opts: GenerateOptions): Promise
     const a = albumPaths(out, u.id)
     dirs.push(a.jpeg, a.masks)
   }
-  for (const d of dirs) await fs.mkdir(d, { recursive: true })
+  for (const d of dirs) makeDirSync(d)
 
   opts.onProgress?.({ phase: 'source', done, total })
   const sourceTags = await mapPool(plan.source.images, concurrency, async (img) => {

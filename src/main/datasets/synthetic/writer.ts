@@ -6,6 +6,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import crypto from 'node:crypto'
+import { makeDirSync } from '../../files/make-dir'
 import { VOC_CLASSES } from '../../../shared/voc'
 
 export class SyntheticBenchmarkError extends Error {}
@@ -55,7 +56,7 @@ export async function prepareOutDir(out: string, overwrite: boolean): Promise<vo
     entries = await fs.readdir(out)
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e
-    await fs.mkdir(out, { recursive: true })
+    makeDirSync(out)
     return
   }
   if (entries.length === 0) return

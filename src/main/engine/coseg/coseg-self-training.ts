@@ -23,6 +23,7 @@ import { withCancel } from '../pipelines/project-run'
 import { latestCheckpoint } from '../runs/checkpoint'
 import type { LabelledFile } from '../runs/file-dataset'
 import { startAdaptationWorker } from '../worker/start-adaptation-worker'
+import { makeDirSync } from '../../files/make-dir'
 
 /** The stage's name (its folder under <run>/adapt/ and the stage snapshots are selected from). */
 export const COSEG_ST_STAGE = 'coseg-st'
@@ -81,7 +82,7 @@ export function cosegSelfTrainingStep(o: CosegSelfTrainingOptions): AdaptStep {
       const stageDir = cosegStStageDir(o.runDir)
       // A resumed run starts the stage over (as the adaptive methods' stages do).
       fs.rmSync(stageDir, { recursive: true, force: true })
-      fs.mkdirSync(path.dirname(stageDir), { recursive: true })
+      makeDirSync(path.dirname(stageDir))
       const handle = startAdaptationWorker(config, {
         predict: { batch: predict.batch, albums: [{ outDir: predict.outDir, images: predict.items }] },
         onStarted: (s) => {

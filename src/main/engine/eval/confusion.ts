@@ -164,8 +164,9 @@ export function nanMean(values: ArrayLike<number>): number {
 }
 
 /**
- * MIoU over all numClasses classes (21 for VOC), absent classes counting 0: the released code and the
- * paper's tables. An empty matrix (every GT pixel void) scores 0.
+ * MIoU over all numClasses classes (21 for VOC), absent classes counting 0: what the released code
+ * prints — NOT the number in the paper's tables (that is miouPaper). An empty matrix (every GT pixel
+ * void) scores 0.
  */
 export function miouAll21(conf: Confusion): number {
   const iou = iouPerClass(conf)
@@ -177,4 +178,33 @@ export function miouAll21(conf: Confusion): number {
 /** MIoU over the classes present in GT or prediction (mmsegmentation/ADVENT); NaN when none is. */
 export function miouPresent(conf: Confusion): number {
   return nanMean(iouPerClassPresent(conf))
+}
+
+/** Object classes (1..numClasses-1, background 0 excluded) with at least one GT pixel (void excluded). */
+export function objectClassesInGt(conf: Confusion): number[] {
+  const n = conf.numClasses
+  const out: number[] = []
+  for (let c = 1; c < n; c++) {
+    let row = 0
+    for (let k = 0; k < n; k++) row += conf.counts[c * n + k]!
+    if (row > 0) out.push(c)
+  }
+  return out
+}
+
+/**
+ * The paper's MIoU (Tables 2 and 7, method.md §6): mean IoU over the OBJECT classes 1..numClasses-1
+ * present in the user's ground truth; background is left out, and so is a class that is only
+ * predicted (its false-positive pixels still lower the IoU of the GT classes they were taken from).
+ * Seven rows of Table 7 reproduce Table 2 exactly this way. Per-class
+ * IoU is the released code's diag/(row+col−diag+ε); a GT-present class has union ≥ 1, so ε only
+ * matters below 1e-15. NaN when the GT holds no object pixel (nothing to average).
+ */
+export function miouPaper(conf: Confusion): number {
+  const classes = objectClassesInGt(conf)
+  if (classes.length === 0) return Number.NaN
+  const iou = iouPerClass(conf)
+  let sum = 0
+  for (const c of classes) sum += iou[c]!
+  return sum / classes.length
 }

@@ -1,6 +1,7 @@
 /**
  * Per-user (album) metrics and the mean-over-users table (method.md §6):
- * - one confusion matrix over all the user's labelled images → per-class IoU, MIoU both conventions;
+ * - one confusion matrix over all the user's labelled images → per-class IoU, MIoU in the three
+ *   conventions (all21 = released code's printout, present = mmsegmentation, paper = Tables 2/7);
  * - FIoU of the user = mean of its images' FIoU;
  * - per class, the number of images whose GT contains it (paper Tables 7/8);
  * - the paper's "Mean" column = the mean of the per-user numbers (not one pooled matrix).
@@ -14,6 +15,7 @@ import {
   iouPerClass,
   iouPerClassPresent,
   miouAll21,
+  miouPaper,
   miouPresent,
   nanMean,
   type Confusion,
@@ -42,6 +44,8 @@ export interface UserMetrics {
   miouAll21: number
   /** Mean of perClassPresent over present classes; NaN when no class is present (all GT void, …). */
   miouPresent: number
+  /** The paper's Tables 2/7: mean perClass over object classes (1..) in the GT; NaN if the GT has none. */
+  miouPaper: number
   /** Mean FIoU over the images; NaN with no images. */
   fiou: number
   perImage: ImageScore[]
@@ -84,6 +88,7 @@ export class UserEvaluation {
       absentClasses: absentClasses(confusion),
       miouAll21: miouAll21(confusion),
       miouPresent: miouPresent(confusion),
+      miouPaper: miouPaper(confusion),
       fiou: mean(this.scores.map((s) => s.fiou)),
       perImage: this.scores.slice(),
     }
@@ -105,6 +110,8 @@ export interface MeanOverUsers {
   miouAll21: number
   /** Mean of the users' miouPresent, skipping users where it is NaN. */
   miouPresent: number
+  /** Mean of the users' miouPaper (the paper's "Mean" column), skipping users where it is NaN. */
+  miouPaper: number
   /** Per class: mean over users of the released-code IoU (a user without the class counts 0). */
   perClass: Float64Array
   /** Per class: mean over the users where the class is present (NaN if in none). */
@@ -133,6 +140,7 @@ export function meanOverUsers(users: readonly UserMetrics[]): MeanOverUsers {
     fiou: mean(users.map((u) => u.fiou)),
     miouAll21: mean(users.map((u) => u.miouAll21)),
     miouPresent: nanMean(users.map((u) => u.miouPresent)),
+    miouPaper: nanMean(users.map((u) => u.miouPaper)),
     perClass,
     perClassPresent,
     perClassImages,

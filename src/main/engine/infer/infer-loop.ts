@@ -9,7 +9,6 @@
  * plain pass), the dense CRF refines them on the original RGB (on this worker thread), and the argmax
  * of the result is written. The cost of each stage is timed and reported per image.
  */
-import * as fs from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend, type BackendReport } from '../backend/select-backend'
 import { decodeRgb } from '../../media/decode'
@@ -23,6 +22,7 @@ import type { CrfParams } from '../postprocess/crf/crf-params'
 import { predictProbabilities, type TtaPassTiming } from './tta'
 import { PLAIN_PASS, type TtaOptions } from './tta-options'
 import { writePrediction } from './write-prediction'
+import { makeDirSync } from '../../files/make-dir'
 
 export interface InferStarted {
   backend: BackendReport
@@ -175,7 +175,7 @@ export async function runInference(req: InferRequest, hooks: InferHooks): Promis
   try {
     hooks.onStarted?.({ backend, checkpointIteration: run.iteration, inputSize: run.size, total })
     for (const album of req.albums) {
-      fs.mkdirSync(album.outDir, { recursive: true })
+      makeDirSync(album.outDir)
       for (const batch of album.batches) {
         await yieldToEventLoop()
         if (hooks.shouldStop()) return outcome('cancelled')

@@ -91,6 +91,7 @@ export async function runInferVariants(o: VariantOptions): Promise<VariantResult
       predictionsDir,
       mean: {
         fiou: pct(mean.fiou),
+        miou_paper: Number.isNaN(mean.miouPaper) ? null : pct(mean.miouPaper),
         miou_all21: pct(mean.miouAll21),
         miou_present: Number.isNaN(mean.miouPresent) ? null : pct(mean.miouPresent),
       },

@@ -24,6 +24,7 @@ import type { SegmentationModel } from '../models/segnet'
 import type { Adam, SgdMomentum } from '../train/optimizers'
 import { checkpointDirName, CheckpointError } from '../runs/checkpoint'
 import { ADAPT_IDENTITY_FIELDS, AdaptConfigSchema, type AdaptConfig } from './adapt-config'
+import { makeDirSync } from '../../files/make-dir'
 
 const RUN_FILE = 'run.json'
 const POINTER_FILE = 'checkpoint.json'
@@ -96,7 +97,7 @@ export function writeAdaptRunFile(config: AdaptConfig): void {
   if (fs.existsSync(file)) {
     throw new CheckpointError(file, 'this folder already holds a run: resume it or use a new run folder')
   }
-  fs.mkdirSync(config.runDir, { recursive: true })
+  makeDirSync(config.runDir)
   writeFileAtomic(file, JSON.stringify({ version: 1, kind: 'adaptation', config }, null, 2))
 }
 
@@ -133,7 +134,7 @@ export interface AdaptSaveArgs {
 
 export async function saveAdaptCheckpoint(a: AdaptSaveArgs): Promise<string> {
   const root = path.join(a.runDir, 'checkpoints')
-  fs.mkdirSync(root, { recursive: true })
+  makeDirSync(root)
   const name = checkpointDirName(a.iteration)
   const tmp = path.join(root, `.tmp-${name}-${crypto.randomBytes(4).toString('hex')}`)
   const final = path.join(root, name)

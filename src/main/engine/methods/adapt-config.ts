@@ -66,6 +66,12 @@ export const AdaptConfigSchema = z
     /** The album's images (unlabelled); may be empty for source-only kinds. */
     target: z.array(TargetItemSchema),
     init: InitSchema.nullable().default(null),
+    /**
+     * Stop the stage early when its album predictions collapse onto one class (collapse-detector.ts). The
+     * studio turns it on (its runs then select among the snapshots, the source model included); the
+     * benchmark leaves it off, so every row runs its full budget.
+     */
+    collapseGuard: z.boolean().default(false),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -39,6 +39,9 @@ import { readPseudoSummary, selectPseudoLabels, writePseudoLabels, type PseudoSu
 import { configNeedsStage1, configUsesDiscriminators, type MethodConfig } from './registry'
 import { methodStep, type AdaptBatch, type StepLosses } from './steps'
 import * as fs from 'node:fs'
+import { writeFileAtomic } from '../../files/atomic-file'
+import { detectCollapse, type Collapse, type PredictionStats } from './collapse-detector'
+import { collapseCheckEvery, CollapseProbe } from './collapse-probe'
 
 export interface AdaptStarted {
   backend: BackendReport
@@ -76,7 +79,22 @@ export interface AdaptCheckpoint {
   path: string
 }
 
-export type AdaptOutcome = { status: 'done' | 'cancelled'; iteration: number; losses: AdaptLossPoint[] }
+/** A stage the collapse detector stopped: at which step, onto what, from what the stage started with. */
+export interface AdaptStopped {
+  iteration: number
+  steps: number
+  collapse: Collapse
+  start: PredictionStats
+  now: PredictionStats
+}
+
+export type AdaptOutcome = {
+  status: 'done' | 'cancelled'
+  iteration: number
+  losses: AdaptLossPoint[]
+  /** Set when the stage ended early on a collapse (status 'done', iteration < steps). */
+  stopped?: AdaptStopped
+}
 
 export interface AdaptHooks {
   shouldStop(): boolean
@@ -194,6 +212,23 @@ async function ensurePseudo(
   return writePseudoLabels(config.runDir, labels, m.pseudo, preds.length, pixels)
 }
 
+const PROBE_START_FILE = 'collapse-probe-start.json'
+
+/** The probe's statistics at the stage's start: measured on a fresh start, read back on a resume. */
+function probeStart(runDir: string, resumed: boolean, measure: () => PredictionStats): PredictionStats {
+  const file = path.join(runDir, PROBE_START_FILE)
+  if (resumed && fs.existsSync(file)) {
+    try {
+      return JSON.parse(fs.readFileSync(file, 'utf8')) as PredictionStats
+    } catch {
+      // An unreadable record: the resumed weights stand in for the start (a weaker reference, still a guard).
+    }
+  }
+  const s = measure()
+  writeFileAtomic(file, JSON.stringify(s))
+  return s
+}
+
 export async function runAdaptation(
   config: AdaptConfig,
   resume: boolean,
@@ -216,6 +251,7 @@ export async function runAdaptation(
   const ctx = contextFor(config)
   const grouped = ctx.variant !== 'none'
   const nets = buildNets(config)
+  let probe: CollapseProbe | null = null
   try {
     let iteration = 0
     let losses: AdaptLossPoint[] = []
@@ -279,6 +315,19 @@ export async function runAdaptation(
       notes,
     })
 
+    // The collapse detector compares the probe's predictions with the stage's start (kept for a resume).
+    const watch =
+      config.collapseGuard && tgt.items.length > 0
+        ? new CollapseProbe(
+            tgt.items.map((t) => t.decoded),
+            config.seed,
+            config.size,
+            config.numClasses,
+          )
+        : null
+    probe = watch
+    const start = watch ? probeStart(config.runDir, ckpt !== null, () => watch.stats(nets.model)) : null
+    const checkEvery = collapseCheckEvery(config.steps)
     const recentMs: number[] = []
     const dLr = 'd' in m ? m.d.lr : 0
     while (iteration < config.steps) {
@@ -334,8 +383,12 @@ export async function runAdaptation(
         tensorsBefore,
         tensorsAfter,
       })
+      const now =
+        watch && start && it < config.steps && it % checkEvery === 0 ? watch.stats(nets.model) : null
+      const collapse = now && start ? detectCollapse(start, now) : null
       const due = config.checkpointEvery > 0 && it % config.checkpointEvery === 0
-      if (due || it === config.steps) {
+      // A collapsed stage keeps its last weights as a snapshot too: the selection sees (and passes over) them.
+      if (due || it === config.steps || collapse) {
         const dir = await saveAdaptCheckpoint({
           runDir: config.runDir,
           ...nets,
@@ -344,10 +397,20 @@ export async function runAdaptation(
         })
         hooks.onCheckpoint?.({ iteration: it, path: dir })
       }
+      if (collapse && now && start) {
+        await hooks.afterTraining?.(nets.model)
+        return {
+          status: 'done',
+          iteration,
+          losses,
+          stopped: { iteration, steps: config.steps, collapse, start, now },
+        }
+      }
     }
     await hooks.afterTraining?.(nets.model)
     return { status: 'done', iteration, losses }
   } finally {
+    probe?.dispose()
     disposeNets(nets)
   }
 }

@@ -4,7 +4,6 @@
  * resize → eval forward → bilinear logits at original size → argmax as the inference worker) and, for
  * pseudo labels, the normalised entropy of each pixel as well.
  */
-import * as fs from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
 import { decodeRgb } from '../../media/decode'
 import { contextOf } from '../models/config'
@@ -15,6 +14,7 @@ import { chunkBatches } from '../infer/infer-request'
 import { groupBatches } from '../runs/group-order'
 import type { FileProblem } from '../runs/file-dataset'
 import type { ImagePrediction } from './pseudo-labels'
+import { makeDirSync } from '../../files/make-dir'
 
 export interface AlbumImage {
   image: string
@@ -121,7 +121,7 @@ export async function writeAlbumPredictions(
   outDir: string,
   onProblem?: (p: FileProblem) => void,
 ): Promise<number> {
-  fs.mkdirSync(outDir, { recursive: true })
+  makeDirSync(outDir)
   let written = 0
   for (const b of albumBatches(model, images, batch)) {
     const ok = await decodeBatch(b, onProblem)

@@ -14,6 +14,7 @@ import { encodeLabelPng } from '../../media/label-png'
 import { IGNORE_LABEL } from '../losses/cross-entropy'
 import type { PseudoLabelConfig } from './registry'
 import { pseudoRate } from './registry'
+import { makeDirSync } from '../../files/make-dir'
 
 export interface ImagePrediction {
   name: string
@@ -169,7 +170,7 @@ export function writePseudoLabels(
   pixels: number,
 ): PseudoSummary {
   const dir = path.join(runDir, PSEUDO_DIR)
-  fs.mkdirSync(dir, { recursive: true })
+  makeDirSync(dir)
   const files: PseudoSummary['files'] = []
   for (const p of labels) {
     const rel = `${PSEUDO_DIR}/${p.name}.png`

@@ -11,6 +11,7 @@ import { z } from 'zod'
 
 export const METHOD_KINDS = [
   'noda',
+  'bn-only',
   'minent',
   'advent',
   'adaptseg',
@@ -76,6 +77,13 @@ const pseudo = {
 }
 
 export const NodaMethodSchema = z.object({ kind: z.literal('noda'), ...common }).strict()
+
+/**
+ * The BatchNorm-only control (method.md §10): source CE as in every DA row, and the album batches go
+ * through the network in training mode — so BatchNorm re-estimates its statistics on them (AdaBN-style) —
+ * with zero target loss. Whatever a DA row gains beyond this control is its target loss's doing.
+ */
+export const BnOnlyMethodSchema = z.object({ kind: z.literal('bn-only'), ...common }).strict()
 
 /** ADVENT MinEnt: mean normalised entropy of the target predictions, 0.001 (main) and 0.0002 (aux). */
 export const MinEntMethodSchema = z
@@ -179,6 +187,7 @@ export const MethodConfigSchema = z.discriminatedUnion(
   'kind',
   [
     NodaMethodSchema,
+    BnOnlyMethodSchema,
     MinEntMethodSchema,
     AdventMethodSchema,
     AdaptSegMethodSchema,
@@ -241,6 +250,14 @@ const INFO: Record<MethodKind, Omit<MethodInfo, 'kind' | 'defaults'>> = {
     title: 'No-DA',
     summary: 'source cross-entropy only',
     usesTarget: false,
+    usesDiscriminators: false,
+    groupContext: false,
+    needsStage1: false,
+  },
+  'bn-only': {
+    title: 'BN-only (control)',
+    summary: 'source cross-entropy; album batches only re-estimate the BatchNorm statistics (zero target loss)',
+    usesTarget: true,
     usesDiscriminators: false,
     groupContext: false,
     needsStage1: false,

@@ -134,6 +134,27 @@ export function nodaStep(
   return segmenterUpdate(m, opt, r.seg, (p) => sourceTerm(m, b, c.sourceAux, p))
 }
 
+/**
+ * The BatchNorm-only control: the source CE step, with the target batch forwarded in training mode inside
+ * the same objective (before the update, where every DA row forwards it) so BatchNorm's running statistics
+ * move exactly as in a DA row's step. Its output is not part of the loss: the gradient, hence the weights'
+ * update, is the source-only step's.
+ */
+export function bnOnlyStep(
+  m: AdaptModels,
+  opt: AdaptOptimizers,
+  b: AdaptBatch,
+  r: StepRates,
+  c: MethodOf<'bn-only'>,
+): StepLosses {
+  const target = needTarget(b, 'bn-only')
+  return segmenterUpdate(m, opt, r.seg, (p) => {
+    const total = sourceTerm(m, b, c.sourceAux, p)
+    m.model.forward(target, true)
+    return total
+  })
+}
+
 /** ADVENT MinEnt: source CE + λ_main·entropy(main) + λ_aux·entropy(aux) on the target. */
 export function minentStep(
   m: AdaptModels,
@@ -349,6 +370,8 @@ export function methodStep(
   switch (c.kind) {
     case 'noda':
       return nodaStep(m, opt, b, r, c)
+    case 'bn-only':
+      return bnOnlyStep(m, opt, b, r, c)
     case 'minent':
       return minentStep(m, opt, b, r, c)
     case 'advent':

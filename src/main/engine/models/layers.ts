@@ -91,10 +91,31 @@ export function batchNorm(
   o: BatchNormOptions = DEFAULT_BN,
 ): tf.Tensor4D {
   const c = x.shape[3]
-  const gamma = ps.get(`${name}/gamma`, [c], 'ones') as tf.Tensor1D
-  const beta = ps.get(`${name}/beta`, [c], 'zeros') as tf.Tensor1D
-  const movingMean = ps.get(`${name}/moving_mean`, [c], 'zeros', false)
-  const movingVar = ps.get(`${name}/moving_variance`, [c], 'ones', false)
+  const vars: BatchNormVariables = {
+    gamma: ps.get(`${name}/gamma`, [c], 'ones') as tf.Tensor1D,
+    beta: ps.get(`${name}/beta`, [c], 'zeros') as tf.Tensor1D,
+    movingMean: ps.get(`${name}/moving_mean`, [c], 'zeros', false),
+    movingVar: ps.get(`${name}/moving_variance`, [c], 'ones', false),
+  }
+  return batchNormWith(name, x, vars, training, relu, o)
+}
+
+export interface BatchNormVariables {
+  gamma: tf.Tensor1D
+  beta: tf.Tensor1D
+  movingMean: tf.Variable
+  movingVar: tf.Variable
+}
+
+/** batchNorm over given variables (models whose parameter names are not Keras's, e.g. torchvision's). */
+export function batchNormWith(
+  name: string,
+  x: tf.Tensor4D,
+  { gamma, beta, movingMean, movingVar }: BatchNormVariables,
+  training: boolean,
+  relu = false,
+  o: BatchNormOptions = DEFAULT_BN,
+): tf.Tensor4D {
   if (!training) {
     return tf.tidy(() => {
       const scale = gamma.mul(movingVar.add(o.epsilon).rsqrt()) as tf.Tensor1D

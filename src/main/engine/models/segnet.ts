@@ -20,8 +20,14 @@ export interface SegOutputs {
   aux: tf.Tensor4D | null
 }
 
+/**
+ * What callers read from any model's config: its class count, whether it has an aux head, its group
+ * context module. SegNet's full config has these; imported architectures (torchvision/) describe themselves.
+ */
+export type ModelConfigView = Pick<SegNetConfig, 'numClasses' | 'aux' | 'context'>
+
 export interface SegmentationModel {
-  readonly config: SegNetConfig
+  readonly config: ModelConfigView
   readonly params: ParamStore
   /**
    * Normalised images [N,H,W,3] → logits. H and W must be multiples of 8. With a group context module the

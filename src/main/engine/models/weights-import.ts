@@ -13,6 +13,7 @@ import type { z } from 'zod'
 import { fsyncDir } from '../../files/atomic-file'
 import type { ParamStore } from './params'
 import { applyWeights, loadNamedWeights, ModelJson, WeightsFileError } from './weights-io'
+import { makeDirSync } from '../../files/make-dir'
 
 const MODEL_FILE = 'model.json'
 
@@ -170,7 +171,7 @@ async function fetchToCache(
   }
   checkShardSizes(m, shardUrl, (p) => shards.get(p)?.byteLength ?? 0)
 
-  fs.mkdirSync(cacheDir, { recursive: true })
+  makeDirSync(cacheDir)
   const tmp = fs.mkdtempSync(path.join(cacheDir, `.tmp-${cacheKey(url).slice(0, 12)}-`))
   try {
     for (const [p, bytes] of shards) writeDurable(path.join(tmp, p), bytes)

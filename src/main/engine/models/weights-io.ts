@@ -16,6 +16,7 @@ import * as path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { z } from 'zod'
 import type { ParamStore } from './params'
+import { makeDirSync } from '../../files/make-dir'
 
 const WEIGHTS_FILE = 'weights.bin'
 const MODEL_FILE = 'model.json'
@@ -83,7 +84,7 @@ function toBytes(weightData: tf.io.WeightData): Uint8Array {
 export function fileHandler(dir: string): Required<Pick<tf.io.IOHandler, 'save' | 'load'>> {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      fs.mkdirSync(dir, { recursive: true })
+      makeDirSync(dir)
       const bytes = artifacts.weightData ? toBytes(artifacts.weightData) : new Uint8Array(0)
       const json = {
         format: artifacts.format,

@@ -1,6 +1,9 @@
 /**
  * Summaries of bench scores: per seed the mean over users (the paper's "Mean" column), then mean ± sample
- * standard deviation over seeds; per user mean ± std over seeds. Percent units throughout.
+ * standard deviation over seeds; per user mean ± std over seeds. Percent units throughout. MIoU in three
+ * conventions (method.md §6): miou_paper (the paper's Tables 2/7: object classes in the GT, background
+ * excluded), miou_all21 (the released code's printout) and miou_present (mmsegmentation); the two that
+ * can be undefined (null) are averaged over the samples where they are defined.
  * Per-class IoU (paper Tables 7/8) is averaged the same way, as meanOverUsers (eval/user-metrics.ts) does:
  * per seed, `all21` = mean over users of the user's class IoU (a user without the class counts 0, the
  * released code's convention); `present` = mean over the users where the class is present (in GT or
@@ -14,12 +17,15 @@ export interface Scores {
   fiou: number
   miou_all21: number
   miou_present: number | null
+  /** Null where the user's GT holds no object class. */
+  miou_paper: number | null
 }
 
 export interface MeanStd {
   fiou: number
   miou_all21: number
   miou_present: number | null
+  miou_paper: number | null
   std: Scores
   seeds: number
 }
@@ -72,6 +78,7 @@ export function scoresOf(m: UserMetrics): Scores {
     fiou: pct(m.fiou),
     miou_all21: pct(m.miouAll21),
     miou_present: Number.isNaN(m.miouPresent) ? null : pct(m.miouPresent),
+    miou_paper: Number.isNaN(m.miouPaper) ? null : pct(m.miouPaper),
   }
 }
 
@@ -143,13 +150,18 @@ export function meanStd(xs: readonly number[]): { mean: number; std: number } {
 export function aggregate(list: readonly Scores[]): MeanStd {
   const f = meanStd(list.map((s) => s.fiou))
   const a = meanStd(list.map((s) => s.miou_all21))
-  const presentList = list.map((s) => s.miou_present).filter((v): v is number => v !== null)
-  const p = presentList.length ? meanStd(presentList) : null
+  const defined = (xs: (number | null)[]): { mean: number; std: number } | null => {
+    const ok = xs.filter((v): v is number => v !== null)
+    return ok.length ? meanStd(ok) : null
+  }
+  const p = defined(list.map((s) => s.miou_present))
+  const q = defined(list.map((s) => s.miou_paper))
   return {
     fiou: f.mean,
     miou_all21: a.mean,
     miou_present: p ? p.mean : null,
-    std: { fiou: f.std, miou_all21: a.std, miou_present: p ? p.std : null },
+    miou_paper: q ? q.mean : null,
+    std: { fiou: f.std, miou_all21: a.std, miou_present: p ? p.std : null, miou_paper: q ? q.std : null },
     seeds: list.length,
   }
 }
@@ -168,7 +180,12 @@ export function summarize(
     const rows = mine.filter((r) => r.seed === seed)
     if (rows.length === 0) continue
     const mean = aggregate(rows.map((r) => r.scores))
-    perSeed.push({ fiou: mean.fiou, miou_all21: mean.miou_all21, miou_present: mean.miou_present })
+    perSeed.push({
+      fiou: mean.fiou,
+      miou_all21: mean.miou_all21,
+      miou_present: mean.miou_present,
+      miou_paper: mean.miou_paper,
+    })
   }
   const perUser: Record<string, MeanStd> = {}
   for (const u of users) {

@@ -10,7 +10,8 @@
  *   3. the ablations (method.md §7) of one row: data setting Personal / MixAll / MixSample (Table 5), the K
  *      sweep (Table 4), the context variant None / Global / Ours (Table 3);
  *   4. predict the albums (grouped batches for the group-context models) and score each user's validation
- *      images with score-album.ts (FIoU, MIoU in both conventions).
+ *      images with score-album.ts (FIoU, MIoU in the three conventions), and the ceilings of the same
+ *      validation GT at the inference geometry (methods-ceilings.ts).
  * Groups for the PSS methods: the album's `train_cluster<K>.txt` (the synthetic generator writes one);
  * the K sweep clusters each album itself (ablations-data.ts). A run shared by two entries (pss-s1 in the
  * table, in the Personal column and as context "ours") is trained once.
@@ -22,6 +23,8 @@ import type { ContextVariant } from '../models/config'
 import type { TargetItem } from '../methods/adapt-config'
 import type { FileProblem } from '../runs/file-dataset'
 import { clampK, clusterItems, mixSample, poolTargets, type DataSetting } from './ablations-data'
+import type { Ceilings } from '../eval/ceilings'
+import { benchCeilings } from './methods-ceilings'
 import { readAlbumClusters } from './methods-clusters'
 import {
   CONTEXT_ROWS,
@@ -137,6 +140,8 @@ export interface MethodsBenchResult {
   /** Per table row: per-class IoU (both conventions) and image counts (paper Tables 7/8), see methods-stats. */
   perClass: Record<string, PerClassSummary>
   ablations: AblationsResult | null
+  /** Perfect and ideal stride-8 predictions on the same validation GT (fractions); null without any GT. */
+  ceilings: Ceilings | null
   /** Per seed, entry, user: the raw scores (ablation entries keyed data:<s>, k:<K>, context:<v>). */
   raw: RawScore[]
   seconds: { total: number; source: number; byMethod: Record<string, number> }
@@ -375,6 +380,7 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
     methods,
     perClass,
     ablations,
+    ceilings: benchCeilings(albums, o.size, NUM_CLASSES),
     raw,
     seconds: { total: (performance.now() - t0) / 1000, source: sourceSeconds, byMethod },
   }

@@ -7,7 +7,6 @@
  *   - the majority class of the source training masks (pixels, void excluded);
  *   - the majority FOREGROUND class of those masks (a constant predictor with a non-zero FIoU).
  */
-import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { NUM_CLASSES } from '../../../shared/voc'
 import type { BackendChoice } from '../backend/backend-choice'
@@ -19,13 +18,19 @@ import { meanOverUsers, type UserMetrics } from '../eval/user-metrics'
 import { listPisAlbums } from './pis-albums'
 import { scoreAlbum } from './score-album'
 import { argmaxFrom, classPixelCounts, vocLabelledFiles } from './voc-source'
+import { makeDirSync } from '../../files/make-dir'
 
 export const NODA_METHODS = ['noda', 'trivial_background', 'trivial_majority', 'trivial_majority_fg'] as const
 export type NodaMethod = (typeof NODA_METHODS)[number]
 
-/** Percent (0–100); miou_present is null where no class is present. */
+/**
+ * Percent (0–100). miou_paper: the paper's Tables 2/7 (object classes in the GT, background excluded),
+ * null without an object class in the GT; miou_all21: the released code's printout; miou_present: null
+ * where no class is present.
+ */
 export interface MethodScores {
   fiou: number
+  miou_paper: number | null
   miou_all21: number
   miou_present: number | null
 }
@@ -72,9 +77,10 @@ export interface NodaResult {
 }
 
 const pct = (v: number): number => v * 100
-function scores(m: { fiou: number; miouAll21: number; miouPresent: number }): MethodScores {
+function scores(m: { fiou: number; miouPaper: number; miouAll21: number; miouPresent: number }): MethodScores {
   return {
     fiou: pct(m.fiou),
+    miou_paper: Number.isNaN(m.miouPaper) ? null : pct(m.miouPaper),
     miou_all21: pct(m.miouAll21),
     miou_present: Number.isNaN(m.miouPresent) ? null : pct(m.miouPresent),
   }
@@ -92,7 +98,7 @@ export async function runNoda(o: NodaOptions): Promise<NodaResult> {
   const runId = `noda-${stamp()}`
   const runDir = path.join(o.out, 'runs', runId)
   const predictionsDir = path.join(o.out, 'predictions', runId)
-  fs.mkdirSync(path.dirname(runDir), { recursive: true })
+  makeDirSync(path.dirname(runDir))
 
   let t = performance.now()
   let backend = o.backend ?? 'wasm'

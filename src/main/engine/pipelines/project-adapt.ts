@@ -5,7 +5,8 @@
  * has the group context). Store-free: the app layer gives file paths and groups.
  *
  * Stages per studio method:
- *   minent, advent, adaptseg, maxsquare, fda   one stage from the source checkpoint;
+ *   minent, advent, adaptseg, maxsquare, fda,
+ *   bn-only (control)                          one stage from the source checkpoint;
  *   mrnet                                      stage 1 (memory regularisation), stage 2 (rectified pseudo labels);
  *   pss                                        the context network's source model (see below), OURS-S1 from it,
  *                                              OURS-S2 (entropy-selected pseudo labels) from OURS-S1.
@@ -25,8 +26,13 @@ import { latestCheckpoint } from '../runs/checkpoint'
 import type { LabelledFile } from '../runs/file-dataset'
 import { startAdaptationWorker } from '../worker/start-adaptation-worker'
 import { withCancel, type AdaptStep, type ChainHooks, type ProjectRunPlan } from './project-run'
+import { makeDirSync } from '../../files/make-dir'
+import { VOC_CLASSES } from '../../../shared/voc'
+import type { StageStop } from '../../../shared/adaptation-guard'
+import type { AdaptStopped } from '../methods/adapt-loop'
+import { collapseMessage } from '../methods/collapse-detector'
 
-export const ADAPTIVE_METHODS = ['minent', 'advent', 'adaptseg', 'maxsquare', 'fda', 'mrnet', 'pss'] as const
+export const ADAPTIVE_METHODS = ['minent', 'advent', 'adaptseg', 'maxsquare', 'fda', 'mrnet', 'pss', 'bn-only'] as const
 export type AdaptiveMethod = (typeof ADAPTIVE_METHODS)[number]
 
 export function isAdaptiveMethod(m: string): m is AdaptiveMethod {
@@ -62,6 +68,35 @@ export interface ProjectAdaptOptions {
   sourceTraining: { iterations: number; lr: number }
   /** Keep a snapshot every this many iterations in the album run's stages (0 or absent: only the last). */
   snapshotEvery?: number
+  /** Stop an adaptation stage whose album predictions collapse (methods/collapse-detector.ts). */
+  collapseGuard?: boolean
+  /** Settings of the method's adaptation stages over the registry defaults (e.g. {seg: {lr}}), checked by adaptedStageMethods. */
+  methodConfig?: Record<string, unknown>
+}
+
+/** The registry configs of a method's adaptation stages (the context network's source stage aside), in chain order. */
+export function adaptedStageMethods(method: AdaptiveMethod, overrides: Record<string, unknown> = {}): MethodConfigInput[] {
+  const kinds: MethodConfigInput[] =
+    method === 'mrnet'
+      ? [{ kind: 'mrnet', stage: 1 }, { kind: 'mrnet', stage: 2 }]
+      : method === 'pss'
+        ? [{ kind: 'pss-s1' }, { kind: 'pss-s2' }]
+        : [{ kind: method }]
+  return kinds.map((k) => ({ ...overrides, ...k }) as MethodConfigInput)
+}
+
+/** A stage the collapse detector stopped, as the run records it. */
+function stageStop(stage: string, stopped: AdaptStopped): StageStop {
+  const c = stopped.collapse
+  return {
+    stage,
+    iteration: stopped.iteration,
+    steps: stopped.steps,
+    kind: c.kind,
+    share: c.share,
+    startShare: c.startShare,
+    message: collapseMessage(stage, stopped.iteration, stopped.steps, c, VOC_CLASSES[c.classId] ?? `class ${c.classId}`),
+  }
 }
 
 /** The stage whose model predicts the album (its snapshots are the ones a run selects from), and its folder. */
@@ -83,6 +118,7 @@ interface Stage {
 function stagesOf(o: ProjectAdaptOptions, sourceCkpt: string, sourceRunDir: string): Stage[] {
   const dir = (name: string): string => path.join(o.runDir, 'adapt', name)
   const fromSource = { kind: 'checkpoint' as const, dir: sourceCkpt }
+  const [first, second] = adaptedStageMethods(o.method, o.methodConfig)
   const single = (method: MethodConfigInput): Stage[] => [
     { name: method.kind, runDir: dir(method.kind), steps: o.iterations, config: { method, target: o.target, init: fromSource }, predicts: true },
   ]
@@ -92,15 +128,16 @@ function stagesOf(o: ProjectAdaptOptions, sourceCkpt: string, sourceRunDir: stri
     case 'adaptseg':
     case 'maxsquare':
     case 'fda':
-      return single({ kind: o.method })
+    case 'bn-only':
+      return single(first!)
     case 'mrnet':
       return [
-        { name: 'mrnet-s1', runDir: dir('mrnet-s1'), steps: o.iterations, config: { method: { kind: 'mrnet', stage: 1 }, target: o.target, init: fromSource }, predicts: false },
+        { name: 'mrnet-s1', runDir: dir('mrnet-s1'), steps: o.iterations, config: { method: first!, target: o.target, init: fromSource }, predicts: false },
         {
           name: 'mrnet-s2',
           runDir: dir('mrnet-s2'),
           steps: o.iterations,
-          config: { method: { kind: 'mrnet', stage: 2 }, target: o.target, init: { kind: 'adapt-run', runDir: dir('mrnet-s1') } },
+          config: { method: second!, target: o.target, init: { kind: 'adapt-run', runDir: dir('mrnet-s1') } },
           predicts: true,
         },
       ]
@@ -121,14 +158,14 @@ function stagesOf(o: ProjectAdaptOptions, sourceCkpt: string, sourceRunDir: stri
           runDir: dir('pss-s1'),
           steps: o.iterations,
           // Filled in once the context source model exists (its latest checkpoint).
-          config: { method: { kind: 'pss-s1' }, context: ctx, target: o.target, init: null },
+          config: { method: first!, context: ctx, target: o.target, init: null },
           predicts: false,
         },
         {
           name: 'pss-s2',
           runDir: dir('pss-s2'),
           steps: o.iterations,
-          config: { method: { kind: 'pss-s2' }, context: ctx, target: o.target, init: { kind: 'adapt-run', runDir: dir('pss-s1') } },
+          config: { method: second!, context: ctx, target: o.target, init: { kind: 'adapt-run', runDir: dir('pss-s1') } },
           predicts: true,
         },
       ]
@@ -155,6 +192,7 @@ export function projectAdaptStep(o: ProjectAdaptOptions): AdaptStep {
       const total = stages.reduce((a, s) => a + s.steps, 0)
       let before = 0
       let lastDir = o.runDir
+      const stops: StageStop[] = []
       for (const [i, st] of stages.entries()) {
         const reused = st.reusable ? finished(st.runDir, st.steps) : null
         if (reused === null) {
@@ -162,7 +200,7 @@ export function projectAdaptStep(o: ProjectAdaptOptions): AdaptStep {
             st.config.init ??
             ({ kind: 'checkpoint', dir: finished(stages[i - 1]!.runDir, stages[i - 1]!.steps) ?? '' } as const)
           fs.rmSync(st.runDir, { recursive: true, force: true })
-          fs.mkdirSync(path.dirname(st.runDir), { recursive: true })
+          makeDirSync(path.dirname(st.runDir))
           const handle = startAdaptationWorker(
             {
               ...st.config,
@@ -178,6 +216,8 @@ export function projectAdaptStep(o: ProjectAdaptOptions): AdaptStep {
               backend: o.backend,
               // The shared context source model keeps only its last checkpoint; the album run's stages keep snapshots.
               checkpointEvery: st.reusable ? 0 : (o.snapshotEvery ?? 0),
+              // The shared context source model trains on the source set alone: nothing of the album to watch.
+              collapseGuard: !st.reusable && o.collapseGuard === true,
               source: o.source,
             },
             {
@@ -213,13 +253,22 @@ export function projectAdaptStep(o: ProjectAdaptOptions): AdaptStep {
               onProblem: (p) => hooks.onProblem(p),
             },
           )
-          const { status } = await withCancel(hooks.signal, () => handle.cancel(), handle.result)
-          if (status !== 'done') return { runDir: st.runDir, status: 'cancelled' }
+          const { status, stopped } = await withCancel(hooks.signal, () => handle.cancel(), handle.result)
+          if (status !== 'done') return { runDir: st.runDir, status: 'cancelled', stops }
+          if (stopped) {
+            const stop = stageStop(st.name, stopped)
+            stops.push(stop)
+            hooks.onProgress({ phase: 'adapt', done: total, total, loss: null, rate: null, etaSeconds: null, message: stop.message })
+            // The later stages would start from collapsed weights: the chain ends here. A stage that does not
+            // predict the album leaves the prediction to the source model (the run then keeps it).
+            if (!st.predicts) return { runDir: st.runDir, status: 'done', stops, predicted: false }
+            return { runDir: st.runDir, status: 'done', stops }
+          }
         }
         before += st.steps
         lastDir = st.runDir
       }
-      return { runDir: lastDir, status: 'done' }
+      return { runDir: lastDir, status: 'done', stops }
     },
   }
 }

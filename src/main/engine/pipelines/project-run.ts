@@ -22,6 +22,8 @@ import { startInferenceWorker } from '../infer/start-inference-worker'
 import type { LossPoint } from '../runs/checkpoint'
 import type { FileProblem, LabelledFile } from '../runs/file-dataset'
 import { startTrainingWorker } from '../worker/start-training-worker'
+import { makeDirSync } from '../../files/make-dir'
+import type { StageStop } from '../../../shared/adaptation-guard'
 
 /** The loss history of a training run folder, written once training ends (read by the studio). */
 export const LOSS_CURVE_FILE = 'loss-curve.json'
@@ -79,7 +81,14 @@ export interface AdaptStep {
     sourceRunDir: string,
     predict: ProjectRunPlan['predict'],
     hooks: ChainHooks,
-  ): Promise<{ runDir: string; status: 'done' | 'cancelled' }>
+  ): Promise<{
+    runDir: string
+    status: 'done' | 'cancelled'
+    /** Stages the collapse detector stopped early. */
+    stops?: StageStop[]
+    /** False when no adapted model predicted the album (an early stage stopped): the source model predicts it. */
+    predicted?: boolean
+  }>
 }
 
 /** A validation image to score: the key the caller knows it by, its GT mask and the prediction's stem. */
@@ -114,6 +123,8 @@ export interface ProjectRunOutcome {
   metrics: UserMetrics | null
   /** The items actually scored, in the order of `metrics.perImage`. */
   scored: ScoredItem[]
+  /** Adaptation stages the collapse detector stopped early (empty when none did). */
+  stops: StageStop[]
 }
 
 const secondsSince = (t: number): number => (performance.now() - t) / 1000
@@ -133,7 +144,7 @@ export function readLossCurve(runDir: string): LossPoint[] {
 }
 
 export function writeLossCurve(runDir: string, losses: readonly LossPoint[]): void {
-  fs.mkdirSync(runDir, { recursive: true })
+  makeDirSync(runDir)
   writeFileAtomic(path.join(runDir, LOSS_CURVE_FILE), JSON.stringify(losses))
 }
 
@@ -207,7 +218,7 @@ async function predict(
   hooks: ChainHooks,
 ): Promise<'done' | 'cancelled'> {
   const { outDir, items, batch } = plan.predict
-  fs.mkdirSync(outDir, { recursive: true })
+  makeDirSync(outDir)
   hooks.onProgress({
     phase: 'predict',
     done: 0,
@@ -308,6 +319,7 @@ export async function runProjectChain(plan: ProjectRunPlan, hooks: ChainHooks): 
     hooks.onBackend?.(name)
   }
   const chainHooks: ChainHooks = { ...hooks, onBackend: noteBackend }
+  let stops: StageStop[] = []
   const cancelled = (losses: LossPoint[]): ProjectRunOutcome => ({
     status: 'cancelled',
     backend,
@@ -315,6 +327,7 @@ export async function runProjectChain(plan: ProjectRunPlan, hooks: ChainHooks): 
     seconds,
     metrics: null,
     scored: [],
+    stops,
   })
 
   // 1. Source model.
@@ -337,7 +350,14 @@ export async function runProjectChain(plan: ProjectRunPlan, hooks: ChainHooks): 
   if (plan.adapt) {
     const r = await plan.adapt.run(plan.source.runDir, plan.predict, chainHooks)
     seconds.adapt = secondsSince(t)
+    stops = r.stops ?? []
     if (r.status !== 'done' || hooks.signal.aborted) return cancelled(losses)
+    if (r.predicted === false) {
+      t = performance.now()
+      const predicted = await predict(plan, plan.source.runDir, chainHooks)
+      seconds.predict = secondsSince(t)
+      if (predicted !== 'done' || hooks.signal.aborted) return cancelled(losses)
+    }
   } else {
     const predicted = await predict(plan, plan.source.runDir, chainHooks)
     seconds.predict = secondsSince(t)
@@ -354,5 +374,5 @@ export async function runProjectChain(plan: ProjectRunPlan, hooks: ChainHooks): 
       `none of the ${plan.score.length} validation images could be scored (see the job's problems for each file)`,
     )
   }
-  return { status: 'done', backend, losses, seconds, metrics, scored }
+  return { status: 'done', backend, losses, seconds, metrics, scored, stops }
 }

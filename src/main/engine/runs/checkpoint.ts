@@ -21,6 +21,7 @@ import type { SegmentationModel } from '../models/segnet'
 import type { SgdMomentum } from '../train/optimizers'
 import { fsyncDir, writeFileAtomic } from '../../files/atomic-file'
 import { RUN_IDENTITY_FIELDS, TrainConfigSchema, type TrainConfig } from './train-config'
+import { makeDirSync } from '../../files/make-dir'
 
 const RUN_FILE = 'run.json'
 const POINTER_FILE = 'checkpoint.json'
@@ -104,7 +105,7 @@ export function writeRunFile(config: TrainConfig): void {
     // Starting over here would mix this run's checkpoints with the old one's.
     throw new CheckpointError(existing, 'this folder already holds a run: resume it or use a new run folder')
   }
-  fs.mkdirSync(config.runDir, { recursive: true })
+  makeDirSync(config.runDir)
   writeFileAtomic(path.join(config.runDir, RUN_FILE), JSON.stringify({ version: 1, config }, null, 2))
 }
 
@@ -146,7 +147,7 @@ export interface SaveCheckpointArgs {
 /** Writes a complete checkpoint, then points checkpoint.json at it. Returns the checkpoint folder. */
 export async function saveCheckpoint(a: SaveCheckpointArgs): Promise<string> {
   const root = path.join(a.runDir, 'checkpoints')
-  fs.mkdirSync(root, { recursive: true })
+  makeDirSync(root)
   const name = checkpointDirName(a.state.iteration)
   const tmp = path.join(root, `.tmp-${name}-${crypto.randomBytes(4).toString('hex')}`)
   const final = path.join(root, name)

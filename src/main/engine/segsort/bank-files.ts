@@ -16,6 +16,7 @@ import { z } from 'zod'
 import { writeFileAtomic } from '../../files/atomic-file'
 import { decodeLabelPng, encodeLabelPng, type LabelMap } from '../../media/label-png'
 import { BANK_ORIGINS } from './segsort-config'
+import { makeDirSync } from '../../files/make-dir'
 
 export const SEGSORT_DIR = 'segsort'
 export const BANK_DIR = 'bank'
@@ -104,7 +105,7 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T {
 
 export function writeBank(segsortDir: string, bank: MemoryBank): void {
   const dir = path.join(segsortDir, BANK_DIR)
-  fs.mkdirSync(dir, { recursive: true })
+  makeDirSync(dir)
   if (bank.prototypes.length !== bank.entries.length * bank.dim) {
     throw new Error(`memory bank: ${bank.prototypes.length} values for ${bank.entries.length} entries of ${bank.dim}`)
   }
@@ -154,7 +155,7 @@ function explainStem(segsortDir: string, name: string): string {
 export function writeExplain(segsortDir: string, record: ExplainImage, segmentMap: LabelMap): void {
   if (record.segments.length > 255) throw new Error(`explain: ${record.segments.length} segments do not fit a PNG of 8 bits`)
   const stem = explainStem(segsortDir, record.name)
-  fs.mkdirSync(path.dirname(stem), { recursive: true })
+  makeDirSync(path.dirname(stem))
   writeFileAtomic(`${stem}.png`, encodeLabelPng(segmentMap))
   writeFileAtomic(`${stem}.json`, JSON.stringify(record))
 }

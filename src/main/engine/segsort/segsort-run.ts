@@ -38,6 +38,7 @@ import type { BankOrigin, SegsortConfig } from './segsort-config'
 import { buildSegments, gridRegions } from './segments'
 import { segsortLossMap } from './segsort-loss'
 import { sphericalKMeans } from './spherical-kmeans'
+import { makeDirSync } from '../../files/make-dir'
 
 export interface SegsortStarted {
   backend: BackendReport
@@ -304,8 +305,8 @@ async function predictAlbum(
   const dim = c.params.dim
   const vectors = { dim, prototypes: bank.prototypes, labels: bank.entries.map((e) => e.label) }
   const segsortDir = c.runDir
-  fs.mkdirSync(c.predict.outDir, { recursive: true })
-  fs.mkdirSync(path.join(segsortDir, EXPLAIN_DIR), { recursive: true })
+  makeDirSync(c.predict.outDir)
+  makeDirSync(path.join(segsortDir, EXPLAIN_DIR))
   let done = 0
   let written = 0
   const total = c.predict.images.length
@@ -355,7 +356,7 @@ async function predictAlbum(
 }
 
 export async function runSegsort(c: SegsortConfig, hooks: SegsortHooks): Promise<SegsortOutcome> {
-  fs.mkdirSync(c.runDir, { recursive: true })
+  makeDirSync(c.runDir)
   writeFileAtomic(path.join(c.runDir, 'run.json'), JSON.stringify({ version: 1, kind: 'segsort', config: c }, null, 1))
   const backend = await selectBackend({ force: c.backend, env: process.env })
   const net = new EmbedNet({ width: c.width, dim: c.params.dim, seed: c.seed })

@@ -22,6 +22,7 @@ import { snapshotDirName } from './list-snapshots'
 import { buildStageModel, loadSnapshot } from './load-snapshot'
 import type { SnapshotEvaluated } from './snapshot-messages'
 import type { SnapshotRequest } from './snapshot-request'
+import { makeDirSync } from '../../files/make-dir'
 
 /** Decoded album images kept between snapshots (bytes of RGB). */
 const DECODE_CACHE_BYTES = 256 * 1024 * 1024
@@ -99,7 +100,7 @@ export async function runSnapshotRequest(req: SnapshotRequest, hooks: SnapshotHo
     const batches = albumBatches(stage.model, req.album, req.batch)
     if (req.kind === 'predict') {
       await loadSnapshot(req.stageDir, req.iteration, stage.model)
-      fs.mkdirSync(req.outDir, { recursive: true })
+      makeDirSync(req.outDir)
       let predicted = 0
       for (const b of batches) {
         await yieldToEventLoop()
@@ -134,7 +135,7 @@ export async function runSnapshotRequest(req: SnapshotRequest, hooks: SnapshotHo
       if (hooks.shouldStop()) return { status: 'cancelled', predicted }
       await loadSnapshot(req.stageDir, iteration, stage.model)
       const outDir = path.join(req.outRoot, snapshotDirName(iteration))
-      fs.mkdirSync(outDir, { recursive: true })
+      makeDirSync(outDir)
       const evals = { selection: new UserEvaluation(stage.numClasses), report: new UserEvaluation(stage.numClasses), full: new UserEvaluation(stage.numClasses) }
       const perImage: Record<string, number> = {}
       for (const b of needed) {

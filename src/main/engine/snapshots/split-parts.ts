@@ -4,7 +4,7 @@
  * same parts, whatever order they come in. Stratified by group (cluster) when the images have one — each
  * cluster gives half of its images, within one — else a seeded random half of the images.
  */
-import { stratifiedSample } from '../../annotation/stratified-sample'
+import { stratifiedSample } from '../../../shared/stratified-sample'
 import { SELECTION_FRACTION } from '../../../shared/snapshots'
 
 export interface PartItem {

@@ -35,6 +35,8 @@ export interface StagePlan {
   seed: number
   /** Snapshot predictions go to <outRoot>/<iteration>/<key>.png. */
   outRoot: string
+  /** Evaluate only these snapshots (default: every snapshot the stage kept). */
+  iterations?: readonly number[]
 }
 
 export interface StageHooks {
@@ -57,8 +59,12 @@ export function snapshotPredictionDir(outRoot: string, iteration: number): strin
 }
 
 export async function evaluateStage(plan: StagePlan, hooks: StageHooks): Promise<StageEvaluation> {
-  const { iterations } = listSnapshots(plan.stageDir)
-  if (iterations.length === 0) throw new Error(`${plan.stageDir}: the stage kept no snapshot to evaluate`)
+  const kept = listSnapshots(plan.stageDir).iterations
+  const iterations = plan.iterations ? kept.filter((it) => plan.iterations!.includes(it)) : kept
+  if (iterations.length === 0) {
+    const which = plan.iterations ? ` (asked for ${plan.iterations.join(', ')})` : ''
+    throw new Error(`${plan.stageDir}: the stage kept no snapshot to evaluate${which}`)
+  }
   if (plan.validation.length === 0) throw new Error('no labelled validation image to evaluate the snapshots on')
   const parts = divideValidation(
     plan.validation.map((v) => ({ id: v.key, group: v.group })),

@@ -7,14 +7,6 @@ export {
   type TrainingWorkerOptions,
 } from './start-training-worker'
 export type { FromWorker, ToWorker, TrainingWorkerData } from './messages'
-export {
-  enqueueTrainJob,
-  trainJobFn,
-  runDirFor,
-  TRAIN_JOB_KIND,
-  type TrainJobArgs,
-  type TrainJobResult,
-} from './train-job'
 export { spawnEngineWorker } from './spawn-engine-worker'
 export { probeBackend, backendSummary, resolveForceAlias, type ProbeBackendOptions } from './probe-backend'
 export {
@@ -24,10 +16,3 @@ export {
   type AdaptationWorkerOptions,
 } from './start-adaptation-worker'
 export type { AdaptWorkerData, AdaptPredictAlbum, FromAdaptWorker } from './adapt-messages'
-export {
-  enqueueAdaptJob,
-  adaptJobFn,
-  ADAPT_JOB_KIND,
-  type AdaptJobArgs,
-  type AdaptJobResult,
-} from './adapt-job'

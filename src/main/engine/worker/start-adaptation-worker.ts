@@ -5,7 +5,7 @@
  * `resume: true` continues from there. Imports no tfjs.
  */
 import { parseAdaptConfig } from '../methods/adapt-config'
-import type { AdaptCheckpoint, AdaptProgress, AdaptStarted } from '../methods/adapt-loop'
+import type { AdaptCheckpoint, AdaptProgress, AdaptStarted, AdaptStopped } from '../methods/adapt-loop'
 import type { AdaptLossPoint } from '../methods/adapt-checkpoint'
 import type { PseudoSummary } from '../methods/pseudo-labels'
 import type { FileProblem } from '../runs/file-dataset'
@@ -16,6 +16,8 @@ export interface AdaptationResult {
   status: 'done' | 'cancelled' | 'killed'
   iteration: number
   losses: AdaptLossPoint[]
+  /** The collapse detector ended the stage early (status 'done'). */
+  stopped?: AdaptStopped
 }
 
 export interface AdaptationWorkerOptions {
@@ -79,7 +81,7 @@ export function startAdaptationWorker(
           opts.onProblem?.({ file: m.file, reason: m.reason })
           return undefined
         case 'adapt-done':
-          return { status: m.status, iteration: m.iteration, losses: m.losses }
+          return { status: m.status, iteration: m.iteration, losses: m.losses, ...(m.stopped ? { stopped: m.stopped } : {}) }
         default:
           return unexpectedMessage(m)
       }

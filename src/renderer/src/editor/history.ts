@@ -95,14 +95,35 @@ export function writeRect(map: LabelMap, r: Rect, bytes: Uint8Array): void {
 export class History {
   private done: Patch[] = []
   private undone: Patch[] = []
+  /** Ids of the patches in `done` / `undone` (parallel arrays): a state's name is its top patch's id. */
+  private doneIds: number[] = []
+  private undoneIds: number[] = []
+  private nextId = 1
+  /** The id of the newest patch dropped off the bottom (the state with nothing left to undo). */
+  private floorId = 0
 
   constructor(readonly capacity = 200) {}
+
+  /**
+   * Names the labels' current state: equal ids mean equal labels (the same patches applied since the
+   * image was loaded). 0 is the loaded state. A new edit after an undo gets a new id, so the state it
+   * replaced is never named again. The editor view remembers which stored version each state was saved
+   * as, so an undo that returns to a saved state can make that version the stored one again.
+   */
+  get stateId(): number {
+    return this.doneIds.at(-1) ?? this.floorId
+  }
 
   /** A new edit: redo is cleared (only edits do this). */
   push(p: Patch): void {
     this.done.push(p)
-    if (this.done.length > this.capacity) this.done.shift()
+    this.doneIds.push(this.nextId++)
+    if (this.done.length > this.capacity) {
+      this.done.shift()
+      this.floorId = this.doneIds.shift()!
+    }
     this.undone = []
+    this.undoneIds = []
   }
 
   /** Undoes the newest edit; returns the rectangle to redraw, or null. */
@@ -111,6 +132,7 @@ export class History {
     if (!p) return null
     writeRect(map, p.rect, p.before)
     this.undone.push(p)
+    this.undoneIds.push(this.doneIds.pop()!)
     return p.rect
   }
 
@@ -119,6 +141,7 @@ export class History {
     if (!p) return null
     writeRect(map, p.rect, p.after)
     this.done.push(p)
+    this.doneIds.push(this.undoneIds.pop()!)
     return p.rect
   }
 
@@ -137,5 +160,8 @@ export class History {
   clear(): void {
     this.done = []
     this.undone = []
+    this.doneIds = []
+    this.undoneIds = []
+    this.floorId = 0
   }
 }

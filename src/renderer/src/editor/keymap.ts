@@ -1,63 +1,25 @@
 /**
- * Editor shortcuts as data: action → key chord, remappable and kept in localStorage. A chord is
+ * Editor shortcuts: action → key chord, remappable and kept in localStorage; the actions and their
+ * default keys are the registry in actions.ts. A chord is
  * written like "ctrl+shift+z", "[" or "d"; letters are matched case-insensitively, Ctrl and Cmd are
  * the same modifier.
  */
-export const EDITOR_ACTIONS = {
-  brush: 'Brush',
-  eraser: 'Eraser',
-  polygon: 'Polygon fill',
-  wand: 'Magic wand (flood fill)',
-  superpixel: 'Superpixel fill',
-  prediction: 'Accept a region of the proposal',
-  reject: 'Hide (reject) a region of the proposal',
-  smaller: 'Smaller brush',
-  bigger: 'Bigger brush',
-  undo: 'Undo',
-  redo: 'Redo',
-  redoAlt: 'Redo (alternative)',
-  save: 'Save',
-  next: 'Next image in the split',
-  prev: 'Previous image in the split',
-  fit: 'Fit to view',
-  actual: '1:1',
-  toggleOverlay: 'Toggle the overlay',
-  imageOnly: 'Hold: image only',
-  labelsOnly: 'Hold: labels only',
-  help: 'Show shortcuts',
-  ignore: 'Select ignore (255)',
-} as const
-export type EditorAction = keyof typeof EDITOR_ACTIONS
+import { ACTIONS, type EditorAction } from './actions'
 
-export const DEFAULT_BINDINGS: Record<EditorAction, string> = {
-  brush: 'b',
-  eraser: 'e',
-  polygon: 'p',
-  wand: 'w',
-  superpixel: 's',
-  prediction: 'r',
-  reject: 'shift+r',
-  smaller: '[',
-  bigger: ']',
-  undo: 'ctrl+z',
-  redo: 'ctrl+shift+z',
-  redoAlt: 'ctrl+y',
-  save: 'ctrl+s',
-  next: 'd',
-  prev: 'a',
-  fit: 'f',
-  actual: 'ctrl+0',
-  toggleOverlay: 't',
-  imageOnly: 'i',
-  labelsOnly: 'l',
-  help: '?',
-  ignore: 'x',
-}
+export type { EditorAction }
+
+/** Action → its label for the shortcut sheet (from the action registry, actions.ts). */
+export const EDITOR_ACTIONS = Object.fromEntries(ACTIONS.map((a) => [a.id, a.label])) as Record<EditorAction, string>
+
+/** Action → its default chord (from the action registry, actions.ts). */
+export const DEFAULT_BINDINGS = Object.fromEntries(ACTIONS.map((a) => [a.id, a.defaultKey])) as Record<EditorAction, string>
 
 export const BINDINGS_KEY = 'pss.editor.bindings'
 
 interface KeyLike {
   key: string
+  /** The physical key ("Digit1"): Shift+digit reads as a symbol in `key` on most layouts. */
+  code?: string
   ctrlKey: boolean
   metaKey: boolean
   shiftKey: boolean
@@ -89,10 +51,39 @@ export function actionFor(bindings: Record<EditorAction, string>, e: KeyLike): E
   return null
 }
 
-/** Class hotkeys: 1–9 → classes 1–9, 0 → background (VOC ids). */
+/**
+ * Class hotkeys (VOC ids): 1–9 → classes 1–9, 0 → background, Shift+0–9 → classes 10–19 (Shift+5 is
+ * person, 15). The physical digit row decides (KeyboardEvent.code), so Shift+1 is class 11 whether the
+ * layout prints "!" or "1" there; without a code (or on the numpad) the typed digit does.
+ */
 export function classForKey(e: KeyLike): number | null {
   if (e.ctrlKey || e.metaKey || e.altKey) return null
-  return /^[0-9]$/.test(e.key) ? Number(e.key) : null
+  const row = /^Digit([0-9])$/.exec(e.code ?? '')
+  if (row) return Number(row[1]) + (e.shiftKey ? 10 : 0)
+  return !e.shiftKey && /^[0-9]$/.test(e.key) ? Number(e.key) : null
+}
+
+/** The hotkey shown next to a class in the list and the help sheet (null: pick it by name). */
+export function classKeyLabel(c: number): string | null {
+  if (c >= 0 && c <= 9) return String(c)
+  if (c >= 10 && c <= 19) return `⇧${c - 10}`
+  return null
+}
+
+/**
+ * Whether a key event belongs to a text field rather than to the editor: shortcuts never fire there
+ * (typing "b" in the class search must not pick the brush). Checkboxes, radios, ranges and buttons take
+ * no text, so the editor's keys still work after clicking one.
+ */
+export function isTypingTarget(t: EventTarget | null): boolean {
+  if (typeof HTMLElement === 'undefined' || !(t instanceof HTMLElement)) return false
+  if (t.isContentEditable || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT') return true
+  return t.tagName === 'INPUT' && !['checkbox', 'radio', 'range', 'button'].includes((t as HTMLInputElement).type)
+}
+
+/** Whether a binding would shadow a class hotkey (a bare digit, or a symbol on the Shift+digit row). */
+export function shadowsClassKey(chord: string): boolean {
+  return /^(shift\+)?[0-9]$/.test(normaliseChord(chord)) || /^[!@#$%^&*()]$/.test(normaliseChord(chord))
 }
 
 interface StorageLike {

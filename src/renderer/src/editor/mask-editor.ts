@@ -3,15 +3,18 @@
  * in one Uint8Array (LabelMap) with one offscreen canvas for display; tools write into the array and
  * only the changed rectangle is recoloured (no Konva node per stroke). Pointer moves read
  * getCoalescedEvents() so fast strokes keep every sample. The component around it stays thin.
+ * What a click or a drag does is the current tool's business (tools/: one small state machine per
+ * tool); the editor routes the pointer to it and keeps what every tool shares: view, pan, history.
  */
 import Konva from 'konva'
 import { fitTransform, safePixelRatio, zoomAt, type ViewTransform } from '../viewer/view-math'
-import { magicWand, labelComponent } from './flood'
 import { EditRecorder, History } from './history'
-import { newLabelMap, unionRect, type BrushMode, type LabelMap, type Rect } from './label-map'
+import { newLabelMap, type BrushMode, type LabelMap, type Rect } from './label-map'
 import { overlayLut, paintHatchedRect, paintRect } from './palette'
 import { acceptRegion, MachineReference, ProposalLayer } from './proposal'
-import { applyRegion, fillPolygon, paintSegment, type Region } from './raster'
+import { applyRegion, type Region } from './raster'
+import { createTools } from './tools'
+import type { EditorTool, Point, ToolHost } from './tools/tool'
 
 /** 'prediction' accepts a component of the shown proposal; 'reject' hides one. */
 export type Tool = 'brush' | 'eraser' | 'polygon' | 'wand' | 'superpixel' | 'prediction' | 'reject'
@@ -44,7 +47,10 @@ export class MaskEditor {
   proposal: ProposalLayer | null = null
   /** Keys of the proposals copied from since the image was loaded (for the saved version's origin). */
   readonly acceptedFrom = new Set<string>()
-  tool: Tool = 'brush'
+  private readonly tools = createTools()
+  private currentTool: Tool = 'brush'
+  /** The tool that got the pointer-down: it gets the moves and the release, even after a tool switch. */
+  private gestureTool: EditorTool | null = null
   value = 15
   radius = 8
   mode: BrushMode = 'overwrite'
@@ -71,9 +77,7 @@ export class MaskEditor {
   private photo: HTMLImageElement | null = null
   private photoPixels: Uint8ClampedArray | null = null
   private view: ViewTransform = { scale: 1, x: 0, y: 0 }
-  private stroke: { rec: EditRecorder; x: number; y: number; pointerId: number } | null = null
   private pan: { x: number; y: number; pointerId: number } | null = null
-  private polygon: { x: number; y: number }[] = []
   spaceHeld = false
   private observer: ResizeObserver
 
@@ -96,6 +100,7 @@ export class MaskEditor {
     host.addEventListener('pointerleave', this.onLeave)
     host.addEventListener('wheel', this.onWheel, { passive: false })
     host.addEventListener('dblclick', this.onDblClick)
+    host.style.cursor = this.tools[this.currentTool].cursor
     this.resize()
   }
 
@@ -121,7 +126,7 @@ export class MaskEditor {
     this.acceptedFrom.clear()
     this.setProposal(null)
     this.history.clear()
-    this.polygon = []
+    this.tools.polygon.onCancel(this.toolHost)
     this.dirty = false
     this.display = document.createElement('canvas')
     this.display.width = width
@@ -147,6 +152,11 @@ export class MaskEditor {
   /** Pixels changed by hand since the image was loaded (the rule is in proposal.ts). */
   handPixels(): number {
     return this.machine.handPixels(this.base, this.map.data)
+  }
+
+  /** Pixels copied from a proposal (and still holding its label) since the image was loaded. */
+  machinePixels(): number {
+    return this.machine.machinePixels(this.base, this.map.data)
   }
 
   // ---------- proposals ----------
@@ -240,6 +250,21 @@ export class MaskEditor {
 
   get isDirty(): boolean {
     return this.dirty
+  }
+
+  /** A brush/eraser stroke is under way: the labels hold part of an edit that is not a history step yet. */
+  get gestureActive(): boolean {
+    return Object.values(this.tools).some((t) => t.gestureActive)
+  }
+
+  get tool(): Tool {
+    return this.currentTool
+  }
+
+  /** Picks a tool; a gesture under way stays with the tool that began it (it ends at pointer-up). */
+  set tool(t: Tool) {
+    this.currentTool = t
+    this.host.style.cursor = this.tools[t].cursor
   }
 
   // ---------- view ----------
@@ -341,10 +366,6 @@ export class MaskEditor {
     this.emit()
   }
 
-  private paintValue(): number {
-    return this.tool === 'eraser' ? 255 : this.value
-  }
-
   private photoRgba(): Uint8ClampedArray | null {
     if (this.photoPixels) return this.photoPixels
     if (!this.photo) return null
@@ -376,72 +397,47 @@ export class MaskEditor {
     this.commit(rec)
   }
 
-  private async clickTool(p: { x: number; y: number }): Promise<void> {
-    const at = this.inside(p)
-    switch (this.tool) {
-      case 'wand': {
-        const rgba = this.photoRgba()
-        if (!at || !rgba) return
-        this.applyRegionEdit(magicWand(rgba, this.map.width, this.map.height, at.x, at.y, this.tolerance))
-        return
-      }
-      case 'superpixel': {
-        if (!at) return
-        const sp = await this.hooks.superpixels(this.regionSize)
-        if (!sp) return
-        this.applyRegionEdit(labelComponent(sp, this.map.width, this.map.height, at.x, at.y))
-        return
-      }
-      case 'prediction': {
-        if (at) this.acceptComponentAt(at.x, at.y)
-        return
-      }
-      case 'reject': {
-        if (at) this.rejectComponentAt(at.x, at.y)
-        return
-      }
-      case 'polygon': {
-        this.polygon.push({ x: p.x, y: p.y })
-        this.updatePolygonLine()
-        this.emit()
-        return
-      }
-      case 'brush':
-      case 'eraser':
-        return
-      default: {
-        const never: never = this.tool
-        throw new Error(`unknown tool ${String(never)}`)
-      }
-    }
-  }
-
   /** Closes and fills the polygon being drawn (Enter or a double click). */
   closePolygon(): void {
-    const pts = this.polygon
-    this.polygon = []
-    this.updatePolygonLine()
-    if (pts.length >= 3) {
-      const rec = new EditRecorder(this.map)
-      this.redraw(fillPolygon(this.map, pts, this.value, this.mode, rec))
-      this.commit(rec)
-    } else this.emit()
+    this.tools.polygon.close(this.toolHost)
   }
 
   cancelPolygon(): void {
-    this.polygon = []
-    this.updatePolygonLine()
-    this.emit()
+    this.tools.polygon.onCancel(this.toolHost)
   }
 
-  private updatePolygonLine(): void {
-    this.polyLine.points(this.polygon.flatMap((q) => [q.x, q.y]))
-    this.polyLine.visible(this.polygon.length > 0)
-    this.toolLayer.batchDraw()
-  }
+  /** What the tools may read and do (tools/tool.ts). */
+  private readonly toolHost: ToolHost = (() => {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's getters read the editor's current settings
+    const ed = this
+    return {
+      get map() { return ed.map },
+      get value() { return ed.value },
+      get radius() { return ed.radius },
+      get mode() { return ed.mode },
+      get tolerance() { return ed.tolerance },
+      get regionSize() { return ed.regionSize },
+      inside: (p: Point) => ed.inside(p),
+      beginEdit: () => new EditRecorder(ed.map),
+      commit: (rec: EditRecorder) => ed.commit(rec),
+      redraw: (rect: Rect | null) => ed.redraw(rect),
+      applyRegion: (region: Region | null) => ed.applyRegionEdit(region),
+      photoRgba: () => ed.photoRgba(),
+      superpixels: (size: number) => ed.hooks.superpixels(size),
+      acceptComponentAt: (x: number, y: number) => ed.acceptComponentAt(x, y),
+      rejectComponentAt: (x: number, y: number) => ed.rejectComponentAt(x, y),
+      capturePointer: (id: number) => ed.host.setPointerCapture(id),
+      setOutline: (points: readonly Point[]) => {
+        ed.polyLine.points(points.flatMap((q) => [q.x, q.y]))
+        ed.polyLine.visible(points.length > 0)
+        ed.toolLayer.batchDraw()
+      },
+      changed: () => ed.emit(),
+    }
+  })()
 
   private updateCursor(p: { x: number; y: number } | null): void {
-    const show = p !== null && (this.tool === 'brush' || this.tool === 'eraser')
+    const show = p !== null && this.tools[this.currentTool].showsBrush
     this.cursor.visible(show)
     if (p) {
       this.cursor.position(p)
@@ -466,15 +462,9 @@ export class MaskEditor {
       return
     }
     if (e.button !== 0) return
-    const p = this.toImage(e.clientX, e.clientY)
-    if (this.tool === 'brush' || this.tool === 'eraser') {
-      const rec = new EditRecorder(this.map)
-      this.redraw(paintSegment(this.map, p.x, p.y, p.x, p.y, this.radius, this.paintValue(), this.mode, rec))
-      this.stroke = { rec, x: p.x, y: p.y, pointerId: e.pointerId }
-      this.host.setPointerCapture(e.pointerId)
-      return
-    }
-    void this.clickTool(p)
+    const t = this.tools[this.currentTool]
+    t.onPointerDown(this.toolHost, this.toImage(e.clientX, e.clientY), e.pointerId)
+    this.gestureTool = t.gestureActive ? t : null
   }
 
   private onMove = (e: PointerEvent): void => {
@@ -486,22 +476,12 @@ export class MaskEditor {
     }
     const p = this.toImage(e.clientX, e.clientY)
     this.updateCursor(p)
-    const s = this.stroke
-    if (!s || e.pointerId !== s.pointerId) return
     // Every sample the browser coalesced into this event, so fast strokes stay continuous.
-    const samples = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : []
-    const points = samples.length > 0 ? samples.map((c) => this.toImage(c.clientX, c.clientY)) : [p]
-    let dirty: Rect | null = null
-    let x = s.x
-    let y = s.y
-    for (const q of points) {
-      dirty = unionRect(dirty, paintSegment(this.map, x, y, q.x, q.y, this.radius, this.paintValue(), this.mode, s.rec))
-      x = q.x
-      y = q.y
+    const samples = (): Point[] => {
+      const c = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : []
+      return c.length > 0 ? c.map((q) => this.toImage(q.clientX, q.clientY)) : [p]
     }
-    s.x = x
-    s.y = y
-    this.redraw(dirty)
+    ;(this.gestureTool ?? this.tools[this.currentTool]).onPointerMove(this.toolHost, samples, e.pointerId)
   }
 
   private onUp = (e: PointerEvent): void => {
@@ -509,10 +489,9 @@ export class MaskEditor {
       this.pan = null
       return
     }
-    const s = this.stroke
-    if (!s || e.pointerId !== s.pointerId) return
-    this.stroke = null
-    this.commit(s.rec)
+    const t = this.gestureTool ?? this.tools[this.currentTool]
+    t.onPointerUp(this.toolHost, e.pointerId)
+    if (!t.gestureActive) this.gestureTool = null
   }
 
   private onLeave = (): void => {
@@ -520,11 +499,7 @@ export class MaskEditor {
   }
 
   private onDblClick = (): void => {
-    if (this.tool === 'polygon') {
-      // the double click's own two clicks added two (equal) points; drop the duplicate
-      this.polygon.pop()
-      this.closePolygon()
-    }
+    this.tools[this.currentTool].onDoubleClick(this.toolHost)
   }
 
   private onWheel = (e: WheelEvent): void => {
@@ -557,7 +532,7 @@ export class MaskEditor {
       redoDepth: this.history.redoDepth,
       dirty: this.dirty,
       scale: this.view.scale,
-      polygonPoints: this.polygon.length,
+      polygonPoints: this.tools.polygon.pointCount,
       proposalRejected: this.proposal?.rejected ?? 0,
     })
   }

@@ -120,6 +120,23 @@ export class MachineReference {
     }
   }
 
+  /**
+   * Pixels the machine changed: differ from what was loaded and hold the label an accepted proposal put
+   * there (the complement of handPixels among the changed pixels). A saved version with machine pixels
+   * is "machine" or "mixed", never "hand".
+   */
+  machinePixels(loaded: Uint8Array, current: Uint8Array): number {
+    if (loaded.length !== current.length || current.length !== this.labels.length) throw new Error('maps differ in size')
+    if (!this.recorded) return 0
+    const m = this.labels
+    let n = 0
+    for (let i = 0; i < current.length; i++) {
+      const v = current[i]!
+      if (m[i] !== UNLABELLED && v === m[i] && v !== loaded[i]) n++
+    }
+    return n
+  }
+
   /** Pixels changed by hand: differ from what was loaded and from any accepted proposal label. */
   handPixels(loaded: Uint8Array, current: Uint8Array): number {
     if (loaded.length !== current.length || current.length !== this.labels.length) throw new Error('maps differ in size')

@@ -15,6 +15,8 @@ export const useAppStore = defineStore('app', () => {
   /** A create/open/close is in flight (forms disable their buttons). */
   const busy = ref(false)
   const connection = ref<ConnectionState>('open')
+  /** Set when the open project's folder was moved or deleted: the core refuses writes until it is reopened. */
+  const folderProblem = ref<string | null>(null)
 
   const project = computed<ProjectInfo | null>(() => info.value?.project ?? null)
 
@@ -23,6 +25,7 @@ export const useAppStore = defineStore('app', () => {
     try {
       const [i, r] = await Promise.all([studio().api.appInfo({}), studio().api.recentProjects({})])
       info.value = i
+      folderProblem.value = i.project?.folderProblem ?? null
       recent.value = r
       state.value = 'ready'
       loadError.value = null
@@ -59,6 +62,8 @@ export const useAppStore = defineStore('app', () => {
 
   function setProject(p: ProjectInfo | null): void {
     if (info.value) info.value = { ...info.value, project: p }
+    // Any open, close or reopen answers the folder problem (a reopen that fails keeps the old project open).
+    folderProblem.value = null
   }
 
   async function run(title: string, fn: () => Promise<ProjectInfo | null>): Promise<boolean> {
@@ -95,5 +100,5 @@ export const useAppStore = defineStore('app', () => {
     }
   }
 
-  return { info, recent, state, loadError, busy, connection, project, init, refreshRecent, setProject, createProject, openProject, closeProject, pickDirectory }
+  return { info, recent, state, loadError, busy, connection, folderProblem, project, init, refreshRecent, setProject, createProject, openProject, closeProject, pickDirectory }
 })

@@ -22,6 +22,9 @@ export function wireEvents(client: StudioClient): () => void {
       app.setProject(p)
       void app.refreshRecent()
     }),
+    client.on('projectFolder', (e) => {
+      app.folderProblem = e.message
+    }),
     client.onConnection((state) => {
       app.connection = state
       if (state === 'reconnecting') wasDown = true

@@ -34,12 +34,22 @@ export interface GridInsight {
   only: InsightOnly
 }
 
+/**
+ * Content filters of the grid (both the plain and the insight pages apply them): a class present in the
+ * ground truth (no runId) or in a run's prediction, and a range of a run's per-image FIoU (fractions).
+ */
+export interface GridContentFilter {
+  hasClass?: { classId: number; runId?: number }
+  fiou?: { runId: number; min: number; max: number }
+}
+
 export const useGridStore = defineStore('grid', () => {
   const target = ref<LibraryTarget | null>(null)
   const filter = ref<GridFilter>('all')
   const sort = ref<GridSort>('name')
   const search = ref('')
   const insight = ref<GridInsight | null>(null)
+  const content = ref<GridContentFilter>({})
   /** Items matching the query; null until the first page answers. */
   const total = ref<number | null>(null)
   const pages = shallowReactive(new Map<number, readonly ImageRecord[]>())
@@ -62,6 +72,7 @@ export const useGridStore = defineStore('grid', () => {
     search.value = ''
     filter.value = 'all'
     insight.value = null
+    content.value = {}
     reset()
     if (t) void fetchPage(0)
   }
@@ -70,6 +81,13 @@ export const useGridStore = defineStore('grid', () => {
     if (q.filter !== undefined) filter.value = q.filter
     if (q.sort !== undefined) sort.value = q.sort
     if (q.search !== undefined) search.value = q.search
+    reset()
+    if (target.value) void fetchPage(0)
+  }
+
+  /** Sets the class / score filters ({} clears them). */
+  function setContent(q: GridContentFilter): void {
+    content.value = q
     reset()
     if (target.value) void fetchPage(0)
   }
@@ -102,6 +120,7 @@ export const useGridStore = defineStore('grid', () => {
             ...(ins.runId !== undefined ? { runId: ins.runId } : {}),
             ...(ins.baseRunId !== undefined ? { baseRunId: ins.baseRunId } : {}),
             ...(q ? { search: q } : {}),
+            ...content.value,
           })
         : await studio().api.listImages({
         ...(t.kind === 'album' ? { albumId: t.id } : { sourceId: t.id }),
@@ -110,6 +129,7 @@ export const useGridStore = defineStore('grid', () => {
         filter: filter.value,
         sort: sort.value,
         ...(q ? { search: q } : {}),
+        ...content.value,
       })
       if (gen !== generation) return
       pages.set(page, markRaw(res.items.map((i) => markRaw(i))))
@@ -171,5 +191,5 @@ export const useGridStore = defineStore('grid', () => {
     if (about === null || sameTarget(about, t)) refresher.request()
   }
 
-  return { target, filter, sort, search, insight, setInsight, total, pages, setTarget, setQuery, ensureRange, itemAt, indexOf, loadAt, refresh, onLibraryChanged }
+  return { target, filter, sort, search, insight, setInsight, content, setContent, total, pages, setTarget, setQuery, ensureRange, itemAt, indexOf, loadAt, refresh, onLibraryChanged }
 })

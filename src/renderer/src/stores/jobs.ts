@@ -1,6 +1,10 @@
-/** Background jobs of the open project, kept live from `job` events. */
+/**
+ * Background jobs of the open project, kept live from `job` events. The drawer that lists them is the
+ * user's: it opens by itself only for a job just started from this tab (`startedHere`), never on job
+ * events or page loads, and its open/closed state is remembered across reloads.
+ */
 import { defineStore } from 'pinia'
-import { computed, ref } from 'vue'
+import { computed, ref, watch } from 'vue'
 import type { ImportSummary, JobRecord } from '../../../shared/api'
 import { studio } from '../api-client'
 import { plural } from '../format'
@@ -38,11 +42,31 @@ export function jobOutcome(job: JobRecord): string {
   return parts.join(' · ')
 }
 
+/** Where the drawer's open/closed state is kept (per origin, so per studio in browser mode). */
+export const PANEL_STORAGE_KEY = 'pss.jobsPanelOpen'
+
+function readPanelOpen(): boolean {
+  try {
+    return typeof localStorage !== 'undefined' && localStorage.getItem(PANEL_STORAGE_KEY) === 'true'
+  } catch {
+    return false // storage refused (privacy settings): the drawer starts closed
+  }
+}
+
+function writePanelOpen(open: boolean): void {
+  try {
+    if (typeof localStorage !== 'undefined') localStorage.setItem(PANEL_STORAGE_KEY, open ? 'true' : 'false')
+  } catch {
+    // Not remembered across reloads; the drawer still works.
+  }
+}
+
 export const useJobStore = defineStore('jobs', () => {
   const jobs = ref<JobRecord[]>([])
   /** Job ids whose end the user has already been told about. */
   const announced = new Set<number>()
-  const panelOpen = ref(false)
+  const panelOpen = ref(readPanelOpen())
+  watch(panelOpen, writePanelOpen, { flush: 'sync' })
 
   const active = computed(() => jobs.value.filter(isActive))
   const finished = computed(() => jobs.value.filter((j) => !isActive(j)))
@@ -65,8 +89,13 @@ export const useJobStore = defineStore('jobs', () => {
     const i = jobs.value.findIndex((j) => j.id === job.id)
     if (i >= 0) jobs.value.splice(i, 1, job)
     else jobs.value = sortJobs([job, ...jobs.value])
-    if (isActive(job)) panelOpen.value = true
-    else announce(job)
+    // Progress events never open the drawer: a user who closed it keeps it closed.
+    if (!isActive(job)) announce(job)
+  }
+
+  /** The user just started a job from this tab: show the drawer so its progress is in view. */
+  function startedHere(): void {
+    panelOpen.value = true
   }
 
   /** Tells the user once when a job ends, louder when files were refused. */
@@ -76,16 +105,15 @@ export const useJobStore = defineStore('jobs', () => {
     const toasts = useToastStore()
     const outcome = jobOutcome(job)
     switch (job.status) {
+      // Job outcomes are not tied to the screen the user happens to be on.
       case 'done':
-        toasts.push(job.problemCount > 0 ? 'warning' : 'success', job.title, outcome)
-        if (job.problemCount > 0) panelOpen.value = true
+        toasts.push(job.problemCount > 0 ? 'warning' : 'success', job.title, outcome, { global: true })
         break
       case 'failed':
-        toasts.push('error', `${job.title} failed`, outcome)
-        panelOpen.value = true
+        toasts.push('error', `${job.title} failed`, outcome, { global: true })
         break
       case 'cancelled':
-        toasts.push('info', job.title, 'Cancelled')
+        toasts.push('info', job.title, 'Cancelled', { global: true })
         break
       case 'queued':
       case 'running':
@@ -108,5 +136,5 @@ export const useJobStore = defineStore('jobs', () => {
     announced.clear()
   }
 
-  return { jobs, active, finished, panelOpen, load, upsert, cancel, reset }
+  return { jobs, active, finished, panelOpen, load, upsert, startedHere, cancel, reset }
 })

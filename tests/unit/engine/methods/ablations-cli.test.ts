@@ -23,9 +23,10 @@ async function cli(argv: string[]): Promise<{ code: number; err: string }> {
 function summary(fiou: number, miou: number, std = 0, seeds = 1): Summary {
   const m = {
     fiou,
-    miou_all21: miou,
-    miou_present: miou,
-    std: { fiou: std, miou_all21: std, miou_present: std },
+    miou_all21: miou / 2,
+    miou_present: miou / 2,
+    miou_paper: miou,
+    std: { fiou: std, miou_all21: std, miou_present: std, miou_paper: std },
     seeds,
   }
   return { ...m, perUser: { id1: m, id2: { ...m, fiou: fiou + 1 } } }

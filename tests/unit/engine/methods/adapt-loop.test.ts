@@ -28,9 +28,6 @@ import { readAlbumClusters } from '../../../../src/main/engine/pipelines/methods
 import { listPisAlbums } from '../../../../src/main/engine/pipelines/pis-albums'
 import { vocLabelledFiles } from '../../../../src/main/engine/pipelines/voc-source'
 import { startAdaptationWorker } from '../../../../src/main/engine/worker/start-adaptation-worker'
-import { enqueueAdaptJob, type AdaptJobResult } from '../../../../src/main/engine/worker/adapt-job'
-import { JobQueue } from '../../../../src/main/jobs/job-queue'
-import { Project } from '../../../../src/main/project/project'
 import { useBackend } from '../helpers'
 
 let tmp = ''
@@ -268,28 +265,4 @@ describe('adaptation loop', () => {
     ])
     for (const t of target.slice(0, 3)) expect(fs.existsSync(path.join(outDir, `${t.name}.png`))).toBe(true)
   }, 120_000)
-
-  it('runs as an "adapt" job with the loss terms in its progress', async () => {
-    const project = Project.create(path.join(tmp, 'project'))
-    const messages: string[] = []
-    const queue = new JobQueue(project.db, {
-      writeIntervalMs: 0,
-      onChange: (j) => messages.push(j.progress.message),
-    })
-    try {
-      const { runDir: _unused, ...cfg } = config('unused', { method: { kind: 'maxsquare' }, steps: 2 })
-      void _unused
-      const job = enqueueAdaptJob(queue, { runsRoot: project.paths.runs, runId: 'ms-1', config: cfg })
-      expect(job).toMatchObject({ kind: 'adapt', status: 'queued', title: 'Adapt run ms-1' })
-      const done = await queue.settled(job.id)
-      expect(done.status).toBe('done')
-      expect(done.result as AdaptJobResult).toMatchObject({ status: 'done', iteration: 2, lastCheckpoint: 2 })
-      expect(
-        messages.some((m) => /^loss -?\d+\.\d{4} \(seg [\d.]+ · sqMain -[\d.]+ · sqAux -[\d.]+\) · /.test(m)),
-      ).toBe(true)
-    } finally {
-      await queue.close()
-      project.close()
-    }
-  }, 60_000)
 })

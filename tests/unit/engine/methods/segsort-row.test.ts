@@ -127,8 +127,16 @@ describe('methods bench: segsort-knn', () => {
           ndf: 4,
         }),
       ),
-    ) as { methods: Record<string, { fiou: number; perUser: Record<string, { fiou: number }>; runCost?: unknown }> }
+    ) as {
+      methods: Record<string, { fiou: number; miou_paper: number | null; perUser: Record<string, { fiou: number }>; runCost?: unknown }>
+      ceilings: { perfect: { users: number; fiou: number }; strideIdeal: { size: number; stride: number; grid: number; fiou: number } }
+    }
     expect(Object.keys(json.methods)).toEqual(['noda', 'segsort-knn'])
+    expect(typeof json.methods.noda!.miou_paper).toBe('number')
+    // The ceilings of the two users' validation masks at this bench's 32² geometry (4×4 stride-8 logits).
+    expect(json.ceilings.perfect.users).toBe(2)
+    expect(json.ceilings.strideIdeal).toMatchObject({ size: 32, stride: 8, grid: 4 })
+    expect(json.ceilings.strideIdeal.fiou).toBeLessThan(json.ceilings.perfect.fiou)
     const m = json.methods['segsort-knn']!
     expect(typeof m.fiou).toBe('number')
     expect(Number.isFinite(m.perUser.id1!.fiou)).toBe(true)

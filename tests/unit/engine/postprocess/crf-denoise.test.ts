@@ -3,8 +3,8 @@
  *   - denoising: a synthetic image of two colour regions split by a curved boundary, with per-pixel
  *     class probabilities that point to the wrong region on 30% of the pixels (seeded). With DeepLab's
  *     default parameters the CRF must raise the pixel accuracy against the true regions well above the
- *     noisy input's (measured: see the log line);
- *   - speed: a 500×375 image with 21 classes and 10 iterations (the VOC case), timed and reported.
+ *     noisy input's (measured: see the log line).
+ * Its speed on the VOC case (500×375, 21 classes) is measured by `npm run bench:crf`, not here.
  */
 import { describe, expect, it } from 'vitest'
 import { argmaxRows, denseCrf } from '../../../../src/main/engine/postprocess'
@@ -76,44 +76,4 @@ describe('dense CRF denoising', () => {
     const q = denseCrf(probs, { width: W, height: H, data: rgb }, 3)
     expect(Array.from(argmaxRows(q, n, 3))).toEqual(Array.from(argmaxRows(probs, n, 3)))
   })
-})
-
-describe('dense CRF speed', () => {
-  it('refines a 500×375 image with 21 classes in 10 iterations', () => {
-    const W = 500
-    const H = 375
-    const C = 21
-    const n = W * H
-    const rnd = lcg(7)
-    const rgb = new Uint8Array(n * 3)
-    const probs = new Float32Array(n * C)
-    // A VOC-like scene: a few smooth colour regions with mild noise, and soft 21-class probabilities.
-    for (let y = 0; y < H; y++)
-      for (let x = 0; x < W; x++) {
-        const i = y * W + x
-        const region = (x > 220 ? 1 : 0) + ((x - 250) ** 2 + (y - 200) ** 2 < 90 ** 2 ? 2 : 0)
-        rgb[i * 3] = 60 * region + 40 + Math.round(rnd() * 10)
-        rgb[i * 3 + 1] = 200 - 40 * region + Math.round(rnd() * 10)
-        rgb[i * 3 + 2] = 30 * region + Math.round(rnd() * 10) + x / 10
-        let s = 0
-        for (let l = 0; l < C; l++) {
-          const v = Math.exp((l === region * 5 ? 2 : 0) + 1.5 * rnd())
-          probs[i * C + l] = v
-          s += v
-        }
-        for (let l = 0; l < C; l++) probs[i * C + l]! /= s
-      }
-    const t0 = performance.now()
-    const cpu0 = process.cpuUsage()
-    const q = denseCrf(probs, { width: W, height: H, data: rgb }, C)
-    const cpu = process.cpuUsage(cpu0)
-    const ms = performance.now() - t0
-    console.log(
-      `CRF 500×375, 21 classes, 10 iterations: ${ms.toFixed(0)} ms wall, ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms CPU`,
-    )
-    expect(q.length).toBe(n * C)
-    expect(Number.isFinite(q[12345])).toBe(true)
-    // A loose ceiling (the target is ≈1–2 s on an idle core): fails on a gross slowdown only.
-    expect(ms).toBeLessThan(20_000)
-  }, 60_000)
 })
