@@ -42,7 +42,8 @@ export interface AdaptationGuard {
 /** The notice of a run that kept its source model, by the part the choice was made on. */
 export function keptSourceNotice(chosenOn: SnapshotPart | null): string {
   if (chosenOn === 'selection') return 'adaptation did not help on the held-out half; kept the source model'
-  if (chosenOn === 'full') return 'adaptation did not help on the validation split (oracle selection); kept the source model'
+  if (chosenOn === 'full')
+    return 'adaptation did not help on the validation split (oracle selection); kept the source model'
   return 'no adapted snapshot was kept; kept the source model'
 }
 

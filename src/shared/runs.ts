@@ -38,7 +38,7 @@ export const RUN_METHOD_LABELS: Record<RunMethod, string> = {
   pss: 'PSS (ours: stage 1 + 2)',
   advent: 'ADVENT (AdvEnt)',
   minent: 'ADVENT (MinEnt)',
-  'bn-only': 'BN-only (control: BatchNorm statistics, no target loss)',
+  'bn-only': 'BN-only (control: no target loss)',
   adaptseg: 'AdaptSeg',
   maxsquare: 'MaxSquare',
   fda: 'FDA',

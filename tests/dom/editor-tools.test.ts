@@ -88,7 +88,7 @@ describe('editor tools', () => {
   it('a polygon collects clicks, fills on Enter as one step, and Esc drops the points', () => {
     const { host, map, history, outline } = makeHost()
     const poly = createTools().polygon
-    for (const p of [{ x: 2, y: 2 }, { x: 20, y: 2 }, { x: 20, y: 20 }]) poly.onPointerDown(host, p, 1)
+    for (const p of [{ x: 2, y: 2 }, { x: 20, y: 2 }, { x: 20, y: 20 }]) poly.onPointerDown(host, p)
     expect(poly.pointCount).toBe(3)
     expect(outline()).toHaveLength(3)
     expect(poly.onKey(host, 'Enter')).toBe(true)
@@ -97,7 +97,7 @@ describe('editor tools', () => {
     expect(history.undoDepth).toBe(1)
     expect(map.data[5 * 40 + 15]).toBe(7) // inside the triangle
     expect(map.data[18 * 40 + 3]).toBe(255) // outside it
-    poly.onPointerDown(host, { x: 1, y: 1 }, 1)
+    poly.onPointerDown(host, { x: 1, y: 1 })
     expect(poly.onKey(host, 'Escape')).toBe(true)
     expect(poly.pointCount).toBe(0)
     expect(history.undoDepth).toBe(1)

@@ -69,6 +69,8 @@ describe('Explain panel (browser mode)', () => {
     await page.click(tid('tab-compare'))
     await page.waitForSelector(`${tid('compare-view')}[data-state="ready"]`)
     expect(await page.locator(tid('explain-panel')).count()).toBe(0)
+    // Nothing but this caption says a SegSort pane can be clicked.
+    expect(await page.locator(tid('explain-hint')).first().textContent()).toBe('Click a region to explain it')
 
     // The first row's image, as the compare view orders it (the SegSort run is the only column).
     const first = page.locator(tid('compare-row')).first()
@@ -99,8 +101,13 @@ describe('Explain panel (browser mode)', () => {
       .toBe(expected.neighbours.length)
     await page.screenshot({ path: join(screenshotsDir(), 'explain.png') })
 
+    // The panel's Close and the project's Close are apart: a second click never closes the project.
+    const closeBox = (await page.locator(tid('explain-close')).boundingBox())!
+    const projectClose = (await page.locator(tid('close-project')).boundingBox())!
+    expect(closeBox.y, 'Explain Close below the project bar').toBeGreaterThanOrEqual(projectClose.y + projectClose.height)
     await page.click(tid('explain-close'))
     expect(await page.locator(tid('explain-panel')).count()).toBe(0)
+    expect(await page.locator(tid('project-view')).count()).toBe(1)
     expect(session.pageErrors).toEqual([])
   }, 120_000)
 })

@@ -241,8 +241,9 @@ describe('insight screens (browser mode)', () => {
     await download.saveAs(file)
     const png = decode(readFileSync(file))
     // The figure's documented geometry (figure-layout.ts): 256 px cells, gap 6, padding 12, header 28,
-    // caption 20 — written out here rather than imported, so the test checks the code.
-    const layout = { width: 2 * 12 + 5 * 256 + 4 * 6, height: 2 * 12 + 28 + shownRows * (256 + 20) + (shownRows - 1) * 6 }
+    // caption 20, and a legend line of 20 px (after a gap) holding the 4 error colours (260 px per entry,
+    // 5 to a line here) — written out here rather than imported, so the test checks the code.
+    const layout = { width: 2 * 12 + 5 * 256 + 4 * 6, height: 2 * 12 + 28 + shownRows * (256 + 20) + (shownRows - 1) * 6 + 6 + 20 }
     expect([png.width, png.height]).toEqual([layout.width, layout.height])
     expect(readFileSync(file).length).toBeGreaterThan(5000)
     expect(await page.locator(tid('compare-view')).getAttribute('data-figure-width')).toBe(String(layout.width))

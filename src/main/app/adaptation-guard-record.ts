@@ -6,9 +6,19 @@
 import { readAdaptationGuard, type AdaptationGuard } from '../../shared/adaptation-guard'
 import type { RunsRepo } from '../project/runs-repo'
 
-export function recordAdaptationGuard(runs: RunsRepo, runId: number, patch: Partial<AdaptationGuard>): AdaptationGuard {
+export function recordAdaptationGuard(
+  runs: RunsRepo,
+  runId: number,
+  patch: Partial<AdaptationGuard>,
+): AdaptationGuard {
   const config = runs.config(runId)
-  const guard: AdaptationGuard = { keptSource: false, notice: null, stops: [], ...readAdaptationGuard(config), ...patch }
+  const guard: AdaptationGuard = {
+    keptSource: false,
+    notice: null,
+    stops: [],
+    ...readAdaptationGuard(config),
+    ...patch,
+  }
   runs.setConfig(runId, { ...config, adaptationGuard: guard })
   return guard
 }

@@ -31,7 +31,7 @@ import type { FileProblem } from '../engine/runs/file-dataset'
 import { listSnapshots } from '../engine/snapshots/list-snapshots'
 import { selectSnapshot, SOURCE_ITERATION } from '../engine/snapshots/select-snapshot'
 import { evaluateStage, predictWithSnapshot, type StagePlan } from '../engine/snapshots/stage-evaluation'
-import { evaluateSourceCandidate } from '../engine/snapshots/source-candidate'
+import { evaluateSourceCandidate, sourceCheckpointIteration } from '../engine/snapshots/source-candidate'
 import { divideValidation } from '../engine/snapshots/split-parts'
 import { keptSourceNotice, SOURCE_CANDIDATE_STAGE } from '../../shared/adaptation-guard'
 import type { JobContext } from '../jobs/job-queue'
@@ -170,7 +170,16 @@ export async function snapshotPhase(i: SnapshotPhaseInput): Promise<SnapshotPhas
   const hooks = { signal: i.signal, onProgress: i.onProgress, onProblem: i.onProblem }
   const cancelled: SnapshotPhaseResult = { status: 'cancelled', points: [], choice: null, rescored: null, keptSource: false, notice: null }
   // An adaptation run's source model competes as iteration 0 (on the same parts), so the run can keep it.
-  const sourceDir = sourceCandidateDir(i.project, i.runId, i.method, i.config)
+  let sourceDir = sourceCandidateDir(i.project, i.runId, i.method, i.config)
+  if (sourceDir) {
+    try {
+      sourceCheckpointIteration(sourceDir)
+    } catch (e) {
+      // A source model deleted since (or unreadable) cannot compete; the adapted snapshots still can.
+      i.onProblem({ file: sourceDir, reason: `the source model cannot compete as iteration 0: ${e instanceof Error ? e.message : String(e)}` })
+      sourceDir = null
+    }
+  }
   const source = sourceDir
     ? await evaluateSourceCandidate(plan, sourceDir, path.join(runDir, 'snapshots', SOURCE_CANDIDATE_STAGE), hooks)
     : null

@@ -10,11 +10,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Studio } from '../../../src/main/app/studio'
+import { COLLAPSE_REMAINING, COLLAPSE_SHARE } from '../../../src/main/engine/methods/collapse-detector'
 import { decodeLabelPng } from '../../../src/main/media/label-png'
 import { readAdaptationGuard } from '../../../src/shared/adaptation-guard'
 import { albumWithMasks, openDemoStudio, type DemoStudio } from './fixtures/demo-studio'
 
-/** Enough source training that the source model predicts some objects on the probe crops: a collapse has somewhere to fall from. */
+/** Enough source training (150 iterations at 64²) that the source model predicts some objects on the probe: a collapse has somewhere to fall from. */
 const RUN = { iterations: 150, size: 64, seed: 3 } as const
 const ADAPT_ITERATIONS = 8
 /** MinEnt at 10⁴× its entropy weight and 100× the learning rate: the entropy term swamps the source CE. */
@@ -70,26 +71,45 @@ describe('a collapsing Personalize run keeps the source model', () => {
     expect(run.sourceRunId).toBe(source.sourceRunId)
     const snaps = await studio.api.runSnapshots({ runId: run.id })
 
-    console.log('GUARD', JSON.stringify(run.config.adaptationGuard), JSON.stringify(source.metrics))
     const guard = readAdaptationGuard(run.config)!
     expect(guard.keptSource).toBe(true)
     expect(guard.notice).toBe('adaptation did not help on the held-out half; kept the source model')
     expect(guard.stops).toHaveLength(1)
-    expect(guard.stops[0]!.message).toMatch(/^stage minent stopped at step \d+ of 8: predictions collapsed to /)
+    expect(guard.stops[0]!.message).toMatch(
+      /^stage minent stopped at step \d+ of 8: predictions collapsed to /,
+    )
     expect(guard.stops[0]!.iteration).toBeLessThan(ADAPT_ITERATIONS)
-    expect(job.result).toMatchObject({ keptSource: true, notice: guard.notice, stops: [guard.stops[0]!.message] })
+    expect(job.result).toMatchObject({
+      keptSource: true,
+      notice: guard.notice,
+      stops: [guard.stops[0]!.message],
+    })
 
-    // The stage really collapsed: on the probe, background rose from the start's share to ≥ 98 %; the stopped
-    // step is the stage's last snapshot, and its predictions of the validation images are all but background.
+    // The stage really collapsed: on the probe, background rose to ≥ 98 % from a start that still predicted
+    // objects, and ≥ 90 % of those objects vanished (the tiny demo's source model finds few: measured 97.3 %
+    // background at the start, 100 % at step 1); the stopped step is the stage's last snapshot, and its
+    // predictions of the validation images are all but background.
     const stop = guard.stops[0]!
     expect(stop).toMatchObject({ stage: 'minent', kind: 'background', steps: ADAPT_ITERATIONS })
-    expect(stop.share).toBeGreaterThanOrEqual(0.98)
-    expect(stop.share - stop.startShare).toBeGreaterThanOrEqual(0.2)
-    expect(snaps.choice).toMatchObject({ mode: 'heldout', stage: 'source-model', iteration: 0, chosenOn: 'selection' })
+    expect(stop.startShare).toBeLessThan(COLLAPSE_SHARE)
+    expect(stop.share).toBeGreaterThanOrEqual(COLLAPSE_SHARE)
+    expect(1 - stop.share).toBeLessThanOrEqual(COLLAPSE_REMAINING * (1 - stop.startShare))
+    expect(snaps.choice).toMatchObject({
+      mode: 'heldout',
+      stage: 'source-model',
+      iteration: 0,
+      chosenOn: 'selection',
+    })
     const minent = snaps.points.filter((p) => p.stage === 'minent').map((p) => p.iteration)
     expect(Math.max(...minent)).toBe(guard.stops[0]!.iteration)
     const snapDir = (stage: string, iteration: number) =>
-      path.join(studio.currentProject().paths.runs, String(run.id), 'snapshots', stage, String(iteration).padStart(6, '0'))
+      path.join(
+        studio.currentProject().paths.runs,
+        String(run.id),
+        'snapshots',
+        stage,
+        String(iteration).padStart(6, '0'),
+      )
     const collapsedShare = backgroundShare(snapDir('minent', guard.stops[0]!.iteration))
     expect(collapsedShare).toBeGreaterThan(0.98)
     // The source model's predictions of the same images were evaluated too (iteration 0).
@@ -102,8 +122,15 @@ describe('a collapsing Personalize run keeps the source model', () => {
     expect(run.metrics!.fiou).toBeCloseTo(source.metrics!.fiou, 12)
     expect(run.metrics!.miouAll21).toBeCloseTo(source.metrics!.miouAll21, 12)
     const runs = studio.currentProject().paths.runs
-    for (const f of fs.readdirSync(path.join(runs, String(source.id), 'predictions')).filter((n) => n.endsWith('.png'))) {
-      expect(fs.readFileSync(path.join(runs, String(run.id), 'predictions', f)).equals(fs.readFileSync(path.join(runs, String(source.id), 'predictions', f))), f).toBe(true)
+    for (const f of fs
+      .readdirSync(path.join(runs, String(source.id), 'predictions'))
+      .filter((n) => n.endsWith('.png'))) {
+      expect(
+        fs
+          .readFileSync(path.join(runs, String(run.id), 'predictions', f))
+          .equals(fs.readFileSync(path.join(runs, String(source.id), 'predictions', f))),
+        f,
+      ).toBe(true)
     }
   }, 600_000)
 })

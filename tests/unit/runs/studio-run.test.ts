@@ -12,6 +12,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Studio } from '../../../src/main/app/studio'
 import type { RunDetail } from '../../../src/shared/runs'
+import type { JobRecord } from '../../../src/shared/domain'
 import { albumWithMasks, openDemoStudio, type DemoStudio } from './fixtures/demo-studio'
 
 const ITERATIONS = 6
@@ -147,17 +148,20 @@ describe('a No-DA run in the studio', () => {
 
   it('cancels a running run: the run and its unfinished source model end as cancelled', async () => {
     const started = await studio.api.startRun({ albumId, method: 'noda', iterations: 5000, size: SIZE, seed: 99 })
-    await new Promise<void>((resolve) => {
+    const report = await new Promise<JobRecord>((resolve) => {
       const off = studio.on('job', (j) => {
         if (j.id === started.jobId && j.progress.done >= 1) {
           off()
-          resolve()
+          resolve(j)
         }
       })
     })
     const during = await studio.api.getRun({ runId: started.runId })
     expect(during.status).toBe('running')
     expect(during.live?.phase).toBe('source')
+    // Training counts steps (the jobs panel and the run page say "steps/s", not "img/s").
+    expect(report.progress.unit).toBe('steps')
+    expect(during.live?.unit).toBe('steps')
     await studio.api.cancelJob({ jobId: started.jobId })
     const job = await studio.currentJobs().settled(started.jobId)
     expect(job.status).toBe('cancelled')

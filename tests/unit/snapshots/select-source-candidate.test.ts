@@ -33,20 +33,37 @@ describe('selectSnapshot with the source model as iteration 0', () => {
   })
 
   it('gives a tie to the source model, and a strict gain to the adapted snapshot', () => {
-    expect(selectSnapshot([source(0.3, 0.3), adapted(10, 0.3, 0.3), adapted(20, 0.3, 0.3)], 'heldout')).toMatchObject({ iteration: 0, keptSource: true })
-    const gain = selectSnapshot([source(0.3, 0.3), adapted(10, 0.3001, 0.2), adapted(20, 0.2, 0.2)], 'heldout')
+    expect(
+      selectSnapshot([source(0.3, 0.3), adapted(10, 0.3, 0.3), adapted(20, 0.3, 0.3)], 'heldout'),
+    ).toMatchObject({ iteration: 0, keptSource: true })
+    const gain = selectSnapshot(
+      [source(0.3, 0.3), adapted(10, 0.3001, 0.2), adapted(20, 0.2, 0.2)],
+      'heldout',
+    )
     expect(gain).toMatchObject({ iteration: 10, keptSource: false })
     // Between adapted snapshots a tie still goes to the later one.
-    expect(selectSnapshot([source(0.1, 0.1), adapted(10, 0.4, 0.2), adapted(20, 0.4, 0.2)], 'heldout').iteration).toBe(20)
+    expect(
+      selectSnapshot([source(0.1, 0.1), adapted(10, 0.4, 0.2), adapted(20, 0.4, 0.2)], 'heldout').iteration,
+    ).toBe(20)
   })
 
   it('includes iteration 0 in the oracle curve, on the full split', () => {
-    expect(selectSnapshot([source(0.9, 0.5), adapted(10, 0.1, 0.6)], 'oracle')).toMatchObject({ iteration: 10, keptSource: false })
-    expect(selectSnapshot([source(0.1, 0.6), adapted(10, 0.9, 0.5)], 'oracle')).toMatchObject({ iteration: 0, keptSource: true, oracle: true })
+    expect(selectSnapshot([source(0.9, 0.5), adapted(10, 0.1, 0.6)], 'oracle')).toMatchObject({
+      iteration: 10,
+      keptSource: false,
+    })
+    expect(selectSnapshot([source(0.1, 0.6), adapted(10, 0.9, 0.5)], 'oracle')).toMatchObject({
+      iteration: 0,
+      keptSource: true,
+      oracle: true,
+    })
   })
 
   it('leaves `last` as it was: the final adapted snapshot, whatever the source scores', () => {
-    expect(selectSnapshot([source(0.9, 0.9), adapted(10, 0, 0), adapted(20, 0, 0)], 'last')).toMatchObject({ iteration: 20, keptSource: false })
+    expect(selectSnapshot([source(0.9, 0.9), adapted(10, 0, 0), adapted(20, 0, 0)], 'last')).toMatchObject({
+      iteration: 20,
+      keptSource: false,
+    })
   })
 
   it('chooses the source model without calling it "kept" when it is the only candidate', () => {
@@ -56,6 +73,9 @@ describe('selectSnapshot with the source model as iteration 0', () => {
 
   it('lets an unscored source point not compete', () => {
     const unscored: SnapshotPoint = { stage: 'source', iteration: 0, parts: { full: score(0.9) } }
-    expect(selectSnapshot([unscored, adapted(10, 0.2, 0.2)], 'heldout')).toMatchObject({ iteration: 10, keptSource: false })
+    expect(selectSnapshot([unscored, adapted(10, 0.2, 0.2)], 'heldout')).toMatchObject({
+      iteration: 10,
+      keptSource: false,
+    })
   })
 })

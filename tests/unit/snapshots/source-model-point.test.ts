@@ -21,11 +21,23 @@ describe('the source-model point in the snapshot tables', () => {
   it('round-trips as iteration 0, first, beside an adapted snapshot at iteration 1', () => {
     const p = Project.create(path.join(temp.make(), 'proj'))
     const runId = new RunsRepo(p.db, p.paths).create({
-      kind: 'source', method: 'source', albumId: null, config: {}, seed: 0, backend: null, codeVersion: null, splitId: null, jobId: null,
+      kind: 'source',
+      method: 'source',
+      albumId: null,
+      config: {},
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId: null,
+      jobId: null,
     })
     const repo = new SnapshotsRepo(p.db)
     const points: SnapshotPoint[] = [
-      { stage: SOURCE_CANDIDATE_STAGE, iteration: 0, parts: { selection: s(0.3), report: s(0.2), full: s(0.25) } },
+      {
+        stage: SOURCE_CANDIDATE_STAGE,
+        iteration: 0,
+        parts: { selection: s(0.3), report: s(0.2), full: s(0.25) },
+      },
       { stage: 'advent', iteration: 1, parts: { selection: s(0.1), report: s(0.4), full: s(0.25) } },
       { stage: 'advent', iteration: 2, parts: { selection: s(0.2), full: s(0.2) } },
     ]

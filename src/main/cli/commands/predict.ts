@@ -24,6 +24,7 @@ import {
   type Command,
 } from '../args'
 import { makeDirSync } from '../../files/make-dir'
+import { runPredictPth } from './predict-pth'
 
 /** Extensions read as images (sharp decodes them). */
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif'])
@@ -107,6 +108,13 @@ function listImages(dir: string): { items: InferItem[]; problems: FileProblem[] 
   return { items, problems }
 }
 
+function parseSize(v: string | undefined): number | null {
+  if (v === undefined) return null
+  if (!/^\d+$/.test(v) || Number(v) < 16 || Number(v) > 8192)
+    throw new UsageError(`--size must be an integer from 16 to 8192 (the long side in pixels), got "${v}"`)
+  return Number(v)
+}
+
 function existingDir(p: string, flag: string): string {
   const abs = path.resolve(p)
   if (!fs.existsSync(abs)) throw new UsageError(`--${flag} ${p}: no such folder`)
@@ -118,9 +126,11 @@ const ms = (v: number | null): string => (v === null ? '—' : `${v.toFixed(1)} 
 
 export const predictCommand: Command = {
   name: 'predict',
-  summary: "predict a folder of images with a run's latest checkpoint (optional TTA and dense CRF)",
+  summary:
+    "predict a folder of images with a run's latest checkpoint (optional TTA and dense CRF) or a torchvision .pth",
   usage: `Usage: pss-studio predict --run RUN_DIR --images DIR --out DIR [--tta] [--scales LIST] [--no-flip]
                           [--crf] [--crf-params JSON] [--batch N] [--backend NAME] [--json]
+       pss-studio predict --model FILE.pth|RUN_DIR --images DIR --out DIR [--size S] [--backend NAME] [--json]
 
 Predicts every image in DIR (jpg, png, webp, tiff, gif, avif; not recursive) with the latest
 checkpoint of the training run in RUN_DIR, at each image's original size, and writes
@@ -129,6 +139,12 @@ and skipped; the others are still predicted.
 
 Options:
   --run DIR          training run folder (run.json + checkpoint.json + checkpoints/)
+  --model FILE|DIR   a torchvision segmentation .pth (lraspp_mobilenet_v3_large or
+                     deeplabv3_mobilenet_v3_large, 21 VOC classes) or a run folder (= --run). A .pth
+                     is predicted as torchvision evaluates it: RGB/255 with ImageNet mean/std, the whole
+                     image at native resolution, logits upsampled bilinearly (align_corners=False) to the
+                     image size, argmax — equal to PyTorch's model(x)['out'].argmax(1). One image at a time.
+  --size S           (.pth) resize each image to long side S first (aspect kept); labels stay at image size
   --images DIR       folder of images to predict
   --out DIR          output folder (created; must not be the images folder)
   --tta              test-time augmentation: average the class probabilities over several input
@@ -147,6 +163,8 @@ Options:
   async run(argv: string[], io: CliIo): Promise<number> {
     const opts = parseCommandArgs(argv, {
       run: { type: 'string' },
+      model: { type: 'string' },
+      size: { type: 'string' },
       images: { type: 'string' },
       out: { type: 'string' },
       tta: { type: 'boolean' },
@@ -158,13 +176,36 @@ Options:
       backend: { type: 'string' },
       json: { type: 'boolean' },
     })
-    const runDir = existingDir(requireString(opts.run, 'run'), 'run')
+    if (opts.run !== undefined && opts.model !== undefined)
+      throw new UsageError('give either --run or --model, not both')
+    const modelPath = opts.model === undefined ? undefined : path.resolve(opts.model)
+    if (modelPath !== undefined && !fs.existsSync(modelPath))
+      throw new UsageError(`--model ${opts.model}: no such file or folder`)
+    const pthFile = modelPath !== undefined && fs.statSync(modelPath).isFile() ? modelPath : undefined
     const imagesDir = existingDir(requireString(opts.images, 'images'), 'images')
     const outDir = path.resolve(requireString(opts.out, 'out'))
     if (outDir === imagesDir)
       throw new UsageError('--out must not be the --images folder (predictions would overwrite PNG inputs)')
-    if (!fs.existsSync(path.join(runDir, 'checkpoint.json')))
-      throw new UsageError(`--run ${opts.run}: not a training run with a checkpoint (no checkpoint.json)`)
+    const size = parseSize(opts.size)
+    if (pthFile === undefined && size !== null)
+      throw new UsageError('--size applies to a .pth model; a run predicts at its own training size')
+    if (pthFile !== undefined) {
+      const unsupported = (['tta', 'scales', 'no-flip', 'crf', 'crf-params', 'batch'] as const).filter(
+        (k) => opts[k] !== undefined,
+      )
+      if (unsupported.length > 0)
+        throw new UsageError(
+          `--${unsupported.join(', --')} not available with a .pth model (it predicts one image at a time, plain)`,
+        )
+    }
+    const runDir =
+      pthFile === undefined
+        ? existingDir(requireString(opts.run ?? opts.model, 'run'), opts.run !== undefined ? 'run' : 'model')
+        : ''
+    if (pthFile === undefined && !fs.existsSync(path.join(runDir, 'checkpoint.json')))
+      throw new UsageError(
+        `${opts.run !== undefined ? '--run' : '--model'} ${opts.run ?? opts.model}: not a training run with a checkpoint (no checkpoint.json)`,
+      )
     const scales = parseScales(opts.scales)
     const wantTta = opts.tta === true || scales !== undefined || opts['no-flip'] === true
     const tta: TtaOptions | null = wantTta
@@ -185,6 +226,11 @@ Options:
       io.err(`pss-studio predict: ${imagesDir}: no image to predict (${[...IMAGE_EXTENSIONS].join(', ')})`)
       return EXIT_FAILURE
     }
+    if (pthFile !== undefined)
+      return runPredictPth(
+        { pth: pthFile, imagesDir, outDir, items, listed: problems, size, backend, json: opts.json === true },
+        io,
+      )
     makeDirSync(outDir)
 
     const t0 = performance.now()

@@ -47,7 +47,9 @@ export interface Collapse {
 export function predictionStats(probs: Float32Array, numClasses: number): PredictionStats {
   if (numClasses < 2) throw new Error(`predictionStats: need at least 2 classes, got ${numClasses}`)
   if (probs.length === 0 || probs.length % numClasses !== 0)
-    throw new Error(`predictionStats: ${probs.length} probabilities are not whole pixels of ${numClasses} classes`)
+    throw new Error(
+      `predictionStats: ${probs.length} probabilities are not whole pixels of ${numClasses} classes`,
+    )
   const pixels = probs.length / numClasses
   const counts = new Float64Array(numClasses)
   let entropy = 0
@@ -92,7 +94,12 @@ export function detectCollapse(start: PredictionStats, now: PredictionStats): Co
   if (now.dominantClass !== 0 && now.meanEntropy <= ENTROPY_FLOOR) {
     const before = start.shares[now.dominantClass] ?? 0
     if (collapsedOnto(now.dominantShare, before))
-      return { kind: 'single-class', classId: now.dominantClass, share: now.dominantShare, startShare: before }
+      return {
+        kind: 'single-class',
+        classId: now.dominantClass,
+        share: now.dominantShare,
+        startShare: before,
+      }
   }
   return null
 }
@@ -101,8 +108,17 @@ export function detectCollapse(start: PredictionStats, now: PredictionStats): Co
  * The run's sentence for a stopped stage, e.g. "stage advent stopped at step 12 of 100: predictions
  * collapsed to background (99.6 % of pixels; 71.0 % at the stage's start)".
  */
-export function collapseMessage(stage: string, iteration: number, steps: number, c: Collapse, className: string): string {
+export function collapseMessage(
+  stage: string,
+  iteration: number,
+  steps: number,
+  c: Collapse,
+  className: string,
+): string {
   const pct = `${(c.share * 100).toFixed(1)} % of pixels; ${(c.startShare * 100).toFixed(1)} % at the stage's start`
-  const what = c.kind === 'background' ? `predictions collapsed to background (${pct})` : `predictions collapsed to one class, ${className} (${pct}, near-zero entropy)`
+  const what =
+    c.kind === 'background'
+      ? `predictions collapsed to background (${pct})`
+      : `predictions collapsed to one class, ${className} (${pct}, near-zero entropy)`
   return `stage ${stage} stopped at step ${iteration} of ${steps}: ${what}`
 }

@@ -39,7 +39,13 @@ export async function evaluateSourceCandidate(
 ): Promise<SourceCandidate> {
   const checkpointIteration = sourceCheckpointIteration(sourceRunDir)
   const ev = await evaluateStage(
-    { ...plan, stage: SOURCE_CANDIDATE_STAGE, stageDir: sourceRunDir, outRoot, iterations: [checkpointIteration] },
+    {
+      ...plan,
+      stage: SOURCE_CANDIDATE_STAGE,
+      stageDir: sourceRunDir,
+      outRoot,
+      iterations: [checkpointIteration],
+    },
     hooks,
   )
   const p = ev.status === 'done' ? ev.points[0] : undefined

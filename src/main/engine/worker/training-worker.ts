@@ -11,6 +11,8 @@ import { runTraining } from '../runs/train-loop'
 import { selectBackend } from '../backend/select-backend'
 import { isInferWorkerData } from '../infer/infer-messages'
 import { inferInWorker } from '../infer/infer-worker-main'
+import { isPthInferWorkerData } from '../infer/pth/pth-infer-messages'
+import { pthInferInWorker } from '../infer/pth/pth-infer-worker-main'
 import { isAdaptWorkerData } from './adapt-messages'
 import { adaptInWorker } from './adapt-worker-main'
 import { isClusterWorkerData } from '../cluster/cluster-messages'
@@ -50,6 +52,11 @@ async function main(): Promise<void> {
   if (isInferWorkerData(workerData)) {
     // An inference run (see ../infer): same worker entry, so the built app bundles one worker file.
     await inferInWorker(port as MessagePort, workerData, () => stopRequested)
+    return
+  }
+  if (isPthInferWorkerData(workerData)) {
+    // A torchvision .pth prediction (see ../infer/pth): the model's own preprocessing, one image at a time.
+    await pthInferInWorker(port as MessagePort, workerData, () => stopRequested)
     return
   }
   if (isClusterWorkerData(workerData)) {

@@ -119,15 +119,18 @@ export function createEditorKeys(session: AnnotateSession, host: Ref<HTMLDivElem
       e.preventDefault()
       return
     }
-    if (e.key === 'Enter' && ed && edit.polygonPoints > 0) {
-      ed.closePolygon()
+    // Esc closes the sheet before a tool sees it; then the tools (Enter/Esc on a polygon); then Esc leaves.
+    if (e.key === 'Escape' && ui.showHelp) {
+      ui.showHelp = false
+      e.preventDefault()
+      return
+    }
+    if (ed?.toolKey(e.key)) {
       e.preventDefault()
       return
     }
     if (e.key === 'Escape') {
-      if (ui.showHelp) ui.showHelp = false
-      else if (edit.polygonPoints > 0) ed?.cancelPolygon()
-      else void session.back()
+      void session.back()
       e.preventDefault()
       return
     }

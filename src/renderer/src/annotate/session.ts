@@ -18,6 +18,7 @@ import { useAnnotationQueueStore } from '../embedding/annotation-queue'
 import { useNavStore } from '../stores/nav'
 import { useToastStore } from '../stores/toasts'
 import { createEditorState, pushSettings } from './editor-state'
+import { createProposalControls } from './session-proposals'
 
 export const HELD_MSG = 'This edit puts proposal pixels over ground truth: Save (Ctrl+S) stores it, Undo takes it back.'
 const NAV_ORDER_KEY = 'pss.editor.navOrder'
@@ -132,52 +133,7 @@ export function createAnnotateSession(props: { readonly imageId: number; readonl
     }
   }
 
-  // ---------- proposals ----------
-
-  let proposalToken = 0
-  /** Loads a proposal's PNG and shows it as its own layer (not in the mask); null hides it. */
-  async function chooseProposal(key: string | null): Promise<void> {
-    const t = ++proposalToken
-    const ed = editor.value
-    const d = s.detail
-    const p = s.proposals.find((x) => x.key === key) ?? null
-    s.proposalKey = p?.key ?? null
-    if (!ed || !d || !p) {
-      ed?.setProposal(null)
-      s.proposalState = 'none'
-      s.proposalClasses = []
-      if (settings.tool === 'prediction' || settings.tool === 'reject') settings.tool = 'brush'
-      return
-    }
-    s.proposalState = 'loading'
-    try {
-      const labels = await fetchLabels(studio().mediaUrl(p.media), d.width, d.height)
-      if (t !== proposalToken || s.detail?.id !== d.id) return
-      const layer = ed.setProposal({ key: p.key, labels })
-      s.proposalClasses = layer?.classes() ?? []
-      settings.proposalVisible = true
-      // setProposal shows the layer: the settings (visibility, opacity, hold) decide again
-      pushSettings(ed, settings)
-      s.proposalState = 'ready'
-      // On a locked mask the proposal is only shown: accepting needs the unlock first.
-      if (!locked.value) settings.tool = 'prediction'
-    } catch (e) {
-      if (t !== proposalToken) return
-      ed.setProposal(null)
-      s.proposalState = 'error'
-      toasts.error(e, `Cannot load the proposal "${p.label}"`)
-    }
-  }
-
-  function startFromProposal(): void {
-    if (!confirmMachineEdit()) return
-    if (!editor.value?.startFromProposal()) toasts.push('info', 'Nothing copied', 'The proposal is empty, already in the mask, or the brush mode keeps those pixels.')
-  }
-
-  /** Picks the Accept tool, after the unlock on a locked mask. */
-  function pickAccept(): void {
-    if (confirmMachineEdit()) settings.tool = 'prediction'
-  }
+  const { chooseProposal, startFromProposal, pickAccept } = createProposalControls({ s, settings, editor, locked, confirmMachineEdit, toasts })
 
   /** What a saved version records about how it came about: hand / machine / mixed and the proposals. */
   function saveOrigin(ed: MaskEditor, handPixels: number, machinePixels: number): { origin: string; originKind: OriginKind } {

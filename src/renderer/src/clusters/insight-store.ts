@@ -7,6 +7,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { RunSummary } from '../../../shared/runs'
 import { comparableRuns } from '../../../shared/runs'
+import { runName } from '../../../shared/run-names'
 import { studio } from '../api-client'
 import { useToastStore } from '../stores/toasts'
 
@@ -45,7 +46,7 @@ export const useInsightStore = defineStore('insight', () => {
   return { albumId, runs, scored, runId, baseRunId, run, baseRun, incomparable, loaded, load }
 })
 
+/** The run's human name (shared/run-names.ts), everywhere a run is picked or labelled. */
 export function runLabel(r: RunSummary): string {
-  const seed = r.seed !== null ? ` seed ${r.seed}` : ''
-  return `#${r.id} ${r.method}${seed}`
+  return runName(r)
 }

@@ -2,7 +2,7 @@
  * Draws the current comparison as a figure (paper Fig. 4 style) on a canvas: column labels on top, one
  * row per image, each cell showing what its pane shows (same shared view), the FIoU under it.
  */
-import { cellOrigin, figureLayout, type FigureLayout } from './figure-layout'
+import { cellOrigin, figureLayout, legendOrigin, LEGEND_LINE, LEGEND_ENTRY_WIDTH, type FigureLayout } from './figure-layout'
 import { paneTransform, type SharedView } from './sync-view'
 
 export interface FigureCell {
@@ -13,8 +13,25 @@ export interface FigureCell {
   caption: string
 }
 
-export function drawFigure(columns: readonly string[], rows: readonly FigureCell[][], cell: number, view: SharedView): { canvas: HTMLCanvasElement; layout: FigureLayout } {
-  const layout = figureLayout({ rows: rows.length, cols: columns.length, cell })
+/** A legend entry of the figure: what a colour means (a class, or an error/change category). */
+export interface FigureLegendEntry {
+  label: string
+  /** CSS colour. */
+  color: string
+}
+
+/**
+ * Column labels are the runs' human names (the caller passes them); `legend` says what the colours mean,
+ * so the PNG reads on its own in a paper or a slide.
+ */
+export function drawFigure(
+  columns: readonly string[],
+  rows: readonly FigureCell[][],
+  cell: number,
+  view: SharedView,
+  legend: readonly FigureLegendEntry[] = [],
+): { canvas: HTMLCanvasElement; layout: FigureLayout } {
+  const layout = figureLayout({ rows: rows.length, cols: columns.length, cell, legendEntries: legend.length })
   const canvas = document.createElement('canvas')
   canvas.width = layout.width
   canvas.height = layout.height
@@ -57,6 +74,17 @@ export function drawFigure(columns: readonly string[], rows: readonly FigureCell
       ctx.fillStyle = '#111111'
       ctx.fillText(f.caption, o.x + cell / 2, o.y + cell + layout.caption / 2, cell)
     })
+  })
+  ctx.textAlign = 'left'
+  legend.forEach((e, i) => {
+    const o = legendOrigin(layout, rows.length, i)
+    const sw = LEGEND_LINE - 8
+    ctx.fillStyle = e.color
+    ctx.fillRect(o.x, o.y + 4, sw, sw)
+    ctx.strokeStyle = '#555555'
+    ctx.strokeRect(o.x + 0.5, o.y + 4.5, sw - 1, sw - 1)
+    ctx.fillStyle = '#111111'
+    ctx.fillText(e.label, o.x + sw + 6, o.y + LEGEND_LINE / 2, LEGEND_ENTRY_WIDTH - sw - 12)
   })
   return { canvas, layout }
 }

@@ -13,6 +13,8 @@ export interface FigureSpec {
   padding?: number
   header?: number
   caption?: number
+  /** Legend entries under the rows (class colours and names, or the error/change colours); 0: none. */
+  legendEntries?: number
 }
 
 export interface FigureLayout {
@@ -23,9 +25,15 @@ export interface FigureLayout {
   padding: number
   header: number
   caption: number
+  /** Legend grid: entries per line and lines (0 lines: no legend). */
+  legendPerLine: number
+  legendLines: number
 }
 
 export const FIGURE_DEFAULTS = { gap: 6, padding: 12, header: 28, caption: 20 } as const
+/** A legend entry: a swatch and its label in a fixed-width slot; lines of LEGEND_LINE pixels. */
+export const LEGEND_ENTRY_WIDTH = 260
+export const LEGEND_LINE = 20
 
 export function figureLayout(spec: FigureSpec): FigureLayout {
   const { rows, cols, cell } = spec
@@ -36,15 +44,27 @@ export function figureLayout(spec: FigureSpec): FigureLayout {
   const padding = spec.padding ?? FIGURE_DEFAULTS.padding
   const header = spec.header ?? FIGURE_DEFAULTS.header
   const caption = spec.caption ?? FIGURE_DEFAULTS.caption
+  const width = 2 * padding + cols * cell + (cols - 1) * gap
+  const entries = spec.legendEntries ?? 0
+  const legendPerLine = Math.max(1, Math.floor((width - 2 * padding) / LEGEND_ENTRY_WIDTH))
+  const legendLines = Math.ceil(entries / legendPerLine)
   return {
-    width: 2 * padding + cols * cell + (cols - 1) * gap,
-    height: 2 * padding + header + rows * (cell + caption) + (rows - 1) * gap,
+    width,
+    height: 2 * padding + header + rows * (cell + caption) + (rows - 1) * gap + (legendLines > 0 ? gap + legendLines * LEGEND_LINE : 0),
     cell,
     gap,
     padding,
     header,
     caption,
+    legendPerLine,
+    legendLines,
   }
+}
+
+/** Top-left of legend entry `i` (below the last row). */
+export function legendOrigin(l: FigureLayout, rows: number, i: number): { x: number; y: number } {
+  const top = l.padding + l.header + rows * (l.cell + l.caption) + (rows - 1) * l.gap + l.gap
+  return { x: l.padding + (i % l.legendPerLine) * LEGEND_ENTRY_WIDTH, y: top + Math.floor(i / l.legendPerLine) * LEGEND_LINE }
 }
 
 /** Top-left of the image cell at (row, col). */

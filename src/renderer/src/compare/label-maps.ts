@@ -70,3 +70,12 @@ export function changeCanvas(gt: LabelMap, pred: LabelMap, base: LabelMap): HTML
   check(gt, base)
   return canvasOf(gt.width, gt.height, codesToRgba(helpedHurt(gt.data, pred.data, base.data), CHANGE_COLORS))
 }
+
+/** The class labels (below 255, void) present in any of the label maps, ascending: the figure's class legend. */
+export function presentClasses(maps: readonly (LabelMap | null | undefined)[]): number[] {
+  const seen = new Uint8Array(256)
+  for (const m of maps) if (m) for (let i = 0; i < m.data.length; i++) seen[m.data[i]!] = 1
+  const out: number[] = []
+  for (let c = 0; c < 255; c++) if (seen[c]) out.push(c)
+  return out
+}

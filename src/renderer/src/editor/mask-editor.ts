@@ -5,6 +5,8 @@
  * getCoalescedEvents() so fast strokes keep every sample. The component around it stays thin.
  * What a click or a drag does is the current tool's business (tools/: one small state machine per
  * tool); the editor routes the pointer to it and keeps what every tool shares: view, pan, history.
+ * Over 400 lines because it owns the Konva stage and its four layers, the display buffers and the
+ * proposal layer's drawing, which all share the same private canvas state; the tools are outside it.
  */
 import Konva from 'konva'
 import { fitTransform, safePixelRatio, zoomAt, type ViewTransform } from '../viewer/view-math'
@@ -404,6 +406,15 @@ export class MaskEditor {
 
   cancelPolygon(): void {
     this.tools.polygon.onCancel(this.toolHost)
+  }
+
+  /**
+   * A key for the tools (Enter closes a polygon, Esc drops it): the current tool first, then the polygon
+   * tool while it holds points (a polygon being drawn survives a tool switch). True when a tool used it.
+   */
+  toolKey(key: string): boolean {
+    if (this.tools[this.currentTool].onKey(this.toolHost, key)) return true
+    return this.currentTool !== 'polygon' && this.tools.polygon.onKey(this.toolHost, key)
   }
 
   /** What the tools may read and do (tools/tool.ts). */

@@ -247,7 +247,7 @@ describe('adaptation loop', () => {
       /init: pss-s2 starts from a stage-1 run/,
     )
     expect(() => parseAdaptConfig(config('x', { method: { kind: 'nope' } as never }))).toThrow(
-      /kind must be one of: noda, minent/,
+      /kind must be one of: noda, bn-only, minent/,
     )
     expect(() => parseAdaptConfig(config('x', { method: { kind: 'fda', beta: 2 } }))).toThrow(/method.beta/)
   })

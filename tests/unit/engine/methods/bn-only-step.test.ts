@@ -5,9 +5,18 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseMethods } from '../../../../src/main/cli/commands/bench'
+import { benchRow } from '../../../../src/main/engine/pipelines/methods-rows'
+import { isAdaptiveMethod } from '../../../../src/main/engine/pipelines/project-adapt'
+import { isRunMethod } from '../../../../src/shared/runs'
 import { createModel } from '../../../../src/main/engine/models/registry'
 import { parseMethodConfig, methodInfo } from '../../../../src/main/engine/methods/registry'
-import { methodStep, type AdaptBatch, type AdaptModels, type AdaptOptimizers } from '../../../../src/main/engine/methods/steps'
+import {
+  methodStep,
+  type AdaptBatch,
+  type AdaptModels,
+  type AdaptOptimizers,
+} from '../../../../src/main/engine/methods/steps'
 import type { SegmentationModel } from '../../../../src/main/engine/models/segnet'
 import { SgdMomentum } from '../../../../src/main/engine/train/optimizers'
 import { Rng } from '../../../../src/main/engine/train/rng'
@@ -42,13 +51,32 @@ afterAll(() => {
   tf.dispose([batch.source.images, batch.source.labels, batch.target!])
 })
 
-function step(kind: 'noda' | 'bn-only'): { trainable: Map<string, Float32Array>; moving: Map<string, Float32Array>; before: Map<string, Float32Array> } {
-  const model: SegmentationModel = createModel('segnet', { backbone: { kind: 'resnet-compact', width: 16 }, numClasses: C, seed: 5 })
+function step(kind: 'noda' | 'bn-only'): {
+  trainable: Map<string, Float32Array>
+  moving: Map<string, Float32Array>
+  before: Map<string, Float32Array>
+} {
+  const model: SegmentationModel = createModel('segnet', {
+    backbone: { kind: 'resnet-compact', width: 16 },
+    numClasses: C,
+    seed: 5,
+  })
   const m: AdaptModels = { model, dMain: null, dAux: null }
-  const o: AdaptOptimizers = { seg: new SgdMomentum({ momentum: 0.9, weightDecay: 5e-4 }), dMain: null, dAux: null }
+  const o: AdaptOptimizers = {
+    seg: new SgdMomentum({ momentum: 0.9, weightDecay: 5e-4 }),
+    dMain: null,
+    dAux: null,
+  }
   try {
-    const read = (vars: Record<string, tf.Variable>, keep: (n: string) => boolean): Map<string, Float32Array> =>
-      new Map(Object.entries(vars).filter(([n]) => keep(n)).map(([n, v]) => [n, v.dataSync() as Float32Array]))
+    const read = (
+      vars: Record<string, tf.Variable>,
+      keep: (n: string) => boolean,
+    ): Map<string, Float32Array> =>
+      new Map(
+        Object.entries(vars)
+          .filter(([n]) => keep(n))
+          .map(([n, v]) => [n, v.dataSync() as Float32Array]),
+      )
     const isMoving = (n: string): boolean => /moving_(mean|variance)$/.test(n)
     const before = read(model.params.allVariables(), isMoving)
     const losses = methodStep(parseMethodConfig({ kind }), m, o, batch, { seg: 0.01, d: 0 })
@@ -75,7 +103,12 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
 describe('bn-only control', () => {
   it('is a registered method that uses the album but no target loss or discriminator', () => {
     const info = methodInfo('bn-only')
-    expect(info).toMatchObject({ usesTarget: true, usesDiscriminators: false, groupContext: false, needsStage1: false })
+    expect(info).toMatchObject({
+      usesTarget: true,
+      usesDiscriminators: false,
+      groupContext: false,
+      needsStage1: false,
+    })
     // Same budgets as AdvEnt: the segmenter's SGD settings and the source CE weights are the shared defaults.
     expect(info.defaults.seg).toEqual(methodInfo('advent').defaults.seg)
     expect(info.defaults.sourceAux).toBe(methodInfo('advent').defaults.sourceAux)
@@ -98,12 +131,29 @@ describe('bn-only control', () => {
     expect(moved).toBe(bn.moving.size)
   })
 
+  it('is in the shared vocabulary: a studio run method and a benchmark row', () => {
+    expect(isRunMethod('bn-only')).toBe(true)
+    expect(isAdaptiveMethod('bn-only')).toBe(true)
+    expect(parseMethods('noda,bn-only,advent')).toEqual(['noda', 'bn-only', 'advent'])
+    expect(benchRow('bn-only')).toEqual({ method: { kind: 'bn-only' } })
+  })
+
   it('refuses a step without a target batch', () => {
-    const model = createModel('segnet', { backbone: { kind: 'resnet-compact', width: 16 }, numClasses: C, seed: 5 })
+    const model = createModel('segnet', {
+      backbone: { kind: 'resnet-compact', width: 16 },
+      numClasses: C,
+      seed: 5,
+    })
     const seg = new SgdMomentum({ momentum: 0.9, weightDecay: 5e-4 })
     try {
       expect(() =>
-        methodStep(parseMethodConfig({ kind: 'bn-only' }), { model, dMain: null, dAux: null }, { seg, dMain: null, dAux: null }, { ...batch, target: null }, { seg: 0.01, d: 0 }),
+        methodStep(
+          parseMethodConfig({ kind: 'bn-only' }),
+          { model, dMain: null, dAux: null },
+          { seg, dMain: null, dAux: null },
+          { ...batch, target: null },
+          { seg: 0.01, d: 0 },
+        ),
       ).toThrow(/bn-only: this method needs a target batch/)
     } finally {
       model.dispose()

@@ -25,7 +25,13 @@ function probs(classes: number[], peak: number): Float32Array {
 /** `n` pixels: the first round(n·bg) background, the rest cycling through classes 1..C−1. */
 function mix(n: number, bg: number, peak = 0.7): PredictionStats {
   const nb = Math.round(n * bg)
-  return predictionStats(probs(Array.from({ length: n }, (_, i) => (i < nb ? 0 : 1 + (i % (C - 1)))), peak), C)
+  return predictionStats(
+    probs(
+      Array.from({ length: n }, (_, i) => (i < nb ? 0 : 1 + (i % (C - 1)))),
+      peak,
+    ),
+    C,
+  )
 }
 
 describe('predictionStats', () => {
@@ -71,14 +77,31 @@ describe('detectCollapse', () => {
 
   it('stops on one confident non-background class, but not on an uncertain one', () => {
     const start = mix(1000, 0.6)
-    const confident = predictionStats(probs(Array.from({ length: 1000 }, (_, i) => (i < 995 ? 3 : 0)), 0.999), C)
+    const confident = predictionStats(
+      probs(
+        Array.from({ length: 1000 }, (_, i) => (i < 995 ? 3 : 0)),
+        0.999,
+      ),
+      C,
+    )
     // Class 3 held a third of the start's 40 % of objects: 13.3 % of the pixels.
-    expect(detectCollapse(start, confident)).toEqual({ kind: 'single-class', classId: 3, share: 0.995, startShare: start.shares[3] })
+    expect(detectCollapse(start, confident)).toEqual({
+      kind: 'single-class',
+      classId: 3,
+      share: 0.995,
+      startShare: start.shares[3],
+    })
     expect(start.shares[3]).toBeCloseTo(0.133, 3)
     expect(collapseMessage('pss-s1', 4, 6, detectCollapse(start, confident)!, 'person')).toBe(
       "stage pss-s1 stopped at step 4 of 6: predictions collapsed to one class, person (99.5 % of pixels; 13.3 % at the stage's start, near-zero entropy)",
     )
-    const unsure = predictionStats(probs(Array.from({ length: 1000 }, (_, i) => (i < 995 ? 3 : 0)), 0.4), C)
+    const unsure = predictionStats(
+      probs(
+        Array.from({ length: 1000 }, (_, i) => (i < 995 ? 3 : 0)),
+        0.4,
+      ),
+      C,
+    )
     expect(unsure.meanEntropy).toBeGreaterThan(0.05)
     expect(detectCollapse(start, unsure)).toBeNull()
   })
