@@ -14,6 +14,11 @@
  * --no-resnet50  skip the paper's PSP-ResNet-50 at 320², batch 8 (minutes per step on CPU; --quick
  *                skips it unless --resnet50 is given)
  * --only-resnet50  run only that part
+ * --torchvision  also time torchvision's LR-ASPP and DeepLabV3 MobileNetV3-Large at 320² (eval inference at
+ *                batch 1, and one AdvEnt adaptation step at batch 2, exactly as the studio runs it) against
+ *                torchvision itself in PyTorch (1 thread), interleaved; with --quick ≈ 3–6 minutes on a quiet
+ *                2-core machine, so it is opt-in rather than part of --quick
+ * --only-torchvision  run only those rows (with --profile: the per-kernel profile of their AdvEnt steps)
  *
  * The TypeScript bench module is bundled with Vite (already a dev dependency) into .tmp/bench-engine/.
  * The PyTorch peer needs Debian's python3-torch; if `import torch` fails, this script installs it with
@@ -36,6 +41,8 @@ const withProfile = has('--profile')
 const withTorch2 = has('--torch2')
 const withResnet50 = !has('--no-resnet50') && (!quick || has('--resnet50'))
 const onlyResnet50 = has('--only-resnet50')
+const onlyTorchvision = has('--only-torchvision')
+const withTorchvision = has('--torchvision') || onlyTorchvision
 const stepsArg = args.indexOf('--steps')
 const steps = stepsArg >= 0 ? Number(args[stepsArg + 1]) : quick ? 4 : 10
 const PYTHON = '/usr/bin/python3'
@@ -206,6 +213,103 @@ async function resnet50ChildMain(batch) {
   }
 }
 
+/**
+ * torchvision's LR-ASPP and DeepLabV3 MobileNetV3-Large at 320²: inference (eval, batch 1, per image) and one
+ * AdvEnt step (batch 2: two source + two target images; fits the wasm heap) on tfjs-wasm and in PyTorch with
+ * 1 thread, interleaved in rounds. Median and min of the samples; ratio = tfjs median / PyTorch median.
+ */
+async function torchvisionRows(bench, peer) {
+  const size = 320
+  const rows = []
+  const rounds = 2
+  for (const arch of bench.TORCHVISION_BENCH_ARCHS) {
+    for (const [mode, batch, per] of [
+      ['infer', 1, quick ? 3 : 6],
+      ['advent', 2, quick ? 2 : 4],
+    ]) {
+      const tf = []
+      const pt = []
+      let tfLast = null
+      let ptLast = null
+      for (let r = 0; r < rounds; r++) {
+        tfLast = await bench.runTorchvisionBench({ backend: 'wasm', arch, size, batch, mode, steps: per, warmup: 1 })
+        tf.push(...tfLast.samplesMs)
+        if (peer) {
+          ptLast = await peer.run({ torchvision: arch, size, batch, mode, steps: per, warmup: 1, threads: 1 })
+          pt.push(...ptLast.samplesMs)
+        }
+      }
+      if (ptLast && (ptLast.segParams !== tfLast.segParams || ptLast.discParams !== tfLast.discParams)) {
+        throw new Error(
+          `${arch}: architecture mismatch, tfjs ${tfLast.segParams}+${tfLast.discParams} vs PyTorch ` +
+            `${ptLast.segParams}+${ptLast.discParams} parameters (segmenter+discriminator)`,
+        )
+      }
+      // Inference is reported per image (batch 1 anyway); the AdvEnt step per step of `batch`.
+      const t = bench.sampleStats(tf)
+      const p = pt.length ? bench.sampleStats(pt) : null
+      const row = {
+        backend: 'wasm',
+        arch,
+        size,
+        batch,
+        mode,
+        unit: mode === 'infer' ? 'ms/image' : 'ms/step',
+        msMedian: t.msMedian / (mode === 'infer' ? batch : 1),
+        msMin: t.msMin / (mode === 'infer' ? batch : 1),
+        torchMsMedian: p ? p.msMedian / (mode === 'infer' ? batch : 1) : null,
+        torchMsMin: p ? p.msMin / (mode === 'infer' ? batch : 1) : null,
+        ratioVsTorch: p ? bench.ratio(t.msMedian, p.msMedian) : null,
+        target: mode === 'infer' ? 2 : 3,
+        segParams: tfLast.segParams,
+        discParams: tfLast.discParams,
+        samples: tf.length,
+        rssMiB: Math.round(tfLast.rssMiB),
+      }
+      row.targetMet = row.ratioVsTorch == null ? null : row.ratioVsTorch <= row.target
+      rows.push(row)
+      log(
+        `wasm ${arch} 320² ${mode === 'infer' ? 'inference b1' : 'AdvEnt step b2'}: ` +
+          `${fmt(row.msMedian, 0)} (min ${fmt(row.msMin, 0)}) ${row.unit}` +
+          (p
+            ? ` | torch 1 thread ${fmt(row.torchMsMedian, 0)} (min ${fmt(row.torchMsMin, 0)})` +
+              ` (×${fmt(row.ratioVsTorch, 2)}, target ≤ ${row.target}×: ${row.targetMet ? 'met' : 'not met'})`
+            : ''),
+      )
+    }
+  }
+  // The album estimate (300 AdvEnt steps + predicting 100 images with LR-ASPP): from the rows, not a run.
+  const step = rows.find((r) => r.arch === 'lraspp_mobilenet_v3_large' && r.mode === 'advent')
+  const inf = rows.find((r) => r.arch === 'lraspp_mobilenet_v3_large' && r.mode === 'infer')
+  const estimate = {
+    what: 'estimate from measured per-step costs, not a measured run: 300 AdvEnt steps (batch 2) + 100 images predicted at 320²',
+    minutes: bench.albumEstimateMinutes({ steps: 300, msPerStep: step.msMedian, images: 100, msPerImage: inf.msMedian }),
+    torchMinutes:
+      step.torchMsMedian == null
+        ? null
+        : bench.albumEstimateMinutes({ steps: 300, msPerStep: step.torchMsMedian, images: 100, msPerImage: inf.torchMsMedian }),
+  }
+  log(`LR-ASPP 100-image album estimate: ${fmt(estimate.minutes, 1)} min on tfjs-wasm` +
+    (estimate.torchMinutes != null ? `, ${fmt(estimate.torchMinutes, 1)} min in PyTorch 1 thread` : '') + ' (estimate, not a run)')
+  const profiles = []
+  if (withProfile) {
+    for (const arch of bench.TORCHVISION_BENCH_ARCHS) {
+      const pr = await bench.profileTorchvisionStep({ backend: 'wasm', arch, size, batch: 2, mode: 'advent', steps: 1, warmup: 1 })
+      const top = pr.kernels.slice(0, 12).map((k) => ({
+        kernel: k.kernel,
+        cpuMs: Number(k.ms.toFixed(1)),
+        calls: k.calls,
+        share: Number(k.share.toFixed(3)),
+      }))
+      profiles.push({ arch, mode: 'advent', batch: 2, stepCpuMs: Math.round(pr.stepCpuMs), kernelCpuMs: Math.round(pr.kernelCpuMs), top })
+      log(`\nCPU-time profile, wasm ${arch} 320² AdvEnt step b2: ${fmt(pr.stepCpuMs, 0)} ms CPU, ${fmt(pr.kernelCpuMs, 0)} ms in kernels:`)
+      for (const k of top)
+        log(`  ${k.kernel.padEnd(24)} ${fmt(k.cpuMs).padStart(8)} ms  ${String(k.calls).padStart(4)} calls  ${(k.share * 100).toFixed(1)}%`)
+    }
+  }
+  return { rows, estimate, profiles }
+}
+
 const fmt = (v, d = 1) => (v == null || Number.isNaN(v) ? '—' : v.toFixed(d))
 
 async function main() {
@@ -213,6 +317,20 @@ async function main() {
   const torchVersion = withTorch ? ensureTorch() : null
   const peer = withTorch ? startTorchPeer() : null
   const loadBefore = os.loadavg()[0]
+
+  if (onlyTorchvision) {
+    const tv = await torchvisionRows(bench, peer)
+    peer?.close()
+    const result = {
+      torchvision: tv,
+      machine: { ...machine(), loadAvg1mBefore: loadBefore },
+      torch: torchVersion,
+      command: commandLine(),
+    }
+    if (asJson) console.log(JSON.stringify(result))
+    else log(`\nmachine: ${JSON.stringify(result.machine)}`)
+    return
+  }
 
   const wasmConfigs = [
     { size: 64, width: 16, mode: 'supervised' },
@@ -288,6 +406,7 @@ async function main() {
   }
 
   if (withResnet50) configs.push(...(await resnet50Rows(peer)))
+  const torchvision = withTorchvision ? await torchvisionRows(bench, peer) : null
   if (onlyResnet50) {
     peer?.close()
     const result = { configs, machine: machine(), torch: torchVersion, command: commandLine() }
@@ -392,6 +511,7 @@ async function main() {
       'torchMsPerStep: PyTorch on CPU with 1 thread (tfjs-wasm runs on 1 thread in Node); torch2ThreadsMsPerStep: 2 OpenMP threads (--torch2 only)',
     gpu: 'not measured: no GPU here; @tensorflow/tfjs-node-gpu is not installed',
     profiles,
+    ...(torchvision ? { torchvision } : {}),
     command: commandLine(),
   }
   if (asJson) console.log(JSON.stringify(result))

@@ -6,6 +6,8 @@ src/main/engine/models (same layers, channels, padding, heads, losses, optimiser
 Protocol: one JSON request per stdin line, one JSON result per stdout line.
   {"size": 64, "width": 16, "batch": 4, "mode": "supervised"|"adversarial", "steps": 5, "warmup": 2, "threads": 1,
    "backbone": "compact"|"resnet50"}
+  {"torchvision": "lraspp_mobilenet_v3_large"|"deeplabv3_mobilenet_v3_large", "size": 320, "batch": 2,
+   "mode": "infer"|"advent", "steps": 3, "warmup": 1, "threads": 1}   (TorchvisionRunner)
   -> {"msPerStep": ..., "samplesMs": [...], "segParams": ..., "discParams": ..., "threads": 1, "torch": "1.13.1"}
 Run with OPENBLAS_NUM_THREADS=1 so OpenBLAS's pool does not fight torch's OpenMP pool over the cores.
 """
@@ -214,6 +216,79 @@ class Trainer:
         return loss.item()
 
 
+def tv_labels(batch, size):
+    """The tfjs side's labels (torchvision-bench.ts `labels`): the same LCG, first two rows ignored (255)."""
+    v = []
+    s = 12345
+    for i in range(batch * size * size):
+        s = (s * 1103515245 + 12345) & 0xFFFFFFFF
+        v.append(255 if i % (size * size) < 2 * size else (s >> 16) % 21)
+    return torch.tensor(v, dtype=torch.long).view(batch, size, size)
+
+
+class TorchvisionRunner:
+    """torchvision's own LR-ASPP / DeepLabV3 MobileNetV3-Large (0.14, random weights, no aux head), timed as
+    the engine's torchvision-bench.ts times its port: "infer" = eval forward (model(x)['out'], upsampled by
+    torchvision with align_corners=False) + argmax, per batch; "advent" = the studio's AdvEnt step
+    (methods/steps.ts): source CE (ignore 255) on the head's logits upsampled with align_corners=True, plus
+    0.001·BCE(D(entropy map of the target), source) with D frozen, one SGD step; then one Adam step of D on the
+    detached source/target maps (0.5·BCE each). No aux head, so no aux terms or aux discriminator."""
+
+    def __init__(self, arch, size, batch, mode):
+        from torchvision.models import segmentation
+
+        torch.manual_seed(0)
+        self.arch = arch
+        self.size = size
+        self.mode = mode
+        self.model = getattr(segmentation, arch)(weights=None, weights_backbone=None, num_classes=21)
+        self.src = torch.randn(batch, 3, size, size)
+        self.tgt = torch.randn(batch, 3, size, size)
+        self.d_params = 0
+        if mode == "infer":
+            self.model.eval()
+            return
+        self.model.train()
+        self.lab = tv_labels(batch, size)
+        self.opt = torch.optim.SGD(self.model.parameters(), lr=2.5e-3, momentum=0.9, weight_decay=5e-4)
+        self.ce = nn.CrossEntropyLoss(ignore_index=255)
+        self.bce = nn.BCEWithLogitsLoss()
+        self.d = Discriminator(21)
+        self.opt_d = torch.optim.Adam(self.d.parameters(), lr=1e-4, betas=(0.9, 0.99))
+        self.d_params = count(self.d)
+
+    def logits(self, x):
+        """The head's logits before torchvision's final upsampling (what the tfjs model's forward returns)."""
+        f = self.model.backbone(x)
+        return self.model.classifier(f if self.arch.startswith("lraspp") else f["out"])
+
+    def up(self, x):
+        return F.interpolate(x, size=(self.size, self.size), mode="bilinear", align_corners=True)
+
+    def step(self):
+        if self.mode == "infer":
+            with torch.no_grad():
+                return self.model(self.src)["out"].argmax(1)
+        self.opt.zero_grad()
+        main = self.up(self.logits(self.src))
+        loss = self.ce(main, self.lab)
+        for p in self.d.parameters():
+            p.requires_grad_(False)
+        im_t = entropy_map(self.up(self.logits(self.tgt)))
+        dt = self.d(im_t)
+        loss = loss + 0.001 * self.bce(dt, torch.zeros_like(dt))
+        loss.backward()
+        self.opt.step()
+        for p in self.d.parameters():
+            p.requires_grad_(True)
+        self.opt_d.zero_grad()
+        ds, dt = self.d(entropy_map(main.detach())), self.d(im_t.detach())
+        ld = 0.5 * self.bce(ds, torch.zeros_like(ds)) + 0.5 * self.bce(dt, torch.ones_like(dt))
+        ld.backward()
+        self.opt_d.step()
+        return loss.item()
+
+
 def main():
     for line in sys.stdin:
         line = line.strip()
@@ -221,7 +296,10 @@ def main():
             continue
         req = json.loads(line)
         torch.set_num_threads(int(req.get("threads", 1)))
-        t = Trainer(req["size"], req["width"], req["batch"], req["mode"], req.get("backbone", "compact"))
+        if "torchvision" in req:
+            t = TorchvisionRunner(req["torchvision"], req["size"], req["batch"], req["mode"])
+        else:
+            t = Trainer(req["size"], req["width"], req["batch"], req["mode"], req.get("backbone", "compact"))
         for _ in range(int(req.get("warmup", 2))):
             t.step()
         samples = []

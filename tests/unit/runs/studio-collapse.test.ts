@@ -132,5 +132,12 @@ describe('a collapsing Personalize run keeps the source model', () => {
         f,
       ).toBe(true)
     }
+
+    // A prediction variant of the run uses the model it kept: the source run's latest checkpoint.
+    const variant = await studio.api.predictVariant({ runId: run.id, tta: false, crf: true })
+    const vjob = await studio.currentJobs().settled(variant.jobId)
+    expect(vjob.status, vjob.error ?? '').toBe('done')
+    const v = (await studio.api.listVariants({ runId: run.id })).find((x) => x.variant === variant.variant)!
+    expect(v).toMatchObject({ status: 'done', current: true, checkpoint: { stage: 'source-model', iteration: RUN.iterations } })
   }, 600_000)
 })

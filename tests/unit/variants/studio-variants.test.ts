@@ -209,7 +209,8 @@ describe('prediction variants of a run', () => {
   })
 
   it('predicts a PSS run (group context, adapted stage, its chosen snapshot) with TTA', async () => {
-    const pss = await runToEnd({ albumId, method: 'pss', iterations: 6, adaptIterations: 2, size: 32, seed: 1 })
+    // 'last': the adapted stage's final snapshot (held-out selection may keep the source model, iteration 0).
+    const pss = await runToEnd({ albumId, method: 'pss', iterations: 6, adaptIterations: 2, size: 32, seed: 1, selection: 'last' })
     const v = await variantToEnd(pss.id, true, false)
     expect(v).toMatchObject({ runId: pss.id, variant: 'tta', status: 'done', current: true })
     expect(v.checkpoint!.stage).toBe('pss-s2')

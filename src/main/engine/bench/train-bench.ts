@@ -12,6 +12,10 @@ import { Rng } from '../train/rng'
 import { Adam, SgdMomentum } from '../train/optimizers'
 import { adventStep, supervisedStep, type LabelledBatch } from '../train/steps'
 
+// The torchvision rows (--torchvision) are timed by their own module; re-exported so one bundle serves both.
+export { profileTorchvisionStep, runTorchvisionBench, TORCHVISION_BENCH_ARCHS } from './torchvision-bench'
+export { albumEstimateMinutes, ratio, sampleStats } from './sample-stats'
+
 export const BENCH_BACKENDS = ['wasm', 'cpu', 'cpu-stock'] as const
 export type BenchBackend = (typeof BENCH_BACKENDS)[number]
 export type BenchMode = 'supervised' | 'adversarial'
@@ -172,7 +176,7 @@ export interface StepProfile {
  * Wraps every kernel of the backend to measure process CPU time per top-level kernel call. CPU time, not
  * wall time, so other processes competing for the cores do not distort the shares (wasm runs on one thread).
  */
-function instrumentKernels(backendName: string): () => Map<string, { us: number; calls: number }> {
+export function instrumentKernels(backendName: string): () => Map<string, { us: number; calls: number }> {
   const acc = new Map<string, { us: number; calls: number }>()
   const originals = tf.getKernelsForBackend(backendName)
   let depth = 0
