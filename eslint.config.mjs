@@ -31,7 +31,7 @@ function layer(folder, forbidden, why) {
 const above = (...names) => MAIN_FOLDERS.filter((f) => !names.includes(f))
 const layerRules = [
   layer('engine', above('engine', 'media', 'files'), 'the engine is below the app, the store and the jobs'),
-  layer('project', above('project', 'media', 'files', 'datasets'), 'the store is below the app, jobs and engine'),
+  layer('project', above('project', 'media', 'files'), 'the store is below the app, the importers, the jobs and the engine'),
   layer('jobs', above('jobs', 'project', 'files'), 'the job queue only persists through the store'),
   layer('datasets', above('datasets', 'project', 'media', 'files'), 'importers write through the store'),
   layer('media', above('media', 'files'), 'media codecs are leaves'),

@@ -232,7 +232,15 @@ async function torchvisionRows(bench, peer) {
       let tfLast = null
       let ptLast = null
       for (let r = 0; r < rounds; r++) {
-        tfLast = await bench.runTorchvisionBench({ backend: 'wasm', arch, size, batch, mode, steps: per, warmup: 1 })
+        tfLast = await bench.runTorchvisionBench({
+          backend: 'wasm',
+          arch,
+          size,
+          batch,
+          mode,
+          steps: per,
+          warmup: 1,
+        })
         tf.push(...tfLast.samplesMs)
         if (peer) {
           ptLast = await peer.run({ torchvision: arch, size, batch, mode, steps: per, warmup: 1, threads: 1 })
@@ -283,28 +291,60 @@ async function torchvisionRows(bench, peer) {
   const inf = rows.find((r) => r.arch === 'lraspp_mobilenet_v3_large' && r.mode === 'infer')
   const estimate = {
     what: 'estimate from measured per-step costs, not a measured run: 300 AdvEnt steps (batch 2) + 100 images predicted at 320²',
-    minutes: bench.albumEstimateMinutes({ steps: 300, msPerStep: step.msMedian, images: 100, msPerImage: inf.msMedian }),
+    minutes: bench.albumEstimateMinutes({
+      steps: 300,
+      msPerStep: step.msMedian,
+      images: 100,
+      msPerImage: inf.msMedian,
+    }),
     torchMinutes:
       step.torchMsMedian == null
         ? null
-        : bench.albumEstimateMinutes({ steps: 300, msPerStep: step.torchMsMedian, images: 100, msPerImage: inf.torchMsMedian }),
+        : bench.albumEstimateMinutes({
+            steps: 300,
+            msPerStep: step.torchMsMedian,
+            images: 100,
+            msPerImage: inf.torchMsMedian,
+          }),
   }
-  log(`LR-ASPP 100-image album estimate: ${fmt(estimate.minutes, 1)} min on tfjs-wasm` +
-    (estimate.torchMinutes != null ? `, ${fmt(estimate.torchMinutes, 1)} min in PyTorch 1 thread` : '') + ' (estimate, not a run)')
+  log(
+    `LR-ASPP 100-image album estimate: ${fmt(estimate.minutes, 1)} min on tfjs-wasm` +
+      (estimate.torchMinutes != null ? `, ${fmt(estimate.torchMinutes, 1)} min in PyTorch 1 thread` : '') +
+      ' (estimate, not a run)',
+  )
   const profiles = []
   if (withProfile) {
     for (const arch of bench.TORCHVISION_BENCH_ARCHS) {
-      const pr = await bench.profileTorchvisionStep({ backend: 'wasm', arch, size, batch: 2, mode: 'advent', steps: 1, warmup: 1 })
+      const pr = await bench.profileTorchvisionStep({
+        backend: 'wasm',
+        arch,
+        size,
+        batch: 2,
+        mode: 'advent',
+        steps: 1,
+        warmup: 1,
+      })
       const top = pr.kernels.slice(0, 12).map((k) => ({
         kernel: k.kernel,
         cpuMs: Number(k.ms.toFixed(1)),
         calls: k.calls,
         share: Number(k.share.toFixed(3)),
       }))
-      profiles.push({ arch, mode: 'advent', batch: 2, stepCpuMs: Math.round(pr.stepCpuMs), kernelCpuMs: Math.round(pr.kernelCpuMs), top })
-      log(`\nCPU-time profile, wasm ${arch} 320² AdvEnt step b2: ${fmt(pr.stepCpuMs, 0)} ms CPU, ${fmt(pr.kernelCpuMs, 0)} ms in kernels:`)
+      profiles.push({
+        arch,
+        mode: 'advent',
+        batch: 2,
+        stepCpuMs: Math.round(pr.stepCpuMs),
+        kernelCpuMs: Math.round(pr.kernelCpuMs),
+        top,
+      })
+      log(
+        `\nCPU-time profile, wasm ${arch} 320² AdvEnt step b2: ${fmt(pr.stepCpuMs, 0)} ms CPU, ${fmt(pr.kernelCpuMs, 0)} ms in kernels:`,
+      )
       for (const k of top)
-        log(`  ${k.kernel.padEnd(24)} ${fmt(k.cpuMs).padStart(8)} ms  ${String(k.calls).padStart(4)} calls  ${(k.share * 100).toFixed(1)}%`)
+        log(
+          `  ${k.kernel.padEnd(24)} ${fmt(k.cpuMs).padStart(8)} ms  ${String(k.calls).padStart(4)} calls  ${(k.share * 100).toFixed(1)}%`,
+        )
     }
   }
   return { rows, estimate, profiles }

@@ -6,7 +6,7 @@
 import path from 'node:path'
 import type { StudioEvents } from '../../shared/api'
 import type { ImportSummary, StartedJob } from '../../shared/domain'
-import type { ImportContext, ImportTarget } from '../datasets/import-target'
+import type { ImportContext, ImportTarget } from '../project/import-target-port'
 import type { JobContext } from '../jobs/job-queue'
 import type { HandlerContext, HandlerGroup } from './handler-context'
 import { StoreIoError } from '../project/errors'

@@ -8,7 +8,7 @@
  * one made by hand, still refuses a second import under its name. Discarding a partial album instead
  * is deleteAlbum.
  */
-import type { ImportContext, ImportTarget } from '../datasets/import-target'
+import type { ImportContext, ImportTarget } from '../project/import-target-port'
 import { parseJson } from '../project/db'
 import type { Project } from '../project/project'
 

@@ -2,7 +2,7 @@
 import { emptySummary } from './import-summary'
 import { resolve } from 'node:path'
 import type { ImportSummary } from '../../shared/domain'
-import type { ImportContext } from './import-target'
+import type { ImportContext } from '../project/import-target-port'
 import { importImages, type ImportOptions } from './import-images'
 import { assertFolder, scanImageFolder } from './scan-folder'
 

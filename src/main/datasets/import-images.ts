@@ -3,7 +3,7 @@
  * ImportTarget, attach their human masks, and report every bad file (with its path and the reason)
  * without stopping. Cancellation is checked between files; what is written stays written.
  */
-import type { ImportContext } from './import-target'
+import type { ImportContext } from '../project/import-target-port'
 import { MediaError } from '../media/errors'
 import { MaskError, readMask, type MaskLabels } from '../media/mask-file'
 import { forEachOrdered, type Settled } from './ordered-pool'

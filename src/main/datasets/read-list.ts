@@ -3,7 +3,7 @@
  * size-checked first. A problem is reported with the file and the import goes on without the list.
  */
 import { readFile, stat } from 'node:fs/promises'
-import type { ImportContext } from './import-target'
+import type { ImportContext } from '../project/import-target-port'
 
 /**
  * A list has one short line per photo: 16 MB is some 200,000 lines, far beyond any album or VOC split.

@@ -3,7 +3,7 @@
  * again when the row cannot be stored: a failed add leaves the project exactly as it was.
  */
 import path from 'node:path'
-import type { ImportTarget, NewImage, NewMask } from '../datasets/import-target'
+import type { ImportTarget, NewImage, NewMask } from './import-target-port'
 import { nowIso, type Db } from './db'
 import { InvalidInputError, StoreIoError, StudioError } from './errors'
 import { copyFileAtomic, removeQuietly, writeFileAtomic } from '../files/atomic-file'

@@ -22,6 +22,13 @@ import { watchFolder } from './folder-watch'
 import { sweepInterruptedWrites } from './sweep-interrupted'
 import { MakeDirError, makeDirSync } from '../files/make-dir'
 import { openReadOnlyCopy, readOnlyReason, refuseWrites } from './read-only-open'
+import { inRegisteredFolder, realFolder } from './registered-folders'
+
+/** Whether `file` is `dir` itself or below it (both absolute). */
+function isInside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file)
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel))
+}
 
 export interface CreateProjectOptions {
   name?: string | undefined
@@ -262,9 +269,26 @@ export class Project {
     }
   }
 
-  /** Absolute path of an image's original (copied ones live under the project). */
+  /**
+   * Absolute path of an image's original (copied ones live under the project). Confined like the media
+   * doors (media-resolver.ts): the path must lead inside the project folder or, for an in-place import,
+   * inside a folder the user registered by importing from it — so a hand-edited row can make neither an
+   * export nor a run read some other file (e.g. /etc/passwd). Symlinks are followed before the check.
+   */
   originalPath(r: ImageRow): string {
-    return r.copied === 1 ? fromRelPath(this.paths, r.original_path) : r.original_path
+    const file = r.copied === 1 ? fromRelPath(this.paths, r.original_path) : path.resolve(r.original_path)
+    let real = file
+    try {
+      real = fs.realpathSync(file)
+    } catch {
+      // Missing: the reader that opens it reports that, naming the file; the lexical check still applies.
+    }
+    if (isInside(this.paths.root, real) || isInside(realFolder(this.paths.root), real)) return file
+    if (r.copied !== 1 && inRegisteredFolder(this.db, real)) return file
+    throw new InvalidInputError(
+      `image ${r.id}: its original ${r.original_path}${real !== file ? ` (→ ${real})` : ''} is outside the project ` +
+        'folder and every registered import folder; refusing to read it (was project.sqlite edited by hand?)',
+    )
   }
 
   /** Deletes an album and then the files only it used (after the commit, so a failure loses nothing). */

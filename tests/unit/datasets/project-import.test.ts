@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { FileProblem, JobProgress } from '../../../src/shared/domain'
-import type { ImportContext } from '../../../src/main/datasets/import-target'
+import type { ImportContext } from '../../../src/main/project/import-target-port'
 import { importFolder, importPis, PIS_SPLIT_NAME } from '../../../src/main/datasets'
 import { decodeLabelPng, encodeLabelPng, sniffFormat } from '../../../src/main/media'
 import { Project } from '../../../src/main/project'

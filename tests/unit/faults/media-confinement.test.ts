@@ -79,6 +79,19 @@ describe('in-place references', () => {
     expect(String(warn.mock.calls[0]![0])).toContain(`(→ ${path.join(elsewhere, 'secret.jpg')})`)
   })
 
+  it('confines the paths runs and exports read too (Project.originalPath), naming the image', () => {
+    const row = (id: number) => project.images.row(id)
+    point(inPlace, '/etc/passwd')
+    expect(() => project.originalPath(row(inPlace))).toThrow(
+      `image ${inPlace}: its original /etc/passwd is outside the project folder and every registered import folder`,
+    )
+    // A copied row whose project-relative path climbs out of the project.
+    project.db.prepare("UPDATE images SET original_path = '../../etc/passwd', copied = 1 WHERE id = ?").run(inPlace)
+    expect(() => project.originalPath(row(inPlace))).toThrow(/is outside the project folder/)
+    point(inPlace, path.join(photos, 'b.jpg'))
+    expect(project.originalPath(row(inPlace))).toBe(path.join(photos, 'b.jpg'))
+  })
+
   it('still serves an in-place reference into the project folder itself', () => {
     const inside = path.join(project.root, 'media')
     fs.mkdirSync(inside, { recursive: true })

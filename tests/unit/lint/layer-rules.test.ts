@@ -26,6 +26,7 @@ describe('layer rules', () => {
     ['src/main/engine/snapshots/probe.ts', "import { splits } from '../../annotation/splits'", /engine must not/],
     ['src/main/project/probe.ts', "import { scoreAlbum } from '../engine/eval'", /src\/main\/project must not/],
     ['src/main/media/probe.ts', "import { Project } from '../project/project'", /src\/main\/media must not/],
+    ['src/main/project/probe.ts', "import type { NewImage } from '../datasets'", /src\/main\/project must not/],
     ['src/shared/probe.ts', "import { Studio } from '../main/app/studio'", /src\/shared is imported/],
     ['src/shared/probe.ts', "import fs from 'node:fs'", /src\/shared is imported/],
     ['src/renderer/src/stores/probe.ts', "import { Project } from '../../../main/project/project'", /renderer is untrusted/],

@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import crypto from 'node:crypto'
 import sharp from 'sharp'
-import type { NewImage } from '../../../src/main/datasets/import-target'
+import type { NewImage } from '../../../src/main/project/import-target-port'
 
 export class TempDirs {
   private dirs: string[] = []

@@ -40,7 +40,8 @@ export interface AlbumEstimateInput {
 /** Estimated wall time (minutes) of personalizing an album: steps × step time + images × predict time. */
 export function albumEstimateMinutes(e: AlbumEstimateInput): number {
   for (const [k, v] of Object.entries(e)) {
-    if (!Number.isFinite(v) || v < 0) throw new Error(`albumEstimateMinutes: ${k} must be finite and ≥ 0, got ${v}`)
+    if (!Number.isFinite(v) || v < 0)
+      throw new Error(`albumEstimateMinutes: ${k} must be finite and ≥ 0, got ${v}`)
   }
   return (e.steps * e.msPerStep + e.images * e.msPerImage) / 60000
 }

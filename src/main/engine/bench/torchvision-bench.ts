@@ -155,7 +155,12 @@ export async function profileTorchvisionStep(cfg: TorchvisionBenchConfig): Promi
     const stepCpuMs = (cpu.user + cpu.system) / 1000 / n
     const kernelCpuMs = [...acc.values()].reduce((a, e) => a + e.us, 0) / 1000 / n
     const kernels = [...acc.entries()]
-      .map(([kernel, e]) => ({ kernel, ms: e.us / 1000 / n, calls: e.calls / n, share: e.us / 1000 / n / stepCpuMs }))
+      .map(([kernel, e]) => ({
+        kernel,
+        ms: e.us / 1000 / n,
+        calls: e.calls / n,
+        share: e.us / 1000 / n / stepCpuMs,
+      }))
       .sort((a, b) => b.ms - a.ms)
     return { stepCpuMs, kernelCpuMs, kernels }
   } finally {

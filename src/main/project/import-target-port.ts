@@ -1,5 +1,6 @@
 /**
- * What an importer writes into: a narrow port implemented by the project store (src/main/project).
+ * What an importer writes into: a narrow port implemented by the project store (import-target.ts);
+ * it lives here, below the importers, so the store never imports from datasets/.
  * Importers decode and validate files, decide what to import, and report per-file problems; the
  * store owns SQLite and the project's files. Every method that writes is one transaction.
  */
