@@ -24,6 +24,7 @@ import { join } from 'node:path'
 import sharp from 'sharp'
 import { Studio } from '../../src/main/app/studio'
 import { embeddingFile } from '../../src/main/app/insight-handlers'
+import { mulberry32 } from '../../src/shared/stratified-sample'
 import { launchChromium, serveProject } from './browser-mode'
 
 interface Options {
@@ -48,16 +49,7 @@ function parseOptions(argv: string[]): Options {
   return o
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+const rng = mulberry32
 
 const photoName = (i: number): string => `IMG_${String(i).padStart(5, '0')}.jpg`
 

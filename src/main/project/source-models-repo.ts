@@ -20,18 +20,7 @@ export const MODELS_DIR = 'models'
 const SHA_PREFIX_LENGTH = 12
 
 /** What the caller found when it checked the file: everything the row holds except where it is stored. */
-export interface CheckedSourceModel {
-  name: string
-  arch: string
-  classes: number
-  parameterCount: number
-  hasAux: boolean
-  sha256: string
-  bytes: number
-  tensors: number
-  wrappedIn: string | null
-  strippedPrefix: string | null
-}
+export type CheckedSourceModel = Omit<SourceModel, 'id' | 'file' | 'originalPath' | 'addedAt'>
 
 interface SourceModelRow {
   id: number

@@ -8,26 +8,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../../../src/main/cli/run'
 import { architectureSpec } from '../../../src/main/engine/models/torch/architecture-specs'
 import { writeSpecPth } from '../engine/torch/torch-file-writer'
+import { cli } from './helpers'
 
 let dir: string
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pss-model-cli-'))
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await runCli(argv, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    signal: new AbortController().signal,
-  })
-  return { code, out: out.join('\n'), err: err.join('\n') }
-}
 
 describe('pss-studio model inspect', () => {
   it('prints the architecture, classes, parameter count and sha256 of an LR-ASPP checkpoint', async () => {

@@ -1,7 +1,8 @@
-/** Shared test helpers for the engine: seeded random data and backend setup. */
+/** Shared test helpers for the engine: seeded random data, backend setup and a tiny trained run. */
 import * as tf from '@tensorflow/tfjs'
 import { Rng } from '../../../src/main/engine/train/rng'
 import { selectBackend, type BackendReport } from '../../../src/main/engine/backend'
+import { parseTrainConfig, runTraining } from '../../../src/main/engine/runs'
 
 export function randomValues(rng: Rng, n: number): Float64Array {
   const a = new Float64Array(n)
@@ -40,4 +41,28 @@ export async function expectNoLeak<T>(fn: () => T | Promise<T>): Promise<T> {
   if (idsAfter !== idsBefore)
     throw new Error(`backend data leak: ${idsBefore} data ids before, ${idsAfter} after`)
   return out
+}
+
+/**
+ * Trains a tiny real run (32-px synthetic shapes, width 16, batch 2, wasm) into `runDir` for `steps` steps,
+ * checkpointing at the end only: a run folder for the tests that predict or extract features with one.
+ */
+export async function trainTinyRun(runDir: string, o: { seed: number; steps: number }): Promise<void> {
+  await useBackend('wasm')
+  const config = parseTrainConfig({
+    runDir,
+    seed: o.seed,
+    steps: o.steps,
+    batch: 2,
+    size: 32,
+    width: 16,
+    checkpointEvery: 0,
+    backend: 'wasm',
+  })
+  await runTraining(config, false, {
+    shouldStop: () => false,
+    onStarted: () => {},
+    onProgress: () => {},
+    onCheckpoint: () => {},
+  })
 }

@@ -4,30 +4,13 @@ import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
 import { afterEach, describe, expect, it } from 'vitest'
-import { runCli } from '../../../src/main/cli/run'
 import type { EvalJson } from '../../../src/main/cli/commands/eval'
 import { encodeLabelPng } from '../../../src/main/media/label-png'
+import { cli } from '../cli/helpers'
 import { FIXTURES, expectClose, loadExpected } from './golden-fixture'
 
 const expected = loadExpected()
 const USER1 = { gt: path.join(FIXTURES, 'user1', 'gt'), pred: path.join(FIXTURES, 'user1', 'pred') }
-
-interface Run {
-  code: number
-  out: string
-  err: string
-}
-
-async function cli(...argv: string[]): Promise<Run> {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await runCli(argv, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    signal: new AbortController().signal,
-  })
-  return { code, out: out.join('\n'), err: err.join('\n') }
-}
 
 const temps: string[] = []
 afterEach(() => {

@@ -18,6 +18,7 @@ import { runCli } from '../../../src/main/cli/run'
 import { JobQueue } from '../../../src/main/jobs/job-queue'
 import { Project } from '../../../src/main/project/project'
 import type { JobRecord } from '../../../src/shared/domain'
+import { cli } from '../cli/helpers'
 import { TempDirs, waitForJob, writeJpeg } from '../server/helpers'
 
 const tmp = new TempDirs()
@@ -233,16 +234,6 @@ describe.skipIf(!('dir' in mounted))('a real 1 MB tmpfs filled by two CLI import
   it('both imports exit 1 with "disk full", no job stays running, the lock is released, and the project opens read-only', async () => {
     const disk = (mounted as { dir: string }).dir
     const root = path.join(disk, 'project')
-    const cli = async (...argv: string[]): Promise<{ code: number; out: string; err: string }> => {
-      const out: string[] = []
-      const err: string[] = []
-      const code = await runCli(argv, {
-        out: (l) => out.push(l),
-        err: (l) => err.push(l),
-        signal: new AbortController().signal,
-      })
-      return { code, out: out.join('\n'), err: err.join('\n') }
-    }
     expect((await cli('create', '--project', root)).code).toBe(0)
     const photos = await photoFolder(300, 40)
     const t0 = Date.now()

@@ -17,6 +17,7 @@ import { mulberry32 } from '../../../src/shared/stratified-sample'
 import { JobsRepo } from '../../../src/main/jobs/jobs-repo'
 import { Project } from '../../../src/main/project/project'
 import { makePhoto, TempDirs } from '../project/fixtures'
+import { until } from '../server/helpers'
 
 const PHOTOS = 48
 const tmp = new TempDirs()
@@ -42,16 +43,6 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
 })
 afterAll(() => tmp.cleanup())
-
-async function until<T>(f: () => T | null, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = f()
-    if (v !== null) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 10))
-  }
-}
 
 function imageRows(root: string): number {
   const db = new Database(path.join(root, 'project.sqlite'), { readonly: true, fileMustExist: true })
@@ -87,7 +78,7 @@ async function killedImport(root: string, home: string, killAt: number): Promise
   children.push(child)
   let err = ''
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
-  await until(() => (fs.existsSync(path.join(root, 'project.sqlite')) && imageRows(root) >= killAt ? true : null), 90_000, `the child to import ${killAt} images (${err})`)
+  await until(() => (fs.existsSync(path.join(root, 'project.sqlite')) && imageRows(root) >= killAt ? true : null), 90_000, `the child to import ${killAt} images (${err})`, 10)
   child.kill('SIGKILL')
   await new Promise((r) => child.once('exit', r))
   return imageRows(root)

@@ -5,18 +5,18 @@
  * and the next door that stays up (here a Studio in its default 'resume' mode, as `serve` and the desktop
  * app use) resumes it. An interrupted run the user does not want is discarded by cancelling its job.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureDemoProject } from '../../../src/main/app/demo-project'
 import { Studio } from '../../../src/main/app/studio'
 import { runCli } from '../../../src/main/cli/run'
 import { JobQueue } from '../../../src/main/jobs/job-queue'
 import { JobsRepo } from '../../../src/main/jobs/jobs-repo'
 import { Project } from '../../../src/main/project/project'
+import { demoProjectWithRunnableAlbum, killHard, startRunChild, until } from '../server/helpers'
 
 let tmp = ''
 let project = ''
@@ -28,11 +28,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-interrupted-run-'))
   process.env.PSS_BACKEND = 'wasm'
   process.env.PSS_STUDIO_HOME = path.join(tmp, 'home')
-  project = (await ensureDemoProject(path.join(tmp, 'demo'), { preset: 'tiny' })).path
-  const s = new Studio({ mode: 'cli', homeDir: path.join(tmp, 'home') })
-  await s.openProjectPath(project)
-  albumId = (await s.api.listAlbums({})).find((a) => a.validationMaskedCount > 0)!.id
-  await s.close()
+  ;({ project, albumId } = await demoProjectWithRunnableAlbum(tmp))
 }, 120_000)
 
 afterAll(() => {
@@ -46,16 +42,6 @@ afterAll(() => {
   }
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
 })
-
-async function until<T>(f: () => T | null, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = f()
-    if (v !== null) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 /** The run's and its job's status, read straight from the database (no studio, nothing reconciled). */
 function stored(runId: number): { run: string; job: string | null } {
@@ -78,23 +64,11 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
 
 describe('a training run killed mid-way, then opened by a CLI command', () => {
   it('stays interrupted through `info` and `runs`, and resumes when a staying door opens the project', async () => {
-    const script = path.join(__dirname, '..', 'runs', 'fixtures', 'start-run-child.ts')
-    child = spawn(process.execPath, ['--import', 'tsx', script, project, String(albumId), '400', '32'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PSS_BACKEND: 'wasm' },
-    })
-    let out = ''
-    let err = ''
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
-    const started = await until(
-      () => (out.includes('\n') ? (JSON.parse(out.split('\n')[0]!) as { runId: number; jobId: number }) : null),
-      60_000,
-      `the child to start a run (${err})`,
-    )
+    const spawned = await startRunChild(project, albumId, 400, 32)
+    child = spawned.child
+    const { started } = spawned
     await until(() => (stored(started.runId).job === 'running' ? true : null), 60_000, 'the run job to be running')
-    child.kill('SIGKILL')
-    await new Promise((r) => child!.once('exit', r))
+    await killHard(child)
     child = null
 
     for (const argv of [['info', '--project', project], ['runs', '--project', project], ['info', '--project', project, '--json']]) {

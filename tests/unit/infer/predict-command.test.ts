@@ -9,48 +9,20 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli } from '../../../src/main/cli/run'
 import type { PredictJson } from '../../../src/main/cli/commands/predict'
-import { selectBackend } from '../../../src/main/engine/backend'
-import { parseTrainConfig, runTraining } from '../../../src/main/engine/runs'
 import { decodeLabelPng } from '../../../src/main/media/label-png'
+import { cli } from '../cli/helpers'
+import { trainTinyRun } from '../engine/helpers'
 
 let tmp = ''
 let runDir = ''
 let images = ''
 const SIZES: Record<string, [number, number]> = { a: [40, 30], b: [23, 37] }
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await runCli(argv, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    signal: new AbortController().signal,
-  })
-  return { code, out: out.join('\n'), err: err.join('\n') }
-}
-
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-predict-'))
   runDir = path.join(tmp, 'run')
-  await selectBackend({ force: 'wasm', env: {} })
-  const config = parseTrainConfig({
-    runDir,
-    seed: 2,
-    steps: 4,
-    batch: 2,
-    size: 32,
-    width: 16,
-    checkpointEvery: 0,
-    backend: 'wasm',
-  })
-  await runTraining(config, false, {
-    shouldStop: () => false,
-    onStarted: () => {},
-    onProgress: () => {},
-    onCheckpoint: () => {},
-  })
+  await trainTinyRun(runDir, { seed: 2, steps: 4 })
   images = path.join(tmp, 'images')
   fs.mkdirSync(images)
   for (const [name, [w, h]] of Object.entries(SIZES)) {

@@ -13,12 +13,11 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import sharp from 'sharp'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runCli } from '../../../src/main/cli/run'
 import type { PredictPthJson } from '../../../src/main/cli/commands/predict-pth'
 import { runnableArch } from '../../../src/main/engine/infer/pth/runnable-pth'
-import { selectBackend } from '../../../src/main/engine/backend'
-import { parseTrainConfig, runTraining } from '../../../src/main/engine/runs'
 import { decodeLabelPng } from '../../../src/main/media/label-png'
+import { cli } from '../cli/helpers'
+import { trainTinyRun } from '../engine/helpers'
 
 const PYTHON = '/usr/bin/python3'
 const SCRIPT = path.join(__dirname, 'make_pth_predict_golden.py')
@@ -46,17 +45,6 @@ let golden: Golden | null = null
 const images = path.join(tmp, 'images')
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }))
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await runCli(argv, {
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    signal: new AbortController().signal,
-  })
-  return { code, out: out.join('\n'), err: err.join('\n') }
-}
 
 describe.skipIf(golden === null)('pss-studio predict --model FILE.pth', () => {
   for (const arch of ARCHS) {
@@ -172,23 +160,7 @@ describe.skipIf(golden === null)('pss-studio predict --model FILE.pth', () => {
 describe('pss-studio predict --model RUN_DIR and option checks', () => {
   it('predicts with a run folder given as --model, like --run', async () => {
     const runDir = path.join(tmp, 'run')
-    await selectBackend({ force: 'wasm', env: {} })
-    const config = parseTrainConfig({
-      runDir,
-      seed: 2,
-      steps: 2,
-      batch: 2,
-      size: 32,
-      width: 16,
-      checkpointEvery: 0,
-      backend: 'wasm',
-    })
-    await runTraining(config, false, {
-      shouldStop: () => false,
-      onStarted: () => {},
-      onProgress: () => {},
-      onCheckpoint: () => {},
-    })
+    await trainTinyRun(runDir, { seed: 2, steps: 2 })
     const imgs = path.join(tmp, 'run-images')
     fs.mkdirSync(imgs)
     await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 10, g: 200, b: 60 } } })

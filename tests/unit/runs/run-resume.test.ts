@@ -4,14 +4,14 @@
  * project next queues the run again, the source training continues from that checkpoint (not from 0),
  * and the run ends with its metrics stored.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureDemoProject } from '../../../src/main/app/demo-project'
 import { SOURCE_CHECKPOINT_EVERY } from '../../../src/main/app/run-jobs'
 import { Studio } from '../../../src/main/app/studio'
+import { demoProjectWithRunnableAlbum, killHard, startRunChild, until } from '../server/helpers'
 
 const ITERATIONS = 3 * SOURCE_CHECKPOINT_EVERY
 let tmp = ''
@@ -23,11 +23,7 @@ const savedBackend = process.env.PSS_BACKEND
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-run-resume-'))
   process.env.PSS_BACKEND = 'wasm'
-  project = (await ensureDemoProject(path.join(tmp, 'demo'), { preset: 'tiny' })).path
-  const s = new Studio({ mode: 'cli', homeDir: path.join(tmp, 'home') })
-  await s.openProjectPath(project)
-  albumId = (await s.api.listAlbums({})).find((a) => a.validationMaskedCount > 0)!.id
-  await s.close()
+  ;({ project, albumId } = await demoProjectWithRunnableAlbum(tmp))
 }, 120_000)
 
 afterAll(() => {
@@ -51,31 +47,13 @@ function firstCheckpoint(): string | null {
   return null
 }
 
-async function until<T>(f: () => T | null, ms: number, what: string): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = f()
-    if (v !== null) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
-
 describe('resume after a crash', () => {
   it('continues an interrupted run from the source checkpoint when the project is reopened', async () => {
-    const script = path.join(__dirname, 'fixtures', 'start-run-child.ts')
-    child = spawn(process.execPath, ['--import', 'tsx', script, project, String(albumId), String(ITERATIONS), '32'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PSS_BACKEND: 'wasm' },
-    })
-    let out = ''
-    let err = ''
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
-    const started = await until(() => (out.includes('\n') ? (JSON.parse(out.split('\n')[0]!) as { runId: number }) : null), 60_000, `the child to start a run (${err})`)
-    const sourceDir = await until(firstCheckpoint, 120_000, 'the first source checkpoint')
-    child.kill('SIGKILL')
-    await new Promise((r) => child!.once('exit', r))
+    const spawned = await startRunChild(project, albumId, ITERATIONS, 32)
+    child = spawned.child
+    const { started } = spawned
+    const sourceDir = await until(firstCheckpoint, 120_000, 'the first source checkpoint', 100)
+    await killHard(child)
     child = null
     // Killed mid-training: the run never reached its last iteration.
     const run0 = JSON.parse(fs.readFileSync(path.join(sourceDir, 'run.json'), 'utf8')) as { starts: unknown[] }

@@ -1,9 +1,11 @@
 /** Test helpers for the doors: temp folders, real HTTP requests with raw paths, real images, jobs. */
+import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import sharp from 'sharp'
 import { isFinalJobStatus, type JobRecord } from '../../../src/shared/api'
+import { ensureDemoProject } from '../../../src/main/app/demo-project'
 import { Studio } from '../../../src/main/app/studio'
 import { startServer, type RunningServer, type ServerOptions } from '../../../src/main/server'
 import { TempDirs } from '../project/fixtures'
@@ -123,4 +125,77 @@ export async function startFixture(
       await studio.close()
     },
   }
+}
+
+/** Polls `f` every `everyMs` until it returns a value other than null; throws naming `what` after `ms`. */
+export async function until<T>(f: () => T | null, ms: number, what: string, everyMs = 50): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = f()
+    if (v !== null) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+}
+
+/**
+ * The tiny demo project made in `tmp`/demo (studio home `tmp`/home) and the id of an album with validation
+ * masks, which a run can be started on.
+ */
+export async function demoProjectWithRunnableAlbum(
+  tmp: string,
+): Promise<{ project: string; albumId: number }> {
+  const project = (await ensureDemoProject(path.join(tmp, 'demo'), { preset: 'tiny' })).path
+  const s = new Studio({ mode: 'cli', homeDir: path.join(tmp, 'home') })
+  try {
+    await s.openProjectPath(project)
+    const album = (await s.api.listAlbums({})).find((a) => a.validationMaskedCount > 0)
+    if (!album) throw new Error(`demo project ${project}: no album has validation masks`)
+    return { project, albumId: album.id }
+  } finally {
+    await s.close()
+  }
+}
+
+/**
+ * Spawns tests/unit/runs/fixtures/start-run-child.ts: a studio process that starts a No-DA run of
+ * `iterations` at `size` px on the album (wasm) and runs until killed. Resolves once it printed the run's
+ * ids; on a timeout the child is killed and the error carries its stderr.
+ */
+export async function startRunChild(
+  project: string,
+  albumId: number,
+  iterations: number,
+  size: number,
+): Promise<{ child: ChildProcess; started: { runId: number; jobId: number } }> {
+  const script = path.join(__dirname, '..', 'runs', 'fixtures', 'start-run-child.ts')
+  const args = ['--import', 'tsx', script, project, String(albumId), String(iterations), String(size)]
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PSS_BACKEND: 'wasm' },
+  })
+  let out = ''
+  let err = ''
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+  try {
+    const started = await until(
+      () =>
+        out.includes('\n') ? (JSON.parse(out.split('\n')[0]!) as { runId: number; jobId: number }) : null,
+      60_000,
+      'the child to start a run',
+    )
+    return { child, started }
+  } catch (e) {
+    child.kill('SIGKILL')
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; the child's stderr: ${err}`)
+  }
+}
+
+/** SIGKILL (no close handler runs: what a crash leaves behind), resolved once the process has exited. */
+export async function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  child.kill('SIGKILL')
+  await exited
 }

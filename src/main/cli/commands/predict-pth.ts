@@ -14,6 +14,7 @@ import { startPthInferenceWorker } from '../../engine/infer/pth/start-pth-infere
 import type { FileProblem } from '../../engine/runs/file-dataset'
 import { formatMegapixels, resolveMaxPixels } from '../../media/limits'
 import { EXIT_FAILURE, EXIT_OK, printJson, type CliIo } from '../args'
+import { awaitCancellable } from '../worker-job'
 
 export interface PredictPthJson {
   model: string
@@ -97,16 +98,12 @@ export async function runPredictPth(a: PredictPthArgs, io: CliIo): Promise<numbe
       },
     },
   )
-  const onAbort = (): void => handle.cancel()
-  io.signal.addEventListener('abort', onAbort)
   let outcome: PthInferOutcome
   try {
-    outcome = await handle.result
+    outcome = await awaitCancellable(handle, io.signal)
   } catch (e) {
     io.err(`pss-studio predict: ${e instanceof Error ? e.message : String(e)}`)
     return EXIT_FAILURE
-  } finally {
-    io.signal.removeEventListener('abort', onAbort)
   }
   const json: PredictPthJson = {
     model: a.pth,
@@ -134,6 +131,14 @@ export async function runPredictPth(a: PredictPthArgs, io: CliIo): Promise<numbe
       `Cost per image: total ${outcome.msPerImage.toFixed(1)} ms, network ${outcome.networkMsPerImage.toFixed(1)} ms`,
     )
   }
+  return predictExitCode(outcome, io)
+}
+
+/** Exit code of a finished prediction (either kind of model); a failure says why on stderr. */
+export function predictExitCode(
+  outcome: { status: 'done' | 'cancelled'; predicted: number },
+  io: CliIo,
+): number {
   if (outcome.status === 'cancelled') {
     io.err('pss-studio predict: cancelled')
     return EXIT_FAILURE

@@ -15,7 +15,6 @@ import { CRF_DEFAULTS, CrfParamsSchema, type CrfParams } from '../../engine/post
 import type { FileProblem } from '../../engine/runs/file-dataset'
 import {
   EXIT_FAILURE,
-  EXIT_OK,
   UsageError,
   parseCommandArgs,
   printJson,
@@ -24,7 +23,8 @@ import {
   type Command,
 } from '../args'
 import { makeDirSync } from '../../files/make-dir'
-import { runPredictPth } from './predict-pth'
+import { predictExitCode, runPredictPth } from './predict-pth'
+import { awaitCancellable } from '../worker-job'
 
 /** Extensions read as images (sharp decodes them). */
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff', '.gif', '.avif'])
@@ -254,14 +254,7 @@ Options:
         },
       },
     )
-    const onAbort = (): void => handle.cancel()
-    io.signal.addEventListener('abort', onAbort)
-    let outcome: InferOutcome
-    try {
-      outcome = await handle.result
-    } finally {
-      io.signal.removeEventListener('abort', onAbort)
-    }
+    const outcome: InferOutcome = await awaitCancellable(handle, io.signal)
     const json: PredictJson = {
       run: runDir,
       images: imagesDir,
@@ -291,14 +284,6 @@ Options:
         `Cost per image: total ${ms(c.msPerImage)}, network ${ms(c.predictMsPerImage)} (plain pass ${ms(c.plainMsPerImage)}), CRF ${ms(c.crfMsPerImage)}`,
       )
     }
-    if (outcome.status === 'cancelled') {
-      io.err('pss-studio predict: cancelled')
-      return EXIT_FAILURE
-    }
-    if (outcome.predicted === 0) {
-      io.err('pss-studio predict: no image could be predicted')
-      return EXIT_FAILURE
-    }
-    return EXIT_OK
+    return predictExitCode(outcome, io)
   },
 }

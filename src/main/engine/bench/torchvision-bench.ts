@@ -15,7 +15,7 @@ import { DeepLabV3MobileNetV3Large, DEEPLABV3_MOBILENET_ARCH } from '../models/t
 import { LrasppMobileNetV3Large, LRASPP_ARCH } from '../models/torchvision/lraspp'
 import { resizeBilinearTorch } from '../ops/resize-bilinear'
 import { Adam, SgdMomentum } from '../train/optimizers'
-import { instrumentKernels, useBenchBackend, type BenchBackend, type StepProfile } from './train-bench'
+import { profileSteps, useBenchBackend, type BenchBackend, type StepProfile } from './train-bench'
 import { sampleStats, type SampleStats } from './sample-stats'
 
 export const TORCHVISION_BENCH_ARCHS = [LRASPP_ARCH, DEEPLABV3_MOBILENET_ARCH] as const
@@ -143,26 +143,8 @@ export async function profileTorchvisionStep(cfg: TorchvisionBenchConfig): Promi
   await useBenchBackend(cfg.backend)
   const model = buildModel(cfg.arch)
   const r = cfg.mode === 'infer' ? inferRunner(model, cfg) : adventRunner(model, cfg)
-  const backendName = tf.getBackend()
   try {
-    r.step()
-    const stop = instrumentKernels(backendName)
-    const n = Math.max(1, cfg.steps)
-    const c0 = process.cpuUsage()
-    for (let i = 0; i < n; i++) r.step()
-    const cpu = process.cpuUsage(c0)
-    const acc = stop()
-    const stepCpuMs = (cpu.user + cpu.system) / 1000 / n
-    const kernelCpuMs = [...acc.values()].reduce((a, e) => a + e.us, 0) / 1000 / n
-    const kernels = [...acc.entries()]
-      .map(([kernel, e]) => ({
-        kernel,
-        ms: e.us / 1000 / n,
-        calls: e.calls / n,
-        share: e.us / 1000 / n / stepCpuMs,
-      }))
-      .sort((a, b) => b.ms - a.ms)
-    return { stepCpuMs, kernelCpuMs, kernels }
+    return profileSteps(() => r.step(), cfg.steps)
   } finally {
     r.dispose()
     model.dispose()

@@ -212,30 +212,37 @@ export function instrumentKernels(backendName: string): () => Map<string, { us: 
   }
 }
 
+/**
+ * Per-kernel CPU time of `steps` calls of `step` (at least one) on the current backend, after one
+ * warm-up call that is not measured (it compiles and allocates), largest first.
+ */
+export function profileSteps(step: () => unknown, steps: number): StepProfile {
+  step()
+  const stop = instrumentKernels(tf.getBackend())
+  const n = Math.max(1, steps)
+  const c0 = process.cpuUsage()
+  for (let i = 0; i < n; i++) step()
+  const cpu = process.cpuUsage(c0)
+  const acc = stop()
+  const stepCpuMs = (cpu.user + cpu.system) / 1000 / n
+  const kernelCpuMs = [...acc.values()].reduce((a, e) => a + e.us, 0) / 1000 / n
+  const kernels = [...acc.entries()]
+    .map(([kernel, e]) => ({
+      kernel,
+      ms: e.us / 1000 / n,
+      calls: e.calls / n,
+      share: e.us / 1000 / n / stepCpuMs,
+    }))
+    .sort((a, b) => b.ms - a.ms)
+  return { stepCpuMs, kernelCpuMs, kernels }
+}
+
 /** Per-kernel CPU time of `steps` steps (after one warm-up step), largest first. */
 export async function profileTrainStep(cfg: BenchConfig): Promise<StepProfile> {
   await useBenchBackend(cfg.backend)
   const t = makeTrainer(cfg)
-  const backendName = tf.getBackend()
   try {
-    t.step()
-    const stop = instrumentKernels(backendName)
-    const n = Math.max(1, cfg.steps)
-    const c0 = process.cpuUsage()
-    for (let i = 0; i < n; i++) t.step()
-    const cpu = process.cpuUsage(c0)
-    const acc = stop()
-    const stepCpuMs = (cpu.user + cpu.system) / 1000 / n
-    const kernelCpuMs = [...acc.values()].reduce((a, e) => a + e.us, 0) / 1000 / n
-    const kernels = [...acc.entries()]
-      .map(([kernel, e]) => ({
-        kernel,
-        ms: e.us / 1000 / n,
-        calls: e.calls / n,
-        share: e.us / 1000 / n / stepCpuMs,
-      }))
-      .sort((a, b) => b.ms - a.ms)
-    return { stepCpuMs, kernelCpuMs, kernels }
+    return profileSteps(() => t.step(), cfg.steps)
   } finally {
     t.dispose()
     if (cfg.backend === 'cpu-stock') registerTrainingKernels('cpu')

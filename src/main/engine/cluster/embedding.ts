@@ -5,6 +5,7 @@
  * worker in the app).
  */
 import { UMAP } from 'umap-js'
+import { mulberry32 } from '../../../shared/stratified-sample'
 
 export type EmbedMethod = 'umap' | 'pca'
 
@@ -16,16 +17,7 @@ export interface Layout2d {
 }
 
 /** mulberry32: a small seeded PRNG in [0, 1) (UMAP's init and sampling must not depend on Math.random). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export const seededRandom: (seed: number) => () => number = mulberry32
 
 /** Rescales to [0, 1] (a constant axis maps to 0.5). */
 export function normalise01(v: Float64Array): Float64Array {

@@ -8,10 +8,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Studio } from '../../../../src/main/app/studio'
-import { runCli } from '../../../../src/main/cli/run'
 import { generateSyntheticBenchmark } from '../../../../src/main/datasets/synthetic'
 import { adjustedRandIndex } from '../../../../src/main/engine/cluster/agreement'
 import type { StudioEvents } from '../../../../src/shared/api'
+import { cli } from '../../cli/helpers'
 
 let root = ''
 let bench = ''
@@ -117,17 +117,6 @@ describe('clusterAlbum API', () => {
 })
 
 describe('pss-studio cluster', () => {
-  async function cli(...argv: string[]) {
-    const out: string[] = []
-    const err: string[] = []
-    const code = await runCli(argv, {
-      out: (l) => out.push(l),
-      err: (l) => err.push(l),
-      signal: new AbortController().signal,
-    })
-    return { code, out: out.join('\n'), err: err.join('\n') }
-  }
-
   it('clusters an album by name with automatic K and prints JSON', async () => {
     const r = await cli(
       'cluster',

@@ -8,14 +8,13 @@ import path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { selectBackend } from '../../../../src/main/engine/backend'
 import { encoderFeatures } from '../../../../src/main/engine/cluster/encoder-features'
 import { runClustering } from '../../../../src/main/engine/cluster/cluster-album'
 import { parseClusterRequest } from '../../../../src/main/engine/cluster/cluster-request'
 import { inputBatch } from '../../../../src/main/engine/infer/predict-labels'
 import { loadRunModel } from '../../../../src/main/engine/infer/load-run-model'
-import { parseTrainConfig, runTraining } from '../../../../src/main/engine/runs'
 import { decodeRgb } from '../../../../src/main/media/decode'
+import { trainTinyRun } from '../helpers'
 
 let tmp = ''
 let runDir = ''
@@ -24,23 +23,7 @@ const images: { id: number; path: string }[] = []
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-cluster-enc-'))
   runDir = path.join(tmp, 'run')
-  await selectBackend({ force: 'wasm', env: {} })
-  const config = parseTrainConfig({
-    runDir,
-    seed: 3,
-    steps: 2,
-    batch: 2,
-    size: 32,
-    width: 16,
-    checkpointEvery: 0,
-    backend: 'wasm',
-  })
-  await runTraining(config, false, {
-    shouldStop: () => false,
-    onStarted: () => {},
-    onProgress: () => {},
-    onCheckpoint: () => {},
-  })
+  await trainTinyRun(runDir, { seed: 3, steps: 2 })
   for (let i = 0; i < 6; i++) {
     const w = 40 + i * 3
     const h = 30

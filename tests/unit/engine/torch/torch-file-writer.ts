@@ -4,6 +4,7 @@
  * checks run without Python, and write what Python would refuse to write.
  */
 import { writeFileSync } from 'node:fs'
+import { crc32 } from '../../../../src/shared/png-chunks'
 
 /** Builds a pickle from opcodes; each method appends and returns `this`. */
 export class PickleWriter {
@@ -102,22 +103,6 @@ export class PickleWriter {
     this.tuple().bool(false).global('collections', 'OrderedDict').emptyTuple().reduce()
     return this.tuple().reduce()
   }
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    t[n] = c >>> 0
-  }
-  return t
-})()
-
-function crc32(b: Uint8Array): number {
-  let c = 0xffffffff
-  for (const x of b) c = CRC_TABLE[(c ^ x) & 0xff]! ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
 }
 
 /** A zip of stored (uncompressed) entries, as torch.save writes them. */

@@ -11,19 +11,10 @@
 import * as tf from '@tensorflow/tfjs'
 import { Rng } from '../../train/rng'
 import { resizeBilinearTorch } from '../../ops/resize-bilinear'
-import { ParamStore } from '../params'
 import type { SegmentationModel, SegOutputs } from '../segnet'
-import type { StateDict } from '../torch/state-dict'
-import { loadTorchStateDict } from './load-state-dict'
 import { LOW_CHANNELS, mobilenetV3LargeFeatures } from './mobilenet-v3-large'
-import {
-  TORCH_BN,
-  TorchParams,
-  globalAvgPool,
-  torchBatchNorm,
-  torchConv2d,
-  type TorchLayout,
-} from './torch-layers'
+import { TORCH_BN, TorchParams, globalAvgPool, torchBatchNorm, torchConv2d } from './torch-layers'
+import { TorchvisionModelBase, checkedNumClasses } from './torchvision-model-base'
 
 export const DEEPLABV3_MOBILENET_ARCH = 'deeplabv3_mobilenet_v3_large'
 const ASPP_RATES = [12, 24, 36] as const
@@ -51,18 +42,14 @@ function convBnRelu(
   return torchBatchNorm(tp, bnKey, torchConv2d(tp, convKey, x, o), training, TORCH_BN, true)
 }
 
-export class DeepLabV3MobileNetV3Large implements SegmentationModel {
-  readonly params: ParamStore
+export class DeepLabV3MobileNetV3Large extends TorchvisionModelBase implements SegmentationModel {
   readonly config: DeepLabV3MobileNetConfig
-  private readonly tp: TorchParams
   private dropoutRng: Rng
 
   constructor(o: { numClasses?: number; aux?: boolean; dropout?: boolean; seed?: number } = {}) {
-    const numClasses = o.numClasses ?? 21
-    if (!Number.isInteger(numClasses) || numClasses < 2 || numClasses > 255) {
-      throw new Error(`DeepLabV3: numClasses must be an integer in 2..255, got ${numClasses}`)
-    }
+    const numClasses = checkedNumClasses('DeepLabV3', o.numClasses)
     const seed = o.seed ?? 0
+    super(DEEPLABV3_MOBILENET_ARCH, seed)
     this.config = {
       arch: DEEPLABV3_MOBILENET_ARCH,
       numClasses,
@@ -70,25 +57,8 @@ export class DeepLabV3MobileNetV3Large implements SegmentationModel {
       dropout: o.dropout ?? true,
       seed,
     }
-    this.params = new ParamStore(new Rng(seed))
-    this.tp = new TorchParams(this.params)
     this.dropoutRng = new Rng((seed ^ 0x5bd1e995) >>> 0)
-    tf.tidy(() => {
-      this.run(tf.zeros([1, 64, 64, 3]), false)
-    })
-    this.params.seal()
-  }
-
-  loadStateDict(sd: StateDict, source: string): void {
-    loadTorchStateDict(this.tp, sd, source, DEEPLABV3_MOBILENET_ARCH)
-  }
-
-  stateDictKeys(): string[] {
-    return this.tp.keys()
-  }
-
-  torchLayout(key: string): TorchLayout | undefined {
-    return this.tp.layout(key)
+    this.createParams((x) => this.run(x, false))
   }
 
   private dropout(x: tf.Tensor4D, rate: number, training: boolean): tf.Tensor4D {
@@ -181,12 +151,6 @@ export class DeepLabV3MobileNetV3Large implements SegmentationModel {
     return { features: features as tf.Tensor4D, logits: logits as tf.Tensor4D }
   }
 
-  embed(x: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(
-      () => mobilenetV3LargeFeatures(this.tp, 'backbone', x, false).high.mean([1, 2]) as tf.Tensor2D,
-    )
-  }
-
   dropoutState(): number | null {
     return this.config.dropout ? this.dropoutRng.getState() : null
   }
@@ -195,9 +159,5 @@ export class DeepLabV3MobileNetV3Large implements SegmentationModel {
     if (!Number.isInteger(state) || state < 0 || state > 0xffffffff)
       throw new RangeError(`DeepLabV3: dropout RNG state must be a 32-bit unsigned integer, got ${state}`)
     this.dropoutRng = Rng.fromState(state)
-  }
-
-  dispose(): void {
-    this.params.dispose()
   }
 }

@@ -7,26 +7,16 @@
  * (`resizeBilinearTorch(main, H, W, false)` reproduces `model(x)['out']`).
  */
 import * as tf from '@tensorflow/tfjs'
-import { Rng } from '../../train/rng'
 import { resizeBilinearTorch } from '../../ops/resize-bilinear'
-import { ParamStore } from '../params'
 import type { SegmentationModel, SegOutputs } from '../segnet'
-import type { StateDict } from '../torch/state-dict'
-import { loadTorchStateDict } from './load-state-dict'
 import {
   HIGH_CHANNELS,
   LOW_CHANNELS,
   mobilenetV3LargeFeatures,
   type MobileNetFeatures,
 } from './mobilenet-v3-large'
-import {
-  TORCH_BN,
-  TorchParams,
-  globalAvgPool,
-  torchBatchNorm,
-  torchConv2d,
-  type TorchLayout,
-} from './torch-layers'
+import { TORCH_BN, TorchParams, globalAvgPool, torchBatchNorm, torchConv2d } from './torch-layers'
+import { TorchvisionModelBase, checkedNumClasses } from './torchvision-model-base'
 
 export const LRASPP_ARCH = 'lraspp_mobilenet_v3_large'
 /** LRASPPHead's inter_channels. */
@@ -81,39 +71,14 @@ function lrasppHead(
 /** Smallest input side accepted (the stride-16 map is then at least 1×1). */
 export const LRASPP_MIN_INPUT_SIDE = 16
 
-export class LrasppMobileNetV3Large implements SegmentationModel {
-  readonly params: ParamStore
+export class LrasppMobileNetV3Large extends TorchvisionModelBase implements SegmentationModel {
   readonly config: LrasppConfig
-  private readonly tp: TorchParams
 
   constructor(o: { numClasses?: number; seed?: number } = {}) {
-    const numClasses = o.numClasses ?? 21
-    if (!Number.isInteger(numClasses) || numClasses < 2 || numClasses > 255) {
-      throw new Error(`LR-ASPP: numClasses must be an integer in 2..255, got ${numClasses}`)
-    }
+    const numClasses = checkedNumClasses('LR-ASPP', o.numClasses)
+    super(LRASPP_ARCH, o.seed ?? 0)
     this.config = { arch: LRASPP_ARCH, numClasses, aux: false, seed: o.seed ?? 0 }
-    this.params = new ParamStore(new Rng(this.config.seed))
-    this.tp = new TorchParams(this.params)
-    // Create every parameter with a small forward pass, then seal the store.
-    tf.tidy(() => {
-      this.run(tf.zeros([1, 64, 64, 3]), false)
-    })
-    this.params.seal()
-  }
-
-  /** Loads a torchvision state dict (strict: see loadTorchStateDict). `source` names the file in errors. */
-  loadStateDict(sd: StateDict, source: string): void {
-    loadTorchStateDict(this.tp, sd, source, LRASPP_ARCH)
-  }
-
-  /** The state-dict keys this model has, in creation order (= torchvision's state_dict() order). */
-  stateDictKeys(): string[] {
-    return this.tp.keys()
-  }
-
-  /** How the tfjs variable `key` is laid out relative to its PyTorch tensor (undefined: no such key). */
-  torchLayout(key: string): TorchLayout | undefined {
-    return this.tp.layout(key)
+    this.createParams((x) => this.run(x, false))
   }
 
   private run(x: tf.Tensor4D, training: boolean): { f: MobileNetFeatures; head: HeadOutputs } {
@@ -140,15 +105,5 @@ export class LrasppMobileNetV3Large implements SegmentationModel {
       return [r.head.features, r.head.logits]
     })
     return { features: features as tf.Tensor4D, logits: logits as tf.Tensor4D }
-  }
-
-  embed(x: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(
-      () => mobilenetV3LargeFeatures(this.tp, 'backbone', x, false).high.mean([1, 2]) as tf.Tensor2D,
-    )
-  }
-
-  dispose(): void {
-    this.params.dispose()
   }
 }
