@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Album } from '../../src/shared/domain'
 import type { RunDetail, StartedRun } from '../../src/shared/runs'
-import { callApi, openBrowser, tid, type BrowserSession } from './helpers/browser-session'
+import { callApi, openBrowser, runToEnd, tid, type BrowserSession } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
 const RESULTS = resolve('test-results/kept-source-e2e')
@@ -51,14 +51,7 @@ beforeAll(async () => {
     selection: 'heldout',
     methodConfig: { entMain: 50, entAux: 50, seg: { lr: 0.25 } },
   })
-  const end = Date.now() + 400_000
-  for (;;) {
-    run = await api<RunDetail>('getRun', { runId: started.runId })
-    if (run.status !== 'queued' && run.status !== 'running') break
-    if (Date.now() > end) throw new Error('the run did not finish')
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  if (run.status !== 'done') throw new Error(`run ${run.id} ended ${run.status}: ${run.error}`)
+  run = await runToEnd(server, started.runId, 400_000)
   session = await openBrowser({ resultsDir: RESULTS })
   page = session.page
 }, 600_000)

@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Album } from '../../src/shared/domain'
 import type { RunDetail, StartedRun } from '../../src/shared/runs'
 import type { VariantInfo } from '../../src/shared/variants'
-import { callApi, openBrowser, tid, type BrowserSession } from './helpers/browser-session'
+import { callApi, openBrowser, runToEnd, tid, type BrowserSession } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
 const RESULTS = resolve('test-results/variants-e2e')
@@ -38,14 +38,7 @@ beforeAll(async () => {
   album = info.albums.find((a) => a.validationMaskedCount > 0)!
   server = await serve(['--project', dir], env)
   const started = await api<StartedRun>('startRun', { albumId: album.id, method: 'noda', iterations: 6, size: 32 })
-  const end = Date.now() + 240_000
-  for (;;) {
-    run = await api<RunDetail>('getRun', { runId: started.runId })
-    if (run.status !== 'queued' && run.status !== 'running') break
-    if (Date.now() > end) throw new Error('the run did not finish')
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  if (run.status !== 'done') throw new Error(`run ${run.id} ended ${run.status}: ${run.error}`)
+  run = await runToEnd(server, started.runId, 240_000)
   session = await openBrowser({ resultsDir: RESULTS })
   page = session.page
 }, 400_000)

@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { RunDetail } from '../../../src/shared/runs'
 import type { Served } from './serve'
 
 export const CHROMIUM_ARGS = [
@@ -40,6 +41,20 @@ export async function callApi<T>(server: Served, method: string, args: unknown):
   // A method may return nothing: `result` is then absent from the body, not an error.
   if (!res.ok || body.error) throw new Error(`${method}: ${body.error?.message ?? res.status}`)
   return body.result as T
+}
+
+/** Polls `getRun` until the run leaves queued/running; throws unless it ended done (or after `timeoutMs`). */
+export async function runToEnd(server: Served, runId: number, timeoutMs: number): Promise<RunDetail> {
+  const end = Date.now() + timeoutMs
+  for (;;) {
+    const run = await callApi<RunDetail>(server, 'getRun', { runId })
+    if (run.status !== 'queued' && run.status !== 'running') {
+      if (run.status !== 'done') throw new Error(`run ${run.id} ended ${run.status}: ${run.error}`)
+      return run
+    }
+    if (Date.now() > end) throw new Error('the run did not finish')
+    await new Promise((r) => setTimeout(r, 500))
+  }
 }
 
 export interface BrowserSession {
