@@ -11,8 +11,9 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           cli: resolve(__dirname, 'src/main/cli/index.ts'),
-          // Training worker thread, loaded by path at run time (see engine/worker/spawn-engine-worker.ts).
-          'training-worker': resolve(__dirname, 'src/main/engine/worker/training-worker.ts'),
+          // The engine worker thread (every session: training, inference, …), loaded by path at run time
+          // (see engine/worker/spawn-engine-worker.ts).
+          'engine-worker': resolve(__dirname, 'src/main/engine/worker/engine-worker.ts'),
           // Its data loader (decode + augmentation off the training thread; no tfjs).
           'data-worker': resolve(__dirname, 'src/main/engine/worker/data-worker.ts'),
         },

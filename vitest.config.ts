@@ -4,7 +4,8 @@ import { TRAINING_TESTS } from './tests/test-sets'
 
 // PSS_TEST_SET=fast leaves out the files that train a model (tests/test-sets.ts); =training runs only them.
 const testSet = process.env.PSS_TEST_SET ?? 'all'
-if (!['all', 'fast', 'training'].includes(testSet)) throw new Error(`PSS_TEST_SET=${testSet}: use all, fast or training`)
+if (!['all', 'fast', 'training'].includes(testSet))
+  throw new Error(`PSS_TEST_SET=${testSet}: use all, fast or training`)
 const unitInclude = testSet === 'training' ? [...TRAINING_TESTS] : ['tests/unit/**/*.test.ts']
 const unitExclude = testSet === 'fast' ? [...TRAINING_TESTS] : []
 

@@ -129,7 +129,7 @@ function machine() {
 const commandLine = () => `node scripts/bench-engine.mjs ${args.join(' ')}`.trim()
 
 /**
- * The paper's network, PSP-ResNet-50 at 320², batch 8 (method.md §2), supervised: a step is minutes of
+ * The paper's network, PSP-ResNet-50 at 320², batch 8 (docs/method.md §2), supervised: a step is minutes of
  * CPU, so one timed step after one warm-up. The wasm heap is 32-bit (4 GiB at most): when batch 8 does not
  * fit, the row says so and the largest batch that fits is timed too, next to PyTorch at the same batch.
  */
@@ -142,7 +142,16 @@ async function resnet50Rows(peer) {
     let tm = null
     let torchParams = null
     if (peer && (r.msPerStep != null || batch === 8)) {
-      const a = await peer.run({ size, width: 16, batch, mode: 'supervised', steps: 1, warmup: 1, threads: 1, backbone: 'resnet50' })
+      const a = await peer.run({
+        size,
+        width: 16,
+        batch,
+        mode: 'supervised',
+        steps: 1,
+        warmup: 1,
+        threads: 1,
+        backbone: 'resnet50',
+      })
       tm = a.msPerStep
       torchParams = a.segParams
     }
@@ -194,7 +203,16 @@ function resnet50Child(batch) {
 async function resnet50ChildMain(batch) {
   // The parent bundled it moments ago.
   const bench = createRequire(import.meta.url)(path.join(root, '.tmp', 'bench-engine', 'train-bench.cjs'))
-  const cfg = { backend: 'wasm', backbone: 'resnet50', size: 320, width: 16, batch, mode: 'supervised', steps: 1, warmup: 1 }
+  const cfg = {
+    backend: 'wasm',
+    backbone: 'resnet50',
+    size: 320,
+    width: 16,
+    batch,
+    mode: 'supervised',
+    steps: 1,
+    warmup: 1,
+  }
   try {
     const r = await bench.runTrainBench(cfg)
     console.log(

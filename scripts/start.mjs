@@ -135,7 +135,9 @@ function electronSqliteBinding() {
   const built = join(work, 'build', 'Release', 'better_sqlite3.node')
   if (r.status !== 0 || !existsSync(built)) {
     say('could not fetch it (no network to its release host, or no binary for this platform).')
-    say('build it with `npx @electron/rebuild -o better-sqlite3` and set PSS_STUDIO_SQLITE_BINDING to the .node file.')
+    say(
+      'build it with `npx @electron/rebuild -o better-sqlite3` and set PSS_STUDIO_SQLITE_BINDING to the .node file.',
+    )
     return null
   }
   cpSync(built, target)

@@ -21,13 +21,26 @@ function run(label, cmd, args) {
 
 const checks = []
 checks.push(['build', run('build', 'npx', ['electron-vite', 'build'])])
-checks.push(['typecheck (node)', run('typecheck node', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit'])])
-checks.push(['typecheck (web)', run('typecheck web', 'npx', ['vue-tsc', '-p', 'tsconfig.web.json', '--noEmit'])])
+checks.push([
+  'typecheck (node)',
+  run('typecheck node', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']),
+])
+checks.push([
+  'typecheck (web)',
+  run('typecheck web', 'npx', ['vue-tsc', '-p', 'tsconfig.web.json', '--noEmit']),
+])
 checks.push(['lint', run('lint', 'npx', ['eslint', '.', '--max-warnings', '0'])])
+// Formatting is a check like lint: `npm run format` fixes what this reports.
+checks.push(['format', run('format', 'npx', ['prettier', '--check', '.'])])
 
 const jsonFile = join(tmp, 'vitest.json')
 const vitestOk = run('vitest', 'npx', [
-  'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${jsonFile}`, ...extra,
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${jsonFile}`,
+  ...extra,
 ])
 
 let passed = 0

@@ -5,8 +5,15 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { chromium, type Browser } from 'playwright-core'
 
-export async function serveProject(cliJs: string, projectDir: string, env: NodeJS.ProcessEnv): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [cliJs, 'serve', '--port', '0', '--project', projectDir], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+export async function serveProject(
+  cliJs: string,
+  projectDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [cliJs, 'serve', '--port', '0', '--project', projectDir], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''
     const timer = setTimeout(() => reject(new Error(`serve printed no URL in 60 s:\n${out}`)), 60_000)
@@ -29,6 +36,13 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   })
 }

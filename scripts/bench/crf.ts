@@ -18,7 +18,8 @@ function parseRuns(argv: string[]): { runs: number; json: boolean } {
     else if (a === '--runs') runs = Number(argv[++i])
     else throw new Error(`unknown option ${a}; allowed: --runs N, --json`)
   }
-  if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new Error('--runs must be an integer from 1 to 100')
+  if (!Number.isInteger(runs) || runs < 1 || runs > 100)
+    throw new Error('--runs must be an integer from 1 to 100')
   return { runs, json }
 }
 

@@ -66,7 +66,10 @@ async function ensurePhotos(dir: string, count: number, log: (s: string) => void
       const i = todo[next++]!
       const r = rng(i + 1)
       const base = Buffer.from(Array.from({ length: 4 * 3 * 3 }, () => Math.floor(r() * 255)))
-      await sharp(base, { raw: { width: 4, height: 3, channels: 3 } }).resize(48, 36, { kernel: 'cubic' }).jpeg({ quality: 80 }).toFile(join(dir, photoName(i)))
+      await sharp(base, { raw: { width: 4, height: 3, channels: 3 } })
+        .resize(48, 36, { kernel: 'cubic' })
+        .jpeg({ quality: 80 })
+        .toFile(join(dir, photoName(i)))
     }
   }
   await Promise.all(Array.from({ length: Math.max(2, cpus().length) }, worker))
@@ -85,7 +88,12 @@ interface FrameStats {
 }
 function stats(deltas: number[]): FrameStats {
   const s = [...deltas].sort((a, b) => a - b)
-  return { frames: s.length, p50: round(percentile(s, 0.5)), p95: round(percentile(s, 0.95)), max: round(s[s.length - 1] ?? NaN) }
+  return {
+    frames: s.length,
+    p50: round(percentile(s, 0.5)),
+    p95: round(percentile(s, 0.95)),
+    max: round(s[s.length - 1] ?? NaN),
+  }
 }
 
 async function main(): Promise<void> {
@@ -134,12 +142,24 @@ async function main(): Promise<void> {
       const hi = Math.max(...v)
       return v.map((t) => (t - lo) / (hi - lo))
     }
-    studio.currentProject().groupings.addClustering(albumId, 'bench:ui synthetic blobs', groups, { method: 'synthetic (bench:ui)' })
+    studio.currentProject().groupings.addClustering(albumId, 'bench:ui synthetic blobs', groups, {
+      method: 'synthetic (bench:ui)',
+    })
     const file = embeddingFile(studio.currentProject(), albumId)
     mkdirSync(join(file, '..'), { recursive: true })
     writeFileSync(
       file,
-      JSON.stringify({ albumId, method: 'pca', seed: 7, features: 'synthetic layout (bench:ui)', createdAt: new Date().toISOString(), seconds: 0, ids, x: norm(x), y: norm(y) }),
+      JSON.stringify({
+        albumId,
+        method: 'pca',
+        seed: 7,
+        features: 'synthetic layout (bench:ui)',
+        createdAt: new Date().toISOString(),
+        seconds: 0,
+        ids,
+        x: norm(x),
+        y: norm(y),
+      }),
     )
   } finally {
     await studio.close()
@@ -174,7 +194,8 @@ async function main(): Promise<void> {
           requestAnimationFrame(tick)
         })
       })()`)
-    const stopFrames = (): Promise<number[]> => page.evaluate(`(() => { window.__stop = true; return window.__frames })()`)
+    const stopFrames = (): Promise<number[]> =>
+      page.evaluate(`(() => { window.__stop = true; return window.__frames })()`)
 
     // Embedding map.
     const base = url.split('#')[0]!
@@ -209,7 +230,9 @@ async function main(): Promise<void> {
 
     // Thumbnail grid.
     await page.goto(`${base}#/album/${albumId}`)
-    await page.waitForSelector(`[data-testid="album-grid"][data-state="ready"][data-total="${opts.count}"]`, { timeout: 120_000 })
+    await page.waitForSelector(`[data-testid="album-grid"][data-state="ready"][data-total="${opts.count}"]`, {
+      timeout: 120_000,
+    })
     await page.waitForTimeout(500)
     await startFrames()
     const scrolled = await page.evaluate<number>(`(async () => {
@@ -232,7 +255,12 @@ async function main(): Promise<void> {
     const result = {
       embeddingMapP95FrameMs: map_.p95,
       gridScrollP95FrameMs: grid.p95,
-      embeddingMap: { points, ...map_, redraws: draws, drawCostMs: { p50: stats(drawCosts).p50, p95: stats(drawCosts).p95, max: stats(drawCosts).max } },
+      embeddingMap: {
+        points,
+        ...map_,
+        redraws: draws,
+        drawCostMs: { p50: stats(drawCosts).p50, p95: stats(drawCosts).p95, max: stats(drawCosts).max },
+      },
       gridScroll: { images: opts.count, ...grid, scrolledPx: Math.round(scrolled) },
       chromium: execFileSync('/usr/bin/chromium', ['--version']).toString().trim(),
       headless: true,
@@ -241,8 +269,12 @@ async function main(): Promise<void> {
       cores: cpus().length,
     }
     if (!opts.json) {
-      log(`embedding map, ${points} points: p50 ${map_.p50} ms, p95 ${map_.p95} ms, max ${map_.max} ms over ${map_.frames} frames (${draws} redraws, draw cost p95 ${stats(drawCosts).p95} ms)`)
-      log(`grid scroll, ${opts.count} thumbnails: p50 ${grid.p50} ms, p95 ${grid.p95} ms, max ${grid.max} ms over ${grid.frames} frames`)
+      log(
+        `embedding map, ${points} points: p50 ${map_.p50} ms, p95 ${map_.p95} ms, max ${map_.max} ms over ${map_.frames} frames (${draws} redraws, draw cost p95 ${stats(drawCosts).p95} ms)`,
+      )
+      log(
+        `grid scroll, ${opts.count} thumbnails: p50 ${grid.p50} ms, p95 ${grid.p95} ms, max ${grid.max} ms over ${grid.frames} frames`,
+      )
     }
     console.log(JSON.stringify(result))
   } finally {
@@ -258,6 +290,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : String(err))
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err))
   process.exit(1)
 })

@@ -62,6 +62,15 @@ async function main(): Promise<void> {
       const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
       return r.canceled ? null : (r.filePaths[0] ?? null)
     },
+    pickFile: async (title?: string, extensions?: string[]) => {
+      const options = {
+        title: title ?? 'Choose a file',
+        properties: ['openFile'] as 'openFile'[],
+        filters: extensions && extensions.length > 0 ? [{ name: extensions.join(', '), extensions }] : [],
+      }
+      const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options)
+      return r.canceled ? null : (r.filePaths[0] ?? null)
+    },
   })
 
   const files = new StaticFiles(join(__dirname, '../renderer'))

@@ -12,7 +12,12 @@ export const AnnotationStatus = {
   Reviewed: 'reviewed',
 } as const
 export type AnnotationStatus = (typeof AnnotationStatus)[keyof typeof AnnotationStatus]
-export const ANNOTATION_STATUSES: readonly AnnotationStatus[] = ['not_started', 'in_progress', 'done', 'reviewed']
+export const ANNOTATION_STATUSES: readonly AnnotationStatus[] = [
+  'not_started',
+  'in_progress',
+  'done',
+  'reviewed',
+]
 
 export const ANNOTATION_STATUS_LABELS: Record<AnnotationStatus, string> = {
   not_started: 'Not started',
@@ -110,7 +115,7 @@ export interface MaskProposalSource {
   /** Stable key within the image: `pred:<runId>` or `proposal:<id>`. */
   key: string
   kind: ProposalSourceKind
-  /** What the editor lists ("No-DA (source only) run #3", "Tag co-segmentation (cluster 4)"). */
+  /** What the editor lists ("No-DA #3", "Personalize #4 — OURS-S2", "Tag co-segmentation (cluster 4)"). */
   label: string
   /** Media ref of the label PNG (`pred/<run>/<image>` or `file/<rel>`). */
   media: string

@@ -13,6 +13,7 @@ export const METHOD_NAMES = [
   'openProject',
   'closeProject',
   'pickDirectory',
+  'pickFile',
   'listAlbums',
   'listSources',
   'renameAlbum',
@@ -60,15 +61,25 @@ export const METHOD_NAMES = [
   'startCoseg',
   // explain
   'explainRegion',
+  // click masks
+  'clickMaskMap',
   // variants
   'predictVariant',
   'listVariants',
   // source models
   'addSourceModel',
   'listSourceModels',
+  'inspectSourceModel',
+  'downloadTorchvisionModel',
 ] as const satisfies readonly ApiMethod[]
 
-export const EVENT_NAME_LIST = ['job', 'library', 'project', 'projectFolder'] as const satisfies readonly StudioEventName[]
+export const EVENT_NAME_LIST = [
+  'job',
+  'library',
+  'project',
+  'projectFolder',
+  'run',
+] as const satisfies readonly StudioEventName[]
 
 type Missing<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : Exclude<All, Listed>
 const allMethods: Missing<ApiMethod, (typeof METHOD_NAMES)[number]> = true

@@ -21,7 +21,15 @@ import type {
   StartedJob,
 } from './domain'
 import type { AlbumDeletion } from './album-deletion'
-import type { AnnotationQueue, AnnotationStatus, ExportSummary, MaskProposalSource, MaskVersion, SavedMask, SplitInfo } from './annotation'
+import type {
+  AnnotationQueue,
+  AnnotationStatus,
+  ExportSummary,
+  MaskProposalSource,
+  MaskVersion,
+  SavedMask,
+  SplitInfo,
+} from './annotation'
 
 import { CLUSTER_FEATURES, type ClusteringInfo } from './clustering'
 import {
@@ -35,12 +43,21 @@ import {
   type ProjectResults,
 } from './insight'
 import { SEGSORT_BANKS, type ExplainedRegion } from './explain'
-import { RUN_METHODS, type RunDetail, type RunImageMetric, type RunSummary, type StartedRun } from './runs'
+import type { ClickMaskMap } from './click-mask'
+import {
+  RUN_METHODS,
+  type RunDetail,
+  type RunEvent,
+  type RunImageMetric,
+  type RunSummary,
+  type StartedRun,
+} from './runs'
 import { SELECTION_MODES, type RunSnapshots } from './snapshots'
 import { COSEG_SETTING_RANGES } from './coseg'
 import { VOC_CLASSES } from './voc'
 import type { StartedVariant, VariantInfo } from './variants'
-import type { SourceModel } from './source-models'
+import type { SourceModel, SourceModelInspection } from './source-models'
+import { TORCHVISION_FILES } from './torchvision-models'
 export * from './domain'
 
 // ---------- argument schemas ----------
@@ -71,7 +88,16 @@ export const ImageFilter = z.enum(['all', 'masked', 'unmasked', 'validation', 't
 export const ImageSort = z.enum(['name', 'imported', 'cluster'])
 
 /** Grid filter: images with this class present in their ground truth, or in run `runId`'s prediction. */
-const HasClassFilter = z.object({ classId: z.number().int().min(0).max(VOC_CLASSES.length - 1), runId: id.optional() }).strict()
+const HasClassFilter = z
+  .object({
+    classId: z
+      .number()
+      .int()
+      .min(0)
+      .max(VOC_CLASSES.length - 1),
+    runId: id.optional(),
+  })
+  .strict()
 /** Grid filter: images whose FIoU in run `runId` lies in [min, max] (fractions 0–1, inclusive). */
 const FiouRangeFilter = z
   .object({ runId: id, min: z.number().min(0).max(1), max: z.number().min(0).max(1) })
@@ -88,6 +114,20 @@ export const apiSchemas = {
   closeProject: z.object({}).strict(),
   /** Native folder picker (Electron only; appInfo.capabilities.pickDirectory says if available). */
   pickDirectory: z.object({ title: z.string().max(200).optional() }).strict(),
+  /** Native file picker (Electron only; appInfo.capabilities.pickFile says if available), limited to `extensions`. */
+  pickFile: z
+    .object({
+      title: z.string().max(200).optional(),
+      extensions: z
+        .array(
+          z
+            .string()
+            .regex(/^[a-z0-9]{1,10}$/, 'an extension is 1–10 lowercase letters or digits, without the dot'),
+        )
+        .max(10)
+        .optional(),
+    })
+    .strict(),
 
   listAlbums: z.object({}).strict(),
   listSources: z.object({}).strict(),
@@ -117,13 +157,16 @@ export const apiSchemas = {
     }),
   getImage: z.object({ imageId: id }).strict(),
   /** Replaces an image's image-level tags (VOC class ids 1–20; background is implicit). */
-  setImageTags: z
-    .object({ imageId: id, tags: z.array(z.number().int().min(1).max(20)).max(20) })
-    .strict(),
+  setImageTags: z.object({ imageId: id, tags: z.array(z.number().int().min(1).max(20)).max(20) }).strict(),
 
   /** Imports a folder of photos as a new album (a background job). */
   importFolder: z
-    .object({ dir: userPath, albumName: name, copy: z.boolean().default(true), recursive: z.boolean().default(false) })
+    .object({
+      dir: userPath,
+      albumName: name,
+      copy: z.boolean().default(true),
+      recursive: z.boolean().default(false),
+    })
     .strict(),
   /** Imports a PIS root (`personal/id{k}/…` or the folder that holds `personal/`). */
   importPis: z.object({ root: userPath, copy: z.boolean().default(true) }).strict(),
@@ -158,6 +201,11 @@ export const apiSchemas = {
       seed: z.number().int().min(0).max(0xffffffff).optional(),
       /** The labelled source dataset to train on; default: the project's only (or first) labelled one. */
       sourceId: id.optional(),
+      /**
+       * An imported source model (addSourceModel) to start from instead of training one: No-DA predicts with
+       * it; the adaptive methods adapt it (they still need the labelled source set for their source loss).
+       */
+      sourceModelId: id.optional(),
       /** Which snapshot the run uses (shared/snapshots.ts); default: heldout with ≥ 6 labelled validation images, else last. */
       selection: z.enum(SELECTION_MODES).optional(),
       /** Keep a snapshot every this many iterations in each trained stage; default ⌈stage iterations / 10⌉. */
@@ -230,7 +278,14 @@ export const apiSchemas = {
    * Stores a new version equal to an old one (nothing is overwritten), keeping its author; `reason`
    * 'undo' when the editor's undo went back to that version's content.
    */
-  restoreMaskVersion: z.object({ imageId: id, version: id, baseVersion: id.nullable(), reason: z.enum(['restore', 'undo']).optional() }).strict(),
+  restoreMaskVersion: z
+    .object({
+      imageId: id,
+      version: id,
+      baseVersion: id.nullable(),
+      reason: z.enum(['restore', 'undo']).optional(),
+    })
+    .strict(),
   setAnnotationStatus: z
     .object({ imageId: id, status: z.enum(['not_started', 'in_progress', 'done', 'reviewed']) })
     .strict(),
@@ -241,7 +296,12 @@ export const apiSchemas = {
     .object({
       albumId: id,
       fraction: z.number().gt(0, 'fraction must be above 0').lt(1, 'fraction must be below 1').default(0.3),
-      seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+      seed: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 ** 31 - 1)
+        .default(1),
       name: name.optional(),
     })
     .strict(),
@@ -321,10 +381,26 @@ export const apiSchemas = {
     .object({
       albumId: id,
       runId: id,
-      affinityWeight: z.number().min(COSEG_SETTING_RANGES.affinityWeight.min).max(COSEG_SETTING_RANGES.affinityWeight.max).optional(),
-      temperature: z.number().min(COSEG_SETTING_RANGES.temperature.min).max(COSEG_SETTING_RANGES.temperature.max).optional(),
-      seedConfidence: z.number().min(COSEG_SETTING_RANGES.seedConfidence.min).max(COSEG_SETTING_RANGES.seedConfidence.max).optional(),
-      minConfidence: z.number().min(COSEG_SETTING_RANGES.minConfidence.min).max(COSEG_SETTING_RANGES.minConfidence.max).optional(),
+      affinityWeight: z
+        .number()
+        .min(COSEG_SETTING_RANGES.affinityWeight.min)
+        .max(COSEG_SETTING_RANGES.affinityWeight.max)
+        .optional(),
+      temperature: z
+        .number()
+        .min(COSEG_SETTING_RANGES.temperature.min)
+        .max(COSEG_SETTING_RANGES.temperature.max)
+        .optional(),
+      seedConfidence: z
+        .number()
+        .min(COSEG_SETTING_RANGES.seedConfidence.min)
+        .max(COSEG_SETTING_RANGES.seedConfidence.max)
+        .optional(),
+      minConfidence: z
+        .number()
+        .min(COSEG_SETTING_RANGES.minConfidence.min)
+        .max(COSEG_SETTING_RANGES.minConfidence.max)
+        .optional(),
       crf: z.boolean().default(true),
     })
     .strict(),
@@ -343,6 +419,14 @@ export const apiSchemas = {
     })
     .strict(),
 
+  // ---------- click masks: model-assisted masks in the editor (src/main/app/click-mask-handlers.ts) ----------
+  /**
+   * The class probability map (top two classes per pixel, bounded resolution) of an image from its
+   * album's best model (the done album run with the highest FIoU, newest first on ties; else the
+   * project's newest source model), computed in the engine worker and cached on disk per (image, model).
+   */
+  clickMaskMap: z.object({ imageId: id }).strict(),
+
   // ---------- variants: TTA / CRF predictions of a done album run (src/main/app/variants-handlers.ts) ----------
   /**
    * Predicts a done album run's album again with the run's model (the snapshot its predictions came from)
@@ -353,12 +437,17 @@ export const apiSchemas = {
   predictVariant: z
     .object({ runId: id, tta: z.boolean(), crf: z.boolean() })
     .strict()
-    .refine((a) => a.tta || a.crf, { message: 'choose tta, crf or both: without either the variant is the run itself', path: ['tta'] }),
+    .refine((a) => a.tta || a.crf, {
+      message: 'choose tta, crf or both: without either the variant is the run itself',
+      path: ['tta'],
+    }),
   /** The variants of one run, or of every run of an album (done ones and those being made). */
   listVariants: z
     .object({ runId: id.optional(), albumId: id.optional() })
     .strict()
-    .refine((a) => (a.runId === undefined) !== (a.albumId === undefined), { message: 'give exactly one of runId or albumId' }),
+    .refine((a) => (a.runId === undefined) !== (a.albumId === undefined), {
+      message: 'give exactly one of runId or albumId',
+    }),
 
   // ---------- source models: imported PyTorch checkpoints (src/main/app/source-models-handlers.ts) ----------
   /**
@@ -369,6 +458,17 @@ export const apiSchemas = {
   addSourceModel: z.object({ path: absoluteFilePath, name: name.optional() }).strict(),
   /** The project's imported source models, oldest first. */
   listSourceModels: z.object({}).strict(),
+  /**
+   * What addSourceModel would store (architecture, parameters, classes, sha256), storing nothing; a file it
+   * would refuse is refused with the same message. One already in the project is reported as `duplicateOf`.
+   */
+  inspectSourceModel: z.object({ path: absoluteFilePath }).strict(),
+  /**
+   * A job that downloads one of torchvision's published VOC-class checkpoints (src/shared/torchvision-models.ts)
+   * into a temp file, checks its sha256 against the prefix in its name, and adds it like addSourceModel.
+   * The download's base URL is the main process's business (env PSS_TORCHVISION_BASE_URL), never an argument.
+   */
+  downloadTorchvisionModel: z.object({ file: z.enum(TORCHVISION_FILES) }).strict(),
 } as const
 
 export type ApiMethod = keyof typeof apiSchemas
@@ -383,6 +483,7 @@ export interface ApiResults {
   openProject: ProjectInfo
   closeProject: { closed: boolean }
   pickDirectory: { path: string | null }
+  pickFile: { path: string | null }
   listAlbums: Album[]
   listSources: SourceDataset[]
   renameAlbum: Album
@@ -438,6 +539,9 @@ export interface ApiResults {
   // ---------- explain ----------
   explainRegion: ExplainedRegion
 
+  // ---------- click masks ----------
+  clickMaskMap: ClickMaskMap
+
   // ---------- variants ----------
   predictVariant: StartedVariant
   listVariants: VariantInfo[]
@@ -445,6 +549,8 @@ export interface ApiResults {
   // ---------- source models ----------
   addSourceModel: SourceModel
   listSourceModels: SourceModel[]
+  inspectSourceModel: SourceModelInspection
+  downloadTorchvisionModel: StartedJob
 }
 
 /** The façade every door exposes. Arguments are the *input* shape (defaults optional). */
@@ -469,9 +575,11 @@ export interface StudioEvents {
    * message says so and why); the UI offers to reopen the project from its new place or to close it.
    */
   projectFolder: { path: string; message: string }
+  /** An album run started, progressed (its live numbers) or ended (its final status). */
+  run: RunEvent
 }
 export type StudioEventName = keyof StudioEvents
-export const EVENT_NAMES: StudioEventName[] = ['job', 'library', 'project', 'projectFolder']
+export const EVENT_NAMES: StudioEventName[] = ['job', 'library', 'project', 'projectFolder', 'run']
 
 // ---------- errors ----------
 

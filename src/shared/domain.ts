@@ -6,7 +6,7 @@ export interface AppInfo {
   name: string
   version: string
   mode: AppMode
-  capabilities: { pickDirectory: boolean }
+  capabilities: { pickDirectory: boolean; pickFile?: boolean }
   project: ProjectInfo | null
   /** The compute backend of the engine, once known (filled by the engine issue). */
   backend: { name: string; device: string; notes: string[] } | null
@@ -123,7 +123,11 @@ export const JobStatus = {
 } as const
 export type JobStatus = (typeof JobStatus)[keyof typeof JobStatus]
 
-const FINAL_JOB_STATUSES: ReadonlySet<string> = new Set([JobStatus.Done, JobStatus.Failed, JobStatus.Cancelled])
+const FINAL_JOB_STATUSES: ReadonlySet<string> = new Set([
+  JobStatus.Done,
+  JobStatus.Failed,
+  JobStatus.Cancelled,
+])
 
 /** A job in a final status never changes again (done, failed or cancelled). */
 export function isFinalJobStatus(status: string): boolean {
@@ -141,7 +145,8 @@ export interface JobProgress {
   message: string
 }
 
-export type ProgressUnit = 'images' | 'steps'
+/** What `done` counts: images (most jobs), training steps, or bytes (a download). */
+export type ProgressUnit = 'images' | 'steps' | 'bytes'
 
 /** A per-file problem found during a job (bad image, bad mask, unreadable list line…). */
 export interface FileProblem {

@@ -104,9 +104,13 @@ export function orderRows(rows: readonly InsightRow[], order: InsightOrder): Ins
     case 'fiou-desc':
       return out.sort((a, b) => nullsLast(a.fiou, b.fiou, -1) || byName(a, b))
     case 'gain-desc':
-      return out.sort((a, b) => nullsLast(gainOf(a.fiou, a.baseFiou), gainOf(b.fiou, b.baseFiou), -1) || byName(a, b))
+      return out.sort(
+        (a, b) => nullsLast(gainOf(a.fiou, a.baseFiou), gainOf(b.fiou, b.baseFiou), -1) || byName(a, b),
+      )
     case 'gain-asc':
-      return out.sort((a, b) => nullsLast(gainOf(a.fiou, a.baseFiou), gainOf(b.fiou, b.baseFiou), 1) || byName(a, b))
+      return out.sort(
+        (a, b) => nullsLast(gainOf(a.fiou, a.baseFiou), gainOf(b.fiou, b.baseFiou), 1) || byName(a, b),
+      )
     default: {
       const never: never = order
       throw new Error(`unknown order ${String(never)}`)
@@ -177,6 +181,8 @@ export interface AlbumEmbedding {
  */
 export interface ResultsRun {
   runId: number
+  /** Its display name ("No-DA #4", "Personalize #6 — OURS-S2"; run-names.ts). */
+  name: string
   albumId: number
   albumName: string
   method: string

@@ -18,7 +18,8 @@ export function originKindOf(handPixels: number, machinePixels: number): OriginK
 /** The origin text of a version; `sources` name the proposals (runs) machine pixels came from. */
 export function describeOrigin(kind: OriginKind, sources: readonly string[]): string {
   const from = sources.length > 0 ? `, from ${sources.join(' + ')}` : ''
-  const text = kind === 'hand' ? 'by hand' : kind === 'machine' ? `machine${from}` : `mixed (hand + machine)${from}`
+  const text =
+    kind === 'hand' ? 'by hand' : kind === 'machine' ? `machine${from}` : `mixed (hand + machine)${from}`
   return text.slice(0, 200)
 }
 

@@ -6,9 +6,23 @@
  */
 import { comparableRuns, type ClassScore, type RunDetail, type RunSummary } from './runs'
 
-/** Percent with 2 decimals; '—' for an undefined value. */
+/**
+ * THE score formatter: every score the studio prints (FIoU, MIoU in any convention, per-class IoU, class
+ * shares) goes through it — runs, compare, grid badges, clusters, results, exported figures — so one
+ * number reads the same everywhere. A fraction (0–1) as percent with 2 decimals and no "%" sign (column
+ * headers and labels say "percent"); '—' for an undefined value.
+ */
+export const PCT_DECIMALS = 2
+
 export function pct(v: number | null | undefined): string {
-  return v === null || v === undefined || Number.isNaN(v) ? '—' : (v * 100).toFixed(2)
+  return v === null || v === undefined || Number.isNaN(v) ? '—' : (v * 100).toFixed(PCT_DECIMALS)
+}
+
+/** A difference of two scores in percentage points, always signed ("+3.20", "-1.05", "+0.00"). */
+export function pctDelta(d: number | null | undefined): string {
+  if (d === null || d === undefined || Number.isNaN(d)) return '—'
+  const s = pct(Math.abs(d))
+  return `${d < 0 && s !== pct(0) ? '-' : '+'}${s}`
 }
 
 /** What each column means, stated wherever the numbers appear. */
@@ -22,7 +36,16 @@ export const CONVENTIONS = {
   scoring: 'percent; scored at original resolution on the album’s validation split',
 } as const
 
-export const SUMMARY_HEADER = ['Run', 'Method', 'Split', 'Images', 'FIoU', 'MIoU (paper)', 'MIoU (all 21)', 'MIoU (present)'] as const
+export const SUMMARY_HEADER = [
+  'Run',
+  'Method',
+  'Split',
+  'Images',
+  'FIoU',
+  'MIoU (paper)',
+  'MIoU (all 21)',
+  'MIoU (present)',
+] as const
 export const CLASS_HEADER = ['Class', 'IoU (all 21)', 'IoU (present)', 'Images'] as const
 
 export function summaryRow(r: RunSummary): string[] {
@@ -50,10 +73,10 @@ export function mdTable(header: readonly string[], rows: readonly string[][], nu
   return [header, align, ...rows].map((r) => `| ${r.map(esc).join(' | ')} |`).join('\n')
 }
 
-/** The run's result tables as Markdown (summary, then per-class IoU with image counts). */
-export function runMarkdown(r: RunDetail): string {
+/** The run's result tables as Markdown (summary, then per-class IoU with image counts); `name` is its display name. */
+export function runMarkdown(r: RunDetail, name: string): string {
   return [
-    `**${r.albumName ?? 'album'}** — run #${r.id} (${r.method}), ${CONVENTIONS.scoring}.`,
+    `**${r.albumName ?? 'album'}** — ${name} (run id ${r.id}), ${CONVENTIONS.scoring}.`,
     '',
     mdTable(SUMMARY_HEADER, [summaryRow(r)], 3),
     '',
@@ -74,7 +97,13 @@ export function csvLines(header: readonly string[], rows: readonly string[][]): 
 
 /** The same tables as CSV: one header line per table, a blank line between them. */
 export function runCsv(r: RunDetail): string {
-  return [...csvLines(SUMMARY_HEADER, [summaryRow(r)]), '', ...csvLines(CLASS_HEADER, r.perClass.map(classRow))].join('\n') + '\n'
+  return (
+    [
+      ...csvLines(SUMMARY_HEADER, [summaryRow(r)]),
+      '',
+      ...csvLines(CLASS_HEADER, r.perClass.map(classRow)),
+    ].join('\n') + '\n'
+  )
 }
 
 /** What the comparability check reads of a run (a RunSummary, or a results-page run keyed by its id). */
@@ -82,20 +111,26 @@ export type ComparableRun = Pick<RunSummary, 'id' | 'metrics' | 'splitId' | 'spl
 
 /**
  * Why a scored run cannot be compared with the reference (the newest scored run on the album's active
- * split): another split, or the same split with other mask versions. Null when comparable.
+ * split): another split, or the same split with other mask versions. Null when comparable. `nameOf` gives
+ * a run's display name (run-names.ts), which the notes use for the reference.
  */
-export function comparabilityNotes(runs: readonly ComparableRun[], activeSplitId: number | null): Map<number, string> {
+export function comparabilityNotes(
+  runs: readonly ComparableRun[],
+  activeSplitId: number | null,
+  nameOf: (runId: number) => string,
+): Map<number, string> {
   const notes = new Map<number, string>()
   const scored = runs.filter((r) => r.metrics !== null)
   const reference = scored.find((r) => r.splitId === activeSplitId) ?? scored[0]
   if (!reference) return notes
+  const refName = nameOf(reference.id)
   for (const r of scored) {
     if (r.id === reference.id || comparableRuns(r, reference)) continue
     notes.set(
       r.id,
       r.splitId !== reference.splitId
-        ? `scored on split ${r.splitVersion !== null ? `v${r.splitVersion}` : '(deleted)'}, not v${reference.splitVersion ?? '?'} like run #${reference.id}: not comparable`
-        : `scored on other mask versions than run #${reference.id} (masks were edited since): not comparable`,
+        ? `scored on split ${r.splitVersion !== null ? `v${r.splitVersion}` : '(deleted)'}, not v${reference.splitVersion ?? '?'} like ${refName}: not comparable`
+        : `scored on other mask versions than ${refName} (masks were edited since): not comparable`,
     )
   }
   return notes
@@ -134,13 +169,24 @@ export function curveScale(curves: readonly (readonly { x: number; y: number }[]
 }
 
 /** SVG polyline points of a curve in a w×h box under `scale` (y grows downwards in SVG). */
-export function curvePolyline(points: readonly { x: number; y: number }[], scale: CurveScale, w: number, h: number): string {
+export function curvePolyline(
+  points: readonly { x: number; y: number }[],
+  scale: CurveScale,
+  w: number,
+  h: number,
+): string {
   const span = Math.max(scale.maxX - scale.minX, 1)
-  return points.map((p) => `${(((p.x - scale.minX) / span) * w).toFixed(1)},${(h - (p.y / scale.maxY) * h).toFixed(1)}`).join(' ')
+  return points
+    .map((p) => `${(((p.x - scale.minX) / span) * w).toFixed(1)},${(h - (p.y / scale.maxY) * h).toFixed(1)}`)
+    .join(' ')
 }
 
 /** SVG polyline points of a loss curve in a w×h box (y from 0 to the largest loss). */
-export function lossPolyline(points: readonly { iteration: number; loss: number }[], w: number, h: number): string {
+export function lossPolyline(
+  points: readonly { iteration: number; loss: number }[],
+  w: number,
+  h: number,
+): string {
   const xy = points.map((p) => ({ x: p.iteration, y: p.loss }))
   const scale = curveScale([xy])
   return scale ? curvePolyline(xy, scale, w, h) : ''

@@ -32,7 +32,8 @@ export const MIOU_CONVENTION_TEXT: Record<MiouConvention, string> = {
   miou_present: `${CONVENTIONS.miouPresent} / ADVENT`,
 }
 
-export const MEAN_TEXT = 'Mean: the mean of the per-user numbers (as the paper reports), over the users that have the method'
+export const MEAN_TEXT =
+  'Mean: the mean of the per-user numbers (as the paper reports), over the users that have the method'
 
 export interface ResultsCell {
   run: ResultsRun
@@ -105,7 +106,11 @@ function mean(values: readonly number[]): number | null {
   return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length
 }
 
-export function buildResultsTable(results: ProjectResults, convention: MiouConvention, picks: ResultsPicks = new Map()): ResultsTable {
+export function buildResultsTable(
+  results: ProjectResults,
+  convention: MiouConvention,
+  picks: ResultsPicks = new Map(),
+): ResultsTable {
   const methods = orderMethods(results.runs.map((r) => r.method))
   const byCell = new Map<string, ResultsRun[]>()
   for (const r of [...results.runs].sort((a, b) => b.runId - a.runId)) {
@@ -129,17 +134,32 @@ export function buildResultsTable(results: ProjectResults, convention: MiouConve
       continue
     }
     const notes = comparabilityNotes(
-      present.map((c) => ({ id: c.run.runId, metrics: c.run.metrics, splitId: c.run.splitId, splitVersion: c.run.splitVersion, maskSet: c.run.maskSet })),
+      present.map((c) => ({
+        id: c.run.runId,
+        metrics: c.run.metrics,
+        splitId: c.run.splitId,
+        splitVersion: c.run.splitVersion,
+        maskSet: c.run.maskSet,
+      })),
       album.activeSplitId,
+      (id) => present.find((c) => c.run.runId === id)?.run.name ?? `run id ${id}`,
     )
-    const reference = present.find((c) => !notes.has(c.run.runId) && c.run.splitId === album.activeSplitId)?.run ?? present.find((c) => !notes.has(c.run.runId))!.run
+    const reference =
+      present.find((c) => !notes.has(c.run.runId) && c.run.splitId === album.activeSplitId)?.run ??
+      present.find((c) => !notes.has(c.run.runId))!.run
     rows.push({
       album,
       reference,
       cells: chosen.map((c) =>
         c === null
           ? null
-          : { run: c.run, candidates: c.candidates, fiou: c.run.metrics.fiou, miou: miouOf(c.run, convention), note: notes.get(c.run.runId) ?? null },
+          : {
+              run: c.run,
+              candidates: c.candidates,
+              fiou: c.run.metrics.fiou,
+              miou: miouOf(c.run, convention),
+              note: notes.get(c.run.runId) ?? null,
+            },
       ),
     })
   }
@@ -170,11 +190,17 @@ function cellText(v: number | null, flagged: boolean): string {
 /** The main table as rows of text (header, one row per user, the Mean row), as copied and shown. */
 export function tableRows(t: ResultsTable): { header: string[]; rows: string[][] } {
   const miouHead = MIOU_CONVENTION_LABELS[t.convention]
-  const header = ['User', 'Split', ...t.methods.flatMap((m) => [`${methodLabel(m)} FIoU`, `${methodLabel(m)} ${miouHead}`])]
+  const header = [
+    'User',
+    'Split',
+    ...t.methods.flatMap((m) => [`${methodLabel(m)} FIoU`, `${methodLabel(m)} ${miouHead}`]),
+  ]
   const rows = t.rows.map((r) => [
     r.album.name,
     rowSplit(r),
-    ...r.cells.flatMap((c) => (c ? [cellText(c.fiou, c.note !== null), cellText(c.miou, c.note !== null)] : ['—', '—'])),
+    ...r.cells.flatMap((c) =>
+      c ? [cellText(c.fiou, c.note !== null), cellText(c.miou, c.note !== null)] : ['—', '—'],
+    ),
   ])
   const n = t.rows.length
   rows.push([
@@ -188,14 +214,19 @@ export function tableRows(t: ResultsTable): { header: string[]; rows: string[][]
   return { header, rows }
 }
 
-/** Every flagged cell as a sentence ("id3, AdvEnt run #12: scored on split v1, …"). */
+/** Every flagged cell as a sentence ("id3, Personalize #12 — AdvEnt: scored on split v1, …"). */
 export function tableNotes(t: ResultsTable): string[] {
-  return t.rows.flatMap((r) => r.cells.flatMap((c) => (c && c.note ? [`${r.album.name}, ${methodLabel(c.run.method)} run #${c.run.runId}: ${c.note}`] : [])))
+  return t.rows.flatMap((r) =>
+    r.cells.flatMap((c) => (c && c.note ? [`${r.album.name}, ${c.run.name}: ${c.note}`] : [])),
+  )
 }
 
 /** Which run each cell is, so a copied table can be traced back to the runs. */
 export function tableSources(t: ResultsTable): string[] {
-  return t.rows.map((r) => `${r.album.name}: ${r.cells.flatMap((c) => (c ? [`${c.run.method} #${c.run.runId}`] : [])).join(', ')}`)
+  return t.rows.map(
+    (r) =>
+      `${r.album.name}: ${r.cells.flatMap((c) => (c ? [`${c.run.method} #${c.run.runId}`] : [])).join(', ')}`,
+  )
 }
 
 /** The per-class table: all albums (mean over users of each class's IoU) or one album's row. */
@@ -224,7 +255,14 @@ export function classTable(t: ResultsTable, scope: ClassScope): ClassTableRow[] 
       const values = rows.flatMap((r) => {
         const c = r.cells[j]?.run.perClass[classId]
         if (!c) return []
-        const v = t.convention === 'miou_all21' ? c.iou : t.convention === 'miou_paper' ? (c.images > 0 ? c.iou : null) : c.iouPresent
+        const v =
+          t.convention === 'miou_all21'
+            ? c.iou
+            : t.convention === 'miou_paper'
+              ? c.images > 0
+                ? c.iou
+                : null
+              : c.iouPresent
         return v === null ? [] : [v]
       })
       return mean(values)
@@ -241,7 +279,9 @@ export function classRows(t: ResultsTable, scope: ClassScope): { header: string[
 }
 
 function scopeName(t: ResultsTable, scope: ClassScope): string {
-  return scope === 'all' ? `mean over ${t.rows.length} users` : (t.rows.find((r) => r.album.albumId === scope)?.album.name ?? `album ${scope}`)
+  return scope === 'all'
+    ? `mean over ${t.rows.length} users`
+    : (t.rows.find((r) => r.album.albumId === scope)?.album.name ?? `album ${scope}`)
 }
 
 /** The tables as Markdown: conventions stated, flagged cells marked ⚠ and explained, runs named. */
@@ -273,7 +313,15 @@ export function resultsCsv(t: ResultsTable, scope: ClassScope = 'all'): string {
       ...csvLines(main.header, main.rows),
       '',
       ...csvLines(classes.header, classes.rows),
-      ...(notes.length ? ['', ...csvLines(['Not comparable'], notes.map((n) => [n]))] : []),
+      ...(notes.length
+        ? [
+            '',
+            ...csvLines(
+              ['Not comparable'],
+              notes.map((n) => [n]),
+            ),
+          ]
+        : []),
     ].join('\n') + '\n'
   )
 }

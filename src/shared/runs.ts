@@ -8,7 +8,7 @@
  *     predicts every album image and is scored on the album's active validation split.
  *
  * Metric values are FRACTIONS (0–1), exactly as stored; the UI and the CLI show percent with 2 decimals.
- * Conventions (method.md §6), stated wherever they are shown:
+ * Conventions (docs/method.md §6), stated wherever they are shown:
  *   - miouPaper: mean IoU over the object classes (1..20) present in the album's GT, background excluded
  *     (the paper's Tables 2 and 7);
  *   - miouAll21: IoU per class with absent classes counted as 0, mean over all 21 classes (what the
@@ -20,13 +20,25 @@
 
 /**
  * Methods an album run can use. 'noda' predicts with the source model; the others adapt it to the album
- * first (method.md §4, §5, §7). 'pss' is the paper's method end to end: the group-context network,
+ * first (docs/method.md §4, §5, §7). 'pss' is the paper's method end to end: the group-context network,
  * stage 1 (AdvEnt + group context over the album's clusters), stage 2 (entropy-selected pseudo labels).
  * 'bn-only' is a control: the album only re-estimates BatchNorm's statistics (zero target loss).
  * 'coseg-st' fine-tunes the source model on the labelled source set plus the album's tag co-segmentation
  * proposals (pseudo labels; validation images' proposals left out) and predicts with it.
  */
-export const RUN_METHODS = ['noda', 'pss', 'advent', 'minent', 'bn-only', 'adaptseg', 'maxsquare', 'fda', 'mrnet', 'segsort', 'coseg-st'] as const
+export const RUN_METHODS = [
+  'noda',
+  'pss',
+  'advent',
+  'minent',
+  'bn-only',
+  'adaptseg',
+  'maxsquare',
+  'fda',
+  'mrnet',
+  'segsort',
+  'coseg-st',
+] as const
 export type RunMethod = (typeof RUN_METHODS)[number]
 
 export function isRunMethod(m: string): m is RunMethod {
@@ -95,6 +107,20 @@ export interface RunLive {
   /** Seconds left in the whole chain (not just this phase). */
   etaSeconds: number | null
   message: string
+}
+
+/**
+ * A `run` event: an album run started, progressed or ended. Progress carries the same live numbers the
+ * run record's `live` holds, so the runs view updates one row without asking for the record; `started`
+ * and `ended` (with the final status) tell it when the full record is worth reading again.
+ */
+export interface RunEvent {
+  runId: number
+  albumId: number | null
+  change: 'started' | 'progress' | 'ended'
+  status: RunStatus
+  /** The live progress (progress events); null when the run starts or ends. */
+  live: RunLive | null
 }
 
 /** Per-album summary, fractions (0–1). */
@@ -204,6 +230,9 @@ export const predictionRef = {
 }
 
 /** True when two scored album runs were measured on the same split and the same mask versions. */
-export function comparableRuns(a: Pick<RunSummary, 'splitId' | 'maskSet'>, b: Pick<RunSummary, 'splitId' | 'maskSet'>): boolean {
+export function comparableRuns(
+  a: Pick<RunSummary, 'splitId' | 'maskSet'>,
+  b: Pick<RunSummary, 'splitId' | 'maskSet'>,
+): boolean {
   return a.splitId === b.splitId && a.maskSet === b.maskSet
 }

@@ -1,5 +1,5 @@
 /**
- * Snapshots of a run and how one is chosen (method.md §4: the released code keeps the snapshot that scores
+ * Snapshots of a run and how one is chosen (docs/method.md §4: the released code keeps the snapshot that scores
  * best on the labelled target images — an oracle). Plain data, no Node or DOM imports.
  *
  * Training keeps a snapshot (checkpoint) every N iterations. Each snapshot of the run's final stage is

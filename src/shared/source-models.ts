@@ -4,6 +4,9 @@
  * (21 VOC classes, finite weights), and a copy stored in the project's `models/` folder.
  */
 
+/** The `library` event's reason when a model was stored: the run form's Source list reloads on it. */
+export const SOURCE_MODEL_ADDED = 'source model added'
+
 export interface SourceModel {
   id: number
   /** Display name: the file's name without `.pth` unless one was given. */
@@ -28,4 +31,23 @@ export interface SourceModel {
   /** A prefix removed from every key (`module.` of DataParallel), or null. */
   strippedPrefix: string | null
   addedAt: string
+}
+
+/** What "Add a source model" found in a `.pth` before anything is stored (inspectSourceModel). */
+export interface SourceModelInspection {
+  /** The file inspected (absolute). */
+  file: string
+  /** The name it would be stored under by default. */
+  name: string
+  arch: string
+  classes: number
+  parameterCount: number
+  hasAux: boolean
+  sha256: string
+  bytes: number
+  tensors: number
+  /** Whether the studio can run it as a run's source (the others are stored for inspection only). */
+  runnable: boolean
+  /** The stored model with the same sha256, when the file is already in the project. */
+  duplicateOf: SourceModel | null
 }

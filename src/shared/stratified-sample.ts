@@ -58,7 +58,8 @@ export function groupQuotas(sizes: Map<number | null, number>, fraction: number)
 
 /** The chosen validation ids, ascending. */
 export function stratifiedSample(items: readonly SampleItem[], fraction: number, seed: number): number[] {
-  if (!(fraction > 0 && fraction < 1)) throw new Error(`fraction must be between 0 and 1 (exclusive), got ${fraction}`)
+  if (!(fraction > 0 && fraction < 1))
+    throw new Error(`fraction must be between 0 and 1 (exclusive), got ${fraction}`)
   const groups = new Map<number | null, number[]>()
   for (const it of items) {
     const g = groups.get(it.group)

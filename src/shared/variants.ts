@@ -42,9 +42,9 @@ export const VARIANT_LABELS: Record<VariantKind, string> = {
   'tta-crf': '+ TTA + CRF',
 }
 
-/** "run #5 + CRF" */
-export function variantTitle(runId: number, v: VariantKind): string {
-  return `run #${runId} ${VARIANT_LABELS[v]}`
+/** "No-DA #5 + CRF": the run's display name (run-names.ts runName) and the variant. */
+export function variantTitle(runName: string, v: VariantKind): string {
+  return `${runName} ${VARIANT_LABELS[v]}`
 }
 
 /** What predicting the album with the variant cost (wall time, measured in the inference worker). */

@@ -1,4 +1,4 @@
-/** PASCAL VOC 2012 classes, ids and palette (method.md §1). Index 255 = ignore/void. */
+/** PASCAL VOC 2012 classes, ids and palette (docs/method.md §1). Index 255 = ignore/void. */
 
 export const VOC_CLASSES = [
   'background',
@@ -65,12 +65,25 @@ export function isValidLabel(index: number): boolean {
 
 /** Parses a class given by id or by name ("dog", "15", "tv monitor"); null when unknown. */
 export function parseVocClass(token: string): number | null {
-  const t = token.trim().toLowerCase().replace(/[\s_-]+/g, '')
+  const t = token
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, '')
   if (/^\d+$/.test(t)) {
     const n = Number(t)
     return n >= 0 && n < NUM_CLASSES ? n : null
   }
-  const aliases: Record<string, number> = { tv: 20, monitor: 20, plane: 1, airplane: 1, bike: 2, motorcycle: 14, sheep: 17, table: 11, plant: 16 }
+  const aliases: Record<string, number> = {
+    tv: 20,
+    monitor: 20,
+    plane: 1,
+    airplane: 1,
+    bike: 2,
+    motorcycle: 14,
+    sheep: 17,
+    table: 11,
+    plant: 16,
+  }
   const idx = VOC_CLASSES.findIndex((n) => n === t)
   if (idx >= 0) return idx
   return aliases[t] ?? null

@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createClient } from '../../src/renderer/src/api-client'
-import { createHttpTransport, takeToken, TOKEN_STORAGE_KEY, type SocketHandlers } from '../../src/renderer/src/api/http-transport'
+import {
+  createHttpTransport,
+  takeToken,
+  TOKEN_STORAGE_KEY,
+  type SocketHandlers,
+} from '../../src/renderer/src/api/http-transport'
 import { StudioError, toStudioError } from '../../src/renderer/src/api/studio-error'
 import type { JobRecord } from '../../src/shared/api'
 
@@ -62,7 +67,10 @@ async function caught(p: Promise<unknown>): Promise<StudioError> {
 
 describe('HTTP transport: calls', () => {
   it('POSTs the arguments to /api/<method> with the token header and returns `result`', async () => {
-    const { c, sent } = client(() => ({ status: 200, body: JSON.stringify({ result: { total: 1, offset: 0, items: [] } }) }))
+    const { c, sent } = client(() => ({
+      status: 200,
+      body: JSON.stringify({ result: { total: 1, offset: 0, items: [] } }),
+    }))
     const page = await c.api.listImages({ albumId: 3, offset: 200, limit: 200, filter: 'masked' })
     expect(page).toEqual({ total: 1, offset: 0, items: [] })
     expect(sent).toHaveLength(1)
@@ -81,7 +89,13 @@ describe('HTTP transport: calls', () => {
   it('maps an error payload to StudioError with code, message and issues', async () => {
     const { c } = client(() => ({
       status: 400,
-      body: JSON.stringify({ error: { code: 'BAD_ARGUMENTS', message: 'invalid arguments for importFolder', issues: [{ path: 'albumName', message: 'name is empty' }] } }),
+      body: JSON.stringify({
+        error: {
+          code: 'BAD_ARGUMENTS',
+          message: 'invalid arguments for importFolder',
+          issues: [{ path: 'albumName', message: 'name is empty' }],
+        },
+      }),
     }))
     const e = await caught(c.api.importFolder({ dir: '/x', albumName: '' }))
     expect(e.code).toBe('BAD_ARGUMENTS')
@@ -96,7 +110,10 @@ describe('HTTP transport: calls', () => {
       [409, 'PROJECT_LOCKED'],
       [500, 'IO_ERROR'],
     ] as const) {
-      const { c } = client(() => ({ status, body: JSON.stringify({ error: { code, message: `m-${code}` } }) }))
+      const { c } = client(() => ({
+        status,
+        body: JSON.stringify({ error: { code, message: `m-${code}` } }),
+      }))
       const e = await caught(c.api.openProject({ path: '/p' }))
       expect([e.code, e.message, e.issues]).toEqual([code, `m-${code}`, []])
     }
@@ -199,7 +216,9 @@ describe('toStudioError (Electron preload rejections)', () => {
     expect([e.code, e.message]).toEqual(['NO_PROJECT', 'no project is open'])
   })
   it('unwraps Electron\'s "Error invoking remote method" wrapper', () => {
-    const e = toStudioError(new Error("Error invoking remote method 'pss:api:openProject': Error: folder is locked"))
+    const e = toStudioError(
+      new Error("Error invoking remote method 'pss:api:openProject': Error: folder is locked"),
+    )
     expect([e.code, e.message]).toEqual(['INTERNAL', 'folder is locked'])
   })
 })

@@ -4,9 +4,10 @@ import { backendChipText, GPU_HINT } from '../../src/renderer/src/components/bac
 
 const wasm = {
   name: 'wasm',
-  device: 'Intel Xeon (2 logical cores) — WebAssembly + SIMD, 1 thread (tfjs-backend-wasm has no threads in Node)',
+  device:
+    'Intel Xeon (2 logical cores) — WebAssembly + SIMD, 1 thread (tfjs-backend-wasm has no threads in Node)',
   notes: [
-    "tfjs-node-gpu: not installed (MODULE_NOT_FOUND); for NVIDIA GPU training install @tensorflow/tfjs-node-gpu@4.22 (needs CUDA 11.2 + cuDNN 8.1; …)",
+    'tfjs-node-gpu: not installed (MODULE_NOT_FOUND); for NVIDIA GPU training install @tensorflow/tfjs-node-gpu@4.22 (needs CUDA 11.2 + cuDNN 8.1; …)',
     'tfjs-node: not installed (MODULE_NOT_FOUND); …',
     "chosen automatically; the project's training kernels: Conv2DBackpropFilter, Conv2DBackpropInput, Identity",
   ],
@@ -29,10 +30,18 @@ describe('backendChipText', () => {
   })
 
   it('the GPU backend on a GPU is ok and needs no hint; forced cpu warns', () => {
-    const g = backendChipText({ name: 'tfjs-node-gpu', device: 'NVIDIA GPU (CUDA, libtensorflow 2.9.1)', notes: ['chosen automatically; its own training kernels'] })
+    const g = backendChipText({
+      name: 'tfjs-node-gpu',
+      device: 'NVIDIA GPU (CUDA, libtensorflow 2.9.1)',
+      notes: ['chosen automatically; its own training kernels'],
+    })
     expect(g).toMatchObject({ label: 'Compute: tfjs-node-gpu (GPU)', tone: 'ok' })
     expect(g.lines).not.toContain(GPU_HINT)
-    const c = backendChipText({ name: 'cpu', device: 'X (2 logical cores) — plain JavaScript, 1 thread', notes: ['forced by the backend setting: cpu'] })
+    const c = backendChipText({
+      name: 'cpu',
+      device: 'X (2 logical cores) — plain JavaScript, 1 thread',
+      notes: ['forced by the backend setting: cpu'],
+    })
     expect(c).toMatchObject({ label: 'Compute: cpu (CPU, 1 thread) — GPU backend not used', tone: 'warn' })
   })
 })

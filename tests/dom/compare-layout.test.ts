@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { cellOrigin, figureLayout, fitInCell } from '../../src/renderer/src/compare/figure-layout'
-import { clampView, FIT_VIEW, panShared, paneTransform, zoomShared } from '../../src/renderer/src/compare/sync-view'
+import {
+  clampView,
+  FIT_VIEW,
+  panShared,
+  paneTransform,
+  zoomShared,
+} from '../../src/renderer/src/compare/sync-view'
 
 describe('figure layout', () => {
   it('has a size that follows from rows, columns and the cell size', () => {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { gainOf, keepRow, orderRows, type InsightRow } from '../../src/shared/insight'
 
-const row = (id: number, name: string, fiou: number | null, baseFiou: number | null, extra: Partial<InsightRow> = {}): InsightRow => ({
+const row = (
+  id: number,
+  name: string,
+  fiou: number | null,
+  baseFiou: number | null,
+  extra: Partial<InsightRow> = {},
+): InsightRow => ({
   id,
   name,
   cluster: null,

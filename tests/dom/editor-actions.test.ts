@@ -6,8 +6,21 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createApp, defineComponent, h, nextTick, reactive, type Component } from 'vue'
-import { ACTIONS, performAction, TOOL_ACTIONS, type ActionContext, type EditorAction } from '../../src/renderer/src/editor/actions'
-import { actionFor, DEFAULT_BINDINGS, EDITOR_ACTIONS, normaliseChord, rebind, shadowsClassKey } from '../../src/renderer/src/editor/keymap'
+import {
+  ACTIONS,
+  performAction,
+  TOOL_ACTIONS,
+  type ActionContext,
+  type EditorAction,
+} from '../../src/renderer/src/editor/actions'
+import {
+  actionFor,
+  DEFAULT_BINDINGS,
+  EDITOR_ACTIONS,
+  normaliseChord,
+  rebind,
+  shadowsClassKey,
+} from '../../src/renderer/src/editor/keymap'
 import type { Tool } from '../../src/renderer/src/editor/mask-editor'
 import { provideAnnotate, type AnnotateContext } from '../../src/renderer/src/annotate/context'
 import ShortcutSheet from '../../src/renderer/src/annotate/ShortcutSheet.vue'
@@ -18,7 +31,13 @@ function eventOf(chord: string) {
   const parts = chord.split('+')
   const key = parts.pop()!
   const shift = parts.includes('shift')
-  return { key: shift && /^[a-z]$/.test(key) ? key.toUpperCase() : key, ctrlKey: parts.includes('ctrl'), metaKey: false, shiftKey: shift || key === '?', altKey: parts.includes('alt') }
+  return {
+    key: shift && /^[a-z]$/.test(key) ? key.toUpperCase() : key,
+    ctrlKey: parts.includes('ctrl'),
+    metaKey: false,
+    shiftKey: shift || key === '?',
+    altKey: parts.includes('alt'),
+  }
 }
 
 /** An ActionContext that records what the actions asked for. */
@@ -37,6 +56,7 @@ function fakeContext(over: Partial<ActionContext> = {}): ActionContext & { calls
     proposalReady: false,
     proposalCount: 0,
     pickAccept: () => calls.push('pickAccept'),
+    pickClickMask: () => calls.push('pickClickMask'),
     showFirstProposal: () => calls.push('showFirstProposal'),
     undo: () => calls.push('undo'),
     redo: () => calls.push('redo'),
@@ -82,15 +102,21 @@ describe('action registry', () => {
   })
 
   it('maps each default key to exactly its own action, and still one action per key after a remap', () => {
-    for (const a of ACTIONS) expect(actionFor(DEFAULT_BINDINGS, eventOf(a.defaultKey)), a.defaultKey).toBe(a.id)
+    for (const a of ACTIONS)
+      expect(actionFor(DEFAULT_BINDINGS, eventOf(a.defaultKey)), a.defaultKey).toBe(a.id)
     // moving "d" (next) onto fit: fit now answers d, next answers nothing, f answers nothing
     const store = new Map<string, string>()
-    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) }
+    const storage = {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => void store.set(k, v),
+    }
     const moved = rebind(storage, DEFAULT_BINDINGS, 'fit', 'd')
     expect(actionFor(moved, eventOf('d'))).toBe('fit')
     expect(actionFor(moved, eventOf('f'))).toBeNull()
     expect(moved.next).toBe('')
-    const bound = Object.values(moved).filter((c) => c !== '').map(normaliseChord)
+    const bound = Object.values(moved)
+      .filter((c) => c !== '')
+      .map(normaliseChord)
     expect(new Set(bound).size).toBe(bound.length)
   })
 
@@ -136,7 +162,11 @@ describe('action registry', () => {
 
 describe('panels read the registry', () => {
   it('the shortcut sheet lists every action with its current key, and a click starts remapping it', async () => {
-    const ui = reactive({ showHelp: true, remapping: null as EditorAction | null, bindings: { ...DEFAULT_BINDINGS, fit: 'g' } })
+    const ui = reactive({
+      showHelp: true,
+      remapping: null as EditorAction | null,
+      bindings: { ...DEFAULT_BINDINGS, fit: 'g' },
+    })
     const { root, unmount } = mountWith(ShortcutSheet, { keys: { ui } })
     const rows = [...root.querySelectorAll<HTMLElement>('[data-action]')]
     expect(rows.map((r) => r.dataset.action)).toEqual(ACTIONS.map((a) => a.id))
@@ -153,7 +183,15 @@ describe('panels read the registry', () => {
 
   it('the toolbar shows one button per tool action and runs the action on click', async () => {
     const ran: string[] = []
-    const settings = reactive({ tool: 'brush', radius: 8, tolerance: 24, regionSize: 24, mode: 'overwrite', overlayOn: true, opacity: 0.6 })
+    const settings = reactive({
+      tool: 'brush',
+      radius: 8,
+      tolerance: 24,
+      regionSize: 24,
+      mode: 'overwrite',
+      overlayOn: true,
+      opacity: 0.6,
+    })
     const session = {
       s: reactive({ state: 'ready', detail: null, queue: null }),
       settings,
@@ -161,7 +199,11 @@ describe('panels read the registry', () => {
       derived: reactive({ position: -1 }),
       back: () => ran.push('back'),
     }
-    const keys = { ui: reactive({ bindings: { ...DEFAULT_BINDINGS } }), ctx: fakeContext(), run: (id: string) => ran.push(id) }
+    const keys = {
+      ui: reactive({ bindings: { ...DEFAULT_BINDINGS } }),
+      ctx: fakeContext(),
+      run: (id: string) => ran.push(id),
+    }
     const { root, unmount } = mountWith(AnnotateToolbar, { session, keys })
     const buttons = [...root.querySelectorAll<HTMLButtonElement>('[data-testid^="tool-"]')]
     expect(buttons.map((b) => b.dataset.testid)).toEqual(TOOL_ACTIONS.map((a) => `tool-${a.id}`))

@@ -5,7 +5,18 @@
  * autosave take the stored version back, and the machine-pixel count that decides hand / machine / mixed.
  */
 import { describe, expect, it } from 'vitest'
-import { actionFor, chordOf, classForKey, classKeyLabel, DEFAULT_BINDINGS, EDITOR_ACTIONS, isTypingTarget, normaliseChord, shadowsClassKey, type EditorAction } from '../../src/renderer/src/editor/keymap'
+import {
+  actionFor,
+  chordOf,
+  classForKey,
+  classKeyLabel,
+  DEFAULT_BINDINGS,
+  EDITOR_ACTIONS,
+  isTypingTarget,
+  normaliseChord,
+  shadowsClassKey,
+  type EditorAction,
+} from '../../src/renderer/src/editor/keymap'
 import { ALL_CLASSES, filterClasses, moveHighlight } from '../../src/renderer/src/editor/class-pick'
 import { EditRecorder, History } from '../../src/renderer/src/editor/history'
 import { MachineReference } from '../../src/renderer/src/editor/proposal'
@@ -13,10 +24,18 @@ import { describeOrigin, originKindOf, restoredOrigin } from '../../src/shared/m
 import { VOC_CLASSES } from '../../src/shared/voc'
 
 type Mods = Partial<{ ctrlKey: boolean; shiftKey: boolean; metaKey: boolean; altKey: boolean; code: string }>
-const ev = (key: string, mods: Mods = {}) => ({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods })
+const ev = (key: string, mods: Mods = {}) => ({
+  key,
+  ctrlKey: false,
+  metaKey: false,
+  shiftKey: false,
+  altKey: false,
+  ...mods,
+})
 // What Chromium reports on a US layout for the digit row, with and without Shift.
 const US_SHIFTED = [')', '!', '@', '#', '$', '%', '^', '&', '*', '(']
-const digit = (d: number, shift: boolean) => ev(shift ? US_SHIFTED[d]! : String(d), { code: `Digit${d}`, shiftKey: shift })
+const digit = (d: number, shift: boolean) =>
+  ev(shift ? US_SHIFTED[d]! : String(d), { code: `Digit${d}`, shiftKey: shift })
 
 /** The class a key press selects, as AnnotateView decides it: bound actions first, then class keys. */
 function classOf(e: ReturnType<typeof ev>): number | null {
@@ -60,7 +79,9 @@ describe('class keys', () => {
     for (const c of chords) expect(shadowsClassKey(c), c).toBe(false)
     expect(actionFor(DEFAULT_BINDINGS, ev('c', { code: 'KeyC' }))).toBe('classSearch')
     expect(actionFor(DEFAULT_BINDINGS, ev('C', { code: 'KeyC', shiftKey: true }))).toBeNull()
-    expect(Object.keys(EDITOR_ACTIONS).sort()).toEqual((Object.keys(DEFAULT_BINDINGS) as EditorAction[]).sort())
+    expect(Object.keys(EDITOR_ACTIONS).sort()).toEqual(
+      (Object.keys(DEFAULT_BINDINGS) as EditorAction[]).sort(),
+    )
     expect(shadowsClassKey('5')).toBe(true)
     expect(shadowsClassKey(chordOf(digit(5, true)))).toBe(true) // '%'
     expect(shadowsClassKey('shift+5')).toBe(true)
@@ -70,7 +91,8 @@ describe('class keys', () => {
 
 describe('type-to-pick', () => {
   it('finds every class by name, best match first, and ignore by its name', () => {
-    for (const [id, name] of VOC_CLASSES.entries()) expect(filterClasses(ALL_CLASSES, name)[0]!.id, name).toBe(id)
+    for (const [id, name] of VOC_CLASSES.entries())
+      expect(filterClasses(ALL_CLASSES, name)[0]!.id, name).toBe(id)
     expect(filterClasses(ALL_CLASSES, 'per')[0]!.name).toBe('person')
     expect(filterClasses(ALL_CLASSES, 'tv')[0]!.id).toBe(20)
     expect(filterClasses(ALL_CLASSES, '15')[0]!.id).toBe(15)
@@ -116,7 +138,12 @@ describe('editor state ids and machine pixels', () => {
   const map = (w: number, h: number) => ({ width: w, height: h, data: new Uint8Array(w * h) })
   function paint(h: History, m: ReturnType<typeof map>, i: number, v: number): void {
     const rec = new EditRecorder(m)
-    rec.touch({ x0: i % m.width, y0: Math.floor(i / m.width), x1: (i % m.width) + 1, y1: Math.floor(i / m.width) + 1 })
+    rec.touch({
+      x0: i % m.width,
+      y0: Math.floor(i / m.width),
+      x1: (i % m.width) + 1,
+      y1: Math.floor(i / m.width) + 1,
+    })
     m.data[i] = v
     h.push(rec.finish()!)
   }
@@ -174,7 +201,11 @@ describe('editor state ids and machine pixels', () => {
     expect(describeOrigin('machine', ['No-DA run #4'])).toBe('machine, from No-DA run #4')
     expect(describeOrigin('mixed', ['No-DA run #4'])).toBe('mixed (hand + machine), from No-DA run #4')
     expect(describeOrigin('hand', [])).toBe('by hand')
-    expect(restoredOrigin('undo', 3, 'undo back to version 1 (restored from version 2 (by hand))')).toBe('undo back to version 3 (by hand)')
-    expect(restoredOrigin('restore', 2, 'PIS id1/x.png (a)')).toBe('restored from version 2 (PIS id1/x.png (a))')
+    expect(restoredOrigin('undo', 3, 'undo back to version 1 (restored from version 2 (by hand))')).toBe(
+      'undo back to version 3 (by hand)',
+    )
+    expect(restoredOrigin('restore', 2, 'PIS id1/x.png (a)')).toBe(
+      'restored from version 2 (PIS id1/x.png (a))',
+    )
   })
 })

@@ -7,7 +7,8 @@ const items: NavInput['items'] = [
   { imageId: 3, status: 'reviewed' },
   { imageId: 4, status: 'in_progress' },
 ]
-const nav = (o: Partial<NavInput>): number | undefined => nextImage({ items, queued: [], current: 1, delta: 1, order: 'split', ...o })
+const nav = (o: Partial<NavInput>): number | undefined =>
+  nextImage({ items, queued: [], current: 1, delta: 1, order: 'split', ...o })
 
 describe('editor navigation (D/A)', () => {
   it('split order wraps around both ways', () => {
@@ -15,7 +16,15 @@ describe('editor navigation (D/A)', () => {
     expect(nav({ current: 4 })).toBe(1)
     expect(nav({ current: 1, delta: -1 })).toBe(4)
     expect(nav({ current: 99 })).toBe(1) // an image outside the split starts at the first one
-    expect(nextImage({ items: [{ imageId: 5, status: 'done' }], queued: [], current: 5, delta: 1, order: 'split' })).toBeUndefined()
+    expect(
+      nextImage({
+        items: [{ imageId: 5, status: 'done' }],
+        queued: [],
+        current: 5,
+        delta: 1,
+        order: 'split',
+      }),
+    ).toBeUndefined()
   })
 
   it('unannotated first: D goes to the first image not done; A keeps the split order', () => {

@@ -19,7 +19,11 @@ describe('browser PNG encoder', () => {
     expect([back.width, back.height, back.depth, back.channels]).toEqual([w, h, 8, 1])
     expect(back.palette?.length).toBe(256)
     const pal = vocPalette()
-    expect(back.palette!.every((rgb, i) => rgb[0] === pal[i * 3] && rgb[1] === pal[i * 3 + 1] && rgb[2] === pal[i * 3 + 2])).toBe(true)
+    expect(
+      back.palette!.every(
+        (rgb, i) => rgb[0] === pal[i * 3] && rgb[1] === pal[i * 3 + 1] && rgb[2] === pal[i * 3 + 2],
+      ),
+    ).toBe(true)
     expect(Array.from(back.data).every((v, i) => v === data[i])).toBe(true)
     const b64 = atob(toBase64(png))
     expect(b64.length).toBe(png.length)
@@ -29,16 +33,25 @@ describe('browser PNG encoder', () => {
   it('reads back exactly from maps of runs, row repeats and noise, including rows wider than the 32 KiB window', async () => {
     let seed = 12345
     const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
-    const maps: { w: number; h: number; fill: (x: number, y: number, prev: Uint8Array, i: number) => number }[] = [
+    const maps: {
+      w: number
+      h: number
+      fill: (x: number, y: number, prev: Uint8Array, i: number) => number
+    }[] = [
       { w: 1, h: 1, fill: () => 255 },
-      { w: 301, h: 97, fill: (x, y) => (Math.floor(x / 40) + Math.floor(y / 30)) % 2 === 0 ? 0 : 15 }, // blocks: runs + row repeats
+      { w: 301, h: 97, fill: (x, y) => ((Math.floor(x / 40) + Math.floor(y / 30)) % 2 === 0 ? 0 : 15) }, // blocks: runs + row repeats
       { w: 64, h: 64, fill: () => (rnd() < 0.5 ? Math.floor(rnd() * 21) : 255) }, // noise: literals
-      { w: 120, h: 40, fill: (x, y, prev, i) => (y > 0 && rnd() < 0.9 ? prev[i - 120]! : Math.floor(rnd() * 3) * 7) }, // vertical repeats
+      {
+        w: 120,
+        h: 40,
+        fill: (x, y, prev, i) => (y > 0 && rnd() < 0.9 ? prev[i - 120]! : Math.floor(rnd() * 3) * 7),
+      }, // vertical repeats
       { w: 33000, h: 3, fill: (x) => (x < 16000 ? 0 : x < 33000 - 5 ? 9 : 255) }, // stride past the deflate window
     ]
     for (const m of maps) {
       const data = new Uint8Array(m.w * m.h)
-      for (let y = 0; y < m.h; y++) for (let x = 0; x < m.w; x++) data[y * m.w + x] = m.fill(x, y, data, y * m.w + x)
+      for (let y = 0; y < m.h; y++)
+        for (let x = 0; x < m.w; x++) data[y * m.w + x] = m.fill(x, y, data, y * m.w + x)
       const back = decode(await encodePalettePng({ width: m.w, height: m.h, data }))
       expect([back.width, back.height]).toEqual([m.w, m.h])
       expect(same(back.data as Uint8Array, data)).toBe(true)

@@ -14,10 +14,30 @@ const _ = 255
 const W = 6
 const H = 4
 const PROPOSAL = Uint8Array.from([
-  15, 15, _, _, 15, 15,
-  15, _, _, _, 15, 8,
-  _, _, _, _, _, 8,
-  _, _, 0, 0, _, _,
+  15,
+  15,
+  _,
+  _,
+  15,
+  15,
+  15,
+  _,
+  _,
+  _,
+  15,
+  8,
+  _,
+  _,
+  _,
+  _,
+  _,
+  8,
+  _,
+  _,
+  0,
+  0,
+  _,
+  _,
 ])
 
 function map(): LabelMap {
@@ -87,8 +107,10 @@ describe('accepting proposals', () => {
     const p = new ProposalLayer('pred:1', W, H, PROPOSAL)
     edit(m, history, (rec) => acceptRegion(m, p.view, p.wholeRegion()!, 'unlabelled', rec, machine))
     for (let i = 0; i < W * H; i++) {
-      if (i === W * 3) expect(m.data[i]).toBe(3) // not under the proposal
-      else if (i === W * 3 + 2) expect(m.data[i]).toBe(7) // labelled: 'unlabelled' mode keeps it
+      if (i === W * 3)
+        expect(m.data[i]).toBe(3) // not under the proposal
+      else if (i === W * 3 + 2)
+        expect(m.data[i]).toBe(7) // labelled: 'unlabelled' mode keeps it
       else expect(m.data[i]).toBe(PROPOSAL[i] === _ ? _ : PROPOSAL[i])
     }
     expect(history.undoDepth).toBe(1)
@@ -137,12 +159,16 @@ describe('hand pixels', () => {
     expect(machine.handPixels(loaded, m.data)).toBe(diff)
     // lengths that are no multiple of 4 count the tail too
     const odd = new MachineReference(7)
-    expect(odd.handPixels(Uint8Array.from([1, 2, 3, 4, 5, 6, 7]), Uint8Array.from([1, 9, 3, 4, 5, 6, 8]))).toBe(2)
+    expect(
+      odd.handPixels(Uint8Array.from([1, 2, 3, 4, 5, 6, 7]), Uint8Array.from([1, 9, 3, 4, 5, 6, 8])),
+    ).toBe(2)
     // any byte pattern inside a word (high bits, 255 vs 0, neighbours): the word-wise count equals a per-byte count
     let seed = 3
     const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
     const before = Uint8Array.from({ length: 4099 }, () => (rnd() < 0.3 ? 255 : Math.floor(rnd() * 21)))
-    const after = before.map((v) => (rnd() < 0.2 ? (rnd() < 0.5 ? 255 - v : v ^ (1 << Math.floor(rnd() * 8))) : v))
+    const after = before.map((v) =>
+      rnd() < 0.2 ? (rnd() < 0.5 ? 255 - v : v ^ (1 << Math.floor(rnd() * 8))) : v,
+    )
     let bytes = 0
     for (let i = 0; i < before.length; i++) if (before[i] !== after[i]) bytes++
     expect(new MachineReference(before.length).handPixels(before, after)).toBe(bytes)
@@ -154,7 +180,8 @@ describe('paintRect (run-length colouring)', () => {
     const w = 97
     const h = 41
     const m = newLabelMap(w, h)
-    for (let i = 0; i < w * h; i++) m.data[i] = i % w < 30 ? 255 : i % w < 60 ? ((i * 2654435761) >>> 7) % 21 : Math.floor(i / w / 10)
+    for (let i = 0; i < w * h; i++)
+      m.data[i] = i % w < 30 ? 255 : i % w < 60 ? ((i * 2654435761) >>> 7) % 21 : Math.floor(i / w / 10)
     const lut = overlayLut()
     const rect = { x0: 5, y0: 3, x1: 90, y1: 40 }
     const small = new Uint32Array((rect.x1 - rect.x0) * (rect.y1 - rect.y0))

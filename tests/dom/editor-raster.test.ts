@@ -37,7 +37,8 @@ describe('brush raster', () => {
     paintSegment(m, -5, 4, 25, 4, 1, 15, 'overwrite', null)
     // rows 3 and 4 (centres 3.5, 4.5 within 1 of y=4) across the whole width
     expect(count(m, 15)).toBe(40)
-    for (let x = 0; x < 20; x++) expect([m.data[3 * 20 + x], m.data[4 * 20 + x], m.data[2 * 20 + x]]).toEqual([15, 15, 255])
+    for (let x = 0; x < 20; x++)
+      expect([m.data[3 * 20 + x], m.data[4 * 20 + x], m.data[2 * 20 + x]]).toEqual([15, 15, 255])
   })
 
   it('modes: preserve keeps object labels, unlabelled-only paints only 255', () => {
@@ -54,7 +55,18 @@ describe('brush raster', () => {
 describe('polygon fill', () => {
   it('fills an axis-aligned rectangle exactly', () => {
     const m = newLabelMap(10, 10)
-    fillPolygon(m, [{ x: 2, y: 2 }, { x: 6, y: 2 }, { x: 6, y: 5 }, { x: 2, y: 5 }], 4, 'overwrite', null)
+    fillPolygon(
+      m,
+      [
+        { x: 2, y: 2 },
+        { x: 6, y: 2 },
+        { x: 6, y: 5 },
+        { x: 2, y: 5 },
+      ],
+      4,
+      'overwrite',
+      null,
+    )
     expect(count(m, 4)).toBe(12)
     expect(m.data[2 * 10 + 2]).toBe(4)
     expect(m.data[4 * 10 + 5]).toBe(4)
@@ -62,10 +74,18 @@ describe('polygon fill', () => {
   })
 
   it('matches an independent winding-number test on a concave polygon', () => {
-    const pts = [{ x: 1.2, y: 1.7 }, { x: 30.4, y: 3.1 }, { x: 12.5, y: 12.2 }, { x: 28.9, y: 27.3 }, { x: 2.6, y: 24.8 }]
+    const pts = [
+      { x: 1.2, y: 1.7 },
+      { x: 30.4, y: 3.1 },
+      { x: 12.5, y: 12.2 },
+      { x: 28.9, y: 27.3 },
+      { x: 2.6, y: 24.8 },
+    ]
     const m = newLabelMap(32, 32)
     fillPolygon(m, pts, 1, 'overwrite', null)
-    for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) expect(m.data[y * 32 + x] === 1, `${x},${y}`).toBe(windingInside(pts, x + 0.5, y + 0.5))
+    for (let y = 0; y < 32; y++)
+      for (let x = 0; x < 32; x++)
+        expect(m.data[y * 32 + x] === 1, `${x},${y}`).toBe(windingInside(pts, x + 0.5, y + 0.5))
   })
 })
 
@@ -101,7 +121,7 @@ describe('undo/redo patches', () => {
     const h = new History(200)
     const states: Uint8Array[] = [m.data.slice()]
     let seed = 42
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32)
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32
     for (let s = 0; s < 150; s++) {
       const rec = new EditRecorder(m)
       let x = rnd() * 150

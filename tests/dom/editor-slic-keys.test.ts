@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { actionFor, classForKey, DEFAULT_BINDINGS, loadBindings, rebind } from '../../src/renderer/src/editor/keymap'
+import {
+  actionFor,
+  classForKey,
+  DEFAULT_BINDINGS,
+  loadBindings,
+  rebind,
+} from '../../src/renderer/src/editor/keymap'
 import { labelComponent } from '../../src/renderer/src/editor/flood'
 import { enforceConnectivity, slic } from '../../src/renderer/src/editor/slic'
 
@@ -53,7 +59,10 @@ describe('SLIC', () => {
 })
 
 describe('keymap', () => {
-  const ev = (key: string, mods: Partial<{ ctrlKey: boolean; shiftKey: boolean; metaKey: boolean; altKey: boolean }> = {}) => ({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods })
+  const ev = (
+    key: string,
+    mods: Partial<{ ctrlKey: boolean; shiftKey: boolean; metaKey: boolean; altKey: boolean }> = {},
+  ) => ({ key, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods })
   it('maps events to actions and digits to classes', () => {
     expect(actionFor(DEFAULT_BINDINGS, ev('Z', { ctrlKey: true, shiftKey: true }))).toBe('redo')
     expect(actionFor(DEFAULT_BINDINGS, ev('z', { metaKey: true }))).toBe('undo')
@@ -66,7 +75,10 @@ describe('keymap', () => {
   })
   it('remaps and persists; a taken chord moves; damaged storage falls back to defaults', () => {
     const store = new Map<string, string>()
-    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) }
+    const storage = {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => void store.set(k, v),
+    }
     const b = rebind(storage, DEFAULT_BINDINGS, 'brush', 'E')
     expect(b.brush).toBe('e')
     expect(b.eraser).toBe('')

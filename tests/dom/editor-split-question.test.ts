@@ -4,8 +4,18 @@ import type { SplitInfo } from '../../src/shared/annotation'
 import { newSplitQuestion } from '../../src/renderer/src/annotate/split-question'
 
 const split = (validationAnnotated: number): SplitInfo => ({
-  id: 3, albumId: 1, version: 2, name: 'split v2', createdAt: '2026-01-01T00:00:00Z', seed: 1, fraction: 0.3, clusteringId: null,
-  imageCount: 40, validationCount: 12, validationAnnotated, coverage: [],
+  id: 3,
+  albumId: 1,
+  version: 2,
+  name: 'split v2',
+  createdAt: '2026-01-01T00:00:00Z',
+  seed: 1,
+  fraction: 0.3,
+  clusteringId: null,
+  imageCount: 40,
+  validationCount: 12,
+  validationAnnotated,
+  coverage: [],
 })
 
 describe('newSplitQuestion', () => {

@@ -23,6 +23,8 @@ function makeHost(w = 40, h = 30) {
     mode: 'overwrite',
     tolerance: 10,
     regionSize: 8,
+    viewScale: 1,
+    clickMask: { model: async () => null, applied: () => {}, failed: () => {} },
     inside: (p) => {
       const x = Math.floor(p.x)
       const y = Math.floor(p.y)
@@ -44,6 +46,8 @@ function makeHost(w = 40, h = 30) {
     photoRgba: () => new Uint8ClampedArray(w * h * 4).fill(90),
     superpixels: async () => null,
     acceptComponentAt: (x, y) => (log.push(`accept ${x},${y}`), true),
+    applyMachineRegion: () => false,
+    eraseRegion: () => {},
     rejectComponentAt: (x, y) => (log.push(`reject ${x},${y}`), true),
     capturePointer: (id) => void log.push(`capture ${id}`),
     setOutline: (pts) => void (outline = [...pts]),
@@ -61,7 +65,14 @@ describe('editor tools', () => {
     brush.onPointerDown(host, { x: 5, y: 5 }, 1)
     expect(brush.gestureActive).toBe(true)
     expect(log).toContain('capture 1')
-    brush.onPointerMove(host, () => [{ x: 10, y: 5 }, { x: 15, y: 6 }], 1)
+    brush.onPointerMove(
+      host,
+      () => [
+        { x: 10, y: 5 },
+        { x: 15, y: 6 },
+      ],
+      1,
+    )
     brush.onPointerMove(host, () => [{ x: 20, y: 8 }], 2) // another pointer: not this stroke
     brush.onPointerMove(host, () => [{ x: 20, y: 8 }], 1)
     expect(history.undoDepth).toBe(0)
@@ -88,7 +99,12 @@ describe('editor tools', () => {
   it('a polygon collects clicks, fills on Enter as one step, and Esc drops the points', () => {
     const { host, map, history, outline } = makeHost()
     const poly = createTools().polygon
-    for (const p of [{ x: 2, y: 2 }, { x: 20, y: 2 }, { x: 20, y: 20 }]) poly.onPointerDown(host, p)
+    for (const p of [
+      { x: 2, y: 2 },
+      { x: 20, y: 2 },
+      { x: 20, y: 20 },
+    ])
+      poly.onPointerDown(host, p)
     expect(poly.pointCount).toBe(3)
     expect(outline()).toHaveLength(3)
     expect(poly.onKey(host, 'Enter')).toBe(true)

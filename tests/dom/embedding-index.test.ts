@@ -4,7 +4,7 @@ import { GridIndex, pointInPolygon } from '../../src/renderer/src/embedding/spat
 
 function lcg(seed: number): () => number {
   let s = seed >>> 0
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296)
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296
 }
 
 function points(n: number, seed: number): { xs: Float64Array; ys: Float64Array } {
@@ -83,7 +83,12 @@ describe('lasso selection', () => {
     expect(pointInPolygon(0.2, 0.6, lassos[1]!)).toBe(true)
   })
   it('selects nothing with fewer than three lasso points', () => {
-    expect(index.inPolygon([{ x: 0, y: 0 }, { x: 1, y: 1 }])).toEqual([])
+    expect(
+      index.inPolygon([
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+      ]),
+    ).toEqual([])
   })
 })
 

@@ -1,6 +1,6 @@
 /**
  * The jobs drawer belongs to the user (job events never open it; a job started from this tab does; its
- * state survives a reload), and a screen with unsaved work is asked before any way out of it: nav.go,
+ * open state and dock side survive a reload), and a screen with unsaved work is asked before any way out of it: nav.go,
  * back/forward (the address is put back) and `leave` (closing the project).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -8,7 +8,7 @@ import { createApp, defineComponent, nextTick } from 'vue'
 import { createPinia, setActivePinia } from 'pinia'
 import { useUnsavedGuard, type UnsavedWork } from '../../src/renderer/src/nav/use-unsaved-guard'
 import type { JobRecord } from '../../src/shared/api'
-import { PANEL_STORAGE_KEY, useJobStore } from '../../src/renderer/src/stores/jobs'
+import { DOCK_STORAGE_KEY, PANEL_STORAGE_KEY, useJobStore } from '../../src/renderer/src/stores/jobs'
 import { useNavStore } from '../../src/renderer/src/stores/nav'
 
 function job(over: Partial<JobRecord>): JobRecord {
@@ -66,6 +66,25 @@ describe('jobs drawer', () => {
     await nextTick()
     setActivePinia(createPinia())
     expect(useJobStore().panelOpen).toBe(false)
+  })
+
+  it('docks on the right by default and remembers the side the user chose, apart from open/closed', async () => {
+    expect(useJobStore().panelDock).toBe('right')
+    useJobStore().panelDock = 'bottom'
+    await nextTick()
+    expect(localStorage.getItem(DOCK_STORAGE_KEY)).toBe('bottom')
+    setActivePinia(createPinia())
+    const jobs = useJobStore()
+    expect(jobs.panelDock).toBe('bottom')
+    expect(jobs.panelOpen).toBe(false)
+    // A job started here opens the drawer where it is docked; ✕ closes it and the side stays.
+    jobs.startedHere()
+    jobs.panelOpen = false
+    expect(jobs.panelDock).toBe('bottom')
+    // A value this build does not know (written by another version) falls back to the default side.
+    localStorage.setItem(DOCK_STORAGE_KEY, 'left')
+    setActivePinia(createPinia())
+    expect(useJobStore().panelDock).toBe('right')
   })
 })
 

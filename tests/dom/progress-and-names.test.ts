@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { formatEta, formatProgressStats, formatRate } from '../../src/renderer/src/format'
-import { runName, methodShortName } from '../../src/shared/run-names'
+import { methodShortName, runDisplayNumbers, runName } from '../../src/shared/run-names'
 import { describeAlbumDeletion, type AlbumDeletion } from '../../src/shared/album-deletion'
 import { LiveLoss, LIVE_LOSS_MAX_POINTS } from '../../src/renderer/src/runs/live-loss'
 import type { RunLive } from '../../src/shared/runs'
@@ -24,7 +24,16 @@ describe('progress line', () => {
   })
 
   it('joins rate and ETA the same way for a job and a live run', () => {
-    const live: RunLive = { phase: 'adapt', done: 10, total: 100, loss: 1.2, rate: 2, unit: 'steps', etaSeconds: 64, message: '' }
+    const live: RunLive = {
+      phase: 'adapt',
+      done: 10,
+      total: 100,
+      loss: 1.2,
+      rate: 2,
+      unit: 'steps',
+      etaSeconds: 64,
+      message: '',
+    }
     expect(formatProgressStats(live)).toBe('2.0 steps/s · 1m 04s left')
     expect(formatProgressStats({ rate: 40, unit: 'images', etaSeconds: 679 })).toBe('40 img/s · 11m 19s left')
     expect(formatProgressStats({ rate: null, etaSeconds: null })).toBe('')
@@ -34,26 +43,84 @@ describe('progress line', () => {
 })
 
 describe('run names', () => {
-  it('reads as what the run did and its number', () => {
-    expect(runName({ id: 6, kind: 'album', method: 'pss' })).toBe('Personalize #6 — OURS-S2')
-    expect(runName({ id: 4, kind: 'album', method: 'noda' })).toBe('No-DA #4')
-    expect(runName({ id: 9, kind: 'album', method: 'bn-only' })).toBe('Personalize #9 — BN-only')
-    expect(runName({ id: 2, kind: 'source', method: 'source' })).toBe('Source model')
+  // Project runs as the store lists them (newest first): source-model runs 1, 3, 5 sit between album runs.
+  const runs = [
+    { id: 8, kind: 'album' as const, method: 'pss' },
+    { id: 7, kind: 'album' as const, method: 'bn-only' },
+    { id: 6, kind: 'album' as const, method: 'noda' },
+    { id: 5, kind: 'source' as const, method: 'source' },
+    { id: 4, kind: 'album' as const, method: 'noda' },
+    { id: 3, kind: 'source' as const, method: 'source' },
+    { id: 2, kind: 'album' as const, method: 'noda' },
+    { id: 1, kind: 'source' as const, method: 'source' },
+  ]
+
+  it('reads as what the run did and its display number', () => {
+    const n = runDisplayNumbers(runs)
+    expect(runName(runs[0]!, n)).toBe('Personalize #5 — OURS-S2')
+    expect(runName(runs[1]!, n)).toBe('Personalize #4 — BN-only')
+    expect(runName(runs[2]!, n)).toBe('No-DA #3')
+    expect(runName(runs[3]!, n)).toBe('Source model #3')
     // A method this build does not know (a newer project) keeps its id rather than failing.
     expect(methodShortName('future-da')).toBe('future-da')
+  })
+
+  it('numbers the visible runs without gaps, source models apart', () => {
+    const n = runDisplayNumbers(runs)
+    expect([2, 4, 6, 7, 8].map((id) => n.get(id))).toEqual([1, 2, 3, 4, 5])
+    expect([1, 3, 5].map((id) => n.get(id))).toEqual([1, 2, 3])
+  })
+
+  it("keeps a run's number when later runs are added, in any list order", () => {
+    const before = runDisplayNumbers(runs)
+    const later = [
+      { id: 10, kind: 'album' as const, method: 'noda' },
+      { id: 9, kind: 'source' as const, method: 'source' },
+    ]
+    const after = runDisplayNumbers([...later, ...runs].reverse())
+    for (const r of runs) expect(after.get(r.id)).toBe(before.get(r.id))
+    expect(after.get(10)).toBe(6)
+    expect(after.get(9)).toBe(4)
+  })
+
+  it('names the id of a run the list does not know instead of a guessed number', () => {
+    expect(runName({ id: 12, kind: 'album', method: 'noda' }, runDisplayNumbers(runs))).toBe(
+      'No-DA (run id 12)',
+    )
   })
 })
 
 describe('album deletion sentence', () => {
-  const d: AlbumDeletion = { albumId: 1, name: 'Trip', images: 1, maskedImages: 1, maskVersions: 2, runs: 1, activeRuns: 0, copiedOriginals: 0, inPlaceOriginals: 2 }
+  const d: AlbumDeletion = {
+    albumId: 1,
+    name: 'Trip',
+    images: 1,
+    maskedImages: 1,
+    maskVersions: 2,
+    runs: 1,
+    activeRuns: 0,
+    copiedOriginals: 0,
+    inPlaceOriginals: 2,
+  }
   it('counts what goes and says what stays', () => {
-    expect(describeAlbumDeletion(d)).toBe('Deletes "Trip": 1 image, 2 masks, 1 run. The 2 photos imported in place stay where they are.')
-    expect(describeAlbumDeletion({ ...d, inPlaceOriginals: 0, images: 0, maskVersions: 0, runs: 0 })).toBe('Deletes "Trip": 0 images, 0 masks, 0 runs.')
+    expect(describeAlbumDeletion(d)).toBe(
+      'Deletes "Trip": 1 image, 2 masks, 1 run. The 2 photos imported in place stay where they are.',
+    )
+    expect(describeAlbumDeletion({ ...d, inPlaceOriginals: 0, images: 0, maskVersions: 0, runs: 0 })).toBe(
+      'Deletes "Trip": 0 images, 0 masks, 0 runs.',
+    )
   })
 })
 
 describe('live loss curve', () => {
-  const at = (phase: RunLive['phase'], done: number, loss: number | null): RunLive => ({ phase, done, total: 100, loss, etaSeconds: null, message: '' })
+  const at = (phase: RunLive['phase'], done: number, loss: number | null): RunLive => ({
+    phase,
+    done,
+    total: 100,
+    loss,
+    etaSeconds: null,
+    message: '',
+  })
   it('grows with the reports of one run and phase and restarts on a new one', () => {
     const l = new LiveLoss()
     l.add(1, at('source', 1, 2.5))
@@ -82,9 +149,24 @@ describe('live loss curve', () => {
 
 describe('comparability pill', () => {
   it('says "different splits" only when the splits differ', () => {
-    expect(comparabilityLabel([{ splitId: 1, maskSet: 'a' }, { splitId: 1, maskSet: 'a' }])).toBeNull()
-    expect(comparabilityLabel([{ splitId: 1, maskSet: 'a' }, { splitId: 2, maskSet: 'a' }])?.text).toBe('different splits')
-    expect(comparabilityLabel([{ splitId: 1, maskSet: 'a' }, { splitId: 1, maskSet: 'b' }])?.text).toBe('different mask versions')
+    expect(
+      comparabilityLabel([
+        { splitId: 1, maskSet: 'a' },
+        { splitId: 1, maskSet: 'a' },
+      ]),
+    ).toBeNull()
+    expect(
+      comparabilityLabel([
+        { splitId: 1, maskSet: 'a' },
+        { splitId: 2, maskSet: 'a' },
+      ])?.text,
+    ).toBe('different splits')
+    expect(
+      comparabilityLabel([
+        { splitId: 1, maskSet: 'a' },
+        { splitId: 1, maskSet: 'b' },
+      ])?.text,
+    ).toBe('different mask versions')
     expect(comparabilityLabel([])).toBeNull()
   })
 })

@@ -63,7 +63,14 @@ afterEach(() => {
 })
 
 describe('ProjectFolderBanner', () => {
-  const base: AppInfo = { name: 'PSS Studio', version: '0', mode: 'browser', capabilities: { pickDirectory: false }, project, backend: null }
+  const base: AppInfo = {
+    name: 'PSS Studio',
+    version: '0',
+    mode: 'browser',
+    capabilities: { pickDirectory: false },
+    project,
+    backend: null,
+  }
 
   it('is hidden while the folder is in place', async () => {
     await mount(base)

@@ -8,7 +8,14 @@ import type { ClassScore, RunDetail, RunSummary } from '../../src/shared/runs'
 import { VOC_CLASSES } from '../../src/shared/voc'
 import { formatRoute, parseRoute } from '../../src/renderer/src/nav/route'
 import MetricsTable from '../../src/renderer/src/runs/MetricsTable.vue'
-import { comparabilityNotes, lossPolyline, pct, runCsv, runMarkdown } from '../../src/renderer/src/runs/results-format'
+import {
+  comparabilityNotes,
+  lossPolyline,
+  pct,
+  pctDelta,
+  runCsv,
+  runMarkdown,
+} from '../../src/renderer/src/runs/results-format'
 
 function summary(id: number, over: Partial<RunSummary> = {}): RunSummary {
   return {
@@ -73,17 +80,28 @@ describe('results as text', () => {
     expect(pct(Number.NaN)).toBe('—')
   })
 
+  it('signs score differences in points with the same decimals', () => {
+    expect(pctDelta(0.032)).toBe('+3.20')
+    expect(pctDelta(-0.01049)).toBe('-1.05')
+    expect(pctDelta(0)).toBe('+0.00')
+    // A loss that rounds to zero is not shown as "-0.00".
+    expect(pctDelta(-0.000001)).toBe('+0.00')
+    expect(pctDelta(null)).toBe('—')
+  })
+
   it('copies the summary and per-class tables as Markdown and CSV, conventions stated', () => {
-    const md = runMarkdown(detail())
+    const md = runMarkdown(detail(), 'No-DA #2')
     const lines = md.split('\n')
-    expect(lines).toContain('| Run | Method | Split | Images | FIoU | MIoU (paper) | MIoU (all 21) | MIoU (present) |')
+    expect(lines).toContain(
+      '| Run | Method | Split | Images | FIoU | MIoU (paper) | MIoU (all 21) | MIoU (present) |',
+    )
     expect(lines).toContain('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |')
     expect(lines).toContain('| #4 | noda | v1 | 7 | 12.35 | 8.12 | 5.00 | — |')
     expect(lines).toContain('| background | 87.65 | 87.65 | 7 |')
     expect(lines).toContain('| person | 0.50 | 0.50 | 3 |')
     expect(lines).toContain('| bottle | 0.00 | — | 0 |')
     expect(lines.filter((l) => l.startsWith('| ') && !l.startsWith('| ---')).length).toBe(2 + 1 + 21) // 2 headers, 1 run, 21 classes
-    expect(md).toContain('**id1 | home**') // the album name is not a table cell, so no escaping there
+    expect(md).toContain('**id1 | home** — No-DA #2 (run id 4),') // the album name is not a table cell, so no escaping there
     expect(md).toContain('absent classes counted as 0')
     expect(md).toContain("what the released code prints, not the paper's tables")
     expect(md).toContain("background excluded (the paper's Tables 2 and 7)")
@@ -107,14 +125,18 @@ describe('results as text', () => {
       summary(6, { splitId: 5, splitVersion: 1, maskSet: 'aaaa' }),
       summary(5, { status: 'failed', metrics: null, splitId: 5 }),
     ]
-    const notes = comparabilityNotes(runs, 6)
+    // The reference is named by its display name, never by its run id.
+    const nameOf = (id: number): string => `No-DA #${id - 4}`
+    const notes = comparabilityNotes(runs, 6, nameOf)
     expect([...notes.keys()].sort()).toEqual([6, 7])
-    expect(notes.get(6)).toContain('split v1, not v2 like run #9')
-    expect(notes.get(7)).toContain('other mask versions')
-    expect(comparabilityNotes([], 6).size).toBe(0)
+    expect(notes.get(6)).toBe('scored on split v1, not v2 like No-DA #5: not comparable')
+    expect(notes.get(7)).toBe(
+      'scored on other mask versions than No-DA #5 (masks were edited since): not comparable',
+    )
+    expect(comparabilityNotes([], 6, nameOf).size).toBe(0)
   })
 
-  it('routes an album\'s runs tab (#/album/3/runs), never a source\'s', () => {
+  it("routes an album's runs tab (#/album/3/runs), never a source's", () => {
     expect(parseRoute('#/album/3/runs')).toEqual({ name: 'runs', target: { kind: 'album', id: 3 } })
     expect(formatRoute({ name: 'runs', target: { kind: 'album', id: 3 } })).toBe('#/album/3/runs')
     expect(parseRoute('#/source/2/runs')).toEqual({ name: 'library', target: { kind: 'source', id: 2 } })
@@ -138,7 +160,9 @@ describe('results as text', () => {
     const host = document.createElement('div')
     document.body.appendChild(host)
     const copies: string[] = []
-    app = createApp({ render: () => h(MetricsTable, { run: detail(), onCopy: (f: string) => copies.push(f) }) })
+    app = createApp({
+      render: () => h(MetricsTable, { run: detail(), onCopy: (f: string) => copies.push(f) }),
+    })
     app.mount(host)
     await nextTick()
     const text = (id: string) => host.querySelector(`[data-testid="${id}"]`)?.textContent?.trim()
@@ -149,7 +173,12 @@ describe('results as text', () => {
     expect(host.textContent).toContain('absent classes counted as 0')
     const rows = host.querySelectorAll('[data-testid="class-row"]')
     expect(rows.length).toBe(21)
-    expect([...rows[15]!.querySelectorAll('td')].map((td) => td.textContent?.trim())).toEqual(['person', '0.50', '0.50', '3'])
+    expect([...rows[15]!.querySelectorAll('td')].map((td) => td.textContent?.trim())).toEqual([
+      'person',
+      '0.50',
+      '0.50',
+      '3',
+    ])
     ;(host.querySelector('[data-testid="copy-markdown"]') as HTMLButtonElement).click()
     ;(host.querySelector('[data-testid="copy-csv"]') as HTMLButtonElement).click()
     expect(copies).toEqual(['markdown', 'csv'])

@@ -14,10 +14,27 @@ import { useLibraryStore } from '../../src/renderer/src/stores/library'
 import { useToastStore } from '../../src/renderer/src/stores/toasts'
 import type { Album, AppInfo, ImageRecord, JobRecord, ProjectInfo } from '../../src/shared/api'
 
-const project: ProjectInfo = { path: '/p', name: 'Holiday', schemaVersion: 1, createdAt: '2024-01-01T00:00:00Z', demo: false }
+const project: ProjectInfo = {
+  path: '/p',
+  name: 'Holiday',
+  schemaVersion: 1,
+  createdAt: '2024-01-01T00:00:00Z',
+  demo: false,
+}
 
 function album(id: number, imageCount: number): Album {
-  return { id, name: `album ${id}`, userId: null, createdAt: '', imageCount, maskedCount: 0, validationCount: 0, validationMaskedCount: 0, splitId: null, clusteringCount: 0 }
+  return {
+    id,
+    name: `album ${id}`,
+    userId: null,
+    createdAt: '',
+    imageCount,
+    maskedCount: 0,
+    validationCount: 0,
+    validationMaskedCount: 0,
+    splitId: null,
+    clusteringCount: 0,
+  }
 }
 
 function image(id: number): ImageRecord {
@@ -60,8 +77,20 @@ function job(over: Partial<JobRecord>): JobRecord {
 
 /** A tiny in-memory server behind the fake fetch. */
 function backend() {
-  const state = { albums: [album(1, 3)], imageCount: 3, slowAll: false, calls: [] as { method: string; args: Record<string, unknown> }[] }
-  const info: AppInfo = { name: 'PSS Studio', version: '0.1.0', mode: 'browser', capabilities: { pickDirectory: false }, project, backend: null }
+  const state = {
+    albums: [album(1, 3)],
+    imageCount: 3,
+    slowAll: false,
+    calls: [] as { method: string; args: Record<string, unknown> }[],
+  }
+  const info: AppInfo = {
+    name: 'PSS Studio',
+    version: '0.1.0',
+    mode: 'browser',
+    capabilities: { pickDirectory: false },
+    project,
+    backend: null,
+  }
   const handle = (method: string, args: Record<string, unknown>): unknown => {
     state.calls.push({ method, args })
     switch (method) {
@@ -94,7 +123,8 @@ function backend() {
       const args = JSON.parse(init.body) as Record<string, unknown>
       const body = JSON.stringify({ result: handle(method, args) })
       // Unfiltered pages answer slowly, so a test can make an old query's answer arrive last.
-      if (method === 'listImages' && args.filter === 'all' && state.slowAll) await new Promise((r) => setTimeout(r, 50))
+      if (method === 'listImages' && args.filter === 'all' && state.slowAll)
+        await new Promise((r) => setTimeout(r, 50))
       return { ok: true, status: 200, text: async () => body }
     },
     socket: (_url, h) => {
@@ -103,7 +133,8 @@ function backend() {
     },
     setTimer: (fn, ms) => setTimeout(fn, ms),
   })
-  const emit = (event: string, payload: unknown) => sockets.at(-1)!.message(JSON.stringify({ event, payload }))
+  const emit = (event: string, payload: unknown) =>
+    sockets.at(-1)!.message(JSON.stringify({ event, payload }))
   const count = (method: string) => state.calls.filter((c) => c.method === method).length
   return { state, transport, sockets, emit, count }
 }
@@ -147,7 +178,12 @@ describe('jobs store from job events', () => {
     ]
     server.emit(
       'job',
-      job({ status: 'done', problems, problemCount: 2, result: { albumIds: [1], sourceIds: [], imported: 38, duplicates: 0, masks: 0, rejected: 2 } }),
+      job({
+        status: 'done',
+        problems,
+        problemCount: 2,
+        result: { albumIds: [1], sourceIds: [], imported: 38, duplicates: 0, masks: 0, rejected: 2 },
+      }),
     )
     expect(jobs.active).toHaveLength(0)
     expect(jobs.finished[0]!.problems).toEqual(problems)

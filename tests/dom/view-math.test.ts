@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { cappedBitmapSize, fitTransform, MAX_CANVAS_PIXELS, safePixelRatio, zoomAt } from '../../src/renderer/src/viewer/view-math'
+import {
+  cappedBitmapSize,
+  fitTransform,
+  MAX_CANVAS_PIXELS,
+  safePixelRatio,
+  zoomAt,
+} from '../../src/renderer/src/viewer/view-math'
 import { clearBackground } from '../../src/renderer/src/viewer/mask-bitmap'
 import { vocColor } from '../../src/shared/voc'
 

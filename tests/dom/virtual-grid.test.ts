@@ -14,7 +14,9 @@ let host: HTMLElement
 const restore: (() => void)[] = []
 
 function stubSize(prop: 'clientWidth' | 'clientHeight', value: number): void {
-  const desc = Object.getOwnPropertyDescriptor(HTMLElement.prototype, prop) ?? Object.getOwnPropertyDescriptor(Element.prototype, prop)
+  const desc =
+    Object.getOwnPropertyDescriptor(HTMLElement.prototype, prop) ??
+    Object.getOwnPropertyDescriptor(Element.prototype, prop)
   Object.defineProperty(HTMLElement.prototype, prop, { configurable: true, get: () => value })
   restore.push(() => {
     if (desc) Object.defineProperty(HTMLElement.prototype, prop, desc)
@@ -36,9 +38,17 @@ function mountGrid(count: number, ranges: [number, number][]) {
     render: () =>
       h(
         VirtualGrid,
-        { count, minCellWidth: 168, captionHeight: 26, gap: 10, overscanRows: 2, onRange: (s: number, e: number) => ranges.push([s, e]) },
         {
-          cell: ({ index, settled }: { index: number; settled: boolean }) => h('span', { class: 'probe', 'data-settled': String(settled) }, `item ${index}`),
+          count,
+          minCellWidth: 168,
+          captionHeight: 26,
+          gap: 10,
+          overscanRows: 2,
+          onRange: (s: number, e: number) => ranges.push([s, e]),
+        },
+        {
+          cell: ({ index, settled }: { index: number; settled: boolean }) =>
+            h('span', { class: 'probe', 'data-settled': String(settled) }, `item ${index}`),
         },
       ),
   })
@@ -46,7 +56,9 @@ function mountGrid(count: number, ranges: [number, number][]) {
 }
 
 function renderedIndices(): number[] {
-  return [...host.querySelectorAll<HTMLElement>('.vcell')].map((el) => Number(el.dataset.index)).sort((a, b) => a - b)
+  return [...host.querySelectorAll<HTMLElement>('.vcell')]
+    .map((el) => Number(el.dataset.index))
+    .sort((a, b) => a - b)
 }
 
 beforeEach(() => {
@@ -109,10 +121,14 @@ describe('VirtualGrid with 10,000 items', () => {
     scroller.scrollTop = 200_000 // a fling: far more than 2 px/ms
     scroller.dispatchEvent(new Event('scroll'))
     await settle()
-    expect([...host.querySelectorAll('.probe')].every((p) => p.getAttribute('data-settled') === 'false')).toBe(true)
+    expect(
+      [...host.querySelectorAll('.probe')].every((p) => p.getAttribute('data-settled') === 'false'),
+    ).toBe(true)
     await new Promise((r) => setTimeout(r, 200))
     await settle()
-    expect([...host.querySelectorAll('.probe')].every((p) => p.getAttribute('data-settled') === 'true')).toBe(true)
+    expect([...host.querySelectorAll('.probe')].every((p) => p.getAttribute('data-settled') === 'true')).toBe(
+      true,
+    )
   })
 
   it('does not re-emit a range while scrolling inside the same rows', async () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { cellPosition, gridLayout, pagesForRange, scrollToReveal, visibleRange, type GridGeometry } from '../../src/renderer/src/grid/virtual-range'
+import {
+  cellPosition,
+  gridLayout,
+  pagesForRange,
+  scrollToReveal,
+  visibleRange,
+  type GridGeometry,
+} from '../../src/renderer/src/grid/virtual-range'
 
 const g: GridGeometry = { minCellWidth: 168, captionHeight: 26, gap: 10 }
 
@@ -70,7 +77,12 @@ describe('visibleRange', () => {
   })
 
   it('renders nothing for an empty grid', () => {
-    expect(visibleRange(gridLayout(1200, 0, g), 0, 0, 800, 2)).toEqual({ firstRow: 0, lastRow: 0, start: 0, end: 0 })
+    expect(visibleRange(gridLayout(1200, 0, g), 0, 0, 800, 2)).toEqual({
+      firstRow: 0,
+      lastRow: 0,
+      start: 0,
+      end: 0,
+    })
   })
 
   it('every item is in the range of the scroll position that shows it', () => {

@@ -39,7 +39,10 @@ async function stroke(points: [number, number][]): Promise<void> {
 }
 
 async function ready(imageId?: number): Promise<void> {
-  const sel = imageId === undefined ? `${tid('annotate-view')}[data-state="ready"]` : `${tid('annotate-view')}[data-state="ready"][data-image-id="${imageId}"]`
+  const sel =
+    imageId === undefined
+      ? `${tid('annotate-view')}[data-state="ready"]`
+      : `${tid('annotate-view')}[data-state="ready"][data-image-id="${imageId}"]`
   await page.waitForSelector(sel, { timeout: 30_000 })
 }
 
@@ -80,9 +83,14 @@ describe('annotation studio in Chromium', () => {
   it('paints, fills, erases, undoes and redoes, saves exactly what the page holds, and keeps it across D/A and a reload', async () => {
     await page.goto(server.url)
     await page.waitForSelector('body[data-ready="true"]')
-    await page.evaluate(() => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/album/1/annotate/1'))
+    await page.evaluate(
+      () =>
+        ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/album/1/annotate/1'),
+    )
     await ready(1)
-    const { width, height } = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.size())
+    const { width, height } = await page.evaluate(() =>
+      (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.size(),
+    )
     expect([width, height]).toEqual([480, 360])
     expect([...(await pageLabels())].every((v) => v === 255)).toBe(true)
 
@@ -97,11 +105,20 @@ describe('annotation studio in Chromium', () => {
     await page.keyboard.press('7')
     await page.keyboard.press('b')
     expect(await attr('data-class')).toBe('7')
-    await stroke([[40, 40], [140, 45], [200, 90]])
+    await stroke([
+      [40, 40],
+      [140, 45],
+      [200, 90],
+    ])
     // polygon fill with class 5
     await page.keyboard.press('5')
     await page.keyboard.press('p')
-    for (const [x, y] of [[250, 150], [350, 150], [350, 250], [250, 250]] as [number, number][]) {
+    for (const [x, y] of [
+      [250, 150],
+      [350, 150],
+      [350, 250],
+      [250, 250],
+    ] as [number, number][]) {
       const s = await at(x, y)
       await page.mouse.click(s.x, s.y)
     }
@@ -109,12 +126,18 @@ describe('annotation studio in Chromium', () => {
     await expect.poll(() => attr('data-undo')).toBe('3')
     // eraser across the stroke
     await page.keyboard.press('e')
-    await stroke([[90, 20], [90, 70]])
+    await stroke([
+      [90, 20],
+      [90, 70],
+    ])
     // more strokes with several classes: 20 steps in all
     await page.keyboard.press('b')
     for (let i = 0; i < 16; i++) {
       await page.keyboard.press(String((i % 9) + 1))
-      await stroke([[20 + i * 25, 300], [30 + i * 25, 330]])
+      await stroke([
+        [20 + i * 25, 300],
+        [30 + i * 25, 330],
+      ])
     }
     await expect.poll(() => attr('data-undo')).toBe('20')
     const drawn = await pageLabels()
@@ -154,7 +177,10 @@ describe('annotation studio in Chromium', () => {
     await ready(2)
     await page.keyboard.press('3')
     await page.keyboard.press('b')
-    await stroke([[100, 100], [200, 120]])
+    await stroke([
+      [100, 100],
+      [200, 120],
+    ])
     const second = await pageLabels()
     await page.keyboard.press('a')
     await ready(1)

@@ -30,7 +30,6 @@ let page: Page
 let photos: PhotoFolder
 let pis: PisFixture
 
-
 // Page-side shapes used inside evaluate() (this file is type-checked without the DOM library).
 interface LoadedImage {
   complete: boolean
@@ -40,7 +39,9 @@ interface CanvasLike {
   width: number
   height: number
   style: { display: string }
-  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null
+  getContext(
+    kind: '2d',
+  ): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null
 }
 
 async function gridReady(): Promise<void> {
@@ -55,7 +56,9 @@ async function viewerReady(): Promise<void> {
 async function waitForJobEnd(kind: string): Promise<string> {
   const job = page.locator(`[data-kind="${kind}"]`).first()
   await job.waitFor()
-  await expect.poll(async () => job.getAttribute('data-status'), { timeout: 120_000, interval: 200 }).toMatch(/^(done|failed|cancelled)$/)
+  await expect
+    .poll(async () => job.getAttribute('data-status'), { timeout: 120_000, interval: 200 })
+    .toMatch(/^(done|failed|cancelled)$/)
   return (await job.getAttribute('data-status')) ?? ''
 }
 
@@ -64,7 +67,11 @@ async function dismissToasts(): Promise<void> {
   const buttons = page.locator(tid('toast-dismiss'))
   await expect
     .poll(async () => {
-      if ((await buttons.count()) > 0) await buttons.first().click({ timeout: 1000 }).catch(() => {})
+      if ((await buttons.count()) > 0)
+        await buttons
+          .first()
+          .click({ timeout: 1000 })
+          .catch(() => {})
       return buttons.count()
     })
     .toBe(0)
@@ -153,7 +160,9 @@ describe('PSS Studio in the browser', () => {
     const problems = await job.locator(tid('job-problem')).allTextContents()
     expect(problems).toHaveLength(2)
     for (const bad of photos.bad) expect(problems.some((p) => p.includes(bad))).toBe(true)
-    expect(await page.locator(tid('toast-warning')).first().textContent()).toContain(`Imported ${PHOTO_COUNT} images`)
+    expect(await page.locator(tid('toast-warning')).first().textContent()).toContain(
+      `Imported ${PHOTO_COUNT} images`,
+    )
 
     // "Show album" on the finished job opens the new album; it holds exactly the good photos.
     await job.locator(tid('job-show')).click()
@@ -164,7 +173,9 @@ describe('PSS Studio in the browser', () => {
     await expect.poll(() => page.getAttribute(tid('album-grid'), 'data-total')).toBe(String(PHOTO_COUNT))
     await expect.poll(() => page.locator(tid('grid-count')).textContent()).toBe(`${PHOTO_COUNT} images`)
     await expect.poll(() => album.locator(tid('album-count')).textContent()).toBe(String(PHOTO_COUNT))
-    const names = await page.locator(tid('thumb')).evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''))
+    const names = await page
+      .locator(tid('thumb'))
+      .evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''))
     expect(names.some((n) => n.startsWith('broken.jpg') || n.startsWith('photo.jpg'))).toBe(false)
     await page.click(tid('jobs-close'))
     await dismissToasts()
@@ -226,7 +237,9 @@ describe('PSS Studio in the browser', () => {
     expect(await album.textContent()).toContain(`${pis.masked.length} of ${PIS_COUNT} masked`)
 
     await page.click(tid('filter-masked'))
-    await expect.poll(() => page.getAttribute(tid('album-grid'), 'data-total')).toBe(String(pis.masked.length))
+    await expect
+      .poll(() => page.getAttribute(tid('album-grid'), 'data-total'))
+      .toBe(String(pis.masked.length))
     await page.click(tid('filter-all'))
     await expect.poll(() => page.getAttribute(tid('album-grid'), 'data-total')).toBe(String(PIS_COUNT))
     await gridReady()
@@ -237,7 +250,15 @@ describe('PSS Studio in the browser', () => {
     const thumbs = await page.locator(tid('thumb')).count()
     await expect.poll(() => page.locator(`${tid('thumb')} img:not(.mask)`).count()).toBe(thumbs)
     await expect
-      .poll(() => page.locator(`${tid('thumb')} img`).evaluateAll((imgs) => imgs.every((i) => (i as unknown as LoadedImage).complete && (i as unknown as LoadedImage).naturalWidth > 0)))
+      .poll(() =>
+        page
+          .locator(`${tid('thumb')} img`)
+          .evaluateAll((imgs) =>
+            imgs.every(
+              (i) => (i as unknown as LoadedImage).complete && (i as unknown as LoadedImage).naturalWidth > 0,
+            ),
+          ),
+      )
       .toBe(true)
     await page.mouse.move(130, 800) // no hover highlight in the picture
     await page.screenshot({ path: join(SHOTS, 'grid.png') })
@@ -246,11 +267,15 @@ describe('PSS Studio in the browser', () => {
   it('draws the mask overlay in VOC colours over a transparent background, and T toggles it', async () => {
     // The labelled photo with the most classes (not the last one, so D has somewhere to go).
     const candidates = pis.masked.filter((n) => n !== pis.images.at(-1))
-    const first = candidates.reduce((a, b) => ((pis.classes.get(b)?.length ?? 0) > (pis.classes.get(a)?.length ?? 0) ? b : a))
+    const first = candidates.reduce((a, b) =>
+      (pis.classes.get(b)?.length ?? 0) > (pis.classes.get(a)?.length ?? 0) ? b : a,
+    )
     await page.locator(`${tid('thumb')}[title^="${first}"]`).click()
     await viewerReady()
     expect(await page.locator(tid('viewer-name')).textContent()).toBe(first)
-    const legendClasses = await page.locator(`${tid('info-legend')} [data-class]`).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-class'))))
+    const legendClasses = await page
+      .locator(`${tid('info-legend')} [data-class]`)
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-class'))))
     for (const c of pis.classes.get(first)!) expect(legendClasses).toContain(c)
     expect(await page.locator(tid('info-legend')).count()).toBe(1)
     expect(await page.locator(`${tid('info-tags')} [data-class]`).count()).toBeGreaterThan(0)
@@ -259,19 +284,28 @@ describe('PSS Studio in the browser', () => {
     // The mask layer is Konva's second canvas: class colours where objects are, transparent elsewhere.
     const expected = pis.classes.get(first)!.map((c) => vocColor(c))
     expect(expected.length).toBeGreaterThan(0)
-    const layer = await page.locator(`${tid('viewer-canvas')} canvas`).nth(1).evaluate((el, colours: [number, number, number][]) => {
-      const c = el as unknown as CanvasLike
-      const ctx = c.getContext('2d')!
-      const d = ctx.getImageData(0, 0, c.width, c.height).data
-      let drawn = 0
-      let matching = 0
-      for (let i = 0; i < d.length; i += 4) {
-        if (d[i + 3]! === 0) continue
-        drawn++
-        if (colours.some(([r, g, b]) => Math.abs(d[i]! - r) <= 4 && Math.abs(d[i + 1]! - g) <= 4 && Math.abs(d[i + 2]! - b) <= 4)) matching++
-      }
-      return { drawn, matching, total: d.length / 4, display: c.style.display }
-    }, expected)
+    const layer = await page
+      .locator(`${tid('viewer-canvas')} canvas`)
+      .nth(1)
+      .evaluate((el, colours: [number, number, number][]) => {
+        const c = el as unknown as CanvasLike
+        const ctx = c.getContext('2d')!
+        const d = ctx.getImageData(0, 0, c.width, c.height).data
+        let drawn = 0
+        let matching = 0
+        for (let i = 0; i < d.length; i += 4) {
+          if (d[i + 3]! === 0) continue
+          drawn++
+          if (
+            colours.some(
+              ([r, g, b]) =>
+                Math.abs(d[i]! - r) <= 4 && Math.abs(d[i + 1]! - g) <= 4 && Math.abs(d[i + 2]! - b) <= 4,
+            )
+          )
+            matching++
+        }
+        return { drawn, matching, total: d.length / 4, display: c.style.display }
+      }, expected)
     expect(layer.matching).toBeGreaterThan(200)
     expect(layer.drawn).toBeLessThan(layer.total * 0.5)
     await page.mouse.move(700, 500)
@@ -288,12 +322,19 @@ describe('PSS Studio in the browser', () => {
 
     await page.keyboard.press('t')
     expect(await page.getAttribute(tid('image-viewer'), 'data-overlay')).toBe('off')
-    expect(await page.locator(`${tid('viewer-canvas')} canvas`).nth(1).evaluate((c) => (c as unknown as CanvasLike).style.display)).toBe('none')
+    expect(
+      await page
+        .locator(`${tid('viewer-canvas')} canvas`)
+        .nth(1)
+        .evaluate((c) => (c as unknown as CanvasLike).style.display),
+    ).toBe('none')
     await page.keyboard.press('t')
     expect(await page.getAttribute(tid('image-viewer'), 'data-overlay')).toBe('on')
 
     await page.keyboard.press('d')
-    await expect.poll(() => page.locator(tid('viewer-name')).textContent()).toBe(pis.images[pis.images.indexOf(first) + 1])
+    await expect
+      .poll(() => page.locator(tid('viewer-name')).textContent())
+      .toBe(pis.images[pis.images.indexOf(first) + 1])
     await viewerReady()
   })
 

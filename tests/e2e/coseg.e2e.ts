@@ -37,7 +37,8 @@ let imageId = 0
 let albumId = 0
 let proposalId = 0
 
-const inBox = (b: readonly number[], x: number, y: number): boolean => x >= b[0]! && x < b[2]! && y >= b[1]! && y < b[3]!
+const inBox = (b: readonly number[], x: number, y: number): boolean =>
+  x >= b[0]! && x < b[2]! && y >= b[1]! && y < b[3]!
 
 const at = (x: number, y: number): Promise<{ x: number; y: number }> => annotatorPoint(page, x, y)
 
@@ -54,7 +55,10 @@ beforeAll(async () => {
   // takes the project's lock.
   const p = Project.open(project)
   try {
-    const row = p.db.prepare("SELECT id, album_id FROM images WHERE name = 'IMG_1000.jpg'").get() as { id: number; album_id: number }
+    const row = p.db.prepare("SELECT id, album_id FROM images WHERE name = 'IMG_1000.jpg'").get() as {
+      id: number
+      album_id: number
+    }
     imageId = row.id
     albumId = row.album_id
     const labels = new Uint8Array(W * H).fill(255)
@@ -93,17 +97,24 @@ describe('a tag co-segmentation proposal in the editor', () => {
     await page.goto(server.url)
     await page.waitForSelector('body[data-ready="true"]')
     await page.evaluate(
-      ([a, i]) => ((globalThis as unknown as { location: { hash: string } }).location.hash = `#/album/${a}/annotate/${i}`),
+      ([a, i]) =>
+        ((globalThis as unknown as { location: { hash: string } }).location.hash =
+          `#/album/${a}/annotate/${i}`),
       [albumId, imageId] as const,
     )
-    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="${imageId}"]`, { timeout: 30_000 })
+    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="${imageId}"]`, {
+      timeout: 30_000,
+    })
 
     const key = `proposal:${proposalId}`
     const option = page.locator(`${tid('proposal-select')} option[value="${key}"]`)
     await expect.poll(() => option.count(), { timeout: 15_000 }).toBe(1)
     expect(await option.textContent()).toBe('Tag co-segmentation (cluster 0)')
     await page.selectOption(tid('proposal-select'), key)
-    await page.waitForSelector(`${tid('proposals-panel')}[data-proposal="${key}"][data-proposal-state="ready"]`, { timeout: 15_000 })
+    await page.waitForSelector(
+      `${tid('proposals-panel')}[data-proposal="${key}"][data-proposal-state="ready"]`,
+      { timeout: 15_000 },
+    )
     expect(await page.locator(tid('proposal-classes')).textContent()).toMatch(/cat[\s\S]*dog|dog[\s\S]*cat/)
 
     // Accept the dog only, then save.

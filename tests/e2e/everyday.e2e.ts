@@ -28,7 +28,12 @@ let scratch: Album
 
 const api = <T>(method: string, args: unknown): Promise<T> => callApi<T>(server, method, args)
 
-async function until<T>(what: string, get: () => Promise<T>, done: (v: T) => boolean, ms = 60_000): Promise<T> {
+async function until<T>(
+  what: string,
+  get: () => Promise<T>,
+  done: (v: T) => boolean,
+  ms = 60_000,
+): Promise<T> {
   const end = Date.now() + ms
   for (;;) {
     const v = await get()
@@ -40,7 +45,12 @@ async function until<T>(what: string, get: () => Promise<T>, done: (v: T) => boo
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-everyday-'))
-  const env = { ...process.env, PSS_STUDIO_HOME: join(tmp, 'home'), PSS_DEMO_PRESET: 'tiny', PSS_BACKEND: 'wasm' }
+  const env = {
+    ...process.env,
+    PSS_STUDIO_HOME: join(tmp, 'home'),
+    PSS_DEMO_PRESET: 'tiny',
+    PSS_BACKEND: 'wasm',
+  }
   const dir = join(tmp, 'demo')
   await cli(['demo-project', '--dir', dir], env)
   server = await serve(['--project', dir], env)
@@ -48,7 +58,11 @@ beforeAll(async () => {
   // A second album, copied in, to rename and delete.
   const photos = await makePhotoFolder(join(tmp, 'photos'), 3)
   const started = await api<StartedJob>('importFolder', { dir: photos.dir, albumName: 'Scratch', copy: true })
-  await until('the import', async () => (await api<JobRecord[]>('listJobs', { limit: 20 })).find((j) => j.id === started.jobId), (j) => j?.status === 'done')
+  await until(
+    'the import',
+    async () => (await api<JobRecord[]>('listJobs', { limit: 20 })).find((j) => j.id === started.jobId),
+    (j) => j?.status === 'done',
+  )
   scratch = (await api<Album[]>('listAlbums', {})).find((a) => a.name === 'Scratch')!
   session = await openBrowser({ resultsDir: RESULTS, viewport: { width: 1280, height: 800 } })
   page = session.page
@@ -67,7 +81,10 @@ afterAll(async () => {
 })
 
 async function openAlbum(id: number): Promise<void> {
-  await page.evaluate((h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h), `#/album/${id}`)
+  await page.evaluate(
+    (h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h),
+    `#/album/${id}`,
+  )
   await page.waitForSelector(`${tid('album-grid')}[data-state="ready"]`, { timeout: 60_000 })
 }
 
@@ -84,13 +101,18 @@ describe('everyday album actions', () => {
     await page.fill(tid('export-path'), out)
     await page.click(tid('export-submit'))
     await page.waitForSelector(`${tid('export-progress')}[data-status="done"]`, { timeout: 60_000 })
-    await expect.poll(() => page.textContent(tid('export-result'))).toContain(`Exported ${album.maskedCount} masks and ${album.imageCount} photos`)
+    await expect
+      .poll(() => page.textContent(tid('export-result')))
+      .toContain(`Exported ${album.maskedCount} masks and ${album.imageCount} photos`)
     expect(readdirSync(join(out, 'SegmentationClass'))).toHaveLength(album.maskedCount)
     expect(readdirSync(join(out, 'JPEGImages'))).toHaveLength(album.imageCount)
     expect(existsSync(join(out, 'ImageSets', 'Segmentation', 'val.txt'))).toBe(true)
     // The job is a real job: the Jobs panel has it, done, with every photo counted.
     const job = (await api<JobRecord[]>('listJobs', { limit: 20 })).find((j) => j.kind === 'export-masks')!
-    expect(job).toMatchObject({ status: 'done', progress: { done: album.imageCount, total: album.imageCount } })
+    expect(job).toMatchObject({
+      status: 'done',
+      progress: { done: album.imageCount, total: album.imageCount },
+    })
     await page.click(tid('export-close'))
     await expect.poll(() => page.locator(tid('export-dialog')).count()).toBe(0)
   })
@@ -106,7 +128,9 @@ describe('everyday album actions', () => {
     expect(pick, 'the demo album has a class present in some images only').not.toBeNull()
     await page.selectOption(tid('grid-class'), String(pick!.classId))
     await expect.poll(() => page.getAttribute(tid('album-grid'), 'data-total')).toBe(String(pick!.total))
-    await expect.poll(() => page.textContent(tid('grid-count'))).toContain(`${pick!.total} of ${album.imageCount} images`)
+    await expect
+      .poll(() => page.textContent(tid('grid-count')))
+      .toContain(`${pick!.total} of ${album.imageCount} images`)
     await page.click(tid('grid-content-clear'))
     await expect.poll(() => page.getAttribute(tid('album-grid'), 'data-total')).toBe(String(album.imageCount))
   })
@@ -118,7 +142,9 @@ describe('everyday album actions', () => {
     await page.click(tid('album-rename-submit'))
     await expect.poll(() => page.textContent(tid('grid-title'))).toBe('Scratch renamed')
     await expect.poll(() => page.textContent(tid(`album-${scratch.id}`))).toContain('Scratch renamed')
-    expect((await api<Album[]>('listAlbums', {})).find((a) => a.id === scratch.id)?.name).toBe('Scratch renamed')
+    expect((await api<Album[]>('listAlbums', {})).find((a) => a.id === scratch.id)?.name).toBe(
+      'Scratch renamed',
+    )
   })
 
   it('deletes an album only after the confirmation that says what goes', async () => {
@@ -126,7 +152,9 @@ describe('everyday album actions', () => {
     const preview = await api<AlbumDeletion>('albumDeletionPreview', { albumId: scratch.id })
     expect(preview).toMatchObject({ images: 3, runs: 0, copiedOriginals: 3 })
     await albumMenu('album-delete')
-    await expect.poll(() => page.textContent(tid('album-delete-summary'))).toBe('Deletes "Scratch renamed": 3 images, 0 masks, 0 runs.')
+    await expect
+      .poll(() => page.textContent(tid('album-delete-summary')))
+      .toBe('Deletes "Scratch renamed": 3 images, 0 masks, 0 runs.')
     await page.click(tid('album-delete-cancel'))
     expect((await api<Album[]>('listAlbums', {})).some((a) => a.id === scratch.id)).toBe(true)
 
@@ -136,6 +164,9 @@ describe('everyday album actions', () => {
     await expect.poll(() => page.locator(tid(`album-${scratch.id}`)).count()).toBe(0)
     expect((await api<Album[]>('listAlbums', {})).some((a) => a.id === scratch.id)).toBe(false)
     // The other albums are untouched.
-    expect((await api<Album[]>('listAlbums', {})).find((a) => a.id === album.id)).toMatchObject({ imageCount: album.imageCount, maskedCount: album.maskedCount })
+    expect((await api<Album[]>('listAlbums', {})).find((a) => a.id === album.id)).toMatchObject({
+      imageCount: album.imageCount,
+      maskedCount: album.maskedCount,
+    })
   })
 })

@@ -25,7 +25,12 @@ let session: BrowserSession
 let album: Album
 let runId = 0
 
-async function waitFor<T>(what: string, get: () => Promise<T>, done: (v: T) => boolean, ms: number): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  get: () => Promise<T>,
+  done: (v: T) => boolean,
+  ms: number,
+): Promise<T> {
   const end = Date.now() + ms
   for (;;) {
     const v = await get()
@@ -37,15 +42,31 @@ async function waitFor<T>(what: string, get: () => Promise<T>, done: (v: T) => b
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-explain-'))
-  const env = { ...process.env, PSS_STUDIO_HOME: join(tmp, 'home'), PSS_DEMO_PRESET: 'tiny', PSS_BACKEND: 'wasm' }
+  const env = {
+    ...process.env,
+    PSS_STUDIO_HOME: join(tmp, 'home'),
+    PSS_DEMO_PRESET: 'tiny',
+    PSS_BACKEND: 'wasm',
+  }
   const dir = join(tmp, 'demo')
   await cli(['demo-project', '--dir', dir], env)
   const info = JSON.parse(await cli(['info', '--project', dir, '--json'], env)) as { albums: Album[] }
   album = info.albums.find((a) => a.validationMaskedCount > 0)!
   server = await serve(['--project', dir], env)
-  const started = await callApi<StartedRun>(server, 'startRun', { albumId: album.id, method: 'segsort', iterations: 8, adaptIterations: 4, size: 32 })
+  const started = await callApi<StartedRun>(server, 'startRun', {
+    albumId: album.id,
+    method: 'segsort',
+    iterations: 8,
+    adaptIterations: 4,
+    size: 32,
+  })
   runId = started.runId
-  const run = await waitFor(`run ${runId}`, () => callApi<RunDetail>(server, 'getRun', { runId }), (x) => x.status !== 'queued' && x.status !== 'running', 480_000)
+  const run = await waitFor(
+    `run ${runId}`,
+    () => callApi<RunDetail>(server, 'getRun', { runId }),
+    (x) => x.status !== 'queued' && x.status !== 'running',
+    480_000,
+  )
   if (run.status !== 'done') throw new Error(`run ${runId} ended ${run.status}: ${run.error}`)
   session = await openBrowser({ resultsDir: RESULTS })
 }, 600_000)
@@ -75,7 +96,13 @@ describe('Explain panel (browser mode)', () => {
     // The first row's image, as the compare view orders it (the SegSort run is the only column).
     const first = page.locator(tid('compare-row')).first()
     const imageId = Number(await first.getAttribute('data-image-id'))
-    const images = await callApi<InsightPage>(server, 'insightImages', { albumId: album.id, runId, only: 'scored', order: 'fiou-asc', limit: 1000 })
+    const images = await callApi<InsightPage>(server, 'insightImages', {
+      albumId: album.id,
+      runId,
+      only: 'scored',
+      order: 'fiou-asc',
+      limit: 1000,
+    })
     const image = images.items.find((i) => i.id === imageId)!
     // At the fitted view the pane's centre shows the image's centre pixel.
     const pane = page.locator(`${tid('compare-pane')}[data-kind="run"][data-run-id="${runId}"]`).first()
@@ -91,20 +118,31 @@ describe('Explain panel (browser mode)', () => {
     expect(await page.locator(tid('explain-segment-label')).textContent()).toBe(expected.segment.labelName)
     const cards = page.locator(tid('explain-neighbour'))
     await expect.poll(() => cards.count()).toBe(expected.neighbours.length)
-    const shown = await cards.evaluateAll((els) => els.map((e) => ({ imageId: Number(e.getAttribute('data-image-id')), label: Number(e.getAttribute('data-label')) })))
+    const shown = await cards.evaluateAll((els) =>
+      els.map((e) => ({
+        imageId: Number(e.getAttribute('data-image-id')),
+        label: Number(e.getAttribute('data-label')),
+      })),
+    )
     expect(shown).toEqual(expected.neighbours.map((n) => ({ imageId: n.imageId, label: n.label })))
     const sims = await page.locator(tid('explain-similarity')).allTextContents()
     expect(sims).toEqual(expected.neighbours.map((n) => `#${n.rank} · cos ${n.similarity.toFixed(3)}`))
     // Each retrieved segment is drawn: a crop of its image around its box.
     await expect
-      .poll(() => page.locator(tid('explain-crop')).evaluateAll((els) => els.filter((c) => (c as unknown as { width: number }).width > 1).length))
+      .poll(() =>
+        page
+          .locator(tid('explain-crop'))
+          .evaluateAll((els) => els.filter((c) => (c as unknown as { width: number }).width > 1).length),
+      )
       .toBe(expected.neighbours.length)
     await page.screenshot({ path: join(screenshotsDir(), 'explain.png') })
 
     // The panel's Close and the project's Close are apart: a second click never closes the project.
     const closeBox = (await page.locator(tid('explain-close')).boundingBox())!
     const projectClose = (await page.locator(tid('close-project')).boundingBox())!
-    expect(closeBox.y, 'Explain Close below the project bar').toBeGreaterThanOrEqual(projectClose.y + projectClose.height)
+    expect(closeBox.y, 'Explain Close below the project bar').toBeGreaterThanOrEqual(
+      projectClose.y + projectClose.height,
+    )
     await page.click(tid('explain-close'))
     expect(await page.locator(tid('explain-panel')).count()).toBe(0)
     expect(await page.locator(tid('project-view')).count()).toBe(1)

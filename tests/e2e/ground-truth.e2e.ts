@@ -45,10 +45,22 @@ let height = 0
 
 const attr = (name: string): Promise<string | null> => annotateAttr(page, name)
 const pageLabels = (): Promise<Uint8Array> => annotatorLabels(page)
-const stored = (version: number): Uint8Array => decodeLabelPng(readFileSync(join(project, 'masks', String(valId), `v${version}.png`))).labels
+const stored = (version: number): Uint8Array =>
+  decodeLabelPng(readFileSync(join(project, 'masks', String(valId), `v${version}.png`))).labels
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b))
-const autosaveNow = (): Promise<void> => page.evaluate(() => (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.autosaveNow())
-const focusedTestId = (): Promise<string | null> => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute('data-testid') ?? null)
+const autosaveNow = (): Promise<void> =>
+  page.evaluate(() =>
+    (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.autosaveNow(),
+  )
+const focusedTestId = (): Promise<string | null> =>
+  page.evaluate(
+    () =>
+      (
+        globalThis as unknown as {
+          document: { activeElement: { getAttribute(n: string): string | null } | null }
+        }
+      ).document.activeElement?.getAttribute('data-testid') ?? null,
+  )
 
 /** Runs `act`, answering the one confirm() it raises; returns the dialog's text. */
 async function answering(answer: 'accept' | 'dismiss', act: () => Promise<void>): Promise<string> {
@@ -63,7 +75,9 @@ async function answering(answer: 'accept' | 'dismiss', act: () => Promise<void>)
 }
 
 async function ready(imageId: number): Promise<void> {
-  await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="${imageId}"]`, { timeout: 30_000 })
+  await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="${imageId}"]`, {
+    timeout: 30_000,
+  })
 }
 
 beforeAll(async () => {
@@ -75,26 +89,63 @@ beforeAll(async () => {
   await cli(['import', '--project', project, '--pis', pis.root], env)
   const p = Project.open(project)
   try {
-    const ids = new Map((p.db.prepare('SELECT id, name, album_id, width, height FROM images').all() as { id: number; name: string; album_id: number; width: number; height: number }[]).map((r) => [r.name, r]))
+    const ids = new Map(
+      (
+        p.db.prepare('SELECT id, name, album_id, width, height FROM images').all() as {
+          id: number
+          name: string
+          album_id: number
+          width: number
+          height: number
+        }[]
+      ).map((r) => [r.name, r]),
+    )
     const first = ids.get(pis.validation[0]!)!
     valId = first.id
     otherValId = ids.get(pis.validation[1]!)!.id
     albumId = first.album_id
     width = first.width
     height = first.height
-    const splitId = (p.db.prepare('SELECT id FROM splits WHERE album_id = ? ORDER BY version DESC LIMIT 1').get(albumId) as { id: number }).id
+    const splitId = (
+      p.db.prepare('SELECT id FROM splits WHERE album_id = ? ORDER BY version DESC LIMIT 1').get(albumId) as {
+        id: number
+      }
+    ).id
     const runs = new RunsRepo(p.db, p.paths)
-    const make = (): number => runs.create({ kind: 'album', method: 'noda', albumId, config: {}, seed: 1, backend: 'cpu', codeVersion: null, splitId, jobId: null })
+    const make = (): number =>
+      runs.create({
+        kind: 'album',
+        method: 'noda',
+        albumId,
+        config: {},
+        seed: 1,
+        backend: 'cpu',
+        codeVersion: null,
+        splitId,
+        jobId: null,
+      })
     runIds.a = make()
     // Run A's prediction of the validation image: all background (the No-DA proposal of the report).
     const dir = join(runs.dir(runIds.a), 'predictions')
     mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, `${valId}.png`), encodeLabelPng({ width, height, labels: new Uint8Array(width * height) }))
+    writeFileSync(
+      join(dir, `${valId}.png`),
+      encodeLabelPng({ width, height, labels: new Uint8Array(width * height) }),
+    )
     runIds.b = make()
     runIds.c = make()
-    runs.setMasks(runIds.a, [{ imageId: valId, maskVersion: 1 }, { imageId: otherValId, maskVersion: 1 }])
-    runs.setMasks(runIds.b, [{ imageId: valId, maskVersion: 3 }, { imageId: otherValId, maskVersion: 1 }])
-    runs.setMasks(runIds.c, [{ imageId: valId, maskVersion: 2 }, { imageId: otherValId, maskVersion: 1 }])
+    runs.setMasks(runIds.a, [
+      { imageId: valId, maskVersion: 1 },
+      { imageId: otherValId, maskVersion: 1 },
+    ])
+    runs.setMasks(runIds.b, [
+      { imageId: valId, maskVersion: 3 },
+      { imageId: otherValId, maskVersion: 1 },
+    ])
+    runs.setMasks(runIds.c, [
+      { imageId: valId, maskVersion: 2 },
+      { imageId: otherValId, maskVersion: 1 },
+    ])
     for (const id of Object.values(runIds)) {
       runs.markRunning(id)
       runs.finish(id, 'done', null)
@@ -122,7 +173,10 @@ describe('ground truth in the editor', () => {
   it('a locked validation mask survives "Start from this" and autosave unless unlocked; Save stores it as the model’s; undo takes the stored mask back', async () => {
     await page.goto(server.url)
     await page.waitForSelector('body[data-ready="true"]')
-    await page.evaluate((h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h), `#/album/${albumId}/annotate/${valId}`)
+    await page.evaluate(
+      (h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h),
+      `#/album/${albumId}/annotate/${valId}`,
+    )
     await ready(valId)
     const gt = stored(1)
     expect(gt.some((v) => v !== 0)).toBe(true) // the imported mask has objects the proposal lacks
@@ -165,7 +219,7 @@ describe('ground truth in the editor', () => {
     expect(await attr('data-held')).toBe('false')
     const v2 = page.locator(`${tid('mask-versions')} li[data-version="2"]`)
     expect(await v2.getAttribute('data-author')).toBe('model')
-    expect(await v2.textContent()).toContain(`machine, from No-DA (source only) run #${runIds.a}`)
+    expect(await v2.textContent()).toContain('machine, from No-DA #1') // run A, the project's first album run
     expect([...stored(2)].every((v) => v === 0)).toBe(true)
 
     // Ctrl+Z: the canvas and the stored mask go back (v3 = v1's pixels, by id, named as an undo)
@@ -215,7 +269,9 @@ describe('ground truth in the editor', () => {
     expect(same(await pageLabels(), before)).toBe(true)
     expect(same(stored(5), before)).toBe(true)
     // a copy of a copy names the first origin, not a nest of copies
-    expect(await page.locator(`${tid('mask-versions')} li[data-version="5"]`).textContent()).toContain('undo back to version 3 (PIS id1/')
+    expect(await page.locator(`${tid('mask-versions')} li[data-version="5"]`).textContent()).toContain(
+      'undo back to version 3 (PIS id1/',
+    )
     // redo brings the autosaved stroke back as the stored mask as well
     await page.keyboard.press('Control+Shift+z')
     await expect.poll(() => attr('data-version')).toBe('6')
@@ -262,7 +318,12 @@ describe('ground truth in the editor', () => {
     await page.keyboard.press('Enter')
     expect(await attr('data-class')).toBe('5')
     expect(await focusedTestId()).toBe('annotate-canvas')
-    for (const [query, id] of [['tv', 20], ['pers', 15], ['ign', 255], ['bo', 4]] as const) {
+    for (const [query, id] of [
+      ['tv', 20],
+      ['pers', 15],
+      ['ign', 255],
+      ['bo', 4],
+    ] as const) {
       await page.keyboard.press('c')
       await page.keyboard.type(query)
       await page.keyboard.press('Enter')

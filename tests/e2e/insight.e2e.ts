@@ -44,7 +44,12 @@ let runIds: number[] = []
 
 const api = <T>(method: string, args: unknown): Promise<T> => callApi<T>(server, method, args)
 
-async function waitFor<T>(what: string, get: () => Promise<T>, done: (v: T) => boolean, ms: number): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  get: () => Promise<T>,
+  done: (v: T) => boolean,
+  ms: number,
+): Promise<T> {
   const end = Date.now() + ms
   for (;;) {
     const v = await get()
@@ -54,11 +59,17 @@ async function waitFor<T>(what: string, get: () => Promise<T>, done: (v: T) => b
   }
 }
 
-const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '—' : (v * 100).toFixed(2))
+const pct = (v: number | null | undefined): string =>
+  v === null || v === undefined ? '—' : (v * 100).toFixed(2)
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-insight-'))
-  const env = { ...process.env, PSS_STUDIO_HOME: join(tmp, 'home'), PSS_DEMO_PRESET: 'tiny', PSS_BACKEND: 'wasm' }
+  const env = {
+    ...process.env,
+    PSS_STUDIO_HOME: join(tmp, 'home'),
+    PSS_DEMO_PRESET: 'tiny',
+    PSS_BACKEND: 'wasm',
+  }
   mkdirSync(RESULTS, { recursive: true })
   const dir = join(tmp, 'demo')
   await cli(['demo-project', '--dir', dir], env)
@@ -69,11 +80,22 @@ beforeAll(async () => {
   // The runs go one after another in the run queue; start all three now.
   runIds = []
   for (const r of RUNS) {
-    const started = await api<StartedRun>('startRun', { albumId: album.id, method: 'noda', iterations: r.iterations, size: SIZE, seed: r.seed })
+    const started = await api<StartedRun>('startRun', {
+      albumId: album.id,
+      method: 'noda',
+      iterations: r.iterations,
+      size: SIZE,
+      seed: r.seed,
+    })
     runIds.push(started.runId)
   }
   for (const id of runIds) {
-    const run = await waitFor(`run ${id}`, () => api<RunDetail>('getRun', { runId: id }), (x) => x.status !== 'queued' && x.status !== 'running', 240_000)
+    const run = await waitFor(
+      `run ${id}`,
+      () => api<RunDetail>('getRun', { runId: id }),
+      (x) => x.status !== 'queued' && x.status !== 'running',
+      240_000,
+    )
     if (run.status !== 'done') throw new Error(`run ${id} ended ${run.status}: ${run.error}`)
   }
   session = await openBrowser({ resultsDir: RESULTS, acceptDownloads: true })
@@ -91,8 +113,15 @@ afterAll(async () => {
 })
 
 async function clean(): Promise<void> {
-  for (const b of await page.locator(tid('toast-dismiss')).all()) await b.click({ timeout: 1000 }).catch(() => {})
-  if (await page.locator(tid('jobs-panel')).isVisible().catch(() => false)) await page.click(tid('jobs-toggle'))
+  for (const b of await page.locator(tid('toast-dismiss')).all())
+    await b.click({ timeout: 1000 }).catch(() => {})
+  if (
+    await page
+      .locator(tid('jobs-panel'))
+      .isVisible()
+      .catch(() => false)
+  )
+    await page.click(tid('jobs-toggle'))
 }
 
 describe('insight screens (browser mode)', () => {
@@ -114,8 +143,10 @@ describe('insight screens (browser mode)', () => {
     for (const c of overview.clusters) {
       const card = page.locator(`${tid('cluster-card')}[data-cluster="${c.cluster}"]`)
       expect(await card.locator(tid('cluster-size')).textContent()).toBe(`${c.size} images`)
-      await expect.poll(() => card.locator(tid('cluster-fiou')).textContent()).toBe(`FIoU ${c.meanFiou === null ? '—' : (c.meanFiou * 100).toFixed(1)}`)
-      expect(await card.locator(tid('cluster-coverage')).textContent()).toContain(`${c.validationMasked} / ${c.validation} validation masks`)
+      await expect.poll(() => card.locator(tid('cluster-fiou')).textContent()).toBe(`FIoU ${pct(c.meanFiou)}`)
+      expect(await card.locator(tid('cluster-coverage')).textContent()).toContain(
+        `${c.validationMasked} / ${c.validation} validation masks`,
+      )
     }
 
     // The embedding map: a job in the engine worker, then one point per image.
@@ -138,7 +169,9 @@ describe('insight screens (browser mode)', () => {
     ] as const)
       await page.mouse.move(box.x + x, box.y + y, { steps: 4 })
     await page.mouse.up()
-    await expect.poll(() => page.locator(tid('map-selection')).getAttribute('data-count')).toBe(String(album.imageCount))
+    await expect
+      .poll(() => page.locator(tid('map-selection')).getAttribute('data-count'))
+      .toBe(String(album.imageCount))
     await page.click(tid('map-queue'))
     await expect.poll(() => page.locator(tid('queue-count')).textContent()).toBe(`${album.imageCount} queued`)
     await clean()
@@ -161,21 +194,36 @@ describe('insight screens (browser mode)', () => {
     await page.selectOption(tid('insight-base'), String(base))
     await page.selectOption(tid('insight-order'), 'gain-desc')
     await page.selectOption(tid('insight-only'), 'scored')
-    const expected = await api<InsightPage>('insightImages', { albumId: album.id, runId: run, baseRunId: base, order: 'gain-desc', only: 'scored', limit: 1000 })
+    const expected = await api<InsightPage>('insightImages', {
+      albumId: album.id,
+      runId: run,
+      baseRunId: base,
+      order: 'gain-desc',
+      only: 'scored',
+      limit: 1000,
+    })
     expect(expected.total).toBe(album.validationMaskedCount)
     await page.waitForSelector(`${tid('album-grid')}[data-state="ready"][data-total="${expected.total}"]`)
-    const ids = await page.locator(tid('thumb')).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-image-id'))))
+    const ids = await page
+      .locator(tid('thumb'))
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-image-id'))))
     expect(ids).toEqual(expected.items.map((i) => i.id))
     // Independent check of the order and the badge values from runImageMetrics of both runs.
-    const a = new Map((await api<RunImageMetric[]>('runImageMetrics', { runId: run })).map((m) => [m.imageId, m.fiou]))
-    const b = new Map((await api<RunImageMetric[]>('runImageMetrics', { runId: base })).map((m) => [m.imageId, m.fiou]))
+    const a = new Map(
+      (await api<RunImageMetric[]>('runImageMetrics', { runId: run })).map((m) => [m.imageId, m.fiou]),
+    )
+    const b = new Map(
+      (await api<RunImageMetric[]>('runImageMetrics', { runId: base })).map((m) => [m.imageId, m.fiou]),
+    )
     const gains = ids.map((id) => a.get(id)! - b.get(id)!)
     for (let i = 1; i < gains.length; i++) expect(gains[i]!).toBeLessThanOrEqual(gains[i - 1]! + 1e-12)
-    const badges = await page.locator(tid('badge-gain')).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))))
+    const badges = await page
+      .locator(tid('badge-gain'))
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-value'))))
     expect(badges.length).toBe(ids.length)
     badges.forEach((g, i) => expect(g).toBeCloseTo(gains[i]!, 12))
     const fious = await page.locator(tid('badge-fiou')).allTextContents()
-    fious.forEach((t, i) => expect(t).toBe((a.get(ids[i]!)! * 100).toFixed(1)))
+    fious.forEach((t, i) => expect(t).toBe(pct(a.get(ids[i]!)!)))
   }, 120_000)
 
   it('compares the runs per image with synchronised zoom and exports the figure', async () => {
@@ -183,7 +231,9 @@ describe('insight screens (browser mode)', () => {
     await page.waitForSelector(`${tid('compare-view')}[data-state="ready"]`)
     const columns = page.locator(tid('compare-column'))
     expect(await columns.count()).toBe(3)
-    const colIds = (await columns.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-run-id'))))).sort((x, y) => x - y)
+    const colIds = (
+      await columns.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-run-id'))))
+    ).sort((x, y) => x - y)
     expect(colIds).toEqual([...runIds].sort((x, y) => x - y))
 
     // Per-image FIoU under each prediction = the stored per-image metric.
@@ -192,8 +242,15 @@ describe('insight screens (browser mode)', () => {
     expect(rowCount).toBeGreaterThan(0)
     const firstImage = Number(await rows.first().getAttribute('data-image-id'))
     for (const id of runIds) {
-      const stored = (await api<RunImageMetric[]>('runImageMetrics', { runId: id })).find((m) => m.imageId === firstImage)!
-      expect(await page.locator(`${tid('pane-fiou')}[data-run-id="${id}"]`).first().textContent()).toBe(`FIoU ${pct(stored.fiou)}`)
+      const stored = (await api<RunImageMetric[]>('runImageMetrics', { runId: id })).find(
+        (m) => m.imageId === firstImage,
+      )!
+      expect(
+        await page
+          .locator(`${tid('pane-fiou')}[data-run-id="${id}"]`)
+          .first()
+          .textContent(),
+      ).toBe(`FIoU ${pct(stored.fiou)}`)
     }
 
     // Rows ordered by gain (most improved first), as the API orders them.
@@ -203,14 +260,20 @@ describe('insight screens (browser mode)', () => {
     for (let i = 1; i < gainsShown.length; i++) expect(gainsShown[i]!).toBeLessThanOrEqual(gainsShown[i - 1]!)
 
     // Zoom on one pane: every pane follows (same scale for panes of the same image).
-    const scalesBefore = await page.locator(tid('compare-pane')).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-scale'))))
+    const scalesBefore = await page
+      .locator(tid('compare-pane'))
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-scale'))))
     const target = page.locator(`${tid('compare-pane')}[data-kind="run"]`).first()
     const tb = (await target.boundingBox())!
     await page.mouse.move(tb.x + tb.width / 3, tb.y + tb.height / 3)
     for (let i = 0; i < 4; i++) await page.mouse.wheel(0, -240)
-    await expect.poll(async () => Number(await page.locator(tid('compare-view')).getAttribute('data-zoom'))).toBeGreaterThan(2)
+    await expect
+      .poll(async () => Number(await page.locator(tid('compare-view')).getAttribute('data-zoom')))
+      .toBeGreaterThan(2)
     await page.waitForTimeout(200)
-    const scalesAfter = await page.locator(tid('compare-pane')).evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-scale'))))
+    const scalesAfter = await page
+      .locator(tid('compare-pane'))
+      .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-scale'))))
     expect(scalesAfter.length).toBe(scalesBefore.length)
     const zoom = Number(await page.locator(tid('compare-view')).getAttribute('data-zoom'))
     scalesAfter.forEach((s, i) => expect(s / scalesBefore[i]!).toBeCloseTo(zoom, 2))
@@ -243,13 +306,19 @@ describe('insight screens (browser mode)', () => {
     // The figure's documented geometry (figure-layout.ts): 256 px cells, gap 6, padding 12, header 28,
     // caption 20, and a legend line of 20 px (after a gap) holding the 4 error colours (260 px per entry,
     // 5 to a line here) — written out here rather than imported, so the test checks the code.
-    const layout = { width: 2 * 12 + 5 * 256 + 4 * 6, height: 2 * 12 + 28 + shownRows * (256 + 20) + (shownRows - 1) * 6 + 6 + 20 }
+    const layout = {
+      width: 2 * 12 + 5 * 256 + 4 * 6,
+      height: 2 * 12 + 28 + shownRows * (256 + 20) + (shownRows - 1) * 6 + 6 + 20,
+    }
     expect([png.width, png.height]).toEqual([layout.width, layout.height])
     expect(readFileSync(file).length).toBeGreaterThan(5000)
-    expect(await page.locator(tid('compare-view')).getAttribute('data-figure-width')).toBe(String(layout.width))
+    expect(await page.locator(tid('compare-view')).getAttribute('data-figure-width')).toBe(
+      String(layout.width),
+    )
     // Not blank: the figure has many distinct colours.
     const colours = new Set<number>()
-    for (let i = 0; i < png.data.length; i += png.channels * 7) colours.add((png.data[i]! << 16) | (png.data[i + 1]! << 8) | png.data[i + 2]!)
+    for (let i = 0; i < png.data.length; i += png.channels * 7)
+      colours.add((png.data[i]! << 16) | (png.data[i + 1]! << 8) | png.data[i + 2]!)
     expect(colours.size).toBeGreaterThan(50)
     expect(session.pageErrors).toEqual([])
   }, 180_000)
@@ -259,25 +328,56 @@ describe('insight screens (browser mode)', () => {
     const [first] = RUNS
     // No-DA on a second user (the same source config: the source model is reused), MinEnt on both users.
     const more: StartedRun[] = [
-      await api<StartedRun>('startRun', { albumId: second.id, method: 'noda', iterations: first!.iterations, size: SIZE, seed: first!.seed }),
-      await api<StartedRun>('startRun', { albumId: album.id, method: 'minent', iterations: first!.iterations, adaptIterations: 3, size: SIZE, seed: first!.seed }),
-      await api<StartedRun>('startRun', { albumId: second.id, method: 'minent', iterations: first!.iterations, adaptIterations: 3, size: SIZE, seed: first!.seed }),
+      await api<StartedRun>('startRun', {
+        albumId: second.id,
+        method: 'noda',
+        iterations: first!.iterations,
+        size: SIZE,
+        seed: first!.seed,
+      }),
+      await api<StartedRun>('startRun', {
+        albumId: album.id,
+        method: 'minent',
+        iterations: first!.iterations,
+        adaptIterations: 3,
+        size: SIZE,
+        seed: first!.seed,
+      }),
+      await api<StartedRun>('startRun', {
+        albumId: second.id,
+        method: 'minent',
+        iterations: first!.iterations,
+        adaptIterations: 3,
+        size: SIZE,
+        seed: first!.seed,
+      }),
     ]
     const detail = new Map<number, RunDetail>()
     for (const { runId } of more) {
-      const r = await waitFor(`run ${runId}`, () => api<RunDetail>('getRun', { runId }), (x) => x.status !== 'queued' && x.status !== 'running', 300_000)
+      const r = await waitFor(
+        `run ${runId}`,
+        () => api<RunDetail>('getRun', { runId }),
+        (x) => x.status !== 'queued' && x.status !== 'running',
+        300_000,
+      )
       if (r.status !== 'done') throw new Error(`run ${runId} ended ${r.status}: ${r.error}`)
     }
-    for (const id of [...runIds, ...more.map((m) => m.runId)]) detail.set(id, await api<RunDetail>('getRun', { runId: id }))
+    for (const id of [...runIds, ...more.map((m) => m.runId)])
+      detail.set(id, await api<RunDetail>('getRun', { runId: id }))
     const [nodaB, minentA, minentB] = more.map((m) => m.runId) as [number, number, number]
 
     await page.click(tid('open-results'))
     await page.waitForSelector(`${tid('results-view')}[data-state="ready"]`)
     expect(page.url()).toContain('#/results')
     await expect.poll(() => page.locator(tid('results-row')).count()).toBe(2)
-    expect(await page.locator(tid('results-method')).allTextContents()).toEqual(['No-DA (source only)', 'ADVENT (MinEnt)'])
+    expect(await page.locator(tid('results-method')).allTextContents()).toEqual([
+      'No-DA (source only)',
+      'ADVENT (MinEnt)',
+    ])
     const stored = await api<ProjectResults>('projectResults', {})
-    expect(stored.runs.map((r) => r.runId).sort((x, y) => x - y)).toEqual([...runIds, nodaB, minentA, minentB].sort((x, y) => x - y))
+    expect(stored.runs.map((r) => r.runId).sort((x, y) => x - y)).toEqual(
+      [...runIds, nodaB, minentA, minentB].sort((x, y) => x - y),
+    )
 
     // Copy as Markdown: every number is the stored one (getRun, read independently), in percent.
     const rowOf = (name: string, noda: number, minent: number, conv: 'all21' | 'present'): string => {
@@ -294,7 +394,9 @@ describe('insight screens (browser mode)', () => {
     const copied = async (marker: string): Promise<string[]> => {
       await page.click(tid('results-copy-markdown'))
       const area = page.locator(tid('results-copied-text'))
-      await expect.poll(async () => ((await area.count()) ? await area.inputValue() : '').includes(marker)).toBe(true)
+      await expect
+        .poll(async () => ((await area.count()) ? await area.inputValue() : '').includes(marker))
+        .toBe(true)
       return (await area.inputValue()).split('\n')
     }
     const newestNodaA = Math.max(...runIds)
@@ -302,7 +404,9 @@ describe('insight screens (browser mode)', () => {
     expect(await page.locator(tid('results-miou-head')).first().textContent()).toBe('MIoU (paper)')
     await page.click(tid('results-conv-miou_all21'))
     let md = await copied('MIoU (all 21) |')
-    expect(md).toContain('| User | Split | No-DA (source only) FIoU | No-DA (source only) MIoU (all 21) | ADVENT (MinEnt) FIoU | ADVENT (MinEnt) MIoU (all 21) |')
+    expect(md).toContain(
+      '| User | Split | No-DA (source only) FIoU | No-DA (source only) MIoU (all 21) | ADVENT (MinEnt) FIoU | ADVENT (MinEnt) MIoU (all 21) |',
+    )
     expect(md).toContain(rowOf(album.name, newestNodaA, minentA, 'all21'))
     expect(md).toContain(rowOf(second.name, nodaB, minentB, 'all21'))
     expect(md).toContain(mean(newestNodaA, nodaB, minentA, minentB, 'all21'))
@@ -352,7 +456,9 @@ describe('insight screens (browser mode)', () => {
       120_000,
     )
     expect(emb!.features).toMatch(/^encoder of source model #\d+ /)
-    await expect.poll(() => page.locator(tid('map-features')).getAttribute('data-kind'), { timeout: 20_000 }).toBe('encoder')
+    await expect
+      .poll(() => page.locator(tid('map-features')).getAttribute('data-kind'), { timeout: 20_000 })
+      .toBe('encoder')
     expect(await page.locator(tid('map-features')).textContent()).toBe(emb!.features)
     await clean()
     expect(session.pageErrors).toEqual([])

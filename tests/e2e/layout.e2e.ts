@@ -289,6 +289,53 @@ describe('layout at 1280×800, 1440×900 and 1920×1080', () => {
 })
 
 describe('jobs drawer and unsaved edits', () => {
+  it('docked open on the right or at the bottom, leaves every primary action on screen at 1280×800', async () => {
+    await page.setViewportSize(SIZES[0])
+    await page.goto(server.url)
+    await page.waitForSelector(`${tid('project-view')}[data-state="ready"]`)
+    const a = `#/album/${album.id}`
+    const screens = [
+      {
+        name: 'runs',
+        hash: `${a}/runs`,
+        ready: `${tid('runs-view')}[data-state="ready"]`,
+        primary: [...TOPBAR, tid('run-method'), tid('run-start')],
+      },
+      {
+        name: 'compare',
+        hash: `${a}/compare`,
+        ready: tid('compare-export'),
+        primary: [...TOPBAR, tid('compare-export')],
+      },
+      {
+        name: 'clusters',
+        hash: `${a}/clusters`,
+        ready: `${tid('clusters-view')}[data-state="ready"]`,
+        primary: [...TOPBAR, tid('cluster-album'), tid('embed-compute')],
+      },
+    ]
+    for (const dock of ['right', 'bottom'] as const) {
+      for (const s of screens) {
+        await goto(s.hash, s.ready) // closes the drawer
+        await page.click(tid('jobs-toggle'))
+        await page.waitForSelector(tid('jobs-panel'))
+        if ((await page.locator(tid('jobs-panel')).getAttribute('data-dock')) !== dock)
+          await page.click(tid('jobs-dock'))
+        await page.waitForSelector(`${tid('jobs-panel')}[data-dock="${dock}"]`)
+        await expectFits(`${s.name} with the drawer docked ${dock}`, SIZES[0], [
+          ...s.primary,
+          tid('jobs-close'),
+          tid('jobs-dock'),
+        ])
+        await shot(`${s.name}-drawer-${dock}`, SIZES[0])
+      }
+    }
+    await page.click(tid('jobs-dock')) // back to the default side for the next tests
+    await page.waitForSelector(`${tid('jobs-panel')}[data-dock="right"]`)
+    await page.click(tid('jobs-close'))
+    expect(session.pageErrors).toEqual([])
+  }, 120_000)
+
   it('closes while a run is running and stays closed through its progress and a reload', async () => {
     await page.setViewportSize(SIZES[1])
     await goto(`#/album/${album.id}/runs`, `${tid('runs-view')}[data-state="ready"]`)
@@ -317,18 +364,43 @@ describe('jobs drawer and unsaved edits', () => {
     expect(session.pageErrors).toEqual([])
   }, 240_000)
 
-  it('never covers the shortcut sheet; leaving the editor with unsaved edits asks first', async () => {
+  it('docks right or bottom (remembered), never covers the shortcut sheet or a dialog; leaving the editor with unsaved edits asks first', async () => {
     await goto(`#/album/${album.id}/annotate/${imageId}`, `${tid('annotate-view')}[data-state="ready"]`)
     await page.click(tid('jobs-toggle'))
     await page.waitForSelector(tid('jobs-panel'))
     await page.click(tid('annotate-help'))
     await page.waitForSelector(tid('shortcut-sheet'))
-    // The sheet is drawn over the drawer: the drawer's centre shows the sheet.
-    const drawer = await screenFit(page, [tid('jobs-panel')])
-    expect(drawer.problems.join('\n'), 'the jobs drawer is drawn over the shortcut sheet').toMatch(
-      /jobs-panel.*covered by <div class="(help|sheet)/,
-    )
+    // Docked on the right (the default) and then at the bottom, the drawer sits beside the editor: the
+    // sheet is whole and on top, and the drawer's box never overlaps it.
+    for (const dock of ['right', 'bottom']) {
+      await page.waitForSelector(`${tid('jobs-panel')}[data-dock="${dock}"]`)
+      const sheet = await screenFit(page, [tid('shortcut-sheet')])
+      expect(sheet.problems, `the shortcut sheet with the drawer docked ${dock}`).toEqual([])
+      const [d, h] = [
+        (await page.locator(tid('jobs-panel')).boundingBox())!,
+        (await page.locator(tid('shortcut-sheet')).boundingBox())!,
+      ]
+      const overlap =
+        Math.max(0, Math.min(d.x + d.width, h.x + h.width) - Math.max(d.x, h.x)) *
+        Math.max(0, Math.min(d.y + d.height, h.y + h.height) - Math.max(d.y, h.y))
+      expect(overlap, `drawer docked ${dock} overlaps the sheet`).toBe(0)
+      if (dock === 'right') await page.click(tid('jobs-dock'))
+    }
     await page.click(tid('shortcut-sheet'), { position: { x: 5, y: 5 } })
+    // The dock side is remembered across a reload, with the drawer's open state.
+    await page.reload()
+    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"]`)
+    await page.waitForSelector(`${tid('jobs-panel')}[data-dock="bottom"]`)
+    // A modal dialog is drawn over the docked drawer.
+    await page.click(tid('import-folder'))
+    await page.waitForSelector(tid('import-dialog-folder'))
+    const covered = await screenFit(page, [tid('jobs-panel')])
+    expect(covered.problems.join('\n'), 'the jobs drawer is drawn over a modal dialog').toMatch(
+      /jobs-panel.*covered by/,
+    )
+    await page.click(tid('import-cancel'))
+    await page.click(tid('jobs-dock'))
+    await page.waitForSelector(`${tid('jobs-panel')}[data-dock="right"]`)
     await page.click(tid('jobs-close'))
 
     // Paint a stroke: the edit is unsaved.

@@ -61,7 +61,17 @@ beforeAll(async () => {
   const p = Project.open(project)
   try {
     const runs = new RunsRepo(p.db, p.paths)
-    runId = runs.create({ kind: 'album', method: 'noda', albumId: 1, config: {}, seed: 1, backend: 'cpu', codeVersion: null, splitId: null, jobId: null })
+    runId = runs.create({
+      kind: 'album',
+      method: 'noda',
+      albumId: 1,
+      config: {},
+      seed: 1,
+      backend: 'cpu',
+      codeVersion: null,
+      splitId: null,
+      jobId: null,
+    })
     const dir = join(runs.dir(runId), 'predictions')
     mkdirSync(dir, { recursive: true })
     writeFileSync(join(dir, '1.png'), encodeLabelPng({ width: W, height: H, labels: prediction() }))
@@ -85,8 +95,13 @@ describe('mask proposals in the editor', () => {
   it('picks the prediction, accepts one component with a click, rejects another, saves exactly that', async () => {
     await page.goto(server.url)
     await page.waitForSelector('body[data-ready="true"]')
-    await page.evaluate(() => ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/album/1/annotate/1'))
-    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="1"]`, { timeout: 30_000 })
+    await page.evaluate(
+      () =>
+        ((globalThis as unknown as { location: { hash: string } }).location.hash = '#/album/1/annotate/1'),
+    )
+    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="1"]`, {
+      timeout: 30_000,
+    })
     // a hand-painted stripe first (class 3), so "others unchanged" has labelled pixels to keep
     await page.keyboard.press('3')
     await page.keyboard.press('b')
@@ -97,12 +112,14 @@ describe('mask proposals in the editor', () => {
     await page.mouse.move(b.x, b.y, { steps: 8 })
     await page.mouse.up()
     const before = await pageLabels()
-    const handBefore = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.handPixels())
+    const handBefore = await page.evaluate(() =>
+      (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.handPixels(),
+    )
     expect(await attr('data-undo'), `labels painted: ${before.filter((v) => v === 3).length}`).toBe('1')
     expect(handBefore).toBeGreaterThan(0)
 
     const options = await page.locator(`${tid('proposal-select')} option`).allTextContents()
-    expect(options).toEqual(['— none —', `No-DA (source only) run #${runId}`])
+    expect(options).toEqual(['— none —', 'No-DA #1']) // the project's first album run
     await page.locator(tid('proposal-select')).selectOption(`pred:${runId}`)
     await page.waitForSelector(`${tid('proposals-panel')}[data-proposal-state="ready"]`)
     expect(await page.locator(tid('proposal-classes')).textContent()).toMatch(/dog.*person/)
@@ -114,7 +131,9 @@ describe('mask proposals in the editor', () => {
     await page.locator(tid('tool-reject')).click()
     const right = await at(350, 100)
     await page.mouse.click(right.x, right.y)
-    await expect.poll(() => page.locator(tid('proposal-rejected')).textContent()).toContain(`${(120 * 100).toLocaleString('en-US')} px hidden`)
+    await expect
+      .poll(() => page.locator(tid('proposal-rejected')).textContent())
+      .toContain(`${(120 * 100).toLocaleString('en-US')} px hidden`)
     await page.locator(tid('tool-accept')).click()
     const undoBefore = Number(await attr('data-undo'))
     const left = await at(100, 90)
@@ -136,8 +155,11 @@ describe('mask proposals in the editor', () => {
     // accepted pixels are machine-made: the hand count is what the brush changed, minus stripe pixels
     // the accepted block covered (they now hold the machine's label)
     let stripeUnderBlock = 0
-    for (let y = 40; y < 140; y++) for (let x = 40; x < 160; x++) if (before[y * W + x] !== 255) stripeUnderBlock++
-    const hand = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.handPixels())
+    for (let y = 40; y < 140; y++)
+      for (let x = 40; x < 160; x++) if (before[y * W + x] !== 255) stripeUnderBlock++
+    const hand = await page.evaluate(() =>
+      (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.handPixels(),
+    )
     expect(hand).toBe(handBefore - stripeUnderBlock)
 
     await page.keyboard.press('Control+s')
@@ -146,10 +168,11 @@ describe('mask proposals in the editor', () => {
     expect([saved.width, saved.height]).toEqual([W, H])
     for (let i = 0; i < W * H; i++) {
       const inBlock = i % W >= 40 && i % W < 160 && Math.floor(i / W) >= 40 && Math.floor(i / W) < 140
-      if (saved.labels[i] !== (inBlock ? pred[i] : before[i])) throw new Error(`pixel ${i % W},${Math.floor(i / W)}: ${saved.labels[i]}`)
+      if (saved.labels[i] !== (inBlock ? pred[i] : before[i]))
+        throw new Error(`pixel ${i % W},${Math.floor(i / W)}: ${saved.labels[i]}`)
     }
     const versions = await page.locator(tid('mask-versions')).textContent()
-    expect(versions).toContain(`from No-DA (source only) run #${runId}`)
+    expect(versions).toContain('from No-DA #1')
     expect(versions).toContain(`${hand} px by hand`)
 
     // undo takes the accepted component back out as one step
@@ -160,21 +183,35 @@ describe('mask proposals in the editor', () => {
 
   it('D/A with "Queued first" follow the queue the embedding map filled', async () => {
     // The lasso's queue lives in localStorage per project path and album (embedding/annotation-queue.ts).
-    const info = (await (await page.request.post(`${new URL(server.url).origin}/api/appInfo`, { data: {} })).json()) as { result: { project: { path: string } } }
+    const info = (await (
+      await page.request.post(`${new URL(server.url).origin}/api/appInfo`, { data: {} })
+    ).json()) as { result: { project: { path: string } } }
     const key = `${info.result.project.path}#1`
-    await page.evaluate((k) => (globalThis as unknown as { localStorage: { setItem(a: string, b: string): void } }).localStorage.setItem('pss.annotationQueue', JSON.stringify({ [k]: [3] })), key)
+    await page.evaluate(
+      (k) =>
+        (
+          globalThis as unknown as { localStorage: { setItem(a: string, b: string): void } }
+        ).localStorage.setItem('pss.annotationQueue', JSON.stringify({ [k]: [3] })),
+      key,
+    )
     await page.reload()
-    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="1"]`, { timeout: 30_000 })
+    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="1"]`, {
+      timeout: 30_000,
+    })
     expect(await page.locator(tid('queued-summary')).textContent()).toContain('1 of 1 left')
     await page.locator(tid('nav-order')).selectOption('queued')
     await page.locator(tid('annotate-canvas')).focus()
     await page.keyboard.press('d') // split order would open image 2
-    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="3"]`, { timeout: 30_000 })
+    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="3"]`, {
+      timeout: 30_000,
+    })
     // marking it done takes it off the queue; D then falls back to the split order (3 → 1)
     await page.locator(tid('annotate-status')).selectOption('done')
     await expect.poll(() => page.locator(tid('queued-summary')).count()).toBe(0)
     await page.keyboard.press('d')
-    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="1"]`, { timeout: 30_000 })
+    await page.waitForSelector(`${tid('annotate-view')}[data-state="ready"][data-image-id="1"]`, {
+      timeout: 30_000,
+    })
     expect(session.pageErrors).toEqual([])
   }, 120_000)
 })

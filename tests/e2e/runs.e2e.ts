@@ -35,7 +35,12 @@ const pct = (v: number | null): string => (v === null ? '—' : (v * 100).toFixe
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'pss-e2e-runs-'))
-  const env = { ...process.env, PSS_STUDIO_HOME: join(tmp, 'home'), PSS_DEMO_PRESET: 'tiny', PSS_BACKEND: 'wasm' }
+  const env = {
+    ...process.env,
+    PSS_STUDIO_HOME: join(tmp, 'home'),
+    PSS_DEMO_PRESET: 'tiny',
+    PSS_BACKEND: 'wasm',
+  }
   mkdirSync(RESULTS, { recursive: true })
   const dir = join(tmp, 'demo')
   await cli(['demo-project', '--dir', dir], env)
@@ -71,14 +76,18 @@ describe('runs in the studio (browser mode)', () => {
     await page.click(tid('run-start'))
 
     // Live progress: the training phase with its iteration counter and loss, and a cancel button.
-    await page.waitForSelector(`${tid('run-progress')}[data-phase="source"] ${tid('run-loss')}`, { timeout: 60_000 })
+    await page.waitForSelector(`${tid('run-progress')}[data-phase="source"] ${tid('run-loss')}`, {
+      timeout: 60_000,
+    })
     expect(await page.locator(tid('run-phase')).textContent()).toContain('Training the source model')
     expect(await page.locator(tid('run-counter')).textContent()).toMatch(new RegExp(`^\\d+ / ${ITERATIONS}$`))
     expect(await page.locator(tid('run-loss')).textContent()).toMatch(/^loss \d+\.\d{4}$/)
     expect(await page.locator(tid('run-cancel')).isVisible()).toBe(true)
 
     // The run ends and its metrics table appears.
-    await page.waitForSelector(`${tid('run-detail')}[data-status="done"] ${tid('metrics-table')}`, { timeout: 90_000 })
+    await page.waitForSelector(`${tid('run-detail')}[data-status="done"] ${tid('metrics-table')}`, {
+      timeout: 90_000,
+    })
     const runId = Number(await page.locator(tid('run-detail')).getAttribute('data-run-id'))
     const stored = await api<RunDetail>('getRun', { runId })
     expect(stored.status).toBe('done')
@@ -106,14 +115,28 @@ describe('runs in the studio (browser mode)', () => {
     // Copy as Markdown: the same numbers as stored.
     await page.click(tid('copy-markdown'))
     await page.waitForSelector(tid('copied-text'), { state: 'attached' })
-    const copied = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())
-    expect(copied).toContain(`| #${runId} | noda | v${stored.splitVersion} | ${m.images} | ${pct(m.fiou)} | ${pct(m.miouPaper)} | ${pct(m.miouAll21)} | ${pct(m.miouPresent)} |`)
-    for (const c of stored.perClass) expect(copied).toContain(`| ${c.name} | ${pct(c.iou)} | ${pct(c.iouPresent)} | ${c.images} |`)
+    const copied = await page.evaluate(() =>
+      (
+        globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+      ).navigator.clipboard.readText(),
+    )
+    expect(copied).toContain(
+      `| #${runId} | noda | v${stored.splitVersion} | ${m.images} | ${pct(m.fiou)} | ${pct(m.miouPaper)} | ${pct(m.miouAll21)} | ${pct(m.miouPresent)} |`,
+    )
+    for (const c of stored.perClass)
+      expect(copied).toContain(`| ${c.name} | ${pct(c.iou)} | ${pct(c.iouPresent)} | ${c.images} |`)
     expect(await page.locator(tid('copied-text')).inputValue()).toBe(copied)
 
     // A clean figure: toasts dismissed, the jobs drawer closed.
-    for (const b of await page.locator(tid('toast-dismiss')).all()) await b.click({ timeout: 1000 }).catch(() => {})
-    if (await page.locator(tid('jobs-panel')).isVisible().catch(() => false)) await page.click(tid('jobs-toggle'))
+    for (const b of await page.locator(tid('toast-dismiss')).all())
+      await b.click({ timeout: 1000 }).catch(() => {})
+    if (
+      await page
+        .locator(tid('jobs-panel'))
+        .isVisible()
+        .catch(() => false)
+    )
+      await page.click(tid('jobs-toggle'))
     await page.screenshot({ path: join(SHOTS, 'runs.png') })
     expect(session.pageErrors).toEqual([])
   }, 180_000)
@@ -147,7 +170,9 @@ describe('runs in the studio (browser mode)', () => {
     await page.click(tid('run-start'))
     // The adaptation phase shows its stage (the source model is reused from the No-DA run).
     await page.waitForSelector(`${tid('run-progress')}[data-phase="adapt"]`, { timeout: 120_000 })
-    await page.waitForSelector(`${tid('run-detail')}[data-status="done"] ${tid('metrics-table')}`, { timeout: 240_000 })
+    await page.waitForSelector(`${tid('run-detail')}[data-status="done"] ${tid('metrics-table')}`, {
+      timeout: 240_000,
+    })
     const runId = Number(await page.locator(tid('run-detail')).getAttribute('data-run-id'))
     const stored = await api<RunDetail>('getRun', { runId })
     expect(stored).toMatchObject({ method: 'pss', status: 'done' })

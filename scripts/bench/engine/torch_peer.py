@@ -192,7 +192,7 @@ class Trainer:
             loss.backward()
             self.opt.step()
             return loss.item()
-        # ADVENT (method.md §4): source CE, then the adversarial term on the target with frozen Ds.
+        # ADVENT (docs/method.md §4): source CE, then the adversarial term on the target with frozen Ds.
         for d in (self.d_main, self.d_aux):
             for p in d.parameters():
                 p.requires_grad_(False)

@@ -19,10 +19,10 @@ export function isAnnotationStatus(s: unknown): s is AnnotationStatus {
 
 export function readStatus(db: Db, imageId: number): AnnotationStatus {
   const r = db.prepare(`SELECT ${STATUS_SQL} AS status FROM images i WHERE i.id = ?`).get(imageId) as
-    | { status: string }
-    | undefined
+    { status: string } | undefined
   if (!r) throw new NotFoundError(`image ${imageId} does not exist`)
-  if (!isAnnotationStatus(r.status)) throw new InvalidInputError(`image ${imageId} has an unknown status "${r.status}"`)
+  if (!isAnnotationStatus(r.status))
+    throw new InvalidInputError(`image ${imageId} has an unknown status "${r.status}"`)
   return r.status
 }
 

@@ -66,7 +66,9 @@ function checkOut(out: string): void {
     throw e
   }
   if (entries.length > 0) {
-    throw new ConflictError(`${out} is not empty (${entries.length} entries); give a folder that is absent or empty`)
+    throw new ConflictError(
+      `${out} is not empty (${entries.length} entries); give a folder that is absent or empty`,
+    )
   }
 }
 
@@ -93,11 +95,16 @@ export interface ExportWatch {
   cancelled(): boolean
 }
 
-export async function exportMasks(project: Project, a: ExportArgs, watch?: ExportWatch): Promise<ExportSummary> {
+export async function exportMasks(
+  project: Project,
+  a: ExportArgs,
+  watch?: ExportWatch,
+): Promise<ExportSummary> {
   const db = project.db
-  const album = db.prepare('SELECT id, name, user_id, active_split_id FROM albums WHERE id = ?').get(a.albumId) as
-    | { id: number; name: string; user_id: string | null; active_split_id: number | null }
-    | undefined
+  const album = db
+    .prepare('SELECT id, name, user_id, active_split_id FROM albums WHERE id = ?')
+    .get(a.albumId) as
+    { id: number; name: string; user_id: string | null; active_split_id: number | null } | undefined
   if (!album) throw new NotFoundError(`album ${a.albumId} does not exist`)
   const out = path.resolve(a.out)
   if (out === project.root || out.startsWith(project.root + path.sep)) {
@@ -107,14 +114,24 @@ export async function exportMasks(project: Project, a: ExportArgs, watch?: Expor
 
   // One read transaction: the list, masks and split describe one snapshot.
   const { rows, valIds, clusters, clusteringK } = db.transaction(() => {
-    const rows = db.prepare('SELECT * FROM images WHERE album_id = ? ORDER BY name COLLATE NOCASE, id').all(a.albumId) as ImageRow[]
+    const rows = db
+      .prepare('SELECT * FROM images WHERE album_id = ? ORDER BY name COLLATE NOCASE, id')
+      .all(a.albumId) as ImageRow[]
     const valIds = new Set(
-      (db.prepare('SELECT image_id FROM split_members WHERE split_id = ?').all(album.active_split_id) as { image_id: number }[]).map((r) => r.image_id),
+      (
+        db.prepare('SELECT image_id FROM split_members WHERE split_id = ?').all(album.active_split_id) as {
+          image_id: number
+        }[]
+      ).map((r) => r.image_id),
     )
-    const c = db.prepare('SELECT id, k FROM clusterings WHERE album_id = ? ORDER BY id DESC LIMIT 1').get(a.albumId) as { id: number; k: number } | undefined
+    const c = db
+      .prepare('SELECT id, k FROM clusterings WHERE album_id = ? ORDER BY id DESC LIMIT 1')
+      .get(a.albumId) as { id: number; k: number } | undefined
     const clusters = new Map<number, number>()
     if (c) {
-      for (const r of db.prepare('SELECT image_id, cluster FROM cluster_members WHERE clustering_id = ?').all(c.id) as { image_id: number; cluster: number }[]) {
+      for (const r of db
+        .prepare('SELECT image_id, cluster FROM cluster_members WHERE clustering_id = ?')
+        .all(c.id) as { image_id: number; cluster: number }[]) {
         clusters.set(r.image_id, r.cluster)
       }
     }
@@ -134,8 +151,12 @@ export async function exportMasks(project: Project, a: ExportArgs, watch?: Expor
 
   const parent = path.dirname(out)
   makeDirSync(parent)
-  const tmp = path.join(parent, `.${path.basename(out)}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`)
-  const userDir = a.format === 'pis' ? path.join(tmp, 'personal', album.user_id ?? slugify(album.name, 'album')) : tmp
+  const tmp = path.join(
+    parent,
+    `.${path.basename(out)}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`,
+  )
+  const userDir =
+    a.format === 'pis' ? path.join(tmp, 'personal', album.user_id ?? slugify(album.name, 'album')) : tmp
   const imagesDir = path.join(userDir, 'JPEGImages')
   const masksDir = path.join(userDir, 'SegmentationClass')
   makeDirSync(imagesDir)
@@ -147,7 +168,8 @@ export async function exportMasks(project: Project, a: ExportArgs, watch?: Expor
     watch?.progress(0, entries.length)
     for (const [i, e] of entries.entries()) {
       // Cancelling leaves nothing: the temp folder is removed below and `out` was never touched.
-      if (watch?.cancelled()) throw new ExportCancelledError(`export of "${album.name}" to ${out} was cancelled`)
+      if (watch?.cancelled())
+        throw new ExportCancelledError(`export of "${album.name}" to ${out} was cancelled`)
       await writePhoto(project.originalPath(e.row), e.row, path.join(imagesDir, `${e.stem}.jpg`), a.link)
       if (e.maskFile) fs.copyFileSync(e.maskFile, path.join(masksDir, `${e.stem}.png`))
       watch?.progress(i + 1, entries.length)
@@ -163,7 +185,8 @@ export async function exportMasks(project: Project, a: ExportArgs, watch?: Expor
         break
       }
       case 'pis': {
-        const line = (e: Entry, n: number) => `/JPEGImages/${e.stem}.jpg /SegmentationClass/${e.stem}.png ${n}\n`
+        const line = (e: Entry, n: number) =>
+          `/JPEGImages/${e.stem}.jpg /SegmentationClass/${e.stem}.png ${n}\n`
         fs.writeFileSync(path.join(userDir, 'val_all.txt'), val.map((e) => line(e, 0)).join(''))
         const tagLine = (e: Entry) => {
           const tags = parseJson<number[]>(e.row.tags, []).filter((t) => t > 0 && t < VOC_CLASSES.length)
@@ -172,7 +195,10 @@ export async function exportMasks(project: Project, a: ExportArgs, watch?: Expor
         fs.writeFileSync(path.join(userDir, 'imgLabelList.txt'), entries.map(tagLine).join(''))
         if (clusteringK !== null) {
           const clustered = entries.filter((e) => e.cluster !== null)
-          fs.writeFileSync(path.join(userDir, `train_cluster${clusteringK}.txt`), clustered.map((e) => line(e, e.cluster!)).join(''))
+          fs.writeFileSync(
+            path.join(userDir, `train_cluster${clusteringK}.txt`),
+            clustered.map((e) => line(e, e.cluster!)).join(''),
+          )
         }
         break
       }

@@ -54,13 +54,21 @@ interface ImageSize {
 }
 
 /** Checks size and label values; the message names the image and what is wrong. */
-export function validateLabels(imageId: number, img: ImageSize, input: Pick<SaveMaskInput, 'labels' | 'width' | 'height'>): Map<number, number> {
+export function validateLabels(
+  imageId: number,
+  img: ImageSize,
+  input: Pick<SaveMaskInput, 'labels' | 'width' | 'height'>,
+): Map<number, number> {
   const what = `mask for image ${imageId} (${img.name})`
   if (input.width !== img.width || input.height !== img.height) {
-    throw new InvalidInputError(`${what} is ${input.width}×${input.height}, but the image is ${img.width}×${img.height}`)
+    throw new InvalidInputError(
+      `${what} is ${input.width}×${input.height}, but the image is ${img.width}×${img.height}`,
+    )
   }
   if (input.labels.length !== input.width * input.height) {
-    throw new InvalidInputError(`${what} holds ${input.labels.length} labels, expected ${input.width * input.height}`)
+    throw new InvalidInputError(
+      `${what} holds ${input.labels.length} labels, expected ${input.width * input.height}`,
+    )
   }
   const histogram = labelHistogram(input.labels)
   const bad = [...histogram.keys()].filter((v) => v >= NUM_CLASSES && v !== IGNORE_INDEX)
@@ -85,13 +93,21 @@ function sweepTempFiles(dir: string): void {
 }
 
 export function latestMaskVersion(db: Db, imageId: number): number | null {
-  const r = db.prepare('SELECT max(version) AS v FROM masks WHERE image_id = ?').get(imageId) as { v: number | null }
+  const r = db.prepare('SELECT max(version) AS v FROM masks WHERE image_id = ?').get(imageId) as {
+    v: number | null
+  }
   return r.v
 }
 
 /** Stores a new mask version; returns its number. */
-export function saveMaskVersion(db: Db, paths: ProjectPaths, input: SaveMaskInput, faults: SaveFaults = {}): number {
-  const img = db.prepare('SELECT name, width, height FROM images WHERE id = ?').get(input.imageId) as ImageSize | undefined
+export function saveMaskVersion(
+  db: Db,
+  paths: ProjectPaths,
+  input: SaveMaskInput,
+  faults: SaveFaults = {},
+): number {
+  const img = db.prepare('SELECT name, width, height FROM images WHERE id = ?').get(input.imageId) as
+    ImageSize | undefined
   if (!img) throw new NotFoundError(`image ${input.imageId} does not exist`)
   const histogram = validateLabels(input.imageId, img, input)
   const pixels = input.width * input.height
@@ -112,7 +128,10 @@ export function saveMaskVersion(db: Db, paths: ProjectPaths, input: SaveMaskInpu
     fs.mkdirSync(dir)
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new StoreIoError(`cannot save the mask of image ${input.imageId}: ${paths.masks} no longer exists (was the project folder moved or deleted?)`)
+    if (code === 'ENOENT')
+      throw new StoreIoError(
+        `cannot save the mask of image ${input.imageId}: ${paths.masks} no longer exists (was the project folder moved or deleted?)`,
+      )
     if (code !== 'EEXIST') throw e
   }
   sweepTempFiles(dir)
@@ -140,7 +159,17 @@ export function saveMaskVersion(db: Db, paths: ProjectPaths, input: SaveMaskInpu
         db.prepare(
           `INSERT INTO masks (image_id, version, author, origin, created_at, file, class_pixels, base_version, hand_pixels)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(input.imageId, v, input.author, input.origin, nowIso(), rel, classPixels, input.baseVersion, input.handPixels ?? null)
+        ).run(
+          input.imageId,
+          v,
+          input.author,
+          input.origin,
+          nowIso(),
+          rel,
+          classPixels,
+          input.baseVersion,
+          input.handPixels ?? null,
+        )
         db.prepare('UPDATE images SET mask_version = ? WHERE id = ?').run(v, input.imageId)
         if (input.status !== undefined) writeStatus(db, input.imageId, input.status)
         faults.beforeRename?.()
@@ -170,7 +199,8 @@ interface VersionRow {
 }
 
 export function listMaskVersions(db: Db, imageId: number): MaskVersion[] {
-  if (!db.prepare('SELECT 1 FROM images WHERE id = ?').get(imageId)) throw new NotFoundError(`image ${imageId} does not exist`)
+  if (!db.prepare('SELECT 1 FROM images WHERE id = ?').get(imageId))
+    throw new NotFoundError(`image ${imageId} does not exist`)
   const rows = db
     .prepare(
       'SELECT version, author, origin, created_at, class_pixels, base_version, hand_pixels FROM masks WHERE image_id = ? ORDER BY version',

@@ -8,14 +8,11 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { MaskProposalSource } from '../../shared/annotation'
 import { mediaRef } from '../../shared/domain'
-import { isRunMethod, predictionRef, RUN_METHOD_LABELS } from '../../shared/runs'
+import { predictionRef, type RunKind } from '../../shared/runs'
+import { runDisplayNumbers, runName } from '../../shared/run-names'
 import type { Project } from '../project/project'
 import { ProposalsRepo } from '../project/proposals-repo'
 import { exhaustive } from '../project/errors'
-
-function methodLabel(method: string): string {
-  return isRunMethod(method) ? RUN_METHOD_LABELS[method] : method
-}
 
 export function listMaskProposals(project: Project, imageId: number): MaskProposalSource[] {
   const img = project.images.row(imageId) // NOT_FOUND for an unknown image
@@ -29,6 +26,13 @@ export function listMaskProposals(project: Project, imageId: number): MaskPropos
           )
           .all(img.album_id) as { id: number; method: string; at: string }[])
   const out: MaskProposalSource[] = []
+  // Named as the runs view names them ("No-DA #4"): display numbers over every run of the project.
+  const numbers =
+    runs.length === 0
+      ? new Map<number, number>()
+      : runDisplayNumbers(
+          project.db.prepare('SELECT id, kind FROM runs').all() as { id: number; kind: RunKind }[],
+        )
   for (const r of runs) {
     // The same file the media resolver serves for pred/<run>/<image>.
     const file = path.join(project.paths.runs, String(r.id), 'predictions', `${imageId}.png`)
@@ -36,7 +40,7 @@ export function listMaskProposals(project: Project, imageId: number): MaskPropos
     out.push({
       key: `pred:${r.id}`,
       kind: 'prediction',
-      label: `${methodLabel(r.method)} run #${r.id}`,
+      label: runName({ id: r.id, kind: 'album', method: r.method }, numbers),
       media: predictionRef.label(r.id, imageId),
       classes: null,
       runId: r.id,

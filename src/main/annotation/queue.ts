@@ -17,8 +17,17 @@ export function annotationQueue(db: Db, albumId: number): AnnotationQueue {
          WHERE i.album_id = @a AND (@s IS NULL OR EXISTS (SELECT 1 FROM split_members sm WHERE sm.split_id = @s AND sm.image_id = i.id))
          ORDER BY i.name COLLATE NOCASE, i.id`,
       )
-      .all({ a: albumId, s: split?.id ?? null }) as { imageId: number; name: string; status: string; maskVersion: number | null; cluster: number | null }[]
-    const items: QueueItem[] = rows.map((r) => ({ ...r, status: isAnnotationStatus(r.status) ? r.status : 'not_started' }))
+      .all({ a: albumId, s: split?.id ?? null }) as {
+      imageId: number
+      name: string
+      status: string
+      maskVersion: number | null
+      cluster: number | null
+    }[]
+    const items: QueueItem[] = rows.map((r) => ({
+      ...r,
+      status: isAnnotationStatus(r.status) ? r.status : 'not_started',
+    }))
     return { albumId, split, items }
   })()
 }

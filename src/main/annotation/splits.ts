@@ -25,12 +25,15 @@ interface SplitRow {
 }
 
 function newestClustering(db: Db, albumId: number): number | null {
-  const r = db.prepare('SELECT max(id) AS id FROM clusterings WHERE album_id = ?').get(albumId) as { id: number | null }
+  const r = db.prepare('SELECT max(id) AS id FROM clusterings WHERE album_id = ?').get(albumId) as {
+    id: number | null
+  }
   return r.id
 }
 
 export function makeSplit(db: Db, groupings: GroupingsRepo, a: MakeSplitArgs): SplitInfo {
-  if (!db.prepare('SELECT 1 FROM albums WHERE id = ?').get(a.albumId)) throw new NotFoundError(`album ${a.albumId} does not exist`)
+  if (!db.prepare('SELECT 1 FROM albums WHERE id = ?').get(a.albumId))
+    throw new NotFoundError(`album ${a.albumId} does not exist`)
   const clusteringId = newestClustering(db, a.albumId)
   const items = db
     .prepare(
@@ -58,13 +61,16 @@ export function makeSplit(db: Db, groupings: GroupingsRepo, a: MakeSplitArgs): S
 
 /** The album's active split, or null. */
 export function activeSplit(db: Db, albumId: number): SplitInfo | null {
-  const r = db.prepare('SELECT active_split_id AS id FROM albums WHERE id = ?').get(albumId) as { id: number | null } | undefined
+  const r = db.prepare('SELECT active_split_id AS id FROM albums WHERE id = ?').get(albumId) as
+    { id: number | null } | undefined
   if (!r) throw new NotFoundError(`album ${albumId} does not exist`)
   return r.id === null ? null : splitInfo(db, r.id)
 }
 
 export function splitInfo(db: Db, splitId: number): SplitInfo {
-  const s = db.prepare('SELECT id, album_id, version, name, meta, created_at FROM splits WHERE id = ?').get(splitId) as SplitRow | undefined
+  const s = db
+    .prepare('SELECT id, album_id, version, name, meta, created_at FROM splits WHERE id = ?')
+    .get(splitId) as SplitRow | undefined
   if (!s) throw new NotFoundError(`split ${splitId} does not exist`)
   const meta = parseJson<Record<string, unknown>>(s.meta, {})
   const clusteringId = newestClustering(db, s.album_id)
@@ -81,7 +87,12 @@ export function splitInfo(db: Db, splitId: number): SplitInfo {
        GROUP BY cm.cluster ORDER BY cm.cluster IS NULL, cm.cluster`,
     )
     .all({ c: clusteringId, s: splitId, a: s.album_id }) as ClusterCoverage[]
-  const coverage = rows.map((r) => ({ cluster: r.cluster, images: r.images, validation: r.validation ?? 0, annotated: r.annotated ?? 0 }))
+  const coverage = rows.map((r) => ({
+    cluster: r.cluster,
+    images: r.images,
+    validation: r.validation ?? 0,
+    annotated: r.annotated ?? 0,
+  }))
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
   return {
     id: s.id,

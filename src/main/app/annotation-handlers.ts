@@ -37,13 +37,20 @@ function decodeBase64(text: string, what: string): Buffer {
   return Buffer.from(text, 'base64')
 }
 
-function imageRow(p: Project, imageId: number): { name: string; width: number; height: number; albumId: number | null; sourceId: number | null } {
+function imageRow(
+  p: Project,
+  imageId: number,
+): { name: string; width: number; height: number; albumId: number | null; sourceId: number | null } {
   const r = p.images.row(imageId)
   return { name: r.name, width: r.width, height: r.height, albumId: r.album_id, sourceId: r.source_id }
 }
 
 /** Refuses a mask PNG whose header says it is not the image's size or is above the pixel limit. */
-function checkMaskPngHeader(imageId: number, bytes: Uint8Array, img: { name: string; width: number; height: number }): void {
+function checkMaskPngHeader(
+  imageId: number,
+  bytes: Uint8Array,
+  img: { name: string; width: number; height: number },
+): void {
   const what = `mask for image ${imageId} (${img.name})`
   let header: PngHeader
   try {
@@ -67,7 +74,10 @@ function saved(p: Project, imageId: number, version: number): SavedMask {
 export function annotationHandlers(ctx: HandlerContext): HandlerGroup<AnnotationMethods> {
   const changed = (p: Project, imageId: number, reason: string): void => {
     const r = imageRow(p, imageId)
-    ctx.emit('library', r.albumId !== null ? { albumId: r.albumId, reason } : { sourceId: r.sourceId!, reason })
+    ctx.emit(
+      'library',
+      r.albumId !== null ? { albumId: r.albumId, reason } : { sourceId: r.sourceId!, reason },
+    )
   }
   return {
     saveMask: (a) => {
@@ -84,15 +94,19 @@ export function annotationHandlers(ctx: HandlerContext): HandlerGroup<Annotation
         checkMaskPngHeader(a.imageId, bytes, img)
         try {
           // The editor's 8-bit palette PNGs take the fast reader; other label PNGs the generic decoder.
-          const map = readIndexedPng(bytes) ?? decodeLabelPng(bytes, { expected: { width: img.width, height: img.height } })
+          const map =
+            readIndexedPng(bytes) ??
+            decodeLabelPng(bytes, { expected: { width: img.width, height: img.height } })
           labels = map.labels
           width = map.width
           height = map.height
           // A canonical VOC palette PNG holds exactly these indices: store its bytes, do not encode again.
           if ('canonical' in map && map.canonical) png = bytes
         } catch (e) {
-          if (e instanceof LabelPngError) throw new InvalidInputError(`mask for image ${a.imageId}: ${e.message}`)
-          if (e instanceof IndexedPngError) throw new InvalidInputError(`mask for image ${a.imageId}: not a readable PNG (${e.message})`)
+          if (e instanceof LabelPngError)
+            throw new InvalidInputError(`mask for image ${a.imageId}: ${e.message}`)
+          if (e instanceof IndexedPngError)
+            throw new InvalidInputError(`mask for image ${a.imageId}: not a readable PNG (${e.message})`)
           throw e
         }
       } else {
@@ -119,8 +133,11 @@ export function annotationHandlers(ctx: HandlerContext): HandlerGroup<Annotation
       const img = imageRow(p, a.imageId) // NOT_FOUND for an unknown image before "no such version"
       const rel = p.masks.file(a.imageId, a.version)
       const from = listMaskVersions(p.db, a.imageId).find((v) => v.version === a.version)
-      if (rel === null || !from) throw new NotFoundError(`image ${a.imageId} has no mask version ${a.version}`)
-      const map = decodeLabelPng(fs.readFileSync(fromRelPath(p.paths, rel)), { expected: { width: img.width, height: img.height } })
+      if (rel === null || !from)
+        throw new NotFoundError(`image ${a.imageId} has no mask version ${a.version}`)
+      const map = decodeLabelPng(fs.readFileSync(fromRelPath(p.paths, rel)), {
+        expected: { width: img.width, height: img.height },
+      })
       const version = saveMaskVersion(p.db, p.paths, {
         imageId: a.imageId,
         labels: map.labels,

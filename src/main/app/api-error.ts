@@ -48,7 +48,12 @@ export function toApiError(e: unknown, dbFile?: string): ApiError {
   if (e instanceof StudioError) return ApiError.of(e.code, e.message)
   if (isDiskFull(e)) {
     const err = e as { path?: unknown }
-    const file = e instanceof DiskFullError ? e.file : typeof err.path === 'string' ? err.path : (dbFile ?? 'the project database')
+    const file =
+      e instanceof DiskFullError
+        ? e.file
+        : typeof err.path === 'string'
+          ? err.path
+          : (dbFile ?? 'the project database')
     return ApiError.of(ErrorCode.Io, `disk full while writing ${file}; free some space and try again`)
   }
   if (isSqliteError(e)) {

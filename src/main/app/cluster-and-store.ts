@@ -2,9 +2,9 @@
  * Clusters album images in the engine worker and stores the clustering: the one body behind the
  * `clusterAlbum` job and the clustering a run (or co-segmentation) does first when its album has none.
  */
-import type { ClusteringMeta, ClusterRequestInput } from '../engine/cluster/cluster-request'
-import { startClusterWorker } from '../engine/cluster/start-cluster-worker'
-import { withCancel } from '../engine/pipelines/project-run'
+import type { ClusteringMeta, ClusterRequestInput } from '../engine/api'
+import { startClusterWorker } from '../engine/api'
+import { withCancel } from '../engine/api'
 import type { JobContext } from '../jobs/job-queue'
 import type { Project } from '../project/project'
 

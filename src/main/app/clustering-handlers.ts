@@ -71,7 +71,8 @@ export function listClusterings(project: Project, albumId: number): ClusteringIn
   return rows.map((r) => {
     const k = boundedK(r.k, imageCount)
     const sizes = new Array<number>(k).fill(0)
-    for (const s of sizeRows) if (s.cid === r.id && Number.isInteger(s.g) && s.g >= 0 && s.g < k) sizes[s.g] = s.n
+    for (const s of sizeRows)
+      if (s.cid === r.id && Number.isInteger(s.g) && s.g >= 0 && s.g < k) sizes[s.g] = s.n
     return {
       id: r.id,
       albumId: r.album_id,

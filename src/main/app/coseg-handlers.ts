@@ -15,10 +15,10 @@ import path from 'node:path'
 import type { ApiParsedArgs } from '../../shared/api'
 import { cosegSourceId, type CosegBadTags, type CosegJobResult } from '../../shared/coseg'
 import type { StartedJob } from '../../shared/domain'
-import { cosegConfig } from '../engine/coseg/coseg-config'
-import type { CosegGroup, CosegGroupResult, CosegOutcome } from '../engine/coseg/coseg-request'
-import { startCosegWorker } from '../engine/coseg/start-coseg-worker'
-import { withCancel } from '../engine/pipelines/project-run'
+import { cosegConfig } from '../engine/api'
+import type { CosegGroup, CosegGroupResult, CosegOutcome } from '../engine/api'
+import { startCosegWorker } from '../engine/api'
+import { withCancel } from '../engine/api'
 import type { JobContext, JobQueue } from '../jobs/job-queue'
 import { parseJson } from '../project/db'
 import { InvalidInputError } from '../project/errors'
@@ -93,20 +93,22 @@ interface CosegDeps {
   emitLibrary: (albumId: number, reason: string) => void
 }
 
-
 /** Runs the album's clustering job (clustering-handlers.ts) and waits for it; cancelling cancels it. */
 async function clusterFirst(deps: CosegDeps, ctx: JobContext, albumId: number): Promise<number> {
   ctx.progress({ message: 'clustering the album first (colour features, K = N/8)' })
-  const { jobId } = startClustering(
-    deps.project,
-    deps.jobs,
-    (id) => deps.emitLibrary(id, 'clustered'),
-    { albumId, features: 'color', seed: 0, restarts: 10, name: 'k-means color (for tag co-segmentation)' },
-  )
+  const { jobId } = startClustering(deps.project, deps.jobs, (id) => deps.emitLibrary(id, 'clustered'), {
+    albumId,
+    features: 'color',
+    seed: 0,
+    restarts: 10,
+    name: 'k-means color (for tag co-segmentation)',
+  })
   const done = await withCancel(ctx.signal, () => deps.jobs.cancel(jobId), deps.jobs.settled(jobId))
   const result = done.result as ClusterJobResult | null
   if (done.status !== 'done' || !result || result.clusteringId === null) {
-    throw new Error(`clustering the album ${done.status === 'done' ? 'stored nothing' : done.status}${done.error ? `: ${done.error}` : ''}`)
+    throw new Error(
+      `clustering the album ${done.status === 'done' ? 'stored nothing' : done.status}${done.error ? `: ${done.error}` : ''}`,
+    )
   }
   return result.clusteringId
 }
@@ -118,7 +120,9 @@ export function startCoseg(deps: CosegDeps, a: ApiParsedArgs<'startCoseg'>): Sta
   const rows = albumRows(project, a.albumId)
   if (rows.length === 0) throw new InvalidInputError(`album "${album.name}" has no images`)
   if (!rows.some((r) => splitTags(r.tags).valid.length > 0)) {
-    throw new InvalidInputError(`no image of album "${album.name}" has a tag (a VOC class); tag some images first`)
+    throw new InvalidInputError(
+      `no image of album "${album.name}" has a tag (a VOC class); tag some images first`,
+    )
   }
   const config = cosegConfig({
     ...(a.affinityWeight !== undefined ? { affinityWeight: a.affinityWeight } : {}),
@@ -132,7 +136,7 @@ export function startCoseg(deps: CosegDeps, a: ApiParsedArgs<'startCoseg'>): Sta
     {
       kind: COSEG_JOB_KIND,
       queue: COSEG_QUEUE,
-      title: `Tag co-segmentation of "${album.name}" (model of run #${model.modelRunId})`,
+      title: `Tag co-segmentation of "${album.name}" (model of ${new RunsRepo(project.db, project.paths).displayName(model.modelRunId)})`,
       args: { ...a, modelRunId: model.modelRunId },
     },
     async (ctx): Promise<CosegJobResult> => {
@@ -182,7 +186,8 @@ export function startCoseg(deps: CosegDeps, a: ApiParsedArgs<'startCoseg'>): Sta
             imageId: p.imageId,
             kind: 'tags' as const,
             sourceId,
-            label: g.group >= 0 ? `Tag co-segmentation (cluster ${g.group})` : 'Tag co-segmentation (no cluster)',
+            label:
+              g.group >= 0 ? `Tag co-segmentation (cluster ${g.group})` : 'Tag co-segmentation (no cluster)',
             png: p.png,
             classes: p.classes,
             meta: {
@@ -208,7 +213,11 @@ export function startCoseg(deps: CosegDeps, a: ApiParsedArgs<'startCoseg'>): Sta
             {
               onGroup: store,
               onProgress: (p) =>
-                ctx.progress({ done: p.done, total: p.total, message: `group ${p.groupsDone} of ${p.groups}` }),
+                ctx.progress({
+                  done: p.done,
+                  total: p.total,
+                  message: `group ${p.groupsDone} of ${p.groups}`,
+                }),
               onProblem: (p) => {
                 unreadable++
                 ctx.problem(p)

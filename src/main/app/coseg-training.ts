@@ -15,10 +15,10 @@
 import path from 'node:path'
 import { cosegSourceId } from '../../shared/coseg'
 import { writeFileAtomic } from '../files/atomic-file'
-import type { BackendChoice } from '../engine/backend/backend-choice'
-import { COSEG_ST_LR, COSEG_ST_STAGE, cosegSelfTrainingStep } from '../engine/coseg/coseg-self-training'
-import type { AdaptStep } from '../engine/pipelines/project-run'
-import type { LabelledFile } from '../engine/runs/file-dataset'
+import type { BackendChoice } from '../engine/api'
+import { COSEG_ST_LR, COSEG_ST_STAGE, cosegSelfTrainingStep } from '../engine/api'
+import type { AdaptStep } from '../engine/api'
+import type { LabelledFile } from '../engine/api'
 import { InvalidInputError } from '../project/errors'
 import { toRelPath } from '../project/layout'
 import type { Project } from '../project/project'
@@ -53,19 +53,27 @@ export interface CosegTrainingSet {
 }
 
 /** The album's proposals a self-training run may use, with the ones left out counted. */
-export function cosegTrainingSet(project: Project, albumId: number, splitId: number | null): CosegTrainingSet {
+export function cosegTrainingSet(
+  project: Project,
+  albumId: number,
+  splitId: number | null,
+): CosegTrainingSet {
   const validation = new Set(
     splitId === null
       ? []
-      : (project.db.prepare('SELECT image_id FROM split_members WHERE split_id = ?').all(splitId) as { image_id: number }[]).map(
-          (r) => r.image_id,
-        ),
+      : (
+          project.db.prepare('SELECT image_id FROM split_members WHERE split_id = ?').all(splitId) as {
+            image_id: number
+          }[]
+        ).map((r) => r.image_id),
   )
   const names = new Map(
-    (project.db.prepare('SELECT id, name FROM images WHERE album_id = ?').all(albumId) as { id: number; name: string }[]).map((r) => [
-      r.id,
-      r.name,
-    ]),
+    (
+      project.db.prepare('SELECT id, name FROM images WHERE album_id = ?').all(albumId) as {
+        id: number
+        name: string
+      }[]
+    ).map((r) => [r.id, r.name]),
   )
   const labelled = cosegPseudoLabelled(project, albumId)
   const withObject = cosegPseudoLabelled(project, albumId, { requireObject: true })
@@ -76,7 +84,12 @@ export function cosegTrainingSet(project: Project, albumId: number, splitId: num
     if (validation.has(p.imageId)) validationExcluded.push({ imageId: p.imageId, name })
     else items.push({ imageId: p.imageId, name, image: p.image, mask: p.mask })
   }
-  return { proposalsSource: cosegSourceId(albumId), items, validationExcluded, noObject: labelled.length - withObject.length }
+  return {
+    proposalsSource: cosegSourceId(albumId),
+    items,
+    validationExcluded,
+    noObject: labelled.length - withObject.length,
+  }
 }
 
 /** As cosegTrainingSet, refusing (InvalidInputError) when no proposal is left to train on. */
@@ -95,7 +108,9 @@ export function requireCosegTrainingSet(
     )
   }
   const why = [
-    set.validationExcluded.length > 0 ? `${set.validationExcluded.length} on validation images (never trained on)` : '',
+    set.validationExcluded.length > 0
+      ? `${set.validationExcluded.length} on validation images (never trained on)`
+      : '',
     set.noObject > 0 ? `${set.noObject} labelling no object class` : '',
   ]
     .filter((s) => s !== '')
@@ -130,12 +145,16 @@ export function writeCosegTrainingFile(
   makeDirSync(runDir)
   const body = {
     proposalsSource: set.proposalsSource,
-    init: `the source model of run #${extra.sourceRunId} (its latest checkpoint)`,
+    init: `${new RunsRepo(project.db, project.paths).displayName(extra.sourceRunId)} (run id ${extra.sourceRunId}; its latest checkpoint)`,
     iterations: extra.iterations,
     lr: COSEG_ST_LR,
     sourceImages: extra.sourceImages,
     rules: [COSEG_VALIDATION_RULE, COSEG_OBJECT_RULE],
-    proposals: set.items.map((i) => ({ imageId: i.imageId, name: i.name, proposal: toRelPath(project.paths, i.mask) })),
+    proposals: set.items.map((i) => ({
+      imageId: i.imageId,
+      name: i.name,
+      proposal: toRelPath(project.paths, i.mask),
+    })),
     validationExcluded: set.validationExcluded,
     noObjectExcluded: set.noObject,
   }
@@ -177,7 +196,11 @@ export function cosegRunStep(project: Project, i: CosegRunStepInput): AdaptStep 
   }
   const runs = new RunsRepo(project.db, project.paths)
   runs.setConfig(i.runId, { ...runs.config(i.runId), cosegTraining: cosegTrainingRecord(set) })
-  writeCosegTrainingFile(project, i.runDir, set, { sourceImages: i.source.length, sourceRunId: i.sourceRunId, iterations: i.iterations })
+  writeCosegTrainingFile(project, i.runDir, set, {
+    sourceImages: i.source.length,
+    sourceRunId: i.sourceRunId,
+    iterations: i.iterations,
+  })
   return cosegSelfTrainingStep({
     runDir: i.runDir,
     seed: i.seed,

@@ -10,8 +10,8 @@ import type { ApiParsedArgs } from '../../shared/api'
 import { mediaRef } from '../../shared/domain'
 import type { ExplainedRegion, ExplainNeighbour } from '../../shared/explain'
 import { VOC_CLASSES } from '../../shared/voc'
-import { EXPLAIN_DIR, readBank, readExplain, SegsortFileError } from '../engine/segsort/bank-files'
-import { segsortDirOf } from '../engine/segsort/project-segsort'
+import { EXPLAIN_DIR, readBank, readExplain, SegsortFileError } from '../engine/api'
+import { segsortDirOf } from '../engine/api'
 import { InvalidInputError, NotFoundError } from '../project/errors'
 import type { Project } from '../project/project'
 import { RunsRepo } from '../project/runs-repo'
@@ -30,9 +30,12 @@ export function explainRegion(project: Project, args: ApiParsedArgs<'explainRegi
   const runs = new RunsRepo(project.db, project.paths)
   const row = runs.row(args.runId)
   if (row.method !== 'segsort') {
-    throw new InvalidInputError(`run ${args.runId} is a ${row.method} run; only SegSort runs explain their labels`)
+    throw new InvalidInputError(
+      `run ${args.runId} is a ${row.method} run; only SegSort runs explain their labels`,
+    )
   }
-  if (row.status !== 'done') throw new InvalidInputError(`run ${args.runId} is ${row.status}; it explains its labels once done`)
+  if (row.status !== 'done')
+    throw new InvalidInputError(`run ${args.runId} is ${row.status}; it explains its labels once done`)
   const dir = segsortDirOf(runs.dir(args.runId))
   const name = String(args.imageId)
   if (!fs.existsSync(path.join(dir, EXPLAIN_DIR, `${name}.json`))) {
@@ -49,14 +52,22 @@ export function explainRegion(project: Project, args: ApiParsedArgs<'explainRegi
   }
   const { record, segments } = ex
   if (args.x >= record.width || args.y >= record.height) {
-    throw new InvalidInputError(`(${args.x}, ${args.y}) is outside image ${args.imageId} (${record.width}×${record.height})`)
+    throw new InvalidInputError(
+      `(${args.x}, ${args.y}) is outside image ${args.imageId} (${record.width}×${record.height})`,
+    )
   }
   const id = segments.labels[args.y * record.width + args.x]!
   const seg = record.segments.find((s) => s.id === id)
-  if (!seg) throw new InvalidInputError(`run ${args.runId}: image ${args.imageId}'s segment map names segment ${id}, its record does not`)
+  if (!seg)
+    throw new InvalidInputError(
+      `run ${args.runId}: image ${args.imageId}'s segment map names segment ${id}, its record does not`,
+    )
   const neighbours: ExplainNeighbour[] = seg.neighbours.map((n, i) => {
     const e = bank.entries[n.index]
-    if (!e) throw new InvalidInputError(`run ${args.runId}: neighbour ${n.index} is not in the memory bank (${bank.entries.length} entries)`)
+    if (!e)
+      throw new InvalidInputError(
+        `run ${args.runId}: neighbour ${n.index} is not in the memory bank (${bank.entries.length} entries)`,
+      )
     const imageId = Number(e.key)
     return {
       rank: i + 1,
@@ -72,7 +83,10 @@ export function explainRegion(project: Project, args: ApiParsedArgs<'explainRegi
       media: { image: mediaRef.image(imageId), thumb: mediaRef.thumb(imageId) },
     }
   })
-  const rel = path.relative(project.paths.root, path.join(dir, EXPLAIN_DIR, `${name}.png`)).split(path.sep).join('/')
+  const rel = path
+    .relative(project.paths.root, path.join(dir, EXPLAIN_DIR, `${name}.png`))
+    .split(path.sep)
+    .join('/')
   return {
     runId: args.runId,
     imageId: args.imageId,

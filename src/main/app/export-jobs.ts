@@ -13,11 +13,17 @@ export function exportJobHandlers(ctx: HandlerContext): HandlerGroup<'startMaskE
       const project = ctx.project()
       const album = project.albums.get(a.albumId) // NOT_FOUND before a job is queued
       const job = ctx.jobs().enqueue(
-        { kind: 'export-masks', title: `Export masks of "${album.name}" (${a.format.toUpperCase()}) to ${a.out}`, args: a, queue: EXPORT_QUEUE },
+        {
+          kind: 'export-masks',
+          title: `Export masks of "${album.name}" (${a.format.toUpperCase()}) to ${a.out}`,
+          args: a,
+          queue: EXPORT_QUEUE,
+        },
         async (job) => {
           const { exportMasks } = await import('../annotation/export-masks')
           return exportMasks(project, a, {
-            progress: (done, total) => job.progress({ done, total, message: `${done} of ${total} photos written` }),
+            progress: (done, total) =>
+              job.progress({ done, total, message: `${done} of ${total} photos written` }),
             cancelled: () => job.cancelled(),
           })
         },

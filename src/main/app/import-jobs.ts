@@ -57,7 +57,11 @@ export function notifyingTarget(
 }
 
 /** `stop`: another reason to end the import at the next file (its project folder is gone). */
-function importContext(job: JobContext, target: ImportTarget, stop: () => boolean = () => false): ImportContext {
+function importContext(
+  job: JobContext,
+  target: ImportTarget,
+  stop: () => boolean = () => false,
+): ImportContext {
   return { target, progress: job.progress, problem: job.problem, cancelled: () => job.cancelled() || stop() }
 }
 
@@ -83,7 +87,9 @@ function inPlaceTarget(target: ImportTarget, assertInPlace: () => void): ImportT
     addImage: checked((owner, image) => target.addImage(owner, image)),
     addMask: checked((imageId, mask) => target.addMask(imageId, mask)),
     addSplit: checked((albumId, name, ids, meta) => target.addSplit(albumId, name, ids, meta)),
-    addClustering: checked((albumId, name, assignments, meta) => target.addClustering(albumId, name, assignments, meta)),
+    addClustering: checked((albumId, name, assignments, meta) =>
+      target.addClustering(albumId, name, assignments, meta),
+    ),
     addSourceList: checked((sourceId, name, ids) => target.addSourceList(sourceId, name, ids)),
   }
 }
@@ -95,7 +101,8 @@ function startImport(
 ): StartedJob {
   const project = ctx.project()
   // Opened read-only because its disk is full: refuse with the reason rather than a database error.
-  if (project.readOnly !== null) throw new StoreIoError(`cannot import into ${project.root}: ${project.readOnly}`)
+  if (project.readOnly !== null)
+    throw new StoreIoError(`cannot import into ${project.root}: ${project.readOnly}`)
   const emit: LibraryEmit = (p) => ctx.emit('library', p)
   const job = ctx.jobs().enqueue({ ...spec, queue: IMPORT_QUEUE }, async (job) => {
     const inPlace = (): void => project.assertInPlace()
@@ -127,7 +134,10 @@ export function importHandlers(
         : `Import ${args.dir} as album "${args.albumName}"`
       const jobArgs = resume ? { ...args, resumes: resume.jobId } : args
       return startImport(ctx, { kind: FOLDER_IMPORT_KIND, title, args: jobArgs }, async (c) =>
-        (await importers()).importFolder(resume ? continuingInto(c, args.albumName, resume.albumId) : c, args),
+        (await importers()).importFolder(
+          resume ? continuingInto(c, args.albumName, resume.albumId) : c,
+          args,
+        ),
       )
     },
     importPis: (a) => {

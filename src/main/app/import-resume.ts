@@ -32,11 +32,14 @@ interface FolderJobArgs {
  * that one or a resume — ended 'done' or is still queued/running. Imports refused because the name was
  * taken changed nothing and do not count.
  */
-export function resumableFolderImport(project: Project, dir: string, albumName: string): ResumableImport | null {
+export function resumableFolderImport(
+  project: Project,
+  dir: string,
+  albumName: string,
+): ResumableImport | null {
   const name = albumName.trim()
   const album = project.db.prepare('SELECT id, created_at FROM albums WHERE name = ?').get(name) as
-    | { id: number; created_at: string }
-    | undefined
+    { id: number; created_at: string } | undefined
   if (!album) return null
   const jobs = (
     project.db

@@ -24,8 +24,8 @@ import {
   type ResultsRun,
 } from '../../shared/insight'
 import { mediaRef } from '../../shared/domain'
-import { isBackendChoice } from '../engine/backend/backend-choice'
-import { startEmbedWorker } from '../engine/cluster/embed-worker'
+import { isBackendChoice } from '../engine/api'
+import { startEmbedWorker } from '../engine/api'
 import { writeFileAtomic } from '../files/atomic-file'
 import { InvalidInputError, NotFoundError } from '../project/errors'
 import { contentFilterSql, toImageRecord, type ImageRow } from '../project/images-repo'
@@ -37,14 +37,17 @@ import type { Project } from '../project/project'
 import { listClusterings } from './clustering-handlers'
 import type { HandlerContext, HandlerGroup } from './handler-context'
 import { makeDirSync } from '../files/make-dir'
+import { runDisplayNumbers, runName } from '../../shared/run-names'
 
-type InsightMethods = 'insightImages' | 'clusterOverview' | 'computeEmbedding' | 'albumEmbedding' | 'projectResults'
+type InsightMethods =
+  'insightImages' | 'clusterOverview' | 'computeEmbedding' | 'albumEmbedding' | 'projectResults'
 
 export const EMBED_QUEUE = 'cluster'
 
 function checkRun(project: Project, runId: number | undefined, albumId: number): void {
   if (runId === undefined) return
-  const r = project.db.prepare('SELECT album_id FROM runs WHERE id = ?').get(runId) as { album_id: number | null } | undefined
+  const r = project.db.prepare('SELECT album_id FROM runs WHERE id = ?').get(runId) as
+    { album_id: number | null } | undefined
   if (!r) throw new NotFoundError(`run ${runId} does not exist`)
   if (r.album_id !== albumId) throw new InvalidInputError(`run ${runId} is not a run of album ${albumId}`)
 }
@@ -83,12 +86,26 @@ function insightRows(project: Project, a: ApiParsedArgs<'insightImages'>): Insig
       cluster: a.cluster ?? null,
       ...content.params,
       ...(search !== '' ? { search: `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` } : {}),
-    }) as { id: number; name: string; cluster: number | null; mask_version: number | null; fiou: number | null; base: number | null }[]
+    }) as {
+    id: number
+    name: string
+    cluster: number | null
+    mask_version: number | null
+    fiou: number | null
+    base: number | null
+  }[]
   const ids = a.ids ? new Set(a.ids) : null
   const out: InsightRow[] = []
   for (const r of rows) {
     if (ids && !ids.has(r.id)) continue
-    const row: InsightRow = { id: r.id, name: r.name, cluster: r.cluster, hasMask: r.mask_version !== null, fiou: r.fiou, baseFiou: r.base }
+    const row: InsightRow = {
+      id: r.id,
+      name: r.name,
+      cluster: r.cluster,
+      hasMask: r.mask_version !== null,
+      fiou: r.fiou,
+      baseFiou: r.base,
+    }
     if (keepRow(row, a.only)) out.push(row)
   }
   return out
@@ -107,7 +124,9 @@ export function insightImages(project: Project, a: ApiParsedArgs<'insightImages'
     const byId = new Map(full.map((r) => [r.id, r]))
     const items = slice.flatMap((r) => {
       const row = byId.get(r.id)
-      return row ? [{ ...toImageRecord(row), fiou: r.fiou, baseFiou: r.baseFiou, gain: gainOf(r.fiou, r.baseFiou) }] : []
+      return row
+        ? [{ ...toImageRecord(row), fiou: r.fiou, baseFiou: r.baseFiou, gain: gainOf(r.fiou, r.baseFiou) }]
+        : []
     })
     return { total: ordered.length, offset: a.offset, items }
   })()
@@ -175,16 +194,17 @@ export function clusterOverview(project: Project, a: ApiParsedArgs<'clusterOverv
 /**
  * The project's results: every done album run with stored album-level metrics (as MetricsRepo reads
  * them, nothing recomputed), its per-class table, split and mask-set fingerprint, newest first; and every
- * album with its active split. Runs left running by a closed studio are settled first (RunsRepo.reconcile),
- * as the runs API does, so a run nothing runs is never shown as pending.
+ * album with its active split. Reading writes nothing: runs left running by a closed studio were settled
+ * when the project opened (settleOrphanRuns).
  */
 export function projectResults(project: Project): ProjectResults {
   const runs = new RunsRepo(project.db, project.paths)
-  runs.reconcile()
   const metrics = new MetricsRepo(project.db)
   return project.db.transaction((): ProjectResults => {
     const splitVersion = new Map(
-      (project.db.prepare('SELECT id, version FROM splits').all() as { id: number; version: number }[]).map((r) => [r.id, r.version]),
+      (project.db.prepare('SELECT id, version FROM splits').all() as { id: number; version: number }[]).map(
+        (r) => [r.id, r.version],
+      ),
     )
     const albums = project.albums.list().map((a) => ({
       albumId: a.id,
@@ -193,7 +213,9 @@ export function projectResults(project: Project): ProjectResults {
       activeSplitId: a.splitId,
       activeSplitVersion: a.splitId !== null ? (splitVersion.get(a.splitId) ?? null) : null,
     }))
-    const rows = runs.list().filter((r) => r.kind === 'album' && r.status === 'done' && r.album_id !== null)
+    const all = runs.list()
+    const numbers = runDisplayNumbers(all)
+    const rows = all.filter((r) => r.kind === 'album' && r.status === 'done' && r.album_id !== null)
     const ids = rows.map((r) => r.id)
     const scores = metrics.summaries(ids)
     const sets = runs.maskSets(ids)
@@ -205,6 +227,7 @@ export function projectResults(project: Project): ProjectResults {
       const source = config.sourceRunId
       out.push({
         runId: r.id,
+        name: runName(r, numbers),
         albumId: r.album_id,
         albumName: r.album_name ?? `album ${r.album_id}`,
         method: r.method,
@@ -237,13 +260,20 @@ export function readEmbedding(project: Project, albumId: number): AlbumEmbedding
   }
   try {
     const e = JSON.parse(text) as Omit<AlbumEmbedding, 'clusters'>
-    const ok = e.albumId === albumId && Array.isArray(e.ids) && e.ids.length === e.x.length && e.ids.length === e.y.length
+    const ok =
+      e.albumId === albumId &&
+      Array.isArray(e.ids) &&
+      e.ids.length === e.x.length &&
+      e.ids.length === e.y.length
     if (!ok) return null
     // Images deleted since: drop their points. Clusters are read now (a later clustering recolours the map).
     const cluster = new Map(
-      (project.db.prepare('SELECT id, cluster FROM images WHERE album_id = ?').all(albumId) as { id: number; cluster: number | null }[]).map(
-        (r) => [r.id, r.cluster],
-      ),
+      (
+        project.db.prepare('SELECT id, cluster FROM images WHERE album_id = ?').all(albumId) as {
+          id: number
+          cluster: number | null
+        }[]
+      ).map((r) => [r.id, r.cluster]),
     )
     const keep = e.ids.map((id, i) => (cluster.has(id) ? i : -1)).filter((i) => i >= 0)
     return {
@@ -271,18 +301,23 @@ export function embeddingSourceRun(project: Project, albumId: number, asked: num
   const runs = new RunsRepo(project.db, project.paths)
   if (asked !== undefined) {
     const r = runs.row(asked)
-    if (r.kind !== 'source') throw new InvalidInputError(`run ${asked} is an album run, not a source model; give a source run`)
-    if (r.status !== 'done' || !hasModel(runs, asked)) throw new InvalidInputError(`source run ${asked} has no trained model (it is ${r.status})`)
+    if (r.kind !== 'source')
+      throw new InvalidInputError(`run ${asked} is an album run, not a source model; give a source run`)
+    if (r.status !== 'done' || !hasModel(runs, asked))
+      throw new InvalidInputError(`source run ${asked} has no trained model (it is ${r.status})`)
     return asked
   }
   for (const r of runs.list(albumId)) {
     if (r.status !== 'done') continue
     const source = parseJson<Record<string, unknown>>(r.config, {}).sourceRunId
-    if (typeof source === 'number' && Number.isInteger(source) && source > 0 && hasModel(runs, source)) return source
+    if (typeof source === 'number' && Number.isInteger(source) && source > 0 && hasModel(runs, source))
+      return source
   }
   const any = runs.list().find((r) => r.kind === 'source' && r.status === 'done' && hasModel(runs, r.id))
   if (any) return any.id
-  throw new InvalidInputError('this project has no trained source model yet: start a run first, or lay out the colour features')
+  throw new InvalidInputError(
+    'this project has no trained source model yet: start a run first, or lay out the colour features',
+  )
 }
 
 export async function startEmbedding(
@@ -301,7 +336,10 @@ export async function startEmbedding(
   if (sourceRunId !== null) {
     // The backend the studio trains on (PSS_BACKEND / the probe); '' lets the worker pick the same way.
     const probed = (await ctx.backend()).name
-    encoder = { runDir: new RunsRepo(project.db, project.paths).dir(sourceRunId), backend: isBackendChoice(probed) ? probed : '' }
+    encoder = {
+      runDir: new RunsRepo(project.db, project.paths).dir(sourceRunId),
+      backend: isBackendChoice(probed) ? probed : '',
+    }
   }
   const what = sourceRunId !== null ? `encoder of source model #${sourceRunId}` : 'colour features'
   const job = ctx.jobs().enqueue(
@@ -313,10 +351,15 @@ export async function startEmbedding(
     },
     async (job) => {
       job.progress({ done: 0, total: images.length, message: 'computing features' })
-      const handle = startEmbedWorker(images, { method: a.method, seed: a.seed, ...(encoder ? { encoder } : {}) }, {
-        onProgress: (done, total) => job.progress({ done, total, message: done < total ? 'computing features' : 'laying out' }),
-        onProblem: (p) => job.problem(p),
-      })
+      const handle = startEmbedWorker(
+        images,
+        { method: a.method, seed: a.seed, ...(encoder ? { encoder } : {}) },
+        {
+          onProgress: (done, total) =>
+            job.progress({ done, total, message: done < total ? 'computing features' : 'laying out' }),
+          onProblem: (p) => job.problem(p),
+        },
+      )
       const onAbort = (): void => handle.cancel()
       job.signal.addEventListener('abort', onAbort)
       try {
@@ -326,7 +369,10 @@ export async function startEmbedding(
           albumId: a.albumId,
           method: out.method,
           seed: a.seed,
-          features: sourceRunId !== null ? out.features.replace(/^encoder/, `encoder of source model #${sourceRunId}`) : out.features,
+          features:
+            sourceRunId !== null
+              ? out.features.replace(/^encoder/, `encoder of source model #${sourceRunId}`)
+              : out.features,
           featureKind: a.features,
           sourceRunId,
           createdAt: new Date().toISOString(),

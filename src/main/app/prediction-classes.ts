@@ -29,10 +29,12 @@ export function classBits(labels: Uint8Array): number {
 
 function runClassBits(project: Project, runId: number): ClassBits {
   const run = project.db.prepare('SELECT created_at, status FROM runs WHERE id = ?').get(runId) as
-    | { created_at: string; status: string }
-    | undefined
+    { created_at: string; status: string } | undefined
   if (!run) throw new NotFoundError(`run ${runId} does not exist`)
-  if (run.status !== 'done') throw new InvalidInputError(`run ${runId} is ${run.status}; only a done run's predictions can filter the grid`)
+  if (run.status !== 'done')
+    throw new InvalidInputError(
+      `run ${runId} is ${run.status}; only a done run's predictions can filter the grid`,
+    )
   let perRun = cache.get(project)
   if (!perRun) cache.set(project, (perRun = new Map()))
   const key = `${runId}@${run.created_at}`
@@ -62,7 +64,8 @@ function runClassBits(project: Project, runId: number): ClassBits {
 
 /** Ids of the images whose prediction by `runId` contains `classId`. */
 export function imagesPredictedWithClass(project: Project, runId: number, classId: number): number[] {
-  if (!Number.isInteger(classId) || classId < 0 || classId > 31) throw new InvalidInputError(`class ${classId} is out of range`)
+  if (!Number.isInteger(classId) || classId < 0 || classId > 31)
+    throw new InvalidInputError(`class ${classId} is out of range`)
   const ids: number[] = []
   for (const [imageId, bits] of runClassBits(project, runId)) if ((bits >>> classId) & 1) ids.push(imageId)
   return ids
@@ -70,7 +73,8 @@ export function imagesPredictedWithClass(project: Project, runId: number, classI
 
 /** Refuses a grid filter by a run of another album (its ids and scores would describe other images). */
 export function checkRunOfAlbum(project: Project, runId: number, albumId: number): void {
-  const run = project.db.prepare('SELECT album_id FROM runs WHERE id = ?').get(runId) as { album_id: number | null } | undefined
+  const run = project.db.prepare('SELECT album_id FROM runs WHERE id = ?').get(runId) as
+    { album_id: number | null } | undefined
   if (!run) throw new NotFoundError(`run ${runId} does not exist`)
   if (run.album_id !== albumId) throw new InvalidInputError(`run ${runId} is not a run of album ${albumId}`)
 }
@@ -79,17 +83,24 @@ export function checkRunOfAlbum(project: Project, runId: number, albumId: number
 export function gridContentFilter(
   project: Project,
   albumId: number | undefined,
-  a: { hasClass?: { classId: number; runId?: number | undefined } | undefined; fiou?: { runId: number; min: number; max: number } | undefined },
+  a: {
+    hasClass?: { classId: number; runId?: number | undefined } | undefined
+    fiou?: { runId: number; min: number; max: number } | undefined
+  },
 ): ContentFilter {
   const runId = a.hasClass?.runId
   if (runId !== undefined || a.fiou !== undefined) {
-    if (albumId === undefined) throw new InvalidInputError('run filters need an album: a source dataset has no runs')
+    if (albumId === undefined)
+      throw new InvalidInputError('run filters need an album: a source dataset has no runs')
     if (runId !== undefined) checkRunOfAlbum(project, runId, albumId)
     if (a.fiou !== undefined) checkRunOfAlbum(project, a.fiou.runId, albumId)
   }
   return {
     gtClass: a.hasClass && runId === undefined ? a.hasClass.classId : undefined,
-    onlyIds: a.hasClass && runId !== undefined ? imagesPredictedWithClass(project, runId, a.hasClass.classId) : undefined,
+    onlyIds:
+      a.hasClass && runId !== undefined
+        ? imagesPredictedWithClass(project, runId, a.hasClass.classId)
+        : undefined,
     fiouRange: a.fiou,
   }
 }

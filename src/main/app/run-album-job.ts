@@ -7,12 +7,24 @@
  */
 import path from 'node:path'
 import { VOC_CLASSES } from '../../shared/voc'
-import { RUN_DEFAULTS, RUN_PHASE_LABELS, type RunLive, type RunMethod } from '../../shared/runs'
-import { runProjectChain, writeLossCurve, type ChainProgress, type ProjectRunPlan, type ScoreItem } from '../engine/pipelines/project-run'
-import type { FileProblem } from '../engine/runs/file-dataset'
-import type { TargetItem } from '../engine/methods/adapt-config'
-import { needsGroups, projectAdaptStep } from '../engine/pipelines/project-adapt'
-import { projectSegsortStep } from '../engine/segsort/project-segsort'
+import {
+  RUN_DEFAULTS,
+  RUN_PHASE_LABELS,
+  type RunLive,
+  type RunMethod,
+  type RunStatus,
+} from '../../shared/runs'
+import {
+  runProjectChain,
+  writeLossCurve,
+  type ChainProgress,
+  type ProjectRunPlan,
+  type ScoreItem,
+} from '../engine/api'
+import type { FileProblem } from '../engine/api'
+import type { TargetItem } from '../engine/api'
+import { needsGroups, projectAdaptStep } from '../engine/api'
+import { projectSegsortStep } from '../engine/api'
 import { clusterAndStore } from './cluster-and-store'
 import type { JobContext, JobQueue } from '../jobs/job-queue'
 import { MetricsRepo } from '../project/metrics-repo'
@@ -26,9 +38,18 @@ import { recordAdaptationGuard } from './adaptation-guard-record'
 import { SnapshotsRepo } from '../project/snapshots-repo'
 import { chooseJobBackend } from './job-backend'
 import { cosegRunStep } from './coseg-training'
-import { validationItems, pickSource, type ValidationItem } from './run-inputs'
+import {
+  validationItems,
+  pickSource,
+  pickSourceModel,
+  sourceModelOf,
+  type SourceModelPick,
+  type ValidationItem,
+} from './run-inputs'
+import { writePthSourceRun } from '../engine/api'
 import { makeDirSync } from '../files/make-dir'
 import { ChainEta } from '../jobs/chain-eta'
+import { RunEvents, type RunEventSink } from './run-events'
 
 /** Source training checkpoints this often, so a run interrupted by a restart loses at most this much. */
 export const SOURCE_CHECKPOINT_EVERY = 100
@@ -48,6 +69,8 @@ export interface RunJobDeps {
   jobs: JobQueue
   /** The backend the engine would pick here (the studio's probe); used unless PSS_BACKEND forces one. */
   backend: () => Promise<string>
+  /** Where the run's `run` events go (the studio's event bus). */
+  emit: RunEventSink
 }
 
 function message(e: unknown): string {
@@ -69,7 +92,9 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
   const metrics = new MetricsRepo(project.db)
   const live = liveRuns(project)
   const { runId } = spec
+  const events = new RunEvents(deps.emit, runId, spec.albumId)
   runs.markRunning(runId)
+  events.started()
   let sourceRunId: number | null = null
   let sourceTraining = false
   let resumeSource = false
@@ -78,18 +103,37 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
     // Re-read the inputs now: masks may have changed while the job waited in the queue.
     const { items: validation } = validationItems(project, spec.splitId)
     if (validation.length === 0) throw new Error('no validation image has a human mask any more')
-    const source = pickSource(project, spec.config.sourceId as number)
-    const backend = await chooseJobBackend(deps.backend)
-    const sourceConfig = {
-      sourceId: source.sourceId,
-      sourceList: source.list,
-      numClasses: NUM_CLASSES,
-      ...spec.training,
-      masks: maskSetFingerprint(source.masks),
+    const asked = sourceModelOf(spec.config)
+    // Checked again now: the model may have been removed since the run was queued.
+    const imported = asked ? pickSourceModel(project, asked.id, spec.method) : null
+    if (imported && asked && imported.record.sha256 !== asked.sha256) {
+      throw new Error(
+        `source model #${asked.id} is no longer the checkpoint this run was started with (sha256 ${asked.sha256.slice(0, 12)}…)`,
+      )
     }
-    const reused = runs.findReusableSource(sourceConfig)
-    const resumable = reused ? null : runs.findResumableSource(sourceConfig)
-    if (reused) {
+    // No-DA from an imported model trains nothing: it needs no labelled source set.
+    const source =
+      imported && spec.method === 'noda' && spec.config.sourceId === undefined
+        ? null
+        : pickSource(project, spec.config.sourceId as number | undefined)
+    const sourceFiles = source?.files ?? []
+    const backend = await chooseJobBackend(deps.backend)
+    const sourceConfig = source
+      ? {
+          sourceId: source.sourceId,
+          sourceList: source.list,
+          numClasses: NUM_CLASSES,
+          ...spec.training,
+          masks: maskSetFingerprint(source.masks),
+        }
+      : null
+    // The imported model's source run, or a trained one (reused, resumed or new) for this training config.
+    const importedRun = imported ? importedSourceRun(runs, imported, spec, ctx.jobId) : null
+    const reused = sourceConfig && !importedRun ? runs.findReusableSource(sourceConfig) : null
+    const resumable = sourceConfig && !reused ? runs.findResumableSource(sourceConfig) : null
+    if (importedRun) {
+      sourceRunId = importedRun.id
+    } else if (reused) {
       sourceRunId = reused.id
     } else if (resumable) {
       // An interrupted source training with this config: continue it from its latest checkpoint.
@@ -102,7 +146,7 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
         kind: 'source',
         method: 'source',
         albumId: null,
-        config: sourceConfig,
+        config: sourceConfig!,
         seed: spec.training.seed,
         backend: null,
         codeVersion: `pss-studio ${appVersion()}`,
@@ -113,7 +157,11 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
       sourceTraining = true
     }
     const sourceId = sourceRunId
-    runs.setConfig(runId, { ...spec.config, sourceRunId: sourceId, sourceReused: reused !== null })
+    runs.setConfig(runId, {
+      ...spec.config,
+      sourceRunId: sourceId,
+      sourceReused: importedRun ? importedRun.reused : reused !== null,
+    })
 
     const runDir = runs.dir(runId)
     const predictionsDir = path.join(runDir, 'predictions')
@@ -122,7 +170,11 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
       .prepare('SELECT * FROM images WHERE album_id = ? ORDER BY id')
       .all(spec.albumId) as ImageRow[]
     let targets: TargetItem[] | null = null
-    const score: ScoreItem[] = validation.map((v) => ({ key: v.imageId, gtFile: v.maskFile, predName: String(v.imageId) }))
+    const score: ScoreItem[] = validation.map((v) => ({
+      key: v.imageId,
+      gtFile: v.maskFile,
+      predName: String(v.imageId),
+    }))
     const plan: ProjectRunPlan = {
       backend,
       numClasses: NUM_CLASSES,
@@ -131,7 +183,7 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
         train: sourceTraining
           ? {
               ...spec.training,
-              items: source.files,
+              items: sourceFiles,
               numClasses: NUM_CLASSES,
               // Snapshots for selection (No-DA selects among the source model's), at least every 100 for a resume.
               checkpointEvery: sourceCheckpointEvery(spec.config, spec.training.iterations),
@@ -149,7 +201,7 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
                 splitId: spec.splitId,
                 runDir,
                 sourceRunId: sourceId,
-                source: source.files,
+                source: sourceFiles,
                 seed: spec.training.seed,
                 iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
                 size: spec.training.size,
@@ -157,45 +209,51 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
                 width: spec.training.width,
                 backend,
                 numClasses: NUM_CLASSES,
-                snapshotEvery: snapshotEveryOf(spec.config, numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations)),
+                snapshotEvery: snapshotEveryOf(
+                  spec.config,
+                  numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
+                ),
               })
-          : spec.method === 'segsort'
-            ? projectSegsortStep({
-                runDir,
-                seed: spec.training.seed,
-                iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
-                size: spec.training.size,
-                batch: spec.training.batch,
-                width: spec.training.width,
-                backend,
-                numClasses: NUM_CLASSES,
-                source: source.files,
-                sourceKeys: source.masks.map((m) => String(m.imageId)),
-                target: albumImages.map((r) => ({ image: project.originalPath(r), name: String(r.id) })),
-                validationBank:
-                  spec.config.segsortBankMode === 'source+validation'
-                    ? validationBankFiles(project, albumImages, validation)
-                    : null,
-              })
-          : projectAdaptStep({
-              method: spec.method,
-              runDir,
-              seed: spec.training.seed,
-              iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
-              size: spec.training.size,
-              batch: spec.training.batch,
-              width: spec.training.width,
-              ndf: numberOf(spec.config.ndf, RUN_DEFAULTS.ndf),
-              backend,
-              numClasses: NUM_CLASSES,
-              source: source.files,
-              target: (targets = await adaptTargets(deps, ctx, spec, albumImages)),
-              sourceTraining: { iterations: spec.training.iterations, lr: spec.training.lr },
-              snapshotEvery: snapshotEveryOf(spec.config, numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations)),
-              // A studio run stops a collapsing stage and selects among its snapshots, the source model included.
-              collapseGuard: true,
-              ...(isRecord(spec.config.methodConfig) ? { methodConfig: spec.config.methodConfig } : {}),
-            }),
+            : spec.method === 'segsort'
+              ? projectSegsortStep({
+                  runDir,
+                  seed: spec.training.seed,
+                  iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
+                  size: spec.training.size,
+                  batch: spec.training.batch,
+                  width: spec.training.width,
+                  backend,
+                  numClasses: NUM_CLASSES,
+                  source: sourceFiles,
+                  sourceKeys: (source?.masks ?? []).map((m) => String(m.imageId)),
+                  target: albumImages.map((r) => ({ image: project.originalPath(r), name: String(r.id) })),
+                  validationBank:
+                    spec.config.segsortBankMode === 'source+validation'
+                      ? validationBankFiles(project, albumImages, validation)
+                      : null,
+                })
+              : projectAdaptStep({
+                  method: spec.method,
+                  runDir,
+                  seed: spec.training.seed,
+                  iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
+                  size: spec.training.size,
+                  batch: spec.training.batch,
+                  width: spec.training.width,
+                  ndf: numberOf(spec.config.ndf, RUN_DEFAULTS.ndf),
+                  backend,
+                  numClasses: NUM_CLASSES,
+                  source: sourceFiles,
+                  target: (targets = await adaptTargets(deps, ctx, spec, albumImages)),
+                  sourceTraining: { iterations: spec.training.iterations, lr: spec.training.lr },
+                  snapshotEvery: snapshotEveryOf(
+                    spec.config,
+                    numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
+                  ),
+                  // A studio run stops a collapsing stage and selects among its snapshots, the source model included.
+                  collapseGuard: true,
+                  ...(isRecord(spec.config.methodConfig) ? { methodConfig: spec.config.methodConfig } : {}),
+                }),
       predict: {
         outDir: predictionsDir,
         items: albumImages.map((r) => ({ image: project.originalPath(r), name: String(r.id) })),
@@ -206,14 +264,18 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
     // One ETA for the whole chain: every phase is planned here (adaptation reports its real stage total).
     const eta = new ChainEta([
       { phase: 'source', kind: 'train', steps: plan.source.train ? plan.source.train.iterations : 0 },
-      { phase: 'adapt', kind: 'train', steps: plan.adapt ? numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations) : 0 },
+      {
+        phase: 'adapt',
+        kind: 'train',
+        steps: plan.adapt ? numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations) : 0,
+      },
       { phase: 'predict', kind: 'images', steps: plan.predict.items.length },
       { phase: 'score', kind: 'images', steps: plan.score.length },
     ])
     const problems: FileProblem[] = []
     const outcome = await runProjectChain(plan, {
       signal: ctx.signal,
-      onProgress: (p) => report(ctx, live, runId, p, eta),
+      onProgress: (p) => report(ctx, live, events, runId, p, eta),
       onProblem: (p) => {
         problems.push(p)
         ctx.problem(p)
@@ -225,7 +287,9 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
       onSourceTrained: (r) => {
         // Only the masks training could read count as "trained on".
         const bad = new Set(problems.map((p) => p.file))
-        const used = source.masks.filter((_, i) => !bad.has(source.files[i]!.mask) && !bad.has(source.files[i]!.image))
+        const used = (source?.masks ?? []).filter(
+          (_, i) => !bad.has(sourceFiles[i]!.mask) && !bad.has(sourceFiles[i]!.image),
+        )
         project.db.transaction(() => {
           runs.setMasks(sourceId, used)
           metrics.storeDurations(sourceId, { source: r.seconds, total: r.seconds })
@@ -243,25 +307,44 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
     }
     // Evaluate every snapshot of the stage that predicts the album and use the one the selection mode picks.
     // SegSort predicts by k-NN against its memory bank, not with a checkpoint: it has no snapshots to select.
-    const snap: Awaited<ReturnType<typeof snapshotPhase>> = spec.method === 'segsort' ? { status: 'done', points: [], choice: null, rescored: null, keptSource: false, notice: null } : await snapshotPhase({
-      project,
-      runId,
-      splitId: spec.splitId,
-      method: spec.method,
-      config: runs.config(runId),
-      backend,
-      album: targets ?? plan.predict.items,
-      batch: plan.predict.batch,
-      validation,
-      predictionsDir,
-      predictedIteration: null,
-      mode: selectionOf(spec.config),
-      modeReason: typeof spec.config.selectionReason === 'string' ? spec.config.selectionReason : 'asked for',
-      signal: ctx.signal,
-      onProgress: (p) =>
-        report(ctx, live, runId, { phase: 'snapshots', done: p.done, total: p.total, loss: null, rate: null, etaSeconds: null, message: p.message }, eta),
-      onProblem: (p) => ctx.problem(p),
-    })
+    const snap: Awaited<ReturnType<typeof snapshotPhase>> =
+      spec.method === 'segsort'
+        ? { status: 'done', points: [], choice: null, rescored: null, keptSource: false, notice: null }
+        : await snapshotPhase({
+            project,
+            runId,
+            splitId: spec.splitId,
+            method: spec.method,
+            config: runs.config(runId),
+            backend,
+            album: targets ?? plan.predict.items,
+            batch: plan.predict.batch,
+            validation,
+            predictionsDir,
+            predictedIteration: null,
+            mode: selectionOf(spec.config),
+            modeReason:
+              typeof spec.config.selectionReason === 'string' ? spec.config.selectionReason : 'asked for',
+            signal: ctx.signal,
+            onProgress: (p) =>
+              report(
+                ctx,
+                live,
+                events,
+                runId,
+                {
+                  phase: 'snapshots',
+                  done: p.done,
+                  total: p.total,
+                  loss: null,
+                  rate: null,
+                  etaSeconds: null,
+                  message: p.message,
+                },
+                eta,
+              ),
+            onProblem: (p) => ctx.problem(p),
+          })
     if (snap.status === 'cancelled' || (!snap.choice && spec.method !== 'segsort')) {
       runs.finish(runId, 'cancelled', null)
       return { runId, status: 'cancelled' }
@@ -269,12 +352,25 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
     const m = snap.rescored?.metrics ?? outcome.metrics!
     const scoredItems = snap.rescored?.scored ?? outcome.scored
     const byKey = new Map(validation.map((v) => [v.imageId, v]))
-    live.set(runId, { phase: 'store', done: 0, total: 1, loss: null, etaSeconds: null, message: RUN_PHASE_LABELS.store })
+    const storing: RunLive = {
+      phase: 'store',
+      done: 0,
+      total: 1,
+      loss: null,
+      etaSeconds: null,
+      message: RUN_PHASE_LABELS.store,
+    }
+    live.set(runId, storing)
+    events.progress(storing)
     project.db.transaction(() => {
       metrics.storeEvaluation({
         runId,
         albumId: spec.albumId,
-        images: scoredItems.map((s) => ({ imageId: s.key, maskVersion: byKey.get(s.key)!.maskVersion, fiou: s.fiou })),
+        images: scoredItems.map((s) => ({
+          imageId: s.key,
+          maskVersion: byKey.get(s.key)!.maskVersion,
+          fiou: s.fiou,
+        })),
         fiou: m.fiou,
         miouAll21: m.miouAll21,
         miouPresent: m.miouPresent,
@@ -284,7 +380,12 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
         confusion: m.confusion,
       })
       if (snap.choice) new SnapshotsRepo(project.db).store(runId, snap.points, snap.choice)
-      if (hasSourceCandidate(spec.method)) recordAdaptationGuard(runs, runId, { keptSource: snap.keptSource, notice: snap.notice, stops: outcome.stops })
+      if (hasSourceCandidate(spec.method))
+        recordAdaptationGuard(runs, runId, {
+          keptSource: snap.keptSource,
+          notice: snap.notice,
+          stops: outcome.stops,
+        })
       metrics.storeDurations(runId, { ...outcome.seconds, total: (performance.now() - t0) / 1000 })
       runs.setBackend(runId, outcome.backend)
       runs.finish(runId, 'done', null)
@@ -294,7 +395,9 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
       status: 'done',
       sourceRunId: sourceId,
       images: scoredItems.length,
-      snapshot: snap.choice ? { mode: snap.choice.mode, iteration: snap.choice.iteration, stage: snap.choice.stage } : null,
+      snapshot: snap.choice
+        ? { mode: snap.choice.mode, iteration: snap.choice.iteration, stage: snap.choice.stage }
+        : null,
       fiou: m.fiou,
       miouAll21: m.miouAll21,
       miouPresent: Number.isNaN(m.miouPresent) ? null : m.miouPresent,
@@ -314,11 +417,62 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
     throw e
   } finally {
     live.delete(runId)
+    events.ended(finalStatus(runs, runId))
   }
 }
 
+/** The run's status as stored once its job body ends; 'failed' when its row is gone (deleted meanwhile). */
+function finalStatus(runs: RunsRepo, runId: number): RunStatus {
+  try {
+    return runs.row(runId).status
+  } catch {
+    return 'failed'
+  }
+}
+
+/**
+ * The source run of an imported model (a pth-source folder: its .pth is its checkpoint), one per model and
+ * input size, reused by every later run that starts from that model at that size. The folder is written at
+ * each start, so it points at the project's copy of the .pth where the project is now.
+ */
+function importedSourceRun(
+  runs: RunsRepo,
+  m: SourceModelPick,
+  spec: AlbumJobSpec,
+  jobId: number,
+): { id: number; reused: boolean } {
+  const size = spec.training.size
+  const config = { sourceModel: m.record, size, numClasses: NUM_CLASSES }
+  const found = runs.findReusableSource(config)
+  const id =
+    found?.id ??
+    runs.create({
+      kind: 'source',
+      method: 'source',
+      albumId: null,
+      config,
+      seed: null,
+      backend: null,
+      codeVersion: `pss-studio ${appVersion()}`,
+      splitId: null,
+      jobId,
+    })
+  writePthSourceRun(runs.dir(id), {
+    source: { kind: 'pth', file: m.file, arch: m.arch, sha256: m.record.sha256, aux: m.aux },
+    name: m.record.name,
+    size,
+    numClasses: NUM_CLASSES,
+  })
+  if (!found) runs.finish(id, 'done', null)
+  return { id, reused: found !== null }
+}
+
 /** The album's validation images as SegSort memory-bank files (their newest human masks). */
-function validationBankFiles(project: Project, images: ImageRow[], validation: ValidationItem[]): { image: string; mask: string; key: string }[] {
+function validationBankFiles(
+  project: Project,
+  images: ImageRow[],
+  validation: ValidationItem[],
+): { image: string; mask: string; key: string }[] {
   const byId = new Map(images.map((r) => [r.id, r]))
   return validation.flatMap((v) => {
     const row = byId.get(v.imageId)
@@ -330,12 +484,30 @@ function validationBankFiles(project: Project, images: ImageRow[], validation: V
  * One progress report, for the run page (live) and the job (jobs panel) alike: the same numbers, the ETA
  * of the whole chain, and the rate's unit (training counts steps, the other phases images).
  */
-function report(ctx: JobContext, live: Map<number, RunLive>, runId: number, p: ChainProgress, eta: ChainEta): void {
+function report(
+  ctx: JobContext,
+  live: Map<number, RunLive>,
+  events: RunEvents,
+  runId: number,
+  p: ChainProgress,
+  eta: ChainEta,
+): void {
   const label = RUN_PHASE_LABELS[p.phase]
   // A phase without a rate (loading the album's images before training) keeps the planned total.
   const left = eta.update(p.phase, p.done, p.rate !== null ? p.total : 0, p.rate) ?? p.etaSeconds
   const unit = eta.kindOf(p.phase) === 'train' ? 'steps' : 'images'
-  live.set(runId, { phase: p.phase, done: p.done, total: p.total, loss: p.loss, rate: p.rate, unit, etaSeconds: left, message: p.message })
+  const now: RunLive = {
+    phase: p.phase,
+    done: p.done,
+    total: p.total,
+    loss: p.loss,
+    rate: p.rate,
+    unit,
+    etaSeconds: left,
+    message: p.message,
+  }
+  live.set(runId, now)
+  events.progress(now)
   ctx.progress({
     done: p.done,
     total: p.total,
@@ -362,7 +534,8 @@ function sourceCheckpointEvery(config: Record<string, unknown>, iterations: numb
   if (typeof v === 'number' && Number.isInteger(v) && v >= 1) return Math.min(SOURCE_CHECKPOINT_EVERY, v)
   const want = defaultSnapshotEvery(iterations)
   let every = 1
-  for (let k = 1; k <= Math.min(want, SOURCE_CHECKPOINT_EVERY); k++) if (SOURCE_CHECKPOINT_EVERY % k === 0) every = k
+  for (let k = 1; k <= Math.min(want, SOURCE_CHECKPOINT_EVERY); k++)
+    if (SOURCE_CHECKPOINT_EVERY % k === 0) every = k
   return every
 }
 
@@ -394,7 +567,13 @@ async function adaptTargets(
 ): Promise<TargetItem[]> {
   const { project } = deps
   let groups = new Map(images.map((r) => [r.id, r.cluster]))
-  if (spec.method !== 'noda' && spec.method !== 'segsort' && spec.method !== 'coseg-st' && needsGroups(spec.method) && images.every((r) => r.cluster === null)) {
+  if (
+    spec.method !== 'noda' &&
+    spec.method !== 'segsort' &&
+    spec.method !== 'coseg-st' &&
+    needsGroups(spec.method) &&
+    images.every((r) => r.cluster === null)
+  ) {
     const stored = await clusterAndStore(
       project,
       spec.albumId,
@@ -405,7 +584,8 @@ async function adaptTargets(
         seed: spec.training.seed,
       },
       ctx,
-      (meta) => `k-means color K=${meta.k} seed ${meta.seed} (for run #${spec.runId})`,
+      (meta) =>
+        `k-means color K=${meta.k} seed ${meta.seed} (for ${new RunsRepo(project.db, project.paths).displayName(spec.runId)})`,
     )
     if (!stored) throw new Error('clustering the album was cancelled')
     groups = stored.assignments
@@ -417,4 +597,3 @@ async function adaptTargets(
       : { image: project.originalPath(r), name: String(r.id), group: g }
   })
 }
-

@@ -7,20 +7,28 @@
  *   the job         run-album-job.ts;
  *   after a restart resumeInterruptedRuns queues the runs whose job was cut off again.
  */
-import { isRunMethod, RUN_DEFAULTS, RUN_METHOD_LABELS, type RunMethod, type StartedRun } from '../../shared/runs'
-import { adaptedStageMethods, isAdaptiveMethod } from '../engine/pipelines/project-adapt'
-import { MethodConfigError, parseMethodConfig } from '../engine/methods/registry'
+import { isRunMethod, RUN_DEFAULTS, type RunMethod, type StartedRun } from '../../shared/runs'
+import { adaptedStageMethods, isAdaptiveMethod } from '../engine/api'
+import { MethodConfigError, parseMethodConfig } from '../engine/api'
 import type { ApiParsedArgs, JobRecord } from '../../shared/api'
-import { bankDescription } from '../engine/segsort/project-segsort'
+import { bankDescription } from '../engine/api'
 import { InvalidInputError } from '../project/errors'
 import { RunsRepo } from '../project/runs-repo'
 import { parseJson } from '../project/db'
+import type { Project } from '../project/project'
+import type { RunEventSink } from './run-events'
 import { appVersion } from './app-version'
 import { MAX_SNAPSHOTS_PER_STAGE } from '../../shared/snapshots'
 import { resolveSelection } from './snapshots-handlers'
 import { cosegTrainingRecord, requireCosegTrainingSet } from './coseg-training'
-import { pickSource, validationItems } from './run-inputs'
-import { liveRuns, runAlbumJob, SOURCE_CHECKPOINT_EVERY, type AlbumJobSpec, type RunJobDeps } from './run-album-job'
+import { pickSource, pickSourceModel, validationItems } from './run-inputs'
+import {
+  liveRuns,
+  runAlbumJob,
+  SOURCE_CHECKPOINT_EVERY,
+  type AlbumJobSpec,
+  type RunJobDeps,
+} from './run-album-job'
 
 export { liveRuns, SOURCE_CHECKPOINT_EVERY, type RunJobDeps }
 
@@ -43,7 +51,13 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
       `album "${album.name}": none of the ${members} validation images has a human mask yet; label some before running a method`,
     )
   }
-  const source = pickSource(project, args.sourceId)
+  // An imported source model replaces source training; No-DA then needs no labelled source set at all.
+  const imported =
+    args.sourceModelId !== undefined ? pickSourceModel(project, args.sourceModelId, args.method) : null
+  const source =
+    imported && args.method === 'noda' && args.sourceId === undefined
+      ? null
+      : pickSource(project, args.sourceId)
   // Tag-proposal self-training refuses an album without proposals to train on ("make tag proposals first").
   const coseg = args.method === 'coseg-st' ? requireCosegTrainingSet(project, album, album.splitId) : null
   if (args.segsortBank !== undefined && args.method !== 'segsort') {
@@ -51,7 +65,9 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
   }
   if (args.methodConfig !== undefined) checkMethodConfig(args.method, args.methodConfig)
   if (args.method !== 'noda' && (args.size ?? RUN_DEFAULTS.size) < 32) {
-    throw new InvalidInputError('the adaptive methods train discriminators on 32×32 maps at least: use a size of 32 or more')
+    throw new InvalidInputError(
+      'the adaptive methods train discriminators on 32×32 maps at least: use a size of 32 or more',
+    )
   }
   const training = {
     iterations: args.iterations ?? RUN_DEFAULTS.iterations,
@@ -78,13 +94,17 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
       : { adaptIterations: args.adaptIterations ?? RUN_DEFAULTS.adaptIterations, ndf: RUN_DEFAULTS.ndf }),
     // SegSort: the memory bank (source segments by default, so the metrics stay held out), stated in the record.
     ...(args.method === 'segsort'
-      ? { segsortBankMode: args.segsortBank ?? 'source', segsortBank: bankDescription(args.segsortBank === 'source+validation') }
+      ? {
+          segsortBankMode: args.segsortBank ?? 'source',
+          segsortBank: bankDescription(args.segsortBank === 'source+validation'),
+        }
       : {}),
     // Tag-proposal self-training: its proposals source and images (updated when the job starts).
     ...(coseg ? { cosegTraining: cosegTrainingRecord(coseg) } : {}),
-    sourceId: source.sourceId,
-    sourceName: source.sourceName,
-    sourceList: source.list,
+    ...(source ? { sourceId: source.sourceId, sourceName: source.sourceName, sourceList: source.list } : {}),
+    ...(imported
+      ? { sourceModel: imported.record, ...(imported.notice ? { sourceModelNotice: imported.notice } : {}) }
+      : {}),
     inferBatch: RUN_DEFAULTS.inferBatch,
     scoring: 'original resolution; validation masks = newest human version of each split image',
     selection: selection.mode,
@@ -117,29 +137,32 @@ function checkMethodConfig(method: RunMethod, overrides: Record<string, unknown>
   if (!isAdaptiveMethod(method))
     throw new InvalidInputError(`methodConfig applies to the adaptive methods only, not to ${method}`)
   for (const key of ['kind', 'stage'])
-    if (key in overrides) throw new InvalidInputError(`methodConfig cannot set "${key}": the method decides its stages`)
+    if (key in overrides)
+      throw new InvalidInputError(`methodConfig cannot set "${key}": the method decides its stages`)
   for (const stage of adaptedStageMethods(method, overrides)) {
     try {
       parseMethodConfig(stage)
     } catch (e) {
-      if (e instanceof MethodConfigError) throw new InvalidInputError(`methodConfig for the ${stage.kind} stage: ${e.issues.join('; ')}`)
+      if (e instanceof MethodConfigError)
+        throw new InvalidInputError(`methodConfig for the ${stage.kind} stage: ${e.issues.join('; ')}`)
       throw e
     }
   }
 }
 
 function enqueueAlbumJob(deps: RunJobDeps, spec: AlbumJobSpec, albumName: string, resumed: boolean): number {
-  const label = RUN_METHOD_LABELS[spec.method]
+  const runs = new RunsRepo(deps.project.db, deps.project.paths)
   const job = deps.jobs.enqueue(
     {
       kind: RUN_JOB_KIND,
-      title: `${resumed ? 'Resume ' : ''}${label} run #${spec.runId} on "${albumName}"`,
+      // The run's display name ("No-DA #1", "Personalize #2 — OURS-S2"), as the runs view shows it.
+      title: `${resumed ? 'Resume ' : ''}${runs.displayName(spec.runId)} on "${albumName}"`,
       args: { runId: spec.runId, albumId: spec.albumId, method: spec.method, resumed },
       queue: RUN_QUEUE,
     },
     (ctx) => runAlbumJob(deps, ctx, spec),
   )
-  new RunsRepo(deps.project.db, deps.project.paths).setJob(spec.runId, job.id)
+  runs.setJob(spec.runId, job.id)
   return job.id
 }
 
@@ -189,3 +212,17 @@ export function resumeInterruptedRuns(deps: RunJobDeps, interrupted: readonly Jo
   return resumed
 }
 
+/**
+ * Settles the runs whose job ended without them (`RunsRepo.reconcile`: the studio closed mid-run, a queued
+ * run cancelled before it started) and tells the views with an `ended` event each. Called when a project
+ * opens and when a run job ends, so reading a run never has to write.
+ */
+export function settleOrphanRuns(project: Project, emit: RunEventSink): number[] {
+  const runs = new RunsRepo(project.db, project.paths)
+  const settled = runs.settleOrphans()
+  for (const id of settled) {
+    const row = runs.row(id)
+    emit({ runId: id, albumId: row.album_id, change: 'ended', status: row.status, live: null })
+  }
+  return settled
+}

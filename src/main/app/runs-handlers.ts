@@ -1,13 +1,13 @@
 /**
  * API handlers of runs, metrics and results: start an album run (a job), list and read runs with their
- * stored metrics, per-image FIoU, delete a run. Every read first settles runs whose job ended without
- * them (an app closed mid-run), so a run is never shown as running when nothing runs it.
+ * stored metrics, per-image FIoU, delete a run. Reads never write: runs whose job ended without them
+ * (an app closed mid-run) are settled when the project opens and when a run job ends (settleOrphanRuns).
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { predictionRef, type RunDetail, type RunImageMetric, type RunSummary } from '../../shared/runs'
-import { latestAdaptCheckpoint } from '../engine/methods/adapt-checkpoint'
-import { readLossCurve } from '../engine/pipelines/project-run'
+import { latestAdaptCheckpoint } from '../engine/api'
+import { readLossCurve } from '../engine/api'
 import { MetricsRepo } from '../project/metrics-repo'
 import type { Project } from '../project/project'
 import { RunsRepo, type RunRow } from '../project/runs-repo'
@@ -24,9 +24,7 @@ interface Repos {
 }
 
 function repos(project: Project): Repos {
-  const runs = new RunsRepo(project.db, project.paths)
-  runs.reconcile()
-  return { project, runs, metrics: new MetricsRepo(project.db) }
+  return { project, runs: new RunsRepo(project.db, project.paths), metrics: new MetricsRepo(project.db) }
 }
 
 function sourceRunIdOf(config: Record<string, unknown>): number | null {
@@ -75,14 +73,20 @@ function stageCurves(runDir: string): RunDetail['stageCurves'] {
   const root = path.join(runDir, 'adapt')
   let names: string[]
   try {
-    names = fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    names = fs
+      .readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort()
   } catch {
     return []
   }
   return names.flatMap((stage) => {
     try {
       const c = latestAdaptCheckpoint(path.join(root, stage))
-      return c ? [{ stage, points: c.state.losses.map((p) => ({ iteration: p.iteration, loss: p.loss })) }] : []
+      return c
+        ? [{ stage, points: c.state.losses.map((p) => ({ iteration: p.iteration, loss: p.loss })) }]
+        : []
     } catch {
       return []
     }
@@ -111,7 +115,12 @@ export function runsHandlers(ctx: HandlerContext): HandlerGroup<RunsMethods> {
   return {
     startRun: (a) =>
       startAlbumRun(
-        { project: ctx.project(), jobs: ctx.jobs(), backend: async () => (await ctx.backend()).name },
+        {
+          project: ctx.project(),
+          jobs: ctx.jobs(),
+          backend: async () => (await ctx.backend()).name,
+          emit: (e) => ctx.emit('run', e),
+        },
         a,
       ),
     listRuns: (a) => {
@@ -125,7 +134,10 @@ export function runsHandlers(ctx: HandlerContext): HandlerGroup<RunsMethods> {
       r.runs.row(a.runId)
       return r.metrics.images(a.runId).map((m) => ({
         ...m,
-        media: { prediction: predictionRef.label(a.runId, m.imageId), color: predictionRef.color(a.runId, m.imageId) },
+        media: {
+          prediction: predictionRef.label(a.runId, m.imageId),
+          color: predictionRef.color(a.runId, m.imageId),
+        },
       }))
     },
     deleteRun: (a) => {

@@ -22,17 +22,17 @@ import {
   type SnapshotPoint,
 } from '../../shared/snapshots'
 import { VOC_CLASSES } from '../../shared/voc'
-import { isBackendChoice, parseBackendChoice, type BackendChoice } from '../engine/backend/backend-choice'
-import { scoreItems, type ScoredItem } from '../engine/pipelines/project-run'
-import { finalStage, isAdaptiveMethod } from '../engine/pipelines/project-adapt'
-import { COSEG_ST_STAGE, cosegStStageDir } from '../engine/coseg/coseg-self-training'
-import type { UserMetrics } from '../engine/eval/user-metrics'
-import type { FileProblem } from '../engine/runs/file-dataset'
-import { listSnapshots } from '../engine/snapshots/list-snapshots'
-import { selectSnapshot, SOURCE_ITERATION } from '../engine/snapshots/select-snapshot'
-import { evaluateStage, predictWithSnapshot, type StagePlan } from '../engine/snapshots/stage-evaluation'
-import { evaluateSourceCandidate, sourceCheckpointIteration } from '../engine/snapshots/source-candidate'
-import { divideValidation } from '../engine/snapshots/split-parts'
+import { isBackendChoice, parseBackendChoice, type BackendChoice } from '../engine/api'
+import { scoreItems, type ScoredItem } from '../engine/api'
+import { finalStage, isAdaptiveMethod } from '../engine/api'
+import { COSEG_ST_STAGE, cosegStStageDir } from '../engine/api'
+import type { UserMetrics } from '../engine/api'
+import type { FileProblem } from '../engine/api'
+import { listSnapshots } from '../engine/api'
+import { selectSnapshot, SOURCE_ITERATION } from '../engine/api'
+import { evaluateStage, predictWithSnapshot, type StagePlan } from '../engine/api'
+import { evaluateSourceCandidate, sourceCheckpointIteration } from '../engine/api'
+import { divideValidation } from '../engine/api'
 import { keptSourceNotice, SOURCE_CANDIDATE_STAGE } from '../../shared/adaptation-guard'
 import type { JobContext } from '../jobs/job-queue'
 import { parseJson } from '../project/db'
@@ -59,7 +59,10 @@ export function runStage(
 ): { stage: string; dir: string } {
   const runs = new RunsRepo(project.db, project.paths)
   // SegSort labels by k-NN against its memory bank: the source model's snapshots never made its predictions.
-  if (method === 'segsort') throw new InvalidInputError(`run ${runId} is a SegSort run: it predicts by k-NN against its memory bank and has no snapshots to select`)
+  if (method === 'segsort')
+    throw new InvalidInputError(
+      `run ${runId} is a SegSort run: it predicts by k-NN against its memory bank and has no snapshots to select`,
+    )
   // Tag-proposal self-training: its one fine-tuning stage (<run>/adapt/coseg-st/) predicts the album.
   if (method === 'coseg-st') return { stage: COSEG_ST_STAGE, dir: cosegStStageDir(runs.dir(runId)) }
   if (isAdaptiveMethod(method)) {
@@ -73,19 +76,30 @@ export function runStage(
 }
 
 /** Groups and seed of the division: the split's own seed, stratified by the clustering the split was drawn over. */
-function divisionOf(project: Project, splitId: number): { seed: number; groups: Map<number, number> | null; text: string } {
-  const row = project.db.prepare('SELECT meta FROM splits WHERE id = ?').get(splitId) as { meta: string } | undefined
+function divisionOf(
+  project: Project,
+  splitId: number,
+): { seed: number; groups: Map<number, number> | null; text: string } {
+  const row = project.db.prepare('SELECT meta FROM splits WHERE id = ?').get(splitId) as
+    { meta: string } | undefined
   const meta = parseJson<Record<string, unknown>>(row?.meta ?? '{}', {})
   const seed = typeof meta.seed === 'number' && Number.isInteger(meta.seed) && meta.seed >= 0 ? meta.seed : 0
   let clusteringId = typeof meta.clusteringId === 'number' ? meta.clusteringId : null
-  if (clusteringId !== null && !project.db.prepare('SELECT 1 FROM clusterings WHERE id = ?').get(clusteringId)) clusteringId = null
+  if (
+    clusteringId !== null &&
+    !project.db.prepare('SELECT 1 FROM clusterings WHERE id = ?').get(clusteringId)
+  )
+    clusteringId = null
   if (clusteringId === null) {
     const newest = project.db
-      .prepare('SELECT max(c.id) AS id FROM clusterings c JOIN splits s ON s.album_id = c.album_id WHERE s.id = ?')
+      .prepare(
+        'SELECT max(c.id) AS id FROM clusterings c JOIN splits s ON s.album_id = c.album_id WHERE s.id = ?',
+      )
       .get(splitId) as { id: number | null } | undefined
     clusteringId = newest?.id ?? null
   }
-  if (clusteringId === null) return { seed, groups: null, text: `random half of the images (not clustered), seed ${seed}` }
+  if (clusteringId === null)
+    return { seed, groups: null, text: `random half of the images (not clustered), seed ${seed}` }
   const members = project.db
     .prepare('SELECT image_id, cluster FROM cluster_members WHERE clustering_id = ?')
     .all(clusteringId) as { image_id: number; cluster: number }[]
@@ -144,7 +158,12 @@ export function hasSourceCandidate(method: RunMethod): boolean {
   return isAdaptiveMethod(method) || method === 'coseg-st'
 }
 
-function sourceCandidateDir(project: Project, runId: number, method: RunMethod, config: Record<string, unknown>): string | null {
+function sourceCandidateDir(
+  project: Project,
+  runId: number,
+  method: RunMethod,
+  config: Record<string, unknown>,
+): string | null {
   if (!hasSourceCandidate(method)) return null
   const sourceRunId = config.sourceRunId
   if (typeof sourceRunId !== 'number' || !Number.isInteger(sourceRunId))
@@ -163,12 +182,23 @@ export async function snapshotPhase(i: SnapshotPhaseInput): Promise<SnapshotPhas
     stageDir: dir,
     album: i.album,
     batch: i.batch,
-    validation: i.validation.map((v) => ({ key: v.imageId, gtFile: v.maskFile, group: division.groups?.get(v.imageId) ?? null })),
+    validation: i.validation.map((v) => ({
+      key: v.imageId,
+      gtFile: v.maskFile,
+      group: division.groups?.get(v.imageId) ?? null,
+    })),
     seed: division.seed,
     outRoot: path.join(runDir, 'snapshots', stage),
   }
   const hooks = { signal: i.signal, onProgress: i.onProgress, onProblem: i.onProblem }
-  const cancelled: SnapshotPhaseResult = { status: 'cancelled', points: [], choice: null, rescored: null, keptSource: false, notice: null }
+  const cancelled: SnapshotPhaseResult = {
+    status: 'cancelled',
+    points: [],
+    choice: null,
+    rescored: null,
+    keptSource: false,
+    notice: null,
+  }
   // An adaptation run's source model competes as iteration 0 (on the same parts), so the run can keep it.
   let sourceDir = sourceCandidateDir(i.project, i.runId, i.method, i.config)
   if (sourceDir) {
@@ -176,12 +206,20 @@ export async function snapshotPhase(i: SnapshotPhaseInput): Promise<SnapshotPhas
       sourceCheckpointIteration(sourceDir)
     } catch (e) {
       // A source model deleted since (or unreadable) cannot compete; the adapted snapshots still can.
-      i.onProblem({ file: sourceDir, reason: `the source model cannot compete as iteration 0: ${e instanceof Error ? e.message : String(e)}` })
+      i.onProblem({
+        file: sourceDir,
+        reason: `the source model cannot compete as iteration 0: ${e instanceof Error ? e.message : String(e)}`,
+      })
       sourceDir = null
     }
   }
   const source = sourceDir
-    ? await evaluateSourceCandidate(plan, sourceDir, path.join(runDir, 'snapshots', SOURCE_CANDIDATE_STAGE), hooks)
+    ? await evaluateSourceCandidate(
+        plan,
+        sourceDir,
+        path.join(runDir, 'snapshots', SOURCE_CANDIDATE_STAGE),
+        hooks,
+      )
     : null
   if (source && source.status !== 'done') return cancelled
   let points: SnapshotPoint[] = []
@@ -212,15 +250,25 @@ export async function snapshotPhase(i: SnapshotPhaseInput): Promise<SnapshotPhas
     division: division.text,
   }
   const last = Math.max(...points.map((p) => p.iteration))
-  if (picked.iteration === (i.predictedIteration ?? last)) return { status: 'done', points, choice, rescored: null, keptSource, notice }
+  if (picked.iteration === (i.predictedIteration ?? last))
+    return { status: 'done', points, choice, rescored: null, keptSource, notice }
 
   // Predict the album with the chosen snapshot into a fresh folder, swapped in only once complete.
   const fresh = `${i.predictionsDir}.snapshot-${picked.iteration}`
   fs.rmSync(fresh, { recursive: true, force: true })
-  i.onProgress({ done: 0, total: i.album.length, message: `predicting the album with snapshot ${picked.iteration} (${SELECTION_MODE_LABELS[i.mode]})` })
+  i.onProgress({
+    done: 0,
+    total: i.album.length,
+    message: `predicting the album with snapshot ${picked.iteration} (${SELECTION_MODE_LABELS[i.mode]})`,
+  })
   const status =
     keptSource && source
-      ? await predictWithSnapshot({ ...plan, stageDir: source.sourceRunDir }, source.checkpointIteration, fresh, hooks)
+      ? await predictWithSnapshot(
+          { ...plan, stageDir: source.sourceRunDir },
+          source.checkpointIteration,
+          fresh,
+          hooks,
+        )
       : await predictWithSnapshot(plan, picked.iteration, fresh, hooks)
   if (status !== 'done' || i.signal.aborted) {
     fs.rmSync(fresh, { recursive: true, force: true })
@@ -256,7 +304,10 @@ export function resolveSelection(
 }
 
 function chooseBackend(fallback: string): BackendChoice {
-  return parseBackendChoice(process.env.PSS_BACKEND, 'PSS_BACKEND') ?? (isBackendChoice(fallback) ? fallback : 'wasm')
+  return (
+    parseBackendChoice(process.env.PSS_BACKEND, 'PSS_BACKEND') ??
+    (isBackendChoice(fallback) ? fallback : 'wasm')
+  )
 }
 
 /** The curve, the choice and what is on disk for an album run. */
@@ -296,7 +347,9 @@ export function startSnapshotEvaluation(
   runs.reconcile()
   const row = runs.row(args.runId)
   if (row.kind !== 'album' || !isRunMethod(row.method))
-    throw new InvalidInputError(`run ${args.runId} is not an album run: only album runs have snapshots to select from`)
+    throw new InvalidInputError(
+      `run ${args.runId} is not an album run: only album runs have snapshots to select from`,
+    )
   if (row.status !== 'done')
     throw new ConflictError(`run ${args.runId} is ${row.status}; its snapshots are evaluated once it is done`)
   if (row.album_id === null || row.split_id === null)
@@ -305,23 +358,31 @@ export function startSnapshotEvaluation(
   const albumId = row.album_id
   const splitId = row.split_id
   const masks = runs.masks(args.runId)
-  if (masks.length === 0) throw new InvalidInputError(`run ${args.runId} was never scored: there are no validation masks to evaluate on`)
+  if (masks.length === 0)
+    throw new InvalidInputError(
+      `run ${args.runId} was never scored: there are no validation masks to evaluate on`,
+    )
   const file = project.db.prepare('SELECT file FROM masks WHERE image_id = ? AND version = ?')
   const validation = masks.map((m) => {
     const r = file.get(m.imageId, m.maskVersion) as { file: string } | undefined
-    if (!r) throw new InvalidInputError(`run ${args.runId}: mask version ${m.maskVersion} of image ${m.imageId} no longer exists`)
+    if (!r)
+      throw new InvalidInputError(
+        `run ${args.runId}: mask version ${m.maskVersion} of image ${m.imageId} no longer exists`,
+      )
     return { imageId: m.imageId, maskFile: fromRelPath(project.paths, r.file) }
   })
   const config = parseJson<Record<string, unknown>>(row.config, {})
   const previous = new SnapshotsRepo(project.db).choice(args.runId)
-  const stored = typeof config.selection === 'string' && isSelectionMode(config.selection) ? config.selection : undefined
+  const stored =
+    typeof config.selection === 'string' && isSelectionMode(config.selection) ? config.selection : undefined
   const sel = resolveSelection(args.select ?? previous?.mode ?? stored, validation.length)
-  const reason = args.select !== undefined ? 'asked for (re-evaluation)' : (previous?.modeReason ?? sel.reason)
+  const reason =
+    args.select !== undefined ? 'asked for (re-evaluation)' : (previous?.modeReason ?? sel.reason)
   runStage(project, args.runId, method, config) // fails now, not in the job, when the stage is unknown
   const job = ctx.jobs().enqueue(
     {
       kind: SNAPSHOTS_JOB_KIND,
-      title: `Evaluate the snapshots of run #${args.runId} (${SELECTION_MODE_LABELS[sel.mode]})`,
+      title: `Evaluate the snapshots of ${runs.displayName(args.runId)} (${SELECTION_MODE_LABELS[sel.mode]})`,
       args: { runId: args.runId, select: sel.mode },
       queue,
     },
@@ -331,9 +392,11 @@ export function startSnapshotEvaluation(
         .prepare('SELECT id, cluster FROM images WHERE album_id = ? ORDER BY id')
         .all(albumId) as { id: number; cluster: number | null }[]
       const paths = new Map(
-        (project.db.prepare('SELECT * FROM images WHERE album_id = ?').all(albumId) as Parameters<Project['originalPath']>[0][]).map(
-          (r) => [r.id, project.originalPath(r)],
-        ),
+        (
+          project.db.prepare('SELECT * FROM images WHERE album_id = ?').all(albumId) as Parameters<
+            Project['originalPath']
+          >[0][]
+        ).map((r) => [r.id, project.originalPath(r)]),
       )
       // As the run job gives them (adaptTargets): the model's context decides whether batches follow groups.
       const album = images.map((r) =>
@@ -366,9 +429,16 @@ export function startSnapshotEvaluation(
       project.db.transaction(() => {
         if (r.rescored) storeRescored(metrics, args.runId, albumId, r.rescored, byId)
         new SnapshotsRepo(project.db).store(args.runId, r.points, r.choice)
-        if (hasSourceCandidate(method)) recordAdaptationGuard(runs, args.runId, { keptSource: r.keptSource, notice: r.notice })
+        if (hasSourceCandidate(method))
+          recordAdaptationGuard(runs, args.runId, { keptSource: r.keptSource, notice: r.notice })
       })()
-      return { runId: args.runId, status: 'done', mode: r.choice.mode, iteration: r.choice.iteration, repredicted: r.rescored !== null }
+      return {
+        runId: args.runId,
+        status: 'done',
+        mode: r.choice.mode,
+        iteration: r.choice.iteration,
+        repredicted: r.rescored !== null,
+      }
     },
   )
   return { jobId: job.id }

@@ -7,10 +7,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { ApiParsedArgs } from '../../shared/api'
-import type { SourceModel } from '../../shared/source-models'
-import { ArchitectureError } from '../engine/models/torch/detect-architecture'
-import { inspectPth, sha256File, type PthInspection } from '../engine/models/torch/inspect-pth'
-import { DEFAULT_MAX_PTH_BYTES, TorchCheckpointError } from '../engine/models/torch/read-pth'
+import { SOURCE_MODEL_ADDED, type SourceModel, type SourceModelInspection } from '../../shared/source-models'
+import { ArchitectureError } from '../engine/api'
+import { inspectPth, sha256File, type PthInspection } from '../engine/api'
+import { DEFAULT_MAX_PTH_BYTES, RUNNABLE_TORCH_ARCHS, TorchCheckpointError } from '../engine/api'
 import { InvalidInputError, NotFoundError, StoreIoError } from '../project/errors'
 import type { Project } from '../project/project'
 import { SourceModelsRepo } from '../project/source-models-repo'
@@ -69,9 +69,15 @@ async function inspectCandidate(file: string): Promise<PthInspection> {
   return inspection
 }
 
+/** Where an added checkpoint came from, when not the file itself (a download: its URL). */
+export interface AddOrigin {
+  originalPath?: string
+}
+
 export async function addSourceModel(
   project: Project,
   args: ApiParsedArgs<'addSourceModel'>,
+  origin: AddOrigin = {},
 ): Promise<SourceModel> {
   if (project.readOnly !== null) {
     throw new StoreIoError(`cannot add a source model to ${project.root}: ${project.readOnly}`)
@@ -82,7 +88,7 @@ export async function addSourceModel(
   // Hashed first, so a file already in the project is refused before the (slower) read.
   const sha256 = await sha256File(file)
   const existing = repo.findBySha256(sha256)
-  if (existing) throw repo.duplicateError(file, existing)
+  if (existing) throw repo.duplicateError(origin.originalPath ?? file, existing)
   // Reading and checking runs here on the main thread (~0.3 s for torchvision's 13 MB LR-ASPP, a few
   // seconds for a 0.24 GB ResNet-101): acceptable for a user-started import, and the caller gets the
   // stored model back directly. A job would be the place for it if imports of large models become common.
@@ -90,18 +96,50 @@ export async function addSourceModel(
   if (inspection.sha256 !== sha256) {
     throw new InvalidInputError(`${file} changed while it was being read; nothing was added — try again`)
   }
-  return repo.add(file, {
-    name: args.name ?? defaultModelName(file),
+  return repo.add(
+    file,
+    {
+      name: args.name ?? defaultModelName(file),
+      arch: inspection.arch,
+      classes: inspection.classes,
+      parameterCount: inspection.parameterCount,
+      hasAux: inspection.hasAux,
+      sha256,
+      bytes: inspection.fileBytes,
+      tensors: inspection.tensors,
+      wrappedIn: inspection.wrappedIn,
+      strippedPrefix: inspection.strippedPrefix,
+    },
+    origin.originalPath,
+  )
+}
+
+/**
+ * What addSourceModel would store, without storing anything: the dialog shows it before "Add". The same
+ * checks run (a file addSourceModel would refuse is refused here with the same message), except that a
+ * file already in the project is reported as `duplicateOf` rather than refused, so the dialog can say which.
+ */
+export async function inspectSourceModel(
+  project: Project,
+  args: ApiParsedArgs<'inspectSourceModel'>,
+): Promise<SourceModelInspection> {
+  const file = path.resolve(args.path)
+  checkCandidateFile(file)
+  const inspection = await inspectCandidate(file)
+  const repo = new SourceModelsRepo(project.db, project.paths)
+  return {
+    file,
+    name: defaultModelName(file),
     arch: inspection.arch,
     classes: inspection.classes,
     parameterCount: inspection.parameterCount,
     hasAux: inspection.hasAux,
-    sha256,
+    sha256: inspection.sha256,
     bytes: inspection.fileBytes,
     tensors: inspection.tensors,
-    wrappedIn: inspection.wrappedIn,
-    strippedPrefix: inspection.strippedPrefix,
-  })
+    runnable: (RUNNABLE_TORCH_ARCHS as readonly string[]).includes(inspection.arch),
+    duplicateOf: repo.findBySha256(inspection.sha256),
+  }
 }
 
 export function listSourceModels(project: Project): SourceModel[] {
@@ -110,13 +148,14 @@ export function listSourceModels(project: Project): SourceModel[] {
 
 export function sourceModelsHandlers(
   ctx: HandlerContext,
-): HandlerGroup<'addSourceModel' | 'listSourceModels'> {
+): HandlerGroup<'addSourceModel' | 'listSourceModels' | 'inspectSourceModel'> {
   return {
     addSourceModel: async (args) => {
       const model = await addSourceModel(ctx.project(), args)
-      ctx.emit('library', { reason: 'source model added' })
+      ctx.emit('library', { reason: SOURCE_MODEL_ADDED })
       return model
     },
     listSourceModels: () => listSourceModels(ctx.project()),
+    inspectSourceModel: (args) => inspectSourceModel(ctx.project(), args),
   }
 }

@@ -19,8 +19,8 @@ import {
 import type { AppInfo, AppMode, ProjectInfo } from '../../shared/domain'
 import { JobQueue, type JobQueueOptions } from '../jobs/job-queue'
 // Straight from the file, not the worker index: that pulls in the training job and with it tfjs.
-import { backendSummary, probeBackend } from '../engine/worker/probe-backend'
-import type { BackendReport } from '../engine/backend/select-backend'
+import { backendSummary, probeBackend } from '../engine/api'
+import type { BackendReport } from '../engine/api'
 import { NoProjectError } from '../project/errors'
 import { Project } from '../project/project'
 import { ApiError, toApiError } from './api-error'
@@ -33,11 +33,13 @@ import { insightHandlers } from './insight-handlers'
 import { snapshotsHandlers } from './snapshots-handlers'
 import { cosegHandlers } from './coseg-handlers'
 import { explainHandlers } from './explain-handlers'
+import { clickMaskHandlers } from './click-mask-handlers'
 import { variantsHandlers } from './variants-handlers'
 import { sourceModelsHandlers } from './source-models-handlers'
+import { torchvisionDownloadHandlers } from './torchvision-download'
 import { StudioEventBus } from './events'
 import { importHandlers, isImportJob } from './import-jobs'
-import { resumeInterruptedRuns, RUN_JOB_KIND } from './run-jobs'
+import { resumeInterruptedRuns, RUN_JOB_KIND, settleOrphanRuns } from './run-jobs'
 import { resolveMediaRef, type ResolvedMedia } from './media-resolver'
 import { RecentProjects } from './recent-projects'
 import { gridContentFilter } from './prediction-classes'
@@ -49,6 +51,8 @@ export interface StudioOptions {
   homeDir?: string
   /** Native folder picker (Electron); absent elsewhere, and appInfo says so. */
   pickDirectory?: (title?: string) => Promise<string | null>
+  /** Native file picker (Electron), limited to files with one of `extensions`; absent elsewhere. */
+  pickFile?: (title?: string, extensions?: string[]) => Promise<string | null>
   version?: string
   /** Job queue tuning (tests use short intervals). */
   jobs?: Pick<JobQueueOptions, 'writeIntervalMs' | 'closeTimeoutMs' | 'maxProblems'>
@@ -71,6 +75,7 @@ const STUDIO_METHODS: ReadonlySet<string> = new Set([
   'openProject',
   'closeProject',
   'pickDirectory',
+  'pickFile',
 ])
 
 type BackendInfo = NonNullable<AppInfo['backend']>
@@ -79,7 +84,6 @@ interface Session {
   project: Project
   jobs: JobQueue
 }
-
 
 export function defaultHomeDir(): string {
   const env = process.env.PSS_STUDIO_HOME
@@ -209,9 +213,20 @@ export class Studio {
     return this.exclusive(async () => {
       const project = open()
       await this.closeSession()
+      // Not while opening: recovering interrupted jobs ends them before their runs are resumed under new jobs.
+      let opened = false
       const jobs = new JobQueue(project.db, {
         ...this.opts.jobs,
-        onChange: (job) => this.events.emit('job', job),
+        onChange: (job) => {
+          this.events.emit('job', job)
+          // A run job that ended may leave its run unsettled (cancelled while queued): settle it now.
+          if (
+            opened &&
+            job.kind === RUN_JOB_KIND &&
+            (job.status === 'done' || job.status === 'failed' || job.status === 'cancelled')
+          )
+            this.settleRuns(project)
+        },
       })
       const keepRuns = this.opts.interruptedRuns === 'keep'
       const interrupted = jobs.recoverInterrupted(keepRuns ? [RUN_JOB_KIND] : [])
@@ -219,10 +234,18 @@ export class Studio {
       // Album runs cut off by a restart continue (their source training from its last checkpoint).
       if (!keepRuns) {
         resumeInterruptedRuns(
-          { project, jobs, backend: async () => (await this.backendInfo()).name },
+          {
+            project,
+            jobs,
+            backend: async () => (await this.backendInfo()).name,
+            emit: (e) => this.events.emit('run', e),
+          },
           interrupted,
         )
       }
+      // Runs left running by a closed studio and not resumed are settled once here, not on every read.
+      this.settleRuns(project)
+      opened = true
       project.onFolderGone((e) => {
         // Jobs write by path too (runs/): stop them. Imports check the folder themselves and fail with
         // the reason at their next file.
@@ -235,6 +258,15 @@ export class Studio {
       this.events.emit('project', info)
       return info
     })
+  }
+
+  private settleRuns(project: Project): void {
+    try {
+      settleOrphanRuns(project, (e) => this.events.emit('run', e))
+    } catch (e) {
+      // The folder may be gone or the database closing: the next open settles them.
+      console.error(`PSS Studio: cannot settle the runs of ${project.root}:`, e)
+    }
   }
 
   private async closeSession(): Promise<boolean> {
@@ -257,7 +289,10 @@ export class Studio {
       name: 'PSS Studio',
       version: this.opts.version ?? appVersion(),
       mode: this.opts.mode,
-      capabilities: { pickDirectory: this.opts.pickDirectory !== undefined },
+      capabilities: {
+        pickDirectory: this.opts.pickDirectory !== undefined,
+        pickFile: this.opts.pickFile !== undefined,
+      },
       project: this.session?.project.isOpen ? this.projectInfoNow(this.session.project) : null,
       backend: this.backend,
     }
@@ -290,9 +325,11 @@ export class Studio {
       ...snapshotsHandlers(ctx),
       ...cosegHandlers(ctx),
       ...explainHandlers(ctx),
+      ...clickMaskHandlers(ctx),
       ...variantsHandlers(ctx),
       ...exportJobHandlers(ctx),
       ...sourceModelsHandlers(ctx),
+      ...torchvisionDownloadHandlers(ctx),
       appInfo: () => this.appInfo(),
       recentProjects: () => this.recent.list(),
       createProject: (a) => this.adopt(() => Project.create(path.resolve(a.path), { name: a.name })),
@@ -318,6 +355,15 @@ export class Studio {
           )
         }
         return { path: await this.opts.pickDirectory(a.title) }
+      },
+      pickFile: async (a) => {
+        if (!this.opts.pickFile) {
+          throw ApiError.of(
+            ErrorCode.Unsupported,
+            `choosing a file with a dialog needs the desktop app (running in ${this.opts.mode} mode); type the path instead`,
+          )
+        }
+        return { path: await this.opts.pickFile(a.title, a.extensions) }
       },
 
       listAlbums: () => project().albums.list(),

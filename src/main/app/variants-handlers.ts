@@ -24,16 +24,16 @@ import {
   type VariantKind,
 } from '../../shared/variants'
 import { VOC_CLASSES } from '../../shared/voc'
-import { isBackendChoice, parseBackendChoice, type BackendChoice } from '../engine/backend/backend-choice'
-import { chunkBatches, type InferItem } from '../engine/infer/infer-request'
-import { startInferenceWorker } from '../engine/infer/start-inference-worker'
-import { readAdaptRunFile } from '../engine/methods/adapt-checkpoint'
-import { sourceCheckpointIteration } from '../engine/snapshots/source-candidate'
+import { isBackendChoice, parseBackendChoice, type BackendChoice } from '../engine/api'
+import { chunkBatches, type InferItem } from '../engine/api'
+import { startInferenceWorker } from '../engine/api'
+import { readAdaptRunFile } from '../engine/api'
+import { sourceCheckpointIteration } from '../engine/api'
 import { SOURCE_CANDIDATE_STAGE } from '../../shared/adaptation-guard'
-import { contextFor } from '../engine/methods/adapt-config'
-import { scoreItems, withCancel, type ScoreItem } from '../engine/pipelines/project-run'
-import { groupBatches } from '../engine/runs/group-order'
-import { listSnapshots } from '../engine/snapshots/list-snapshots'
+import { contextFor } from '../engine/api'
+import { scoreItems, withCancel, type ScoreItem } from '../engine/api'
+import { groupBatches } from '../engine/api'
+import { listSnapshots } from '../engine/api'
 import {
   readVariantRecord,
   swapInVariant,
@@ -41,7 +41,7 @@ import {
   VARIANT_PREDICTIONS,
   writeVariantRecord,
   type VariantRecord,
-} from '../engine/variants/variant-file'
+} from '../engine/api'
 import type { JobContext } from '../jobs/job-queue'
 import { parseJson } from '../project/db'
 import { ConflictError, InvalidInputError } from '../project/errors'
@@ -82,15 +82,16 @@ function message(e: unknown): string {
 }
 
 /** The model a run's predictions came from: the stage folder and the snapshot iteration. */
-interface RunModelRef {
+export interface RunModelRef {
   stage: string
   dir: string
   iteration: number
 }
 
 /** The stage and snapshot the run predicts with now: its chosen snapshot, else the stage's last one. */
-function currentModel(project: Project, row: RunRow, config: Record<string, unknown>): RunModelRef {
-  if (!isRunMethod(row.method)) throw new InvalidInputError(`run ${row.id} has an unknown method "${row.method}"`)
+export function currentModel(project: Project, row: RunRow, config: Record<string, unknown>): RunModelRef {
+  if (!isRunMethod(row.method))
+    throw new InvalidInputError(`run ${row.id} has an unknown method "${row.method}"`)
   const { stage, dir } = runStage(project, row.id, row.method, config)
   const choice = new SnapshotsRepo(project.db).choice(row.id)
   // An adaptation run that kept its source model predicts with the source run's latest checkpoint.
@@ -107,7 +108,8 @@ function currentModel(project: Project, row: RunRow, config: Record<string, unkn
     return { stage, dir, iteration: choice.iteration }
   }
   const last = onDisk[onDisk.length - 1]
-  if (last === undefined) throw new InvalidInputError(`run ${row.id}: its model (${dir}) has no checkpoint on disk any more`)
+  if (last === undefined)
+    throw new InvalidInputError(`run ${row.id}: its model (${dir}) has no checkpoint on disk any more`)
   return { stage, dir, iteration: last }
 }
 
@@ -119,11 +121,17 @@ interface ScoredMask {
 /** The run's scored (image, mask version) pairs and their files; fails when one is gone. */
 function runMaskFiles(project: Project, runId: number): ScoredMask[] {
   const masks = new RunsRepo(project.db, project.paths).masks(runId)
-  if (masks.length === 0) throw new InvalidInputError(`run ${runId} was never scored: it has no validation masks to score a variant on`)
+  if (masks.length === 0)
+    throw new InvalidInputError(
+      `run ${runId} was never scored: it has no validation masks to score a variant on`,
+    )
   const file = project.db.prepare('SELECT file FROM masks WHERE image_id = ? AND version = ?')
   return masks.map((m) => {
     const r = file.get(m.imageId, m.maskVersion) as { file: string } | undefined
-    if (!r) throw new InvalidInputError(`run ${runId}: mask version ${m.maskVersion} of image ${m.imageId} no longer exists, so the variant cannot be scored as the run was`)
+    if (!r)
+      throw new InvalidInputError(
+        `run ${runId}: mask version ${m.maskVersion} of image ${m.imageId} no longer exists, so the variant cannot be scored as the run was`,
+      )
     return { mask: m, file: fromRelPath(project.paths, r.file) }
   })
 }
@@ -134,7 +142,9 @@ function runMaskFiles(project: Project, runId: number): ScoredMask[] {
  * groups the run trained and predicted with (its stage's run.json), as the run's own prediction did.
  */
 function albumBatches(project: Project, albumId: number, model: RunModelRef, batch: number): InferItem[][] {
-  const rows = project.db.prepare('SELECT * FROM images WHERE album_id = ? ORDER BY id').all(albumId) as ImageRow[]
+  const rows = project.db
+    .prepare('SELECT * FROM images WHERE album_id = ? ORDER BY id')
+    .all(albumId) as ImageRow[]
   if (rows.length === 0) throw new InvalidInputError(`album ${albumId} has no images to predict`)
   const items = rows.map((r) => ({ image: project.originalPath(r), name: String(r.id) }))
   const raw = parseJson<{ kind?: unknown }>(safeRead(path.join(model.dir, 'run.json')), {})
@@ -142,7 +152,8 @@ function albumBatches(project: Project, albumId: number, model: RunModelRef, bat
   const { config } = readAdaptRunFile(model.dir)
   if (contextFor(config).variant === 'none') return chunkBatches(items, batch)
   const stored = new Map(config.target.map((t) => [t.name, t.group]))
-  const groupOf = (it: InferItem, i: number): number | undefined => stored.get(it.name) ?? rows[i]!.cluster ?? undefined
+  const groupOf = (it: InferItem, i: number): number | undefined =>
+    stored.get(it.name) ?? rows[i]!.cluster ?? undefined
   const groups = items.map(groupOf)
   if (groups.some((g) => g === undefined)) return chunkBatches(items, batch)
   const byItem = new Map(items.map((it, i) => [it, groups[i]!]))
@@ -158,7 +169,10 @@ function safeRead(file: string): string {
 }
 
 function chooseBackend(fallback: string): BackendChoice {
-  return parseBackendChoice(process.env.PSS_BACKEND, 'PSS_BACKEND') ?? (isBackendChoice(fallback) ? fallback : 'wasm')
+  return (
+    parseBackendChoice(process.env.PSS_BACKEND, 'PSS_BACKEND') ??
+    (isBackendChoice(fallback) ? fallback : 'wasm')
+  )
 }
 
 interface VariantPlan {
@@ -174,28 +188,40 @@ interface VariantPlan {
 /** Checks the request and builds the plan; throws before any job exists. */
 function planVariant(project: Project, args: { runId: number; tta: boolean; crf: boolean }): VariantPlan {
   const variant = variantKindOf(args.tta, args.crf)
-  if (!variant) throw new InvalidInputError('choose TTA, the CRF or both: without either the variant is the run itself')
+  if (!variant)
+    throw new InvalidInputError('choose TTA, the CRF or both: without either the variant is the run itself')
   const runs = new RunsRepo(project.db, project.paths)
   runs.reconcile()
   const row = runs.row(args.runId)
-  if (row.kind !== 'album') throw new InvalidInputError(`run ${row.id} is a source model run: variants are made of album runs`)
+  if (row.kind !== 'album')
+    throw new InvalidInputError(`run ${row.id} is a source model run: variants are made of album runs`)
   if (row.method === 'segsort')
     throw new InvalidInputError(
       `run ${row.id} is a SegSort run: it labels segments by k-NN against its memory bank and has no class probabilities for TTA or the CRF to refine`,
     )
-  if (row.status !== 'done') throw new ConflictError(`run ${row.id} is ${row.status}; a variant is made of a done run`)
+  if (row.status !== 'done')
+    throw new ConflictError(`run ${row.id} is ${row.status}; a variant is made of a done run`)
   if (row.album_id === null) throw new InvalidInputError(`run ${row.id} has lost its album`)
   const config = parseJson<Record<string, unknown>>(row.config, {})
   const model = currentModel(project, row, config)
   const masks = runMaskFiles(project, row.id)
-  const batch = typeof config.inferBatch === 'number' && Number.isInteger(config.inferBatch) && config.inferBatch >= 1 ? config.inferBatch : RUN_DEFAULTS.inferBatch
+  const batch =
+    typeof config.inferBatch === 'number' && Number.isInteger(config.inferBatch) && config.inferBatch >= 1
+      ? config.inferBatch
+      : RUN_DEFAULTS.inferBatch
   const batches = albumBatches(project, row.album_id, model, batch)
   const busy = active(project).get(key(row.id, variant))
-  if (busy) throw new ConflictError(`${variantTitle(row.id, variant)} is already being made (job ${busy.jobId})`)
+  if (busy)
+    throw new ConflictError(
+      `${variantTitle(runs.displayName(row.id), variant)} is already being made (job ${busy.jobId})`,
+    )
   return { project, row, albumId: row.album_id, variant, model, batches, masks }
 }
 
-export function startVariant(ctx: Pick<HandlerContext, 'project' | 'jobs' | 'backend'>, args: { runId: number; tta: boolean; crf: boolean }): StartedVariant {
+export function startVariant(
+  ctx: Pick<HandlerContext, 'project' | 'jobs' | 'backend'>,
+  args: { runId: number; tta: boolean; crf: boolean },
+): StartedVariant {
   const project = ctx.project()
   const plan = planVariant(project, args)
   const k = key(plan.row.id, plan.variant)
@@ -203,7 +229,7 @@ export function startVariant(ctx: Pick<HandlerContext, 'project' | 'jobs' | 'bac
   const job = ctx.jobs().enqueue(
     {
       kind: VARIANT_JOB_KIND,
-      title: `Predict ${method} ${variantTitle(plan.row.id, plan.variant)}`,
+      title: `Predict ${method} ${variantTitle(new RunsRepo(ctx.project().db, ctx.project().paths).displayName(plan.row.id), plan.variant)}`,
       args: { runId: plan.row.id, variant: plan.variant },
       queue: RUN_QUEUE_NAME,
     },
@@ -220,7 +246,8 @@ export function startVariant(ctx: Pick<HandlerContext, 'project' | 'jobs' | 'bac
     },
   )
   // (The queue may already have started it.) A job cancelled while queued never runs its function: forget it when it settles.
-  if (active(project).get(k)?.jobId !== job.id) active(project).set(k, { jobId: job.id, status: 'queued', live: null })
+  if (active(project).get(k)?.jobId !== job.id)
+    active(project).set(k, { jobId: job.id, status: 'queued', live: null })
   void ctx
     .jobs()
     .settled(job.id)
@@ -242,6 +269,8 @@ async function runVariantJob(
 ): Promise<unknown> {
   const { project, row, variant } = plan
   const runs = new RunsRepo(project.db, project.paths)
+  // Named now: the run may be deleted while this job runs, and the error must still name it.
+  const title = variantTitle(runs.displayName(row.id), variant)
   const target = variantDir(runs.dir(row.id), variant)
   const fresh = `${target}.tmp-${job.jobId}`
   fs.rmSync(fresh, { recursive: true, force: true })
@@ -256,7 +285,7 @@ async function runVariantJob(
     onLive({ done, total: all, message: text })
   }
   try {
-    progress(0, total, `predicting ${total} album images with ${variantTitle(row.id, variant)}`)
+    progress(0, total, `predicting ${total} album images with ${title}`)
     const t0 = performance.now()
     const handle = startInferenceWorker(
       {
@@ -273,7 +302,12 @@ async function runVariantJob(
           usedBackend = s.backend.name
           iteration = s.checkpointIteration
         },
-        onProgress: (p) => progress(p.done, p.total, `image ${p.done}/${p.total} · ${(p.msPerImage / 1000).toFixed(2)} s per image`),
+        onProgress: (p) =>
+          progress(
+            p.done,
+            p.total,
+            `image ${p.done}/${p.total} · ${(p.msPerImage / 1000).toFixed(2)} s per image`,
+          ),
         onProblem: (p) => job.problem(p),
       },
     )
@@ -283,10 +317,15 @@ async function runVariantJob(
       fs.rmSync(fresh, { recursive: true, force: true })
       return { runId: row.id, variant, status: 'cancelled' }
     }
-    if (iteration !== plan.model.iteration) throw new Error(`the worker loaded snapshot ${iteration}, not the run's ${plan.model.iteration}`)
+    if (iteration !== plan.model.iteration)
+      throw new Error(`the worker loaded snapshot ${iteration}, not the run's ${plan.model.iteration}`)
 
     // Score exactly as the run was: its validation images, its mask versions, its scoring code.
-    const items: ScoreItem[] = plan.masks.map((m) => ({ key: m.mask.imageId, gtFile: m.file, predName: String(m.mask.imageId) }))
+    const items: ScoreItem[] = plan.masks.map((m) => ({
+      key: m.mask.imageId,
+      gtFile: m.file,
+      predName: String(m.mask.imageId),
+    }))
     const { metrics, scored } = scoreItems(items, predictions, NUM_CLASSES, {
       signal: job.signal,
       onProblem: (p) => job.problem(p),
@@ -296,7 +335,10 @@ async function runVariantJob(
       fs.rmSync(fresh, { recursive: true, force: true })
       return { runId: row.id, variant, status: 'cancelled' }
     }
-    if (scored.length === 0) throw new Error(`none of the ${items.length} validation images could be scored (see the job's problems)`)
+    if (scored.length === 0)
+      throw new Error(
+        `none of the ${items.length} validation images could be scored (see the job's problems)`,
+      )
     const versions = new Map(plan.masks.map((m) => [m.mask.imageId, m.mask.maskVersion]))
     const perSecond = (ms: number | null): number | null => (ms === null ? null : ms / 1000)
     const record: VariantRecord = {
@@ -309,7 +351,9 @@ async function runVariantJob(
       checkpoint: { stage: plan.model.stage, iteration: plan.model.iteration },
       options: r.options,
       // The same content fingerprint as the runs' (RunsRepo.maskSets), so a variant compares with its run.
-      maskSet: runs.contentFingerprint(scored.map((s) => ({ imageId: s.key, maskVersion: versions.get(s.key)! }))),
+      maskSet: runs.contentFingerprint(
+        scored.map((s) => ({ imageId: s.key, maskVersion: versions.get(s.key)! })),
+      ),
       metrics: {
         images: metrics.images,
         fiou: metrics.fiou,
@@ -337,10 +381,18 @@ async function runVariantJob(
     // The run may have been deleted while this job ran: then leave nothing behind.
     runs.row(row.id)
     swapInVariant(fresh, target)
-    return { runId: row.id, variant, status: 'done', images: scored.length, fiou: metrics.fiou, miouAll21: metrics.miouAll21, seconds }
+    return {
+      runId: row.id,
+      variant,
+      status: 'done',
+      images: scored.length,
+      fiou: metrics.fiou,
+      miouAll21: metrics.miouAll21,
+      seconds,
+    }
   } catch (e) {
     fs.rmSync(fresh, { recursive: true, force: true })
-    throw new Error(`${variantTitle(row.id, variant)}: ${message(e)}`)
+    throw new Error(`${title}: ${message(e)}`)
   }
 }
 
@@ -360,7 +412,10 @@ export function listRunVariants(project: Project, rows: readonly RunRow[]): Vari
     if (row.kind !== 'album') continue
     let now: RunModelRef | null = null
     try {
-      now = row.status === 'done' ? currentModel(project, row, parseJson<Record<string, unknown>>(row.config, {})) : null
+      now =
+        row.status === 'done'
+          ? currentModel(project, row, parseJson<Record<string, unknown>>(row.config, {}))
+          : null
     } catch {
       now = null
     }
@@ -376,11 +431,17 @@ export function listRunVariants(project: Project, rows: readonly RunRow[]): Vari
         jobId: busy ? busy.jobId : (rec?.jobId ?? null),
         createdAt: rec?.createdAt ?? null,
         checkpoint: rec?.checkpoint ?? null,
-        current: rec !== null && now !== null && rec.checkpoint.stage === now.stage && rec.checkpoint.iteration === now.iteration,
+        current:
+          rec !== null &&
+          now !== null &&
+          rec.checkpoint.stage === now.stage &&
+          rec.checkpoint.iteration === now.iteration,
         backend: rec?.backend ?? null,
         options: rec?.options ?? null,
         // miou_paper is derived from the record's per-class numbers (records do not store it).
-        metrics: rec ? { ...rec.metrics, miouPaper: miouPaperFromClasses(rec.perClass, rec.perClassImages) } : null,
+        metrics: rec
+          ? { ...rec.metrics, miouPaper: miouPaperFromClasses(rec.perClass, rec.perClassImages) }
+          : null,
         perClass: rec?.perClass ?? [],
         perImage: rec?.perImage ?? [],
         cost: rec?.cost ?? null,

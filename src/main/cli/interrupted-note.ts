@@ -5,7 +5,10 @@ import type { Studio } from '../app/studio'
 
 /** Run jobs recorded as queued/running that nothing runs: left by a studio that crashed or was killed. */
 export function interruptedRunJobs(studio: Studio): JobRecord[] {
-  return studio.currentJobs().orphaned().filter((j) => j.kind === RUN_JOB_KIND)
+  return studio
+    .currentJobs()
+    .orphaned()
+    .filter((j) => j.kind === RUN_JOB_KIND)
 }
 
 export function interruptedRunLines(jobs: readonly JobRecord[]): string[] {

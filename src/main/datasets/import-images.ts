@@ -149,7 +149,8 @@ export async function importImages(ctx: ImportContext, args: ImportImagesArgs): 
       out.idsByName.set(item.name, added)
       nameById.set(added, item.name)
       // Imported, but never silently: the per-file problems say what was damaged.
-      if (image.damage !== null) ctx.problem({ file: item.path, reason: `imported with a warning: ${image.damage}` })
+      if (image.damage !== null)
+        ctx.problem({ file: item.path, reason: `imported with a warning: ${image.damage}` })
       if (mask === null || !item.mask) return
       if (!mask.ok) {
         out.rejected++

@@ -1,5 +1,5 @@
 /**
- * Where the users of a PIS dataset are (method.md §9): `<root>/personal/id{k}/…`, `personal/` itself, or
+ * Where the users of a PIS dataset are (docs/method.md §9): `<root>/personal/id{k}/…`, `personal/` itself, or
  * a single `id{k}` folder. A user folder is any folder holding JPEGImages/.
  */
 import { readdir } from 'node:fs/promises'

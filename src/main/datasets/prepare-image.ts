@@ -46,6 +46,8 @@ export async function prepareImage(path: string, opts: PrepareOptions = {}): Pro
   // Every PNG's chunk CRCs are checked here: the decoder does not always (see png-integrity.ts).
   const pngDamage = probe.format === 'png' ? await pngFileDamage(path) : null
   const { thumbnail, damaged, detail } = t.b
-  const decoded = damaged ? `damaged ${formatLabel(probe.format)} data, decoded anyway${detail ? ` (${detail})` : ''}` : null
+  const decoded = damaged
+    ? `damaged ${formatLabel(probe.format)} data, decoded anyway${detail ? ` (${detail})` : ''}`
+    : null
   return { probe, hash, thumbnail, damage: pngDamage ?? decoded }
 }

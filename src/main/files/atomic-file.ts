@@ -39,7 +39,11 @@ export function fsyncDir(dir: string): void {
  * can be regenerated (thumbnails), where a crash may lose the file but never leaves a torn one, and the
  * two fsyncs per file would halve import throughput.
  */
-export function writeFileAtomic(target: string, data: Uint8Array | string, opts: { durable?: boolean } = {}): void {
+export function writeFileAtomic(
+  target: string,
+  data: Uint8Array | string,
+  opts: { durable?: boolean } = {},
+): void {
   const durable = opts.durable ?? true
   makeDirSync(path.dirname(target))
   const tmp = tempPathFor(target)

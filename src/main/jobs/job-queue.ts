@@ -208,7 +208,12 @@ export class JobQueue {
         entry.graceTimer = null
         if (this.entries.get(entry.id) !== entry) return
         const s = Math.round(this.cancelGraceMs / 100) / 10
-        this.conclude(entry, 'cancelled', null, `it did not stop within ${s} s of the cancel and was abandoned`)
+        this.conclude(
+          entry,
+          'cancelled',
+          null,
+          `it did not stop within ${s} s of the cancel and was abandoned`,
+        )
       }, this.cancelGraceMs)
     }
     return this.get(id)
@@ -250,7 +255,12 @@ export class JobQueue {
     clearTimeout(timer)
     if (outcome === 'timeout') {
       for (const entry of [...this.entries.values()]) {
-        this.conclude(entry, 'cancelled', null, 'the project was closed while it ran; it did not stop in time')
+        this.conclude(
+          entry,
+          'cancelled',
+          null,
+          'the project was closed while it ran; it did not stop in time',
+        )
       }
     }
     // Last chance to store final states the database refused earlier (the disk may have space again).

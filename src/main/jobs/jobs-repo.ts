@@ -111,10 +111,14 @@ export class JobsRepo {
       ).map((r) => r.id)
       const now = nowIso()
       this.db
-        .prepare(`UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'running' AND ${notKept}`)
+        .prepare(
+          `UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'running' AND ${notKept}`,
+        )
         .run('interrupted (the app closed while it ran)', now, keep)
       this.db
-        .prepare(`UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'queued' AND ${notKept}`)
+        .prepare(
+          `UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE status = 'queued' AND ${notKept}`,
+        )
         .run('interrupted (the app closed before it started)', now, keep)
       return ids
     })()
@@ -123,7 +127,9 @@ export class JobsRepo {
   /** Jobs left queued or running by a session that ended (only meaningful while no session runs them). */
   unfinished(): JobRecord[] {
     return (
-      this.db.prepare(`SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY id`).all() as JobRow[]
+      this.db
+        .prepare(`SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY id`)
+        .all() as JobRow[]
     ).map(toRecord)
   }
 }

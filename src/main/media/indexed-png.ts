@@ -27,7 +27,8 @@ export class IndexedPngError extends Error {}
 
 /** Reads an 8-bit palette or greyscale PNG; null when it is another kind of PNG. Throws on a broken one. */
 export function readIndexedPng(bytes: Uint8Array): IndexedPng | null {
-  if (bytes.length < 8 || PNG_SIGNATURE.some((v, i) => bytes[i] !== v)) throw new IndexedPngError('not a PNG (bad signature)')
+  if (bytes.length < 8 || PNG_SIGNATURE.some((v, i) => bytes[i] !== v))
+    throw new IndexedPngError('not a PNG (bad signature)')
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   let off = 8
   let width = 0
@@ -42,7 +43,8 @@ export function readIndexedPng(bytes: Uint8Array): IndexedPng | null {
     if (off + 12 + len > bytes.length) throw new IndexedPngError('truncated chunk')
     const type = String.fromCharCode(bytes[off + 4]!, bytes[off + 5]!, bytes[off + 6]!, bytes[off + 7]!)
     const data = bytes.subarray(off + 8, off + 8 + len)
-    if (crc32(bytes.subarray(off + 4, off + 8 + len)) !== view.getUint32(off + 8 + len)) throw new IndexedPngError(`bad CRC in chunk ${type}`)
+    if (crc32(bytes.subarray(off + 4, off + 8 + len)) !== view.getUint32(off + 8 + len))
+      throw new IndexedPngError(`bad CRC in chunk ${type}`)
     off += 12 + len
     switch (type) {
       case 'IHDR': {
@@ -51,9 +53,11 @@ export function readIndexedPng(bytes: Uint8Array): IndexedPng | null {
         height = view.getUint32(data.byteOffset - bytes.byteOffset + 4)
         const depth = data[8]!
         colourType = data[9]!
-        if (data[10] !== 0 || data[11] !== 0) throw new IndexedPngError('unknown compression or filter method')
+        if (data[10] !== 0 || data[11] !== 0)
+          throw new IndexedPngError('unknown compression or filter method')
         if (depth !== 8 || (colourType !== 0 && colourType !== 3) || data[12] !== 0) return null
-        if (width === 0 || height === 0 || width * height > MAX_PIXELS) throw new IndexedPngError(`bad size ${width}×${height}`)
+        if (width === 0 || height === 0 || width * height > MAX_PIXELS)
+          throw new IndexedPngError(`bad size ${width}×${height}`)
         break
       }
       case 'PLTE':
@@ -81,7 +85,8 @@ export function readIndexedPng(bytes: Uint8Array): IndexedPng | null {
   } catch (e) {
     throw new IndexedPngError(`corrupt image data (${(e as Error).message})`)
   }
-  if (raw.length < stride * height) throw new IndexedPngError(`image data holds ${raw.length} bytes, expected ${stride * height}`)
+  if (raw.length < stride * height)
+    throw new IndexedPngError(`image data holds ${raw.length} bytes, expected ${stride * height}`)
   const labels = new Uint8Array(width * height)
   for (let y = 0; y < height; y++) {
     const filter = raw[y * stride]!

@@ -18,7 +18,6 @@ export interface LabelMap {
   labels: Uint8Array
 }
 
-
 /** Encodes a label map as an 8-bit palette PNG with the full 256-entry VOC palette. */
 export function encodeLabelPng(map: LabelMap, palette: Uint8Array = vocPalette()): Buffer {
   const { width, height, labels } = map
@@ -26,7 +25,9 @@ export function encodeLabelPng(map: LabelMap, palette: Uint8Array = vocPalette()
     throw new Error(`label map has an invalid size ${width}×${height}`)
   }
   if (labels.length !== width * height) {
-    throw new Error(`label map holds ${labels.length} values, expected ${width}×${height} = ${width * height}`)
+    throw new Error(
+      `label map holds ${labels.length} values, expected ${width}×${height} = ${width * height}`,
+    )
   }
   if (palette.length !== 256 * 3) throw new Error('palette must have 256 RGB entries')
   const ihdr = Buffer.alloc(13)
@@ -77,7 +78,10 @@ export function decodeLabelPng(
   } catch (e) {
     throw new LabelPngError(`not a readable PNG (${(e as Error).message})`)
   }
-  const problem = labelHeaderProblem(header, { maxPixels: resolveMaxPixels(limits.maxPixels), expected: limits.expected })
+  const problem = labelHeaderProblem(header, {
+    maxPixels: resolveMaxPixels(limits.maxPixels),
+    expected: limits.expected,
+  })
   if (problem) throw new LabelPngError(problem.reason)
   let img: ReturnType<typeof decodePng>
   try {
@@ -108,7 +112,13 @@ export function decodeLabelPng(
 }
 
 /** fast-png returns 8-bit data as is and packs 1/2/4-bit samples; unpack those row by row. */
-function toIndices(data: ArrayLike<number>, depth: number, n: number, width: number, height: number): Uint8Array {
+function toIndices(
+  data: ArrayLike<number>,
+  depth: number,
+  n: number,
+  width: number,
+  height: number,
+): Uint8Array {
   if (depth === 8) return Uint8Array.from(data as ArrayLike<number>).subarray(0, n)
   if (depth === 16) throw new LabelPngError('16-bit label PNGs are not supported')
   const out = new Uint8Array(n)

@@ -52,11 +52,19 @@ const count = (n: number): string => n.toLocaleString('en-US')
 
 function checkSignature(bytes: Uint8Array, fileBytes: number): void {
   if (bytes.length < 8 || PNG_SIGNATURE.some((b, i) => bytes[i] !== b)) {
-    throw new MaskError(MaskErrorKind.NotPng, fileBytes === 0 ? 'empty file (0 bytes), not a PNG mask' : 'not a PNG file')
+    throw new MaskError(
+      MaskErrorKind.NotPng,
+      fileBytes === 0 ? 'empty file (0 bytes), not a PNG mask' : 'not a PNG file',
+    )
   }
 }
 
-function checkMaskHeader(bytes: Uint8Array, expectedWidth: number, expectedHeight: number, maxPixels?: number): PngHeader {
+function checkMaskHeader(
+  bytes: Uint8Array,
+  expectedWidth: number,
+  expectedHeight: number,
+  maxPixels?: number,
+): PngHeader {
   let header: PngHeader
   try {
     header = readPngHeader(bytes)
@@ -67,13 +75,21 @@ function checkMaskHeader(bytes: Uint8Array, expectedWidth: number, expectedHeigh
   return header
 }
 
-function headerVerdict(header: PngHeader, expectedWidth: number, expectedHeight: number, maxPixels?: number): void {
+function headerVerdict(
+  header: PngHeader,
+  expectedWidth: number,
+  expectedHeight: number,
+  maxPixels?: number,
+): void {
   const problem = labelHeaderProblem(header, {
     maxPixels: resolveMaxPixels(maxPixels),
     expected: { width: expectedWidth, height: expectedHeight },
   })
   if (problem?.kind === 'size-mismatch') {
-    throw new MaskError(MaskErrorKind.SizeMismatch, problem.reason, { width: header.width, height: header.height })
+    throw new MaskError(MaskErrorKind.SizeMismatch, problem.reason, {
+      width: header.width,
+      height: header.height,
+    })
   }
   if (problem) throw new MaskError(MaskErrorKind.TooLarge, problem.reason)
 }

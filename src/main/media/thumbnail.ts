@@ -83,7 +83,10 @@ export interface CheckedThumbnail {
  * ('truncated') decides: the file is refused if it is cut short or undecodable, and otherwise imported
  * with `damaged` set. PNG chunk damage the decoder does not always see is found by png-integrity.ts.
  */
-export async function makeThumbnailChecked(path: string, opts: ThumbnailOptions = {}): Promise<CheckedThumbnail> {
+export async function makeThumbnailChecked(
+  path: string,
+  opts: ThumbnailOptions = {},
+): Promise<CheckedThumbnail> {
   const maxPixels = resolveMaxPixels(opts.maxPixels)
   try {
     const strict = sharp(path, { failOn: 'warning', limitInputPixels: maxPixels })

@@ -140,7 +140,9 @@ export class AlbumsRepo {
            UNION ALL SELECT p.rel_path FROM mask_proposals p JOIN images i ON i.id = p.image_id WHERE i.album_id = @id`,
         )
         .all({ id }) as { f: string }[]
-      const runIds = (this.db.prepare('SELECT id FROM runs WHERE album_id = ?').all(id) as { id: number }[]).map((r) => r.id)
+      const runIds = (
+        this.db.prepare('SELECT id FROM runs WHERE album_id = ?').all(id) as { id: number }[]
+      ).map((r) => r.id)
       // Runs keep their row when only the album goes (album_id SET NULL), so they are deleted explicitly.
       this.db.prepare('DELETE FROM runs WHERE album_id = ?').run(id)
       this.db.prepare('DELETE FROM albums WHERE id = ?').run(id)

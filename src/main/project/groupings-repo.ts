@@ -59,7 +59,9 @@ export class GroupingsRepo {
       this.checkMembers(albumId, assignments.keys(), `clustering "${name}"`)
       // k = largest group + 1 sizes per-group arrays wherever clusterings are read: a group can never
       // need to be numbered past the album's image count (importers re-number densely).
-      const { n } = this.db.prepare('SELECT count(*) AS n FROM images WHERE album_id = ?').get(albumId) as { n: number }
+      const { n } = this.db.prepare('SELECT count(*) AS n FROM images WHERE album_id = ?').get(albumId) as {
+        n: number
+      }
       let k = 0
       for (const [imageId, group] of assignments) {
         if (!Number.isInteger(group) || group < 0 || group >= n) {

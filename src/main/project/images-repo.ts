@@ -84,7 +84,10 @@ export type ContentFilter = Pick<PageQuery, 'gtClass' | 'onlyIds' | 'fiouRange'>
  * WHERE terms (and their bound parameters) of the content filters, for a query over `images` named
  * `t` (the grid page here, the insight page in insight-handlers.ts). Fixed fragments; values are bound.
  */
-export function contentFilterSql(f: ContentFilter, t: string): { where: string[]; params: Record<string, unknown> } {
+export function contentFilterSql(
+  f: ContentFilter,
+  t: string,
+): { where: string[]; params: Record<string, unknown> } {
   const where: string[] = []
   const params: Record<string, unknown> = {}
   // class_pixels of the newest version: {"<class>": pixels}; only classes with pixels are stored.

@@ -42,13 +42,21 @@ export interface ImportTarget {
    * Adds an image to an album or a source. Returns its id, or `{ duplicateOf }` when the same hash is
    * already in that album/source (nothing written).
    */
-  addImage(owner: { albumId: number } | { sourceId: number }, image: NewImage): number | { duplicateOf: number }
+  addImage(
+    owner: { albumId: number } | { sourceId: number },
+    image: NewImage,
+  ): number | { duplicateOf: number }
   /** Writes a mask as a new version (palette PNG file + row, atomically). */
   addMask(imageId: number, mask: NewMask): number
   /** Stores a validation split (image ids) as a new frozen split version of the album. */
   addSplit(albumId: number, name: string, validationImageIds: number[], meta: Record<string, unknown>): number
   /** Stores a clustering of an album: image id → group index. */
-  addClustering(albumId: number, name: string, assignments: Map<number, number>, meta: Record<string, unknown>): number
+  addClustering(
+    albumId: number,
+    name: string,
+    assignments: Map<number, number>,
+    meta: Record<string, unknown>,
+  ): number
   /** Stores a named image list of a source (VOC ImageSets: train, val, train_aug…). */
   addSourceList(sourceId: number, name: string, imageIds: number[]): void
 }

@@ -108,7 +108,12 @@ export class StoreImportTarget implements ImportTarget {
           )
           // An in-place photo's folder becomes a registered folder: the only place outside the project a
           // reference may lead (media-resolver.ts refuses any other).
-          if (!image.copy) registerFolder(this.db, path.dirname(original), 'albumId' in owner ? 'album import' : 'source import')
+          if (!image.copy)
+            registerFolder(
+              this.db,
+              path.dirname(original),
+              'albumId' in owner ? 'album import' : 'source import',
+            )
           if (thumbExt !== null) {
             const thumb = path.join(this.paths.thumbs, `${id}.${thumbExt}`)
             written.push(thumb)

@@ -16,7 +16,8 @@ import { fromRelPath, type ProjectPaths } from './layout'
 
 /** The hash of a label map's pixels (size included: equal bytes at another size are other content). */
 export function labelContentHash(width: number, height: number, labels: Uint8Array): string {
-  if (labels.length !== width * height) throw new Error(`a ${width}×${height} label map holds ${labels.length} labels`)
+  if (labels.length !== width * height)
+    throw new Error(`a ${width}×${height} label map holds ${labels.length} labels`)
   return crypto.createHash('sha256').update(`${width}x${height}:`).update(labels).digest('hex').slice(0, 32)
 }
 
@@ -53,7 +54,10 @@ const caches = new WeakMap<Db, DbCache>()
 function cacheOf(db: Db): DbCache {
   let c = caches.get(db)
   if (!c) {
-    c = { hashes: new Map(), row: db.prepare('SELECT id, created_at, file FROM masks WHERE image_id = ? AND version = ?') }
+    c = {
+      hashes: new Map(),
+      row: db.prepare('SELECT id, created_at, file FROM masks WHERE image_id = ? AND version = ?'),
+    }
     caches.set(db, c)
   }
   return c
@@ -88,6 +92,13 @@ export function storedMaskContent(db: Db, paths: ProjectPaths, ref: StoredMaskRe
 
 /** storedMaskContent of one (image, version). */
 export function maskVersionContent(db: Db, paths: ProjectPaths, imageId: number, version: number): string {
-  const r = cacheOf(db).row.get(imageId, version) as { id: number; created_at: string; file: string } | undefined
-  return storedMaskContent(db, paths, { imageId, version, rowId: r?.id ?? null, createdAt: r?.created_at ?? null, file: r?.file ?? null })
+  const r = cacheOf(db).row.get(imageId, version) as
+    { id: number; created_at: string; file: string } | undefined
+  return storedMaskContent(db, paths, {
+    imageId,
+    version,
+    rowId: r?.id ?? null,
+    createdAt: r?.created_at ?? null,
+    file: r?.file ?? null,
+  })
 }

@@ -74,7 +74,8 @@ function paperMiou(m: Map<string, number>): number | null {
 const DURATION_KEYS = ['source', 'adapt', 'predict', 'score', 'total'] as const
 
 function finite(v: number, what: string): number {
-  if (!Number.isFinite(v)) throw new InvalidInputError(`metric ${what} is ${v}; only finite values are stored`)
+  if (!Number.isFinite(v))
+    throw new InvalidInputError(`metric ${what} is ${v}; only finite values are stored`)
   return v
 }
 
@@ -90,19 +91,27 @@ export class MetricsRepo {
       throw new InvalidInputError(`the confusion matrix of run ${e.runId} is not ${n}×${n}`)
     if (e.images.length === 0) throw new InvalidInputError(`run ${e.runId}: no scored image to store`)
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND (album_id IS NOT NULL OR image_id IS NOT NULL)').run(e.runId)
+      this.db
+        .prepare('DELETE FROM metrics WHERE run_id = ? AND (album_id IS NOT NULL OR image_id IS NOT NULL)')
+        .run(e.runId)
       this.db.prepare('DELETE FROM run_masks WHERE run_id = ?').run(e.runId)
-      const album = this.db.prepare('INSERT INTO metrics (run_id, album_id, image_id, name, value) VALUES (?, ?, NULL, ?, ?)')
-      const image = this.db.prepare('INSERT INTO metrics (run_id, album_id, image_id, name, value) VALUES (?, ?, ?, ?, ?)')
+      const album = this.db.prepare(
+        'INSERT INTO metrics (run_id, album_id, image_id, name, value) VALUES (?, ?, NULL, ?, ?)',
+      )
+      const image = this.db.prepare(
+        'INSERT INTO metrics (run_id, album_id, image_id, name, value) VALUES (?, ?, ?, ?, ?)',
+      )
       const mask = this.db.prepare('INSERT INTO run_masks (run_id, image_id, mask_version) VALUES (?, ?, ?)')
       album.run(e.runId, e.albumId, 'images', e.images.length)
       album.run(e.runId, e.albumId, 'fiou', finite(e.fiou, 'fiou'))
       album.run(e.runId, e.albumId, 'miou_all21', finite(e.miouAll21, 'miou_all21'))
-      if (!Number.isNaN(e.miouPresent)) album.run(e.runId, e.albumId, 'miou_present', finite(e.miouPresent, 'miou_present'))
+      if (!Number.isNaN(e.miouPresent))
+        album.run(e.runId, e.albumId, 'miou_present', finite(e.miouPresent, 'miou_present'))
       for (let c = 0; c < n; c++) {
         album.run(e.runId, e.albumId, `class_iou:${c}`, finite(e.perClass[c]!, `class_iou:${c}`))
         const p = e.perClassPresent[c]!
-        if (!Number.isNaN(p)) album.run(e.runId, e.albumId, `class_iou_present:${c}`, finite(p, `class_iou_present:${c}`))
+        if (!Number.isNaN(p))
+          album.run(e.runId, e.albumId, `class_iou_present:${c}`, finite(p, `class_iou_present:${c}`))
         album.run(e.runId, e.albumId, `class_images:${c}`, e.perClassImages[c]!)
       }
       album.run(e.runId, e.albumId, 'confusion_classes', n)
@@ -124,9 +133,15 @@ export class MetricsRepo {
       for (const k of DURATION_KEYS) {
         const v = d[k]
         if (v === undefined || v === null) continue
-        this.db.prepare('DELETE FROM metrics WHERE run_id = ? AND album_id IS NULL AND image_id IS NULL AND name = ?').run(runId, `seconds:${k}`)
         this.db
-          .prepare('INSERT INTO metrics (run_id, album_id, image_id, name, value) VALUES (?, NULL, NULL, ?, ?)')
+          .prepare(
+            'DELETE FROM metrics WHERE run_id = ? AND album_id IS NULL AND image_id IS NULL AND name = ?',
+          )
+          .run(runId, `seconds:${k}`)
+        this.db
+          .prepare(
+            'INSERT INTO metrics (run_id, album_id, image_id, name, value) VALUES (?, NULL, NULL, ?, ?)',
+          )
           .run(runId, `seconds:${k}`, finite(v, `seconds:${k}`))
       }
     })()
@@ -134,7 +149,9 @@ export class MetricsRepo {
 
   durations(runId: number): RunDurations {
     const rows = this.db
-      .prepare("SELECT name, value FROM metrics WHERE run_id = ? AND album_id IS NULL AND image_id IS NULL AND name LIKE 'seconds:%'")
+      .prepare(
+        "SELECT name, value FROM metrics WHERE run_id = ? AND album_id IS NULL AND image_id IS NULL AND name LIKE 'seconds:%'",
+      )
       .all(runId) as { name: string; value: number }[]
     const out: RunDurations = { source: null, adapt: null, predict: null, score: null, total: null }
     for (const r of rows) {
@@ -146,7 +163,9 @@ export class MetricsRepo {
 
   private albumRows(runId: number): Map<string, number> {
     const rows = this.db
-      .prepare('SELECT name, value FROM metrics WHERE run_id = ? AND album_id IS NOT NULL AND image_id IS NULL')
+      .prepare(
+        'SELECT name, value FROM metrics WHERE run_id = ? AND album_id IS NOT NULL AND image_id IS NULL',
+      )
       .all(runId) as { name: string; value: number }[]
     return new Map(rows.map((r) => [r.name, r.value]))
   }

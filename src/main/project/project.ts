@@ -17,7 +17,12 @@ import { MasksRepo } from './masks-repo'
 import { GroupingsRepo } from './groupings-repo'
 import { StoreImportTarget } from './import-target'
 import { removeQuietly } from '../files/atomic-file'
-import { folderChange, ProjectFolderGoneError, readFolderIdentity, type FolderIdentity } from './folder-identity'
+import {
+  folderChange,
+  ProjectFolderGoneError,
+  readFolderIdentity,
+  type FolderIdentity,
+} from './folder-identity'
 import { watchFolder } from './folder-watch'
 import { sweepInterruptedWrites } from './sweep-interrupted'
 import { MakeDirError, makeDirSync } from '../files/make-dir'
@@ -174,7 +179,9 @@ export class Project {
         db = openDb(paths.db)
       } catch (e) {
         // The cause keeps SQLite's code (a full disk shows as SQLITE_FULL or SQLITE_IOERR_SHMSIZE).
-        throw Object.assign(new StoreIoError(`cannot open ${paths.db}: ${(e as Error).message}`), { cause: e })
+        throw Object.assign(new StoreIoError(`cannot open ${paths.db}: ${(e as Error).message}`), {
+          cause: e,
+        })
       }
       migrate(db, paths.db)
       ensureLayout(paths)
@@ -296,7 +303,8 @@ export class Project {
     const { files, runIds } = this.albums.delete(albumId)
     for (const rel of files) removeQuietly(fromRelPath(this.paths, rel))
     // Run ids come from the database (integers), never from user text.
-    for (const runId of runIds) fs.rmSync(path.join(this.paths.runs, String(runId)), { recursive: true, force: true })
+    for (const runId of runIds)
+      fs.rmSync(path.join(this.paths.runs, String(runId)), { recursive: true, force: true })
     for (const rel of files) {
       // Remove emptied per-image mask folders.
       const m = /^masks\/(\d+)\//.exec(rel)

@@ -93,7 +93,8 @@ export class ProposalsRepo {
   putMany(inputs: readonly ProposalInput[]): number[] {
     for (const p of inputs) {
       if (!isProposalKind(p.kind)) throw new InvalidInputError(`unknown proposal kind "${String(p.kind)}"`)
-      if (p.sourceId.trim() === '') throw new InvalidInputError(`proposal of image ${p.imageId}: empty source id`)
+      if (p.sourceId.trim() === '')
+        throw new InvalidInputError(`proposal of image ${p.imageId}: empty source id`)
       if (p.classes.some((c) => !Number.isInteger(c) || c < 0 || c > 20)) {
         throw new InvalidInputError(`proposal of image ${p.imageId}: classes must be integers 0–20`)
       }
@@ -109,7 +110,9 @@ export class ProposalsRepo {
       })
       const { ids, replaced } = this.db.transaction(() => {
         const exists = this.db.prepare('SELECT 1 FROM images WHERE id = ?')
-        const old = this.db.prepare('SELECT rel_path FROM mask_proposals WHERE image_id = ? AND source_id = ?')
+        const old = this.db.prepare(
+          'SELECT rel_path FROM mask_proposals WHERE image_id = ? AND source_id = ?',
+        )
         const del = this.db.prepare('DELETE FROM mask_proposals WHERE image_id = ? AND source_id = ?')
         const ins = this.db.prepare(
           `INSERT INTO mask_proposals (image_id, source_kind, source_id, label, rel_path, classes, meta, created_at)

@@ -8,6 +8,7 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { RunKind, RunStatus } from '../../shared/runs'
+import { runName } from '../../shared/run-names'
 import { nowIso, parseJson, type Db } from './db'
 import { ConflictError, InvalidInputError, NotFoundError } from './errors'
 import type { ProjectPaths } from './layout'
@@ -125,6 +126,20 @@ export class RunsRepo {
     return r
   }
 
+  /**
+   * The name people read for the run ("No-DA #4", "Personalize #6 — OURS-S2", "Source model #2"): its
+   * display number is the count of runs of its kind with an id ≤ its id, as the views count (run-names.ts).
+   */
+  displayName(id: number): string {
+    const r = this.row(id)
+    const n = (
+      this.db.prepare('SELECT COUNT(*) AS n FROM runs WHERE kind = ? AND id <= ?').get(r.kind, id) as {
+        n: number
+      }
+    ).n
+    return runName({ id, kind: r.kind, method: r.method }, new Map([[id, n]]))
+  }
+
   config(id: number): Record<string, unknown> {
     return parseJson<Record<string, unknown>>(this.row(id).config, {})
   }
@@ -176,6 +191,11 @@ export class RunsRepo {
    * a queued job cancelled before it started). Returns how many it settled.
    */
   reconcile(): number {
+    return this.settleOrphans().length
+  }
+
+  /** `reconcile`, returning the ids of the runs it settled (to tell the views). */
+  settleOrphans(): number[] {
     const rows = this.db
       .prepare(
         `SELECT r.id, j.status AS job_status, j.error AS job_error FROM runs r LEFT JOIN jobs j ON j.id = r.job_id
@@ -183,7 +203,7 @@ export class RunsRepo {
            AND (j.id IS NULL OR j.status IN ('done', 'failed', 'cancelled'))`,
       )
       .all() as { id: number; job_status: string | null; job_error: string | null }[]
-    if (rows.length === 0) return 0
+    if (rows.length === 0) return []
     const set = this.db.prepare('UPDATE runs SET status = ?, error = ?, finished_at = ? WHERE id = ?')
     this.db.transaction(() => {
       for (const r of rows) {
@@ -197,7 +217,7 @@ export class RunsRepo {
           )
       }
     })()
-    return rows.length
+    return rows.map((r) => r.id)
   }
 
   /**
@@ -206,7 +226,9 @@ export class RunsRepo {
    */
   findReusableSource(config: Record<string, unknown>): RunRow | null {
     const rows = this.db
-      .prepare(`${SELECT_RUN} WHERE r.kind = 'source' AND r.status = 'done' AND r.config = ? ORDER BY r.id DESC`)
+      .prepare(
+        `${SELECT_RUN} WHERE r.kind = 'source' AND r.status = 'done' AND r.config = ? ORDER BY r.id DESC`,
+      )
       .all(canonicalJson(config)) as RunRow[]
     return rows.find((r) => fs.existsSync(path.join(this.dir(r.id), 'checkpoint.json'))) ?? null
   }
@@ -228,7 +250,9 @@ export class RunsRepo {
   reopen(id: number, jobId: number): void {
     this.row(id)
     this.db
-      .prepare("UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, job_id = ? WHERE id = ? AND status != 'done'")
+      .prepare(
+        "UPDATE runs SET status = 'running', error = NULL, finished_at = NULL, job_id = ? WHERE id = ? AND status != 'done'",
+      )
       .run(jobId, id)
   }
 
@@ -264,17 +288,34 @@ export class RunsRepo {
     )
     const kindOf = this.db.prepare('SELECT kind FROM runs WHERE id = ?')
     for (const id of runIds) {
-      const m = rows.all(id) as { image_id: number; mask_version: number; id: number | null; created_at: string | null; file: string | null }[]
+      const m = rows.all(id) as {
+        image_id: number
+        mask_version: number
+        id: number | null
+        created_at: string | null
+        file: string | null
+      }[]
       if (m.length === 0) continue
       // A source run's masks are its training set (thousands of imported masks the editor never
       // touches): its fingerprint stays the version list, which decoding all of them would not change.
       if ((kindOf.get(id) as { kind: string } | undefined)?.kind === 'source') {
-        out.set(id, { fingerprint: maskSetFingerprint(m.map((r) => ({ imageId: r.image_id, maskVersion: r.mask_version }))), count: m.length })
+        out.set(id, {
+          fingerprint: maskSetFingerprint(
+            m.map((r) => ({ imageId: r.image_id, maskVersion: r.mask_version })),
+          ),
+          count: m.length,
+        })
         continue
       }
       const contents = m.map((r) => ({
         imageId: r.image_id,
-        content: storedMaskContent(this.db, this.paths, { imageId: r.image_id, version: r.mask_version, rowId: r.id, createdAt: r.created_at, file: r.file }),
+        content: storedMaskContent(this.db, this.paths, {
+          imageId: r.image_id,
+          version: r.mask_version,
+          rowId: r.id,
+          createdAt: r.created_at,
+          file: r.file,
+        }),
       }))
       out.set(id, { fingerprint: maskContentFingerprint(contents), count: m.length })
     }
@@ -283,7 +324,12 @@ export class RunsRepo {
 
   /** The content fingerprint of (image, mask version) pairs. */
   contentFingerprint(masks: readonly RunMask[]): string {
-    return maskContentFingerprint(masks.map((m) => ({ imageId: m.imageId, content: maskVersionContent(this.db, this.paths, m.imageId, m.maskVersion) })))
+    return maskContentFingerprint(
+      masks.map((m) => ({
+        imageId: m.imageId,
+        content: maskVersionContent(this.db, this.paths, m.imageId, m.maskVersion),
+      })),
+    )
   }
 
   /**

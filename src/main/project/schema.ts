@@ -300,7 +300,9 @@ const v7RegisteredFolders: Migration = {
     `)
     // Existing projects: the folders their in-place imports named (jobs keep their arguments) and the
     // roots of their source datasets — the folders the user chose, never the paths the images now claim.
-    const add = db.prepare('INSERT OR IGNORE INTO registered_folders (path, origin, registered_at) VALUES (?, ?, ?)')
+    const add = db.prepare(
+      'INSERT OR IGNORE INTO registered_folders (path, origin, registered_at) VALUES (?, ?, ?)',
+    )
     const now = new Date().toISOString()
     for (const s of db.prepare('SELECT root FROM sources').all() as { root: string }[]) {
       add.run(realFolder(s.root), 'source dataset', now)
@@ -316,7 +318,8 @@ const v7RegisteredFolders: Migration = {
         continue
       }
       const folder = j.kind === 'import-folder' ? args.dir : args.root
-      if (args.copy === false && typeof folder === 'string' && path.isAbsolute(folder)) add.run(realFolder(folder), j.kind, now)
+      if (args.copy === false && typeof folder === 'string' && path.isAbsolute(folder))
+        add.run(realFolder(folder), j.kind, now)
     }
   },
 }

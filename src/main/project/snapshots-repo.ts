@@ -62,7 +62,8 @@ export class SnapshotsRepo {
   constructor(private readonly db: Db) {}
 
   private checkRun(runId: number): void {
-    if (!this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId)) throw new NotFoundError(`run ${runId} does not exist`)
+    if (!this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(runId))
+      throw new NotFoundError(`run ${runId} does not exist`)
   }
 
   /**
@@ -82,7 +83,16 @@ export class SnapshotsRepo {
           const s = p.parts[part]
           if (!s) continue
           checkScore(runId, p, part, s)
-          add.run(runId, p.stage, toStored(p.stage, p.iteration), part, s.images, s.fiou, s.miouAll21, s.miouPresent)
+          add.run(
+            runId,
+            p.stage,
+            toStored(p.stage, p.iteration),
+            part,
+            s.images,
+            s.fiou,
+            s.miouAll21,
+            s.miouPresent,
+          )
         }
       }
       if (choice) this.setChoiceIn(runId, choice)
@@ -135,16 +145,23 @@ export class SnapshotsRepo {
         p = { stage: r.stage, iteration, parts: {} }
         out.push(p)
       }
-      p.parts[r.part] = { fiou: r.fiou, miouAll21: r.miou_all21, miouPresent: r.miou_present, images: r.images }
+      p.parts[r.part] = {
+        fiou: r.fiou,
+        miouAll21: r.miou_all21,
+        miouPresent: r.miou_present,
+        images: r.images,
+      }
     }
     return out
   }
 
   choice(runId: number): SnapshotChoice | null {
-    const r = this.db.prepare('SELECT * FROM snapshot_choices WHERE run_id = ?').get(runId) as ChoiceRow | undefined
+    const r = this.db.prepare('SELECT * FROM snapshot_choices WHERE run_id = ?').get(runId) as
+      ChoiceRow | undefined
     if (!r) return null
     const parts = parseJson<{ selection?: unknown; report?: unknown }>(r.parts, {})
-    const ids = (v: unknown): number[] => (Array.isArray(v) ? v.filter((x): x is number => Number.isInteger(x)) : [])
+    const ids = (v: unknown): number[] =>
+      Array.isArray(v) ? v.filter((x): x is number => Number.isInteger(x)) : []
     return {
       mode: r.mode,
       modeReason: r.mode_reason,

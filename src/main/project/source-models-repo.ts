@@ -126,8 +126,9 @@ export class SourceModelsRepo {
    * Stores a checked checkpoint: refuses one whose sha256 is already stored, copies `sourceFile` to
    * `models/<sha256 prefix>-<name>.pth` atomically, checks that the copy hashes to `checked.sha256` (so the
    * stored bytes are the checked bytes even if the original changed meanwhile), then inserts the row.
+   * `originalPath` is the provenance recorded (default `sourceFile`; a download records its URL).
    */
-  add(sourceFile: string, checked: CheckedSourceModel): SourceModel {
+  add(sourceFile: string, checked: CheckedSourceModel, originalPath: string = sourceFile): SourceModel {
     const existing = this.findBySha256(checked.sha256)
     if (existing) throw this.duplicateError(sourceFile, existing)
     const dir = path.join(this.paths.root, MODELS_DIR)
@@ -165,7 +166,7 @@ export class SourceModelsRepo {
           checked.hasAux ? 1 : 0,
           checked.sha256,
           toRelPath(this.paths, target),
-          sourceFile,
+          originalPath,
           checked.bytes,
           nowIso(),
           JSON.stringify(detection),

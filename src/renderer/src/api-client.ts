@@ -27,7 +27,6 @@ export interface StudioClient {
   mediaUrl(ref: string): string
 }
 
-
 export function createClient(transport: Transport): StudioClient {
   const api = Object.fromEntries(
     METHOD_NAMES.map((method) => [method, (args: unknown) => transport.call(method, (args ?? {}) as never)]),

@@ -16,9 +16,13 @@ export function formatBytes(bytes: number): string {
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`
 }
 
-/** "12 img/s", "3.4 steps/s": training counts steps, every other job images (or files). */
-export function formatRate(rate: number | null | undefined, unit: 'images' | 'steps' = 'images'): string {
+/** "12 img/s", "3.4 steps/s", "1.2 MB/s": training counts steps, a download bytes, every other job images (or files). */
+export function formatRate(
+  rate: number | null | undefined,
+  unit: 'images' | 'steps' | 'bytes' = 'images',
+): string {
   if (rate === null || rate === undefined || !Number.isFinite(rate)) return ''
+  if (unit === 'bytes') return `${formatBytes(rate)}/s`
   const per = unit === 'steps' ? 'steps/s' : 'img/s'
   return rate >= 10 ? `${Math.round(rate)} ${per}` : `${rate.toFixed(1)} ${per}`
 }
@@ -27,7 +31,11 @@ export function formatRate(rate: number | null | undefined, unit: 'images' | 'st
  * "3.4 steps/s · 1m 04s left": the rate and ETA line of a job or a live run. The jobs panel and the run
  * page both print it from the same progress report, so they agree at the same moment.
  */
-export function formatProgressStats(p: { rate?: number | null; unit?: 'images' | 'steps' | undefined; etaSeconds: number | null }): string {
+export function formatProgressStats(p: {
+  rate?: number | null
+  unit?: 'images' | 'steps' | 'bytes' | undefined
+  etaSeconds: number | null
+}): string {
   return [formatRate(p.rate, p.unit ?? 'images'), formatEta(p.etaSeconds)].filter((s) => s !== '').join(' · ')
 }
 
@@ -44,7 +52,13 @@ export function formatDate(iso: string | null): string {
   if (!iso) return ''
   const d = new Date(iso)
   if (Number.isNaN(d.getTime())) return iso
-  return d.toLocaleString('en-GB', { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' })
+  return d.toLocaleString('en-GB', {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  })
 }
 
 /** EXIF orientation 1–8 in words. */

@@ -17,13 +17,17 @@ export interface AnnotatorHook {
 
 /** The page's label bitmap, one index per pixel. */
 export async function annotatorLabels(page: Page): Promise<Uint8Array> {
-  const b64 = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.labels())
+  const b64 = await page.evaluate(() =>
+    (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.labels(),
+  )
   return new Uint8Array(Buffer.from(b64, 'base64'))
 }
 
 /** Screen point of an image pixel's centre. */
 export async function annotatorPoint(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
-  const v = await page.evaluate(() => (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.view())
+  const v = await page.evaluate(() =>
+    (globalThis as unknown as { __pssAnnotator: AnnotatorHook }).__pssAnnotator.view(),
+  )
   const box = (await page.locator(tid('annotate-canvas')).boundingBox())!
   return { x: box.x + v.x + (x + 0.5) * v.scale, y: box.y + v.y + (y + 0.5) * v.scale }
 }

@@ -20,7 +20,9 @@ export const CHROMIUM_ARGS = [
 
 /** Screenshots go to docs/screenshots with PSS_UPDATE_SCREENSHOTS=1, else to test-results/. */
 export function screenshotsDir(): string {
-  const dir = resolve(process.env.PSS_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots')
+  const dir = resolve(
+    process.env.PSS_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots',
+  )
   mkdirSync(dir, { recursive: true })
   return dir
 }
@@ -79,7 +81,11 @@ export interface BrowserSessionOptions {
 
 export async function openBrowser(opts: BrowserSessionOptions): Promise<BrowserSession> {
   mkdirSync(opts.resultsDir, { recursive: true })
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true })
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+    headless: true,
+  })
   const context = await browser.newContext({
     viewport: opts.viewport ?? { width: 1440, height: 900 },
     deviceScaleFactor: 1,

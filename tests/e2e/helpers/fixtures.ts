@@ -62,15 +62,23 @@ export async function makePisDataset(root: string, count: number): Promise<PisFi
     writeFileSync(join(user, 'JPEGImages', `${stem}.jpg`), scene.jpeg)
     images.push(`${stem}.jpg`)
     classes.set(`${stem}.jpg`, scene.classes)
-    tagLines.push(`${stem}.jpg:${scene.classes.length ? scene.classes.map((c) => VOC_CLASSES[c]).join(',') : 'UNKNOWN'}`)
+    tagLines.push(
+      `${stem}.jpg:${scene.classes.length ? scene.classes.map((c) => VOC_CLASSES[c]).join(',') : 'UNKNOWN'}`,
+    )
     // Two of every three photos are labelled; a third of the labelled ones form the validation split.
     if (i % 3 !== 2) {
-      writeFileSync(join(user, 'SegmentationClass', `${stem}.png`), encodeLabelPng({ width: scene.width, height: scene.height, labels: scene.labels }))
+      writeFileSync(
+        join(user, 'SegmentationClass', `${stem}.png`),
+        encodeLabelPng({ width: scene.width, height: scene.height, labels: scene.labels }),
+      )
       masked.push(`${stem}.jpg`)
       if (masked.length % 3 === 1) validation.push(stem)
     }
   }
-  writeFileSync(join(user, 'val_all.txt'), validation.map((s) => `/JPEGImages/${s}.jpg /SegmentationClass/${s}.png 0`).join('\n') + '\n')
+  writeFileSync(
+    join(user, 'val_all.txt'),
+    validation.map((s) => `/JPEGImages/${s}.jpg /SegmentationClass/${s}.png 0`).join('\n') + '\n',
+  )
   writeFileSync(join(user, 'imgLabelList.txt'), tagLines.join('\n') + '\n')
   return { root, userId, images, masked, validation: validation.map((s) => `${s}.jpg`), classes }
 }

@@ -15,7 +15,10 @@ export interface Scene {
   classes: number[]
 }
 
-type Shape = { kind: 'ellipse'; cx: number; cy: number; rx: number; ry: number } | { kind: 'rect'; x: number; y: number; w: number; h: number } | { kind: 'poly'; pts: [number, number][] }
+type Shape =
+  | { kind: 'ellipse'; cx: number; cy: number; rx: number; ry: number }
+  | { kind: 'rect'; x: number; y: number; w: number; h: number }
+  | { kind: 'poly'; pts: [number, number][] }
 
 interface Obj {
   cls: number
@@ -78,10 +81,24 @@ function dog(x: number, ground: number, s: number, r: () => number, facing: 1 | 
     shapes: [
       { kind: 'ellipse', cx: x, cy: bodyY, rx: 46 * s, ry: 20 * s },
       { kind: 'ellipse', cx: x + facing * 48 * s, cy: bodyY - 20 * s, rx: 17 * s, ry: 14 * s },
-      { kind: 'poly', pts: [[x + facing * 40 * s, bodyY - 30 * s], [x + facing * 50 * s, bodyY - 46 * s], [x + facing * 54 * s, bodyY - 28 * s]] },
+      {
+        kind: 'poly',
+        pts: [
+          [x + facing * 40 * s, bodyY - 30 * s],
+          [x + facing * 50 * s, bodyY - 46 * s],
+          [x + facing * 54 * s, bodyY - 28 * s],
+        ],
+      },
       { kind: 'rect', x: x - 36 * s, y: bodyY, w: 10 * s, h: 46 * s },
       { kind: 'rect', x: x + 24 * s, y: bodyY, w: 10 * s, h: 46 * s },
-      { kind: 'poly', pts: [[x - facing * 42 * s, bodyY - 8 * s], [x - facing * 66 * s, bodyY - 30 * s], [x - facing * 46 * s, bodyY - 2 * s]] },
+      {
+        kind: 'poly',
+        pts: [
+          [x - facing * 42 * s, bodyY - 8 * s],
+          [x - facing * 66 * s, bodyY - 30 * s],
+          [x - facing * 46 * s, bodyY - 2 * s],
+        ],
+      },
     ],
   }
 }
@@ -94,7 +111,15 @@ function car(x: number, ground: number, s: number, r: () => number): Obj {
     colour: PAINTS[Math.floor(r() * PAINTS.length)]!,
     shade: '#111418',
     shapes: [
-      { kind: 'poly', pts: [[x - w * 0.28, bodyTop], [x - w * 0.16, bodyTop - 34 * s], [x + w * 0.2, bodyTop - 34 * s], [x + w * 0.34, bodyTop], ] },
+      {
+        kind: 'poly',
+        pts: [
+          [x - w * 0.28, bodyTop],
+          [x - w * 0.16, bodyTop - 34 * s],
+          [x + w * 0.2, bodyTop - 34 * s],
+          [x + w * 0.34, bodyTop],
+        ],
+      },
       { kind: 'rect', x: x - w / 2, y: bodyTop, w, h: 44 * s },
       { kind: 'ellipse', cx: x - w * 0.3, cy: ground - 16 * s, rx: 17 * s, ry: 17 * s },
       { kind: 'ellipse', cx: x + w * 0.3, cy: ground - 16 * s, rx: 17 * s, ry: 17 * s },
@@ -108,7 +133,15 @@ function plant(x: number, ground: number, s: number): Obj {
     colour: '#3f8f4a',
     shade: '#1d4a24',
     shapes: [
-      { kind: 'poly', pts: [[x - 22 * s, ground - 40 * s], [x + 22 * s, ground - 40 * s], [x + 16 * s, ground], [x - 16 * s, ground]] },
+      {
+        kind: 'poly',
+        pts: [
+          [x - 22 * s, ground - 40 * s],
+          [x + 22 * s, ground - 40 * s],
+          [x + 16 * s, ground],
+          [x - 16 * s, ground],
+        ],
+      },
       { kind: 'ellipse', cx: x, cy: ground - 70 * s, rx: 34 * s, ry: 32 * s },
       { kind: 'ellipse', cx: x - 22 * s, cy: ground - 56 * s, rx: 18 * s, ry: 16 * s },
       { kind: 'ellipse', cx: x + 22 * s, cy: ground - 58 * s, rx: 18 * s, ry: 16 * s },
@@ -123,8 +156,22 @@ function bird(x: number, y: number, s: number): Obj {
     shade: '#0e1117',
     shapes: [
       { kind: 'ellipse', cx: x, cy: y, rx: 14 * s, ry: 6 * s },
-      { kind: 'poly', pts: [[x - 4 * s, y - 2 * s], [x - 22 * s, y - 18 * s], [x + 6 * s, y - 3 * s]] },
-      { kind: 'poly', pts: [[x + 2 * s, y - 2 * s], [x + 18 * s, y - 20 * s], [x + 10 * s, y - 2 * s]] },
+      {
+        kind: 'poly',
+        pts: [
+          [x - 4 * s, y - 2 * s],
+          [x - 22 * s, y - 18 * s],
+          [x + 6 * s, y - 3 * s],
+        ],
+      },
+      {
+        kind: 'poly',
+        pts: [
+          [x + 2 * s, y - 2 * s],
+          [x + 18 * s, y - 20 * s],
+          [x + 10 * s, y - 2 * s],
+        ],
+      },
     ],
   }
 }
@@ -197,21 +244,38 @@ export async function makeScene(seed: number, width = 640, height = 480, withObj
       else objs.push(bird(x, horizon * (0.2 + r() * 0.5), s * 1.4))
     }
     // Nearer objects (lower on the ground) are drawn last, over farther ones.
-    objs.sort((a, b) => Math.max(...a.shapes.map((q) => bbox(q)[3])) - Math.max(...b.shapes.map((q) => bbox(q)[3])))
+    objs.sort(
+      (a, b) => Math.max(...a.shapes.map((q) => bbox(q)[3])) - Math.max(...b.shapes.map((q) => bbox(q)[3])),
+    )
   }
 
   const hills = Array.from({ length: 3 }, (_, i) => {
     const cx = width * (0.15 + i * 0.35 + r() * 0.1)
     return `<ellipse cx="${cx}" cy="${horizon + 10}" rx="${width * (0.25 + r() * 0.15)}" ry="${40 + r() * 50}" fill="${grd[1]}" opacity="0.55"/>`
   }).join('')
-  const sun = r() < 0.6 ? `<circle cx="${width * (0.1 + r() * 0.8)}" cy="${horizon * (0.2 + r() * 0.3)}" r="${18 + r() * 14}" fill="#fff6d8" opacity="0.85"/>` : ''
+  const sun =
+    r() < 0.6
+      ? `<circle cx="${width * (0.1 + r() * 0.8)}" cy="${horizon * (0.2 + r() * 0.3)}" r="${18 + r() * 14}" fill="#fff6d8" opacity="0.85"/>`
+      : ''
   const defs = objs
-    .map((o, i) => `<linearGradient id="g${i}" x1="0" y1="0" x2="0.4" y2="1"><stop offset="0" stop-color="${o.colour}"/><stop offset="1" stop-color="${o.shade}"/></linearGradient>`)
+    .map(
+      (o, i) =>
+        `<linearGradient id="g${i}" x1="0" y1="0" x2="0.4" y2="1"><stop offset="0" stop-color="${o.colour}"/><stop offset="1" stop-color="${o.shade}"/></linearGradient>`,
+    )
     .join('')
   const shadows = objs
     .map((o) => {
-      const [x0, , x1, y1] = o.shapes.map(bbox).reduce((a, b) => [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])])
-      return o.cls === 3 ? '' : `<ellipse cx="${(x0 + x1) / 2}" cy="${y1}" rx="${(x1 - x0) * 0.55}" ry="6" fill="#000" opacity="0.25"/>`
+      const [x0, , x1, y1] = o.shapes
+        .map(bbox)
+        .reduce((a, b) => [
+          Math.min(a[0], b[0]),
+          Math.min(a[1], b[1]),
+          Math.max(a[2], b[2]),
+          Math.max(a[3], b[3]),
+        ])
+      return o.cls === 3
+        ? ''
+        : `<ellipse cx="${(x0 + x1) / 2}" cy="${y1}" rx="${(x1 - x0) * 0.55}" ry="6" fill="#000" opacity="0.25"/>`
     })
     .join('')
   const bodies = objs.map((o, i) => o.shapes.map((q) => svgShape(q, `url(#g${i})`)).join('')).join('')
@@ -245,7 +309,11 @@ ${shadows}${bodies}
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x
-      if ((x + 1 < width && labels[i + 1] !== labels[i]) || (y + 1 < height && labels[i + width] !== labels[i])) edges.push(i)
+      if (
+        (x + 1 < width && labels[i + 1] !== labels[i]) ||
+        (y + 1 < height && labels[i + width] !== labels[i])
+      )
+        edges.push(i)
     }
   }
   for (const i of edges) {

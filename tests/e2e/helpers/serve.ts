@@ -37,7 +37,10 @@ export interface Served {
 const URL_LINE = /PSS Studio \(browser mode\): (http:\/\/\S+)/
 
 export function serve(args: string[], env: NodeJS.ProcessEnv): Promise<Served> {
-  const child = spawn(process.execPath, [cliPath(), 'serve', '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [cliPath(), 'serve', '--port', '0', ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
   const output = () => out
   const stop = () =>

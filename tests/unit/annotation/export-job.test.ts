@@ -20,7 +20,11 @@ describe('startMaskExport', () => {
   it('runs as a job with per-photo progress and the export summary as its result', async () => {
     fx = await albumFixture(tmp, 3)
     for (const [i, id] of fx.imageIds.slice(0, 2).entries()) {
-      await fx.studio.api.saveMask({ imageId: id, indicesBase64: b64(labelsFor(fx.width, fx.height, i + 3)), baseVersion: null })
+      await fx.studio.api.saveMask({
+        imageId: id,
+        indicesBase64: b64(labelsFor(fx.width, fx.height, i + 3)),
+        baseVersion: null,
+      })
     }
     const out = path.join(tmp.make(), 'voc-out')
     const { jobId } = await fx.studio.api.startMaskExport({ albumId: fx.albumId, format: 'voc', out })
@@ -43,8 +47,8 @@ describe('startMaskExport', () => {
 
   it('refuses an unknown album before queueing anything', async () => {
     fx = await albumFixture(tmp, 1)
-    await expect(fx.studio.api.startMaskExport({ albumId: 999, format: 'voc', out: path.join(tmp.make(), 'o') })).rejects.toThrow(
-      /album 999 does not exist/,
-    )
+    await expect(
+      fx.studio.api.startMaskExport({ albumId: 999, format: 'voc', out: path.join(tmp.make(), 'o') }),
+    ).rejects.toThrow(/album 999 does not exist/)
   })
 })

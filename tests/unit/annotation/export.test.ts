@@ -29,7 +29,9 @@ im = Image.open(sys.argv[1])
 pal = im.getpalette() or []
 print(json.dumps({"mode": im.mode, "size": list(im.size), "palette": pal[:768], "pixels": list(im.getdata())}))
 `
-  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' })) as ReturnType<typeof pillow>
+  return JSON.parse(
+    execFileSync('/usr/bin/python3', ['-c', script, file], { encoding: 'utf8' }),
+  ) as ReturnType<typeof pillow>
 }
 
 describe('exportMasks', () => {
@@ -49,7 +51,13 @@ describe('exportMasks', () => {
     fx.project.groupings.addSplit(fx.albumId, 'v', [ids[0]!, ids[1]!, ids[4]!], {})
     const out = path.join(tmp.make(), 'voc-out')
     const r = await fx.studio.api.exportMasks({ albumId: fx.albumId, format: 'voc', out })
-    expect(r).toMatchObject({ format: 'voc', masks: 4, images: 5, validation: 2, missingMasks: ['photo_004.jpg'] })
+    expect(r).toMatchObject({
+      format: 'voc',
+      masks: 4,
+      images: 5,
+      validation: 2,
+      missingMasks: ['photo_004.jpg'],
+    })
     expect(listFiles(out)).toEqual([
       'ImageSets/Segmentation/train.txt',
       'ImageSets/Segmentation/trainval.txt',
@@ -57,8 +65,12 @@ describe('exportMasks', () => {
       ...[0, 1, 2, 3, 4].map((i) => `JPEGImages/photo_00${i}.jpg`),
       ...[0, 1, 2, 3].map((i) => `SegmentationClass/photo_00${i}.png`),
     ])
-    expect(fs.readFileSync(path.join(out, 'ImageSets/Segmentation/val.txt'), 'utf8')).toBe('photo_000\nphoto_001\n')
-    expect(fs.readFileSync(path.join(out, 'ImageSets/Segmentation/train.txt'), 'utf8')).toBe('photo_002\nphoto_003\n')
+    expect(fs.readFileSync(path.join(out, 'ImageSets/Segmentation/val.txt'), 'utf8')).toBe(
+      'photo_000\nphoto_001\n',
+    )
+    expect(fs.readFileSync(path.join(out, 'ImageSets/Segmentation/train.txt'), 'utf8')).toBe(
+      'photo_002\nphoto_003\n',
+    )
     const palette = [...vocPalette()]
     for (const [i, id] of ids.slice(0, 4).entries()) {
       const p = pillow(path.join(out, `SegmentationClass/photo_00${i}.png`))
@@ -69,10 +81,14 @@ describe('exportMasks', () => {
     }
     expect(p0(out)).toEqual([15, 8, 0]) // VOC colour of... index 15 is person (192,128,128): check a few palette entries
     // out must be absent or empty
-    await expect(fx.studio.api.exportMasks({ albumId: fx.albumId, format: 'voc', out })).rejects.toMatchObject({
+    await expect(
+      fx.studio.api.exportMasks({ albumId: fx.albumId, format: 'voc', out }),
+    ).rejects.toMatchObject({
       payload: { code: 'CONFLICT', message: expect.stringContaining('not empty') },
     })
-    await expect(fx.studio.api.exportMasks({ albumId: fx.albumId, format: 'voc', out: path.join(fx.project.root, 'x') })).rejects.toMatchObject({
+    await expect(
+      fx.studio.api.exportMasks({ albumId: fx.albumId, format: 'voc', out: path.join(fx.project.root, 'x') }),
+    ).rejects.toMatchObject({
       payload: { code: 'CONFLICT' },
     })
   })
@@ -89,10 +105,17 @@ describe('exportMasks', () => {
     const [album] = await s.api.listAlbums({})
     const out = path.join(root, 'exported')
     const r = await s.api.exportMasks({ albumId: album!.id, format: 'pis', out })
-    expect(r).toMatchObject({ masks: pis.masked.length, images: pis.images.length, validation: pis.validation.length, missingMasks: [] })
+    expect(r).toMatchObject({
+      masks: pis.masked.length,
+      images: pis.images.length,
+      validation: pis.validation.length,
+      missingMasks: [],
+    })
     const src = path.join(pis.root, 'personal', 'id1')
     const dst = path.join(out, 'personal', 'id1')
-    expect(fs.readdirSync(path.join(dst, 'SegmentationClass')).sort()).toEqual(fs.readdirSync(path.join(src, 'SegmentationClass')).sort())
+    expect(fs.readdirSync(path.join(dst, 'SegmentationClass')).sort()).toEqual(
+      fs.readdirSync(path.join(src, 'SegmentationClass')).sort(),
+    )
     for (const f of fs.readdirSync(path.join(src, 'SegmentationClass'))) {
       const a = decodeLabelPng(fs.readFileSync(path.join(src, 'SegmentationClass', f)))
       const b = decodeLabelPng(fs.readFileSync(path.join(dst, 'SegmentationClass', f)))
@@ -105,7 +128,11 @@ describe('exportMasks', () => {
     expect(fs.readdirSync(path.join(dst, 'JPEGImages')).sort()).toEqual([...pis.images].sort())
     // JPEGs without rotation are copied byte for byte
     const first = pis.images[0]!
-    expect(fs.readFileSync(path.join(dst, 'JPEGImages', first)).equals(fs.readFileSync(path.join(src, 'JPEGImages', first)))).toBe(true)
+    expect(
+      fs
+        .readFileSync(path.join(dst, 'JPEGImages', first))
+        .equals(fs.readFileSync(path.join(src, 'JPEGImages', first))),
+    ).toBe(true)
   })
 
   it('CLI: pss-studio export --project --album --format --out [--json]', async () => {
@@ -119,16 +146,60 @@ describe('exportMasks', () => {
     const out = path.join(tmp.make(), 'out')
     const lines: string[] = []
     const errs: string[] = []
-    const io = { out: (l: string) => lines.push(l), err: (l: string) => errs.push(l), signal: new AbortController().signal }
-    const code = await runCli(['export', '--project', projectDir, '--album', 'Beach', '--format', 'pis', '--out', out, '--json'], io)
+    const io = {
+      out: (l: string) => lines.push(l),
+      err: (l: string) => errs.push(l),
+      signal: new AbortController().signal,
+    }
+    const code = await runCli(
+      ['export', '--project', projectDir, '--album', 'Beach', '--format', 'pis', '--out', out, '--json'],
+      io,
+    )
     expect(code, errs.join('\n')).toBe(0)
-    expect(JSON.parse(lines.join('\n'))).toMatchObject({ format: 'pis', masks: 1, images: 2, albumName: 'Beach' })
-    const m = decodeLabelPng(fs.readFileSync(path.join(out, 'personal', 'id7', 'SegmentationClass', 'photo_000.png')))
+    expect(JSON.parse(lines.join('\n'))).toMatchObject({
+      format: 'pis',
+      masks: 1,
+      images: 2,
+      albumName: 'Beach',
+    })
+    const m = decodeLabelPng(
+      fs.readFileSync(path.join(out, 'personal', 'id7', 'SegmentationClass', 'photo_000.png')),
+    )
     expect(Buffer.from(m.labels).equals(Buffer.from(labels))).toBe(true)
     errs.length = 0
-    expect(await runCli(['export', '--project', projectDir, '--album', 'Nope', '--format', 'voc', '--out', path.join(tmp.make(), 'o')], io)).toBe(2)
+    expect(
+      await runCli(
+        [
+          'export',
+          '--project',
+          projectDir,
+          '--album',
+          'Nope',
+          '--format',
+          'voc',
+          '--out',
+          path.join(tmp.make(), 'o'),
+        ],
+        io,
+      ),
+    ).toBe(2)
     expect(errs.join('\n')).toContain('no album "Nope"')
-    expect(await runCli(['export', '--project', projectDir, '--album', 'Beach', '--format', 'coco', '--out', path.join(tmp.make(), 'o')], io)).toBe(2)
+    expect(
+      await runCli(
+        [
+          'export',
+          '--project',
+          projectDir,
+          '--album',
+          'Beach',
+          '--format',
+          'coco',
+          '--out',
+          path.join(tmp.make(), 'o'),
+        ],
+        io,
+      ),
+    ).toBe(2)
   })
 })
 

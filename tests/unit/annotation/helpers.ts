@@ -13,7 +13,11 @@ export interface AlbumFixture {
   height: number
 }
 
-export async function albumFixture(tmp: TempDirs, count: number, opts: { width?: number; height?: number; name?: string } = {}): Promise<AlbumFixture> {
+export async function albumFixture(
+  tmp: TempDirs,
+  count: number,
+  opts: { width?: number; height?: number; name?: string } = {},
+): Promise<AlbumFixture> {
   const width = opts.width ?? 24
   const height = opts.height ?? 16
   const studio = new Studio({ mode: 'cli', homeDir: tmp.make(), jobs: { writeIntervalMs: 0 } })

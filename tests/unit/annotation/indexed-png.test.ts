@@ -19,14 +19,20 @@ import { albumFixture, b64, labelsFor, type AlbumFixture } from './helpers'
  */
 type EncodePalettePng = (map: { width: number; height: number; data: Uint8Array }) => Promise<Uint8Array>
 const ENCODER = path.resolve(__dirname, '../../../src/renderer/src/editor/png-encode.ts')
-async function encodePalettePng(map: { width: number; height: number; data: Uint8Array }): Promise<Uint8Array> {
+async function encodePalettePng(map: {
+  width: number
+  height: number
+  data: Uint8Array
+}): Promise<Uint8Array> {
   const m = (await import(/* @vite-ignore */ ENCODER)) as { encodePalettePng: EncodePalettePng }
   return m.encodePalettePng(map)
 }
 
 type DeflateScanlines = (raw: Uint8Array, stride: number) => Uint8Array
 async function deflateScanlines(raw: Uint8Array, stride: number): Promise<Uint8Array> {
-  const m = (await import(/* @vite-ignore */ path.resolve(__dirname, '../../../src/renderer/src/editor/run-deflate.ts'))) as { deflateScanlines: DeflateScanlines }
+  const m = (await import(
+    /* @vite-ignore */ path.resolve(__dirname, '../../../src/renderer/src/editor/run-deflate.ts')
+  )) as { deflateScanlines: DeflateScanlines }
   return m.deflateScanlines(raw, stride)
 }
 
@@ -41,7 +47,16 @@ afterEach(async () => {
 /** A label map with gradients and noise, so libpng picks every filter type somewhere. */
 function mixed(width: number, height: number): Uint8Array {
   const out = new Uint8Array(width * height)
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) out[y * width + x] = y < height / 3 ? (x * 7 + y) % 21 : y < (2 * height) / 3 ? ((x ^ y) * 13) % 21 : x > width / 2 ? 255 : (y >> 2) % 21
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      out[y * width + x] =
+        y < height / 3
+          ? (x * 7 + y) % 21
+          : y < (2 * height) / 3
+            ? ((x ^ y) * 13) % 21
+            : x > width / 2
+              ? 255
+              : (y >> 2) % 21
   return out
 }
 
@@ -61,7 +76,7 @@ describe('readIndexedPng', () => {
     expect(Buffer.from(r.labels).equals(Buffer.from(labels))).toBe(true)
   })
 
-  it("reads a full-size 4032×3024 editor PNG exactly (brush strokes: runs, row repeats, edges)", async () => {
+  it('reads a full-size 4032×3024 editor PNG exactly (brush strokes: runs, row repeats, edges)', async () => {
     const w = 4032
     const h = 3024
     const labels = new Uint8Array(w * h)
@@ -70,7 +85,8 @@ describe('readIndexedPng', () => {
         const cx = Math.round(300 + s * 500 + (500 - s * 50) * (t / 100))
         const cy = Math.round(300 + (2400 - s * 200) * (t / 100))
         for (let y = Math.max(0, cy - 40); y <= Math.min(h - 1, cy + 40); y++)
-          for (let x = Math.max(0, cx - 40); x <= Math.min(w - 1, cx + 40); x++) if ((x - cx) ** 2 + (y - cy) ** 2 <= 1600) labels[y * w + x] = s === 5 ? 255 : 7 + s
+          for (let x = Math.max(0, cx - 40); x <= Math.min(w - 1, cx + 40); x++)
+            if ((x - cx) ** 2 + (y - cy) ** 2 <= 1600) labels[y * w + x] = s === 5 ? 255 : 7 + s
       }
     }
     const png = await encodePalettePng({ width: w, height: h, data: labels })
@@ -88,14 +104,23 @@ describe('readIndexedPng', () => {
       const stride = 1 + Math.floor(rnd() * 50)
       for (let i = 0; i < raw.length; i++) {
         const r = rnd()
-        raw[i] = r < 0.05 ? Math.floor(rnd() * 256) : r < 0.5 && i >= stride ? raw[i - stride]! : i > 0 ? raw[i - 1]! : 200
+        raw[i] =
+          r < 0.05
+            ? Math.floor(rnd() * 256)
+            : r < 0.5 && i >= stride
+              ? raw[i - stride]!
+              : i > 0
+                ? raw[i - 1]!
+                : 200
       }
       // inflateSync throws on a bad Adler-32, a bad code or a distance before the start.
       expect(inflateSync(await deflateScanlines(raw, stride)).equals(Buffer.from(raw))).toBe(true)
       // The same bytes through an unaligned view (the word compares must not assume alignment).
       const shifted = new Uint8Array(raw.length + 1)
       shifted.set(raw, 1)
-      expect(inflateSync(await deflateScanlines(shifted.subarray(1), stride)).equals(Buffer.from(raw))).toBe(true)
+      expect(inflateSync(await deflateScanlines(shifted.subarray(1), stride)).equals(Buffer.from(raw))).toBe(
+        true,
+      )
     }
   })
 
@@ -103,7 +128,10 @@ describe('readIndexedPng', () => {
     const w = 120
     const h = 90
     const labels = mixed(w, h)
-    const gray = await sharp(Buffer.from(labels), { raw: { width: w, height: h, channels: 1 } }).toColourspace('b-w').png({ adaptiveFiltering: true, compressionLevel: 9 }).toBuffer()
+    const gray = await sharp(Buffer.from(labels), { raw: { width: w, height: h, channels: 1 } })
+      .toColourspace('b-w')
+      .png({ adaptiveFiltering: true, compressionLevel: 9 })
+      .toBuffer()
     const g = readIndexedPng(gray)!
     expect(g).toMatchObject({ kind: 'gray', canonical: false })
     expect(Buffer.from(g.labels).equals(Buffer.from(decodeLabelPng(gray).labels))).toBe(true)
@@ -114,7 +142,9 @@ describe('readIndexedPng', () => {
   })
 
   it('returns null for PNGs it does not handle (RGB, 16-bit) and throws on broken ones', async () => {
-    const rgb = await sharp({ create: { width: 4, height: 3, channels: 3, background: '#336699' } }).png().toBuffer()
+    const rgb = await sharp({ create: { width: 4, height: 3, channels: 3, background: '#336699' } })
+      .png()
+      .toBuffer()
     expect(readIndexedPng(rgb)).toBeNull()
     const png = encodeLabelPng({ width: 8, height: 8, labels: new Uint8Array(64).fill(3) })
     const badCrc = Buffer.from(png)
@@ -141,15 +171,25 @@ describe('saveMask with PNGs', () => {
     await fx.studio.api.saveMask({ imageId: id, pngBase64: b64(png), baseVersion: null })
     const v1 = fs.readFileSync(path.join(fx.project.root, 'masks', String(id), 'v1.png'))
     expect(v1.equals(Buffer.from(png))).toBe(true)
-    const gray = await sharp(Buffer.from(labels), { raw: { width: fx.width, height: fx.height, channels: 1 } }).toColourspace('b-w').png().toBuffer()
+    const gray = await sharp(Buffer.from(labels), {
+      raw: { width: fx.width, height: fx.height, channels: 1 },
+    })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer()
     await fx.studio.api.saveMask({ imageId: id, pngBase64: b64(gray), baseVersion: 1 })
     const v2 = fs.readFileSync(path.join(fx.project.root, 'masks', String(id), 'v2.png'))
     expect(v2.equals(encodeLabelPng({ width: fx.width, height: fx.height, labels }))).toBe(true)
     // a broken PNG is refused, naming the image
     const broken = Buffer.from(png)
     broken[broken.length - 20] = broken[broken.length - 20]! ^ 0xff
-    await expect(fx.studio.api.saveMask({ imageId: id, pngBase64: b64(broken), baseVersion: 2 })).rejects.toMatchObject({
-      payload: { code: 'BAD_ARGUMENTS', message: expect.stringContaining(`mask for image ${id}: not a readable PNG`) },
+    await expect(
+      fx.studio.api.saveMask({ imageId: id, pngBase64: b64(broken), baseVersion: 2 }),
+    ).rejects.toMatchObject({
+      payload: {
+        code: 'BAD_ARGUMENTS',
+        message: expect.stringContaining(`mask for image ${id}: not a readable PNG`),
+      },
     })
   })
 })
@@ -157,7 +197,7 @@ describe('saveMask with PNGs', () => {
 async function rowFilters(png: Buffer, w: number, h: number): Promise<number[]> {
   const { inflateSync } = await import('node:zlib')
   const chunks: Buffer[] = []
-  for (let off = 8; off < png.length; ) {
+  for (let off = 8; off < png.length;) {
     const len = png.readUInt32BE(off)
     if (png.toString('ascii', off + 4, off + 8) === 'IDAT') chunks.push(png.subarray(off + 8, off + 8 + len))
     off += 12 + len

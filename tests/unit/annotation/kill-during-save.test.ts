@@ -34,7 +34,7 @@ function contentFor(id: number, v: number): Uint8Array {
   const out = new Uint8Array(W * H)
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
-      let h = Math.imul(x * 73856093 ^ y * 19349663 ^ (id * 31 + v) * 83492791, 0x9e3779b1) >>> 0
+      let h = Math.imul((x * 73856093) ^ (y * 19349663) ^ ((id * 31 + v) * 83492791), 0x9e3779b1) >>> 0
       h ^= h >>> 15
       const n = h % 7 === 0 ? 255 : ((x >> 4) + (y >> 4) * 3 + v * 5 + id + (h % 3)) % 21
       out[y * W + x] = n
@@ -104,7 +104,9 @@ function check(root: string, ids: number[]): Checked {
     let orphans = 0
     let temps = 0
     for (const id of ids) {
-      const versions = p.db.prepare('SELECT version, file, class_pixels FROM masks WHERE image_id = ? ORDER BY version').all(id) as {
+      const versions = p.db
+        .prepare('SELECT version, file, class_pixels FROM masks WHERE image_id = ? ORDER BY version')
+        .all(id) as {
         version: number
         file: string
         class_pixels: string
@@ -118,7 +120,10 @@ function check(root: string, ids: number[]): Checked {
         const m = decodeLabelPng(fs.readFileSync(file))
         expect([m.width, m.height]).toEqual([W, H])
         const want = contentFor(id, v.version)
-        expect(Buffer.from(m.labels).equals(Buffer.from(want)), `image ${id} v${v.version} holds its own content`).toBe(true)
+        expect(
+          Buffer.from(m.labels).equals(Buffer.from(want)),
+          `image ${id} v${v.version} holds its own content`,
+        ).toBe(true)
         const hist = Object.fromEntries([...labelHistogram(want)].map(([k, n]) => [String(k), n]))
         expect(JSON.parse(v.class_pixels)).toEqual(hist)
         rows++
@@ -135,7 +140,11 @@ function check(root: string, ids: number[]): Checked {
         if (v <= (latest ?? 0)) continue
         // Cut off between rename and commit: only the next version, and complete.
         expect(v, `orphan ${f} of image ${id}`).toBe((latest ?? 0) + 1)
-        expect(Buffer.from(decodeLabelPng(fs.readFileSync(path.join(dir, f))).labels).equals(Buffer.from(contentFor(id, v)))).toBe(true)
+        expect(
+          Buffer.from(decodeLabelPng(fs.readFileSync(path.join(dir, f))).labels).equals(
+            Buffer.from(contentFor(id, v)),
+          ),
+        ).toBe(true)
         orphans++
       }
     }
@@ -172,7 +181,11 @@ describe('kill during save', () => {
       const s = await startServer(root, home, rendererDir)
       // Where each image stands now (continuing after the previous kill).
       const version = new Map<number, number | null>()
-      for (const id of ids) version.set(id, (await call<{ maskVersion: number | null }>(s, 'getImage', { imageId: id })).maskVersion)
+      for (const id of ids)
+        version.set(
+          id,
+          (await call<{ maskVersion: number | null }>(s, 'getImage', { imageId: id })).maskVersion,
+        )
       // Warm the cache for the first saves, so the kill lands during saves rather than during encoding here.
       for (const id of ids) pngFor(id, (version.get(id) ?? 0) + 1)
       let killed = false
@@ -184,7 +197,11 @@ describe('kill during save', () => {
           const id = mine[k % mine.length]!
           const base = version.get(id) ?? null
           try {
-            const r = await call<{ version: number }>(s, 'saveMask', { imageId: id, pngBase64: pngFor(id, (base ?? 0) + 1), baseVersion: base })
+            const r = await call<{ version: number }>(s, 'saveMask', {
+              imageId: id,
+              pngBase64: pngFor(id, (base ?? 0) + 1),
+              baseVersion: base,
+            })
             expect(r.version).toBe((base ?? 0) + 1)
             version.set(id, r.version)
             saved++
@@ -224,6 +241,8 @@ describe('kill during save', () => {
     const final = check(root, ids)
     expect(final.orphans).toBe(0)
     expect(final.temps).toBe(0)
-    console.log(`kill during save: ${ROUNDS} kills, ${saved} saves acknowledged, ${cutOff} cut off, ${totals.orphans} orphan versions and ${totals.temps} temp files seen after kills; ${final.rows} versions checked`)
+    console.log(
+      `kill during save: ${ROUNDS} kills, ${saved} saves acknowledged, ${cutOff} cut off, ${totals.orphans} orphan versions and ${totals.temps} temp files seen after kills; ${final.rows} versions checked`,
+    )
   }, 240_000)
 })

@@ -6,7 +6,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { labelContentHash, maskContentFingerprint, maskVersionContent } from '../../../src/main/project/mask-content'
+import {
+  labelContentHash,
+  maskContentFingerprint,
+  maskVersionContent,
+} from '../../../src/main/project/mask-content'
 import { maskSetFingerprint, RunsRepo } from '../../../src/main/project/runs-repo'
 import { encodeLabelPng } from '../../../src/main/media/label-png'
 import { TempDirs } from '../project/fixtures'
@@ -37,7 +41,12 @@ describe('labelContentHash', () => {
       { imageId: 1, content: 'bb' },
     ]
     expect(maskContentFingerprint(m)).toBe(maskContentFingerprint([...m].reverse()))
-    expect(maskContentFingerprint(m)).not.toBe(maskContentFingerprint([{ imageId: 2, content: 'bb' }, { imageId: 1, content: 'aa' }]))
+    expect(maskContentFingerprint(m)).not.toBe(
+      maskContentFingerprint([
+        { imageId: 2, content: 'bb' },
+        { imageId: 1, content: 'aa' },
+      ]),
+    )
   })
 })
 
@@ -58,12 +67,35 @@ describe('mask-set fingerprint of stored versions', () => {
 
     const p = fx.project
     const runs = new RunsRepo(p.db, p.paths)
-    const run = (): number => runs.create({ kind: 'album', method: 'noda', albumId: fx!.albumId, config: {}, seed: 0, backend: null, codeVersion: null, splitId: null, jobId: null })
+    const run = (): number =>
+      runs.create({
+        kind: 'album',
+        method: 'noda',
+        albumId: fx!.albumId,
+        config: {},
+        seed: 0,
+        backend: null,
+        codeVersion: null,
+        splitId: null,
+        jobId: null,
+      })
     const [r1, r2, r3, r4] = [run(), run(), run(), run()]
-    runs.setMasks(r1, [{ imageId: id, maskVersion: 1 }, { imageId: other, maskVersion: 1 }])
-    runs.setMasks(r2, [{ imageId: id, maskVersion: 2 }, { imageId: other, maskVersion: 1 }])
-    runs.setMasks(r3, [{ imageId: id, maskVersion: 3 }, { imageId: other, maskVersion: 1 }])
-    runs.setMasks(r4, [{ imageId: id, maskVersion: 4 }, { imageId: other, maskVersion: 1 }])
+    runs.setMasks(r1, [
+      { imageId: id, maskVersion: 1 },
+      { imageId: other, maskVersion: 1 },
+    ])
+    runs.setMasks(r2, [
+      { imageId: id, maskVersion: 2 },
+      { imageId: other, maskVersion: 1 },
+    ])
+    runs.setMasks(r3, [
+      { imageId: id, maskVersion: 3 },
+      { imageId: other, maskVersion: 1 },
+    ])
+    runs.setMasks(r4, [
+      { imageId: id, maskVersion: 4 },
+      { imageId: other, maskVersion: 1 },
+    ])
     const sets = runs.maskSets([r1, r2, r3, r4])
     expect(sets.get(r3)).toEqual(sets.get(r1))
     expect(sets.get(r4)).toEqual(sets.get(r1))
@@ -78,15 +110,32 @@ describe('mask-set fingerprint of stored versions', () => {
     expect(maskVersionContent(p.db, p.paths, id, 5)).toBe('unreadable:v5')
     expect(maskVersionContent(p.db, p.paths, id, 9)).toBe('unreadable:v9')
     const [r5, r9] = [run(), run()]
-    runs.setMasks(r5, [{ imageId: id, maskVersion: 5 }, { imageId: other, maskVersion: 1 }])
-    runs.setMasks(r9, [{ imageId: id, maskVersion: 9 }, { imageId: other, maskVersion: 1 }])
+    runs.setMasks(r5, [
+      { imageId: id, maskVersion: 5 },
+      { imageId: other, maskVersion: 1 },
+    ])
+    runs.setMasks(r9, [
+      { imageId: id, maskVersion: 9 },
+      { imageId: other, maskVersion: 1 },
+    ])
     const gone = runs.maskSets([r5, r9])
     expect(gone.get(r5)!.fingerprint).not.toBe(sets.get(r1)!.fingerprint)
     expect(gone.get(r9)!.fingerprint).not.toBe(sets.get(r1)!.fingerprint)
     expect(gone.get(r9)!.count).toBe(2)
 
     // a source run (its training set) keeps the version fingerprint: v3 and v1 differ there
-    const src = (): number => runs.create({ kind: 'source', method: 'source', albumId: null, config: {}, seed: 0, backend: null, codeVersion: null, splitId: null, jobId: null })
+    const src = (): number =>
+      runs.create({
+        kind: 'source',
+        method: 'source',
+        albumId: null,
+        config: {},
+        seed: 0,
+        backend: null,
+        codeVersion: null,
+        splitId: null,
+        jobId: null,
+      })
     const [s1, s3] = [src(), src()]
     runs.setMasks(s1, [{ imageId: id, maskVersion: 1 }])
     runs.setMasks(s3, [{ imageId: id, maskVersion: 3 }])
@@ -100,18 +149,50 @@ describe('mask-set fingerprint of stored versions', () => {
     const [id] = fx.imageIds as [number]
     const a = labelsFor(fx.width, fx.height, 1)
     const b = labelsFor(fx.width, fx.height, 2)
-    await fx.studio.api.saveMask({ imageId: id, indicesBase64: b64(a), baseVersion: null, origin: 'by hand', originKind: 'hand', handPixels: 9 })
-    const m = await fx.studio.api.saveMask({ imageId: id, indicesBase64: b64(b), baseVersion: 1, origin: 'machine, from No-DA run #4', originKind: 'machine', handPixels: 0 })
+    await fx.studio.api.saveMask({
+      imageId: id,
+      indicesBase64: b64(a),
+      baseVersion: null,
+      origin: 'by hand',
+      originKind: 'hand',
+      handPixels: 9,
+    })
+    const m = await fx.studio.api.saveMask({
+      imageId: id,
+      indicesBase64: b64(b),
+      baseVersion: 1,
+      origin: 'machine, from No-DA run #4',
+      originKind: 'machine',
+      handPixels: 0,
+    })
     expect(m.versions.map((v) => [v.version, v.author, v.origin])).toEqual([
       [1, 'human', 'by hand'],
       [2, 'model', 'machine, from No-DA run #4'],
     ])
-    const r = await fx.studio.api.restoreMaskVersion({ imageId: id, version: 1, baseVersion: 2, reason: 'undo' })
-    expect(r.versions[2]).toMatchObject({ version: 3, author: 'human', origin: 'undo back to version 1 (by hand)', handPixels: 9, baseVersion: 2 })
+    const r = await fx.studio.api.restoreMaskVersion({
+      imageId: id,
+      version: 1,
+      baseVersion: 2,
+      reason: 'undo',
+    })
+    expect(r.versions[2]).toMatchObject({
+      version: 3,
+      author: 'human',
+      origin: 'undo back to version 1 (by hand)',
+      handPixels: 9,
+      baseVersion: 2,
+    })
     const back = await fx.studio.api.restoreMaskVersion({ imageId: id, version: 2, baseVersion: 3 })
-    expect(back.versions[3]).toMatchObject({ author: 'model', origin: 'restored from version 2 (machine, from No-DA run #4)' })
+    expect(back.versions[3]).toMatchObject({
+      author: 'model',
+      origin: 'restored from version 2 (machine, from No-DA run #4)',
+    })
     // a copy of a copy names the first origin
     const again = await fx.studio.api.restoreMaskVersion({ imageId: id, version: 3, baseVersion: 4 })
-    expect(again.versions[4]).toMatchObject({ version: 5, author: 'human', origin: 'restored from version 3 (by hand)' })
+    expect(again.versions[4]).toMatchObject({
+      version: 5,
+      author: 'human',
+      origin: 'restored from version 3 (by hand)',
+    })
   })
 })

@@ -16,7 +16,12 @@ import { TempDirs } from '../project/fixtures'
 const tmp = new TempDirs()
 afterEach(() => tmp.cleanup())
 
-const lines = (f: string): string[] => fs.readFileSync(f, 'utf8').split('\n').filter((l) => l.trim() !== '').sort()
+const lines = (f: string): string[] =>
+  fs
+    .readFileSync(f, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .sort()
 
 describe('PIS round trip (synthetic benchmark)', () => {
   it('import → export --format pis reproduces every mask index, val_all, imgLabelList and train_cluster', async () => {
@@ -41,7 +46,13 @@ describe('PIS round trip (synthetic benchmark)', () => {
       const errs: string[] = []
       const io = { out: () => {}, err: (l: string) => errs.push(l), signal: new AbortController().signal }
       const album = (await listAlbumName(projectDir, u.id))!
-      expect(await runCli(['export', '--project', projectDir, '--album', album, '--format', 'pis', '--out', out], io), errs.join('\n')).toBe(0)
+      expect(
+        await runCli(
+          ['export', '--project', projectDir, '--album', album, '--format', 'pis', '--out', out],
+          io,
+        ),
+        errs.join('\n'),
+      ).toBe(0)
       const src = path.join(bench, 'personal', u.id)
       const dst = path.join(out, 'personal', u.id)
       const srcMasks = fs.readdirSync(path.join(src, 'SegmentationClass')).sort()
@@ -57,7 +68,9 @@ describe('PIS round trip (synthetic benchmark)', () => {
       expect(lines(path.join(dst, 'val_all.txt'))).toEqual(lines(path.join(src, 'val_all.txt')))
       expect(lines(path.join(dst, 'imgLabelList.txt'))).toEqual(lines(path.join(src, 'imgLabelList.txt')))
       expect(lines(path.join(dst, u.clusterFile))).toEqual(lines(path.join(src, u.clusterFile)))
-      expect(fs.readdirSync(path.join(dst, 'JPEGImages')).sort()).toEqual(fs.readdirSync(path.join(src, 'JPEGImages')).sort())
+      expect(fs.readdirSync(path.join(dst, 'JPEGImages')).sort()).toEqual(
+        fs.readdirSync(path.join(src, 'JPEGImages')).sort(),
+      )
     }
     expect(masks).toBe(manifest.counts.albumValidation)
   }, 180_000)

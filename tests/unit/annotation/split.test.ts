@@ -51,7 +51,16 @@ describe('stratifiedSample (pure)', () => {
 
   it('quotas: remainders go to the largest fractional parts, ties to the smaller group key', () => {
     // 0.3·[5,5,5] = 1.5 each, want round(4.5)=5 (round half up): 1+1+1 then +1 to groups 0 and 1
-    expect([...groupQuotas(new Map([[0, 5], [1, 5], [2, 5]]), 0.3)]).toEqual([
+    expect([
+      ...groupQuotas(
+        new Map([
+          [0, 5],
+          [1, 5],
+          [2, 5],
+        ]),
+        0.3,
+      ),
+    ]).toEqual([
       [0, 2],
       [1, 2],
       [2, 1],
@@ -77,7 +86,14 @@ describe('makeSplit / getSplit', () => {
     fx.project.importTarget.addClustering(fx.albumId, 'k3', groups, {})
     expect(await fx.studio.api.getSplit({ albumId: fx.albumId })).toBeNull()
     const s1 = await fx.studio.api.makeSplit({ albumId: fx.albumId, fraction: 0.3, seed: 5 })
-    expect(s1).toMatchObject({ version: 1, seed: 5, fraction: 0.3, imageCount: 20, validationCount: 6, validationAnnotated: 0 })
+    expect(s1).toMatchObject({
+      version: 1,
+      seed: 5,
+      fraction: 0.3,
+      imageCount: 20,
+      validationCount: 6,
+      validationAnnotated: 0,
+    })
     expect(s1.clusteringId).not.toBeNull()
     expect(s1.coverage.map((c) => [c.cluster, c.images, c.validation])).toEqual([
       [0, 10, 3],
@@ -91,7 +107,13 @@ describe('makeSplit / getSplit', () => {
 
     // annotate one validation image: coverage counts it
     const first = q.items[0]!.imageId
-    fx.project.importTarget.addMask(first, { labels: labelsFor(fx.width, fx.height, 1), width: fx.width, height: fx.height, author: 'human', origin: 't' })
+    fx.project.importTarget.addMask(first, {
+      labels: labelsFor(fx.width, fx.height, 1),
+      width: fx.width,
+      height: fx.height,
+      author: 'human',
+      origin: 't',
+    })
     const again = await fx.studio.api.getSplit({ albumId: fx.albumId })
     expect(again!.validationAnnotated).toBe(1)
 
@@ -110,7 +132,11 @@ describe('makeSplit / getSplit', () => {
     const s = await fx.studio.api.makeSplit({ albumId: fx.albumId })
     expect(s).toMatchObject({ clusteringId: null, fraction: 0.3, seed: 1, validationCount: 2 })
     expect(s.coverage).toEqual([{ cluster: null, images: 7, validation: 2, annotated: 0 }])
-    await expect(fx.studio.api.makeSplit({ albumId: fx.albumId, fraction: 1 })).rejects.toMatchObject({ payload: { code: 'BAD_ARGUMENTS' } })
-    await expect(fx.studio.api.makeSplit({ albumId: 999 })).rejects.toMatchObject({ payload: { code: 'NOT_FOUND' } })
+    await expect(fx.studio.api.makeSplit({ albumId: fx.albumId, fraction: 1 })).rejects.toMatchObject({
+      payload: { code: 'BAD_ARGUMENTS' },
+    })
+    await expect(fx.studio.api.makeSplit({ albumId: 999 })).rejects.toMatchObject({
+      payload: { code: 'NOT_FOUND' },
+    })
   })
 })

@@ -59,6 +59,10 @@ describe('Studio appInfo backend', () => {
         throw new Error('worker entry not found')
       },
     })
-    expect(await s.backendInfo()).toEqual({ name: 'unavailable', device: '', notes: ['worker entry not found'] })
+    expect(await s.backendInfo()).toEqual({
+      name: 'unavailable',
+      device: '',
+      notes: ['worker entry not found'],
+    })
   })
 })

@@ -22,17 +22,24 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe('pss-studio backend', () => {
-  it.skipIf(NATIVE)('prints the backend, device, each skipped backend on its own line and the GPU hint', async () => {
-    const r = await cli('backend')
-    expect(r.code, r.err).toBe(0)
-    const lines = r.out.split('\n')
-    expect(lines[0]).toBe("Backend  wasm (tfjs backend 'wasm')")
-    expect(lines[1]).toMatch(/^Device {3}.*WebAssembly/)
-    expect(lines).toContain('Better backends skipped')
-    expect(lines.some((l) => /^ {2}tfjs-node-gpu: not installed .*CUDA 11\.2 \+ cuDNN 8\.1/.test(l))).toBe(true)
-    expect(lines.some((l) => /^ {2}tfjs-node: not installed/.test(l))).toBe(true)
-    expect(lines.at(-1)).toMatch(/^GPU training: install @tensorflow\/tfjs-node-gpu@4\.22 .*TFJS_NODE_CDN_STORAGE/)
-  })
+  it.skipIf(NATIVE)(
+    'prints the backend, device, each skipped backend on its own line and the GPU hint',
+    async () => {
+      const r = await cli('backend')
+      expect(r.code, r.err).toBe(0)
+      const lines = r.out.split('\n')
+      expect(lines[0]).toBe("Backend  wasm (tfjs backend 'wasm')")
+      expect(lines[1]).toMatch(/^Device {3}.*WebAssembly/)
+      expect(lines).toContain('Better backends skipped')
+      expect(lines.some((l) => /^ {2}tfjs-node-gpu: not installed .*CUDA 11\.2 \+ cuDNN 8\.1/.test(l))).toBe(
+        true,
+      )
+      expect(lines.some((l) => /^ {2}tfjs-node: not installed/.test(l))).toBe(true)
+      expect(lines.at(-1)).toMatch(
+        /^GPU training: install @tensorflow\/tfjs-node-gpu@4\.22 .*TFJS_NODE_CDN_STORAGE/,
+      )
+    },
+  )
 
   it('--json --force cpu prints the forced report as JSON', async () => {
     const r = await cli('backend', '--json', '--force', 'cpu')
@@ -43,15 +50,18 @@ describe('pss-studio backend', () => {
     expect(j.gpuHint).toMatch(/CUDA 11\.2/)
   })
 
-  it.skipIf(installed('@tensorflow/tfjs-node-gpu'))('--force gpu exits 1 saying it is not available and why', async () => {
-    const r = await cli('backend', '--force', 'gpu')
-    expect(r.code).toBe(1)
-    expect(r.out).toBe('')
-    expect(r.err).toMatch(
-      /^pss-studio backend: The forced backend 'tfjs-node-gpu' is not available: tfjs-node-gpu: not installed/,
-    )
-    expect(r.err).toContain('GPU training: install @tensorflow/tfjs-node-gpu@4.22')
-  })
+  it.skipIf(installed('@tensorflow/tfjs-node-gpu'))(
+    '--force gpu exits 1 saying it is not available and why',
+    async () => {
+      const r = await cli('backend', '--force', 'gpu')
+      expect(r.code).toBe(1)
+      expect(r.out).toBe('')
+      expect(r.err).toMatch(
+        /^pss-studio backend: The forced backend 'tfjs-node-gpu' is not available: tfjs-node-gpu: not installed/,
+      )
+      expect(r.err).toContain('GPU training: install @tensorflow/tfjs-node-gpu@4.22')
+    },
+  )
 
   it('--force with a name that is not a backend is a usage error (exit 2)', async () => {
     const r = await cli('backend', '--force', 'webgpu')

@@ -7,7 +7,11 @@ import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { cosegConfig } from '../../../src/main/engine/coseg/coseg-config'
-import { cosegmentGroup, resizeBilinearAlignCorners, type GroupImageMaps } from '../../../src/main/engine/coseg/coseg-group'
+import {
+  cosegmentGroup,
+  resizeBilinearAlignCorners,
+  type GroupImageMaps,
+} from '../../../src/main/engine/coseg/coseg-group'
 import {
   allowedClasses,
   groupPrototypes,
@@ -91,7 +95,14 @@ describe('restriction to the tags', () => {
         logits[i * C + 7] = 9 // untagged 'car' dominates everywhere
       }
       const features = Float32Array.from({ length: w * h * 4 }, () => rnd())
-      return { tags: k === 2 ? [DOG, CAT] : [DOG], image: flatImage(w, h, 40 + k * 60), gridH: h, gridW: w, logits, features }
+      return {
+        tags: k === 2 ? [DOG, CAT] : [DOG],
+        image: flatImage(w, h, 40 + k * 60),
+        gridH: h,
+        gridW: w,
+        logits,
+        features,
+      }
     })
     for (const crf of [null, {}] as const) {
       const out = cosegmentGroup(maps, C, 4, cosegConfig({ crf, minConfidence: 0 }))
@@ -138,7 +149,12 @@ describe('affinity across the group', () => {
     const c = gridImage(w, h, () => true, [0.6, 0.8, 0], E2, 8, [CAT])
     const members = [a, c].map((im) => {
       const allowed = allowedClasses(im.tags, C)
-      return { m: w * h, allowed, act: restrictedSoftmax(im.logits, w * h, C, allowed), unit: l2NormalizeRows(im.features, w * h, 3) }
+      return {
+        m: w * h,
+        allowed,
+        act: restrictedSoftmax(im.logits, w * h, C, allowed),
+        unit: l2NormalizeRows(im.features, w * h, 3),
+      }
     })
     const protos = groupPrototypes(members, 3, 0.6)
     expect([...protos.get(DOG)!.vector]).toEqual([1, 0, 0])
@@ -154,7 +170,11 @@ describe('determinism and the reference', () => {
     const make = (): GroupImageMaps[] =>
       [0, 1].map(() => ({
         tags: [DOG],
-        image: { width: 24, height: 20, data: Uint8Array.from({ length: 24 * 20 * 3 }, () => Math.floor(rnd() * 256)) },
+        image: {
+          width: 24,
+          height: 20,
+          data: Uint8Array.from({ length: 24 * 20 * 3 }, () => Math.floor(rnd() * 256)),
+        },
         gridH: 3,
         gridW: 3,
         logits: Float32Array.from({ length: 9 * C }, () => rnd() * 4),
@@ -170,7 +190,13 @@ describe('determinism and the reference', () => {
     const rnd = lcg(3)
     const dim = 6
     const m = 7 * 5
-    const cfg = cosegConfig({ crf: null, affinityWeight: 0.4, temperature: 0.25, seedConfidence: 0.5, minConfidence: 0.55 })
+    const cfg = cosegConfig({
+      crf: null,
+      affinityWeight: 0.4,
+      temperature: 0.25,
+      seedConfidence: 0.5,
+      minConfidence: 0.55,
+    })
     const tagsOf = [[DOG], [DOG, CAT], [CAT, 3], [DOG]]
     const maps: GroupImageMaps[] = tagsOf.map((tags) => ({
       tags,
@@ -187,7 +213,12 @@ describe('determinism and the reference', () => {
           numClasses: C,
           dim,
           config: cfg,
-          images: maps.map((im) => ({ tags: im.tags, m, logits: [...im.logits], features: [...im.features] })),
+          images: maps.map((im) => ({
+            tags: im.tags,
+            m,
+            logits: [...im.logits],
+            features: [...im.features],
+          })),
         }),
       }).toString(),
     ) as { labels: number[][]; scores: number[][] }
@@ -198,7 +229,12 @@ describe('determinism and the reference', () => {
     // The scores themselves, through the exported pieces.
     const members = maps.map((im) => {
       const allowed = allowedClasses(im.tags, C)
-      return { m, allowed, act: restrictedSoftmax(im.logits, m, C, allowed), unit: l2NormalizeRows(im.features, m, dim) }
+      return {
+        m,
+        allowed,
+        act: restrictedSoftmax(im.logits, m, C, allowed),
+        unit: l2NormalizeRows(im.features, m, dim),
+      }
     })
     const protos = groupPrototypes(members, dim, cfg.seedConfidence)
     members.forEach((mem, i) => {

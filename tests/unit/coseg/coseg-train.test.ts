@@ -83,9 +83,15 @@ beforeAll(async () => {
   albumName = album.name
   const db = studio.currentProject().db
   const members = new Set(
-    (db.prepare('SELECT image_id FROM split_members WHERE split_id = ?').all(album.splitId) as { image_id: number }[]).map((r) => r.image_id),
+    (
+      db.prepare('SELECT image_id FROM split_members WHERE split_id = ?').all(album.splitId) as {
+        image_id: number
+      }[]
+    ).map((r) => r.image_id),
   )
-  const all = (db.prepare('SELECT id FROM images WHERE album_id = ? ORDER BY id').all(albumId) as { id: number }[]).map((r) => r.id)
+  const all = (
+    db.prepare('SELECT id FROM images WHERE album_id = ? ORDER BY id').all(albumId) as { id: number }[]
+  ).map((r) => r.id)
   validationIds = all.filter((id) => members.has(id))
   otherIds = all.filter((id) => !members.has(id))
   expect(validationIds.length).toBeGreaterThan(0)
@@ -103,13 +109,17 @@ describe('tag-proposal self-training (coseg-st)', () => {
   it('is refused, before any run or job exists, while the album has no proposals to train on', async () => {
     const runs = runCount()
     const jobs = (await studio.api.listJobs({})).length
-    await expect(studio.api.startRun({ albumId, method: 'coseg-st', iterations: 4, size: 32 })).rejects.toThrow(
-      /make tag proposals first: album ".*" has no tag co-segmentation proposals/,
-    )
+    await expect(
+      studio.api.startRun({ albumId, method: 'coseg-st', iterations: 4, size: 32 }),
+    ).rejects.toThrow(/make tag proposals first: album ".*" has no tag co-segmentation proposals/)
     // Proposals on validation images only: never trained on, so still nothing to train on.
     await putProposals(validationIds, { object: () => true })
-    await expect(studio.api.startRun({ albumId, method: 'coseg-st', iterations: 4, size: 32 })).rejects.toThrow(
-      new RegExp(`make tag proposals first: none of album .*'s ${validationIds.length} tag proposals can be trained on \\(${validationIds.length} on validation images`),
+    await expect(
+      studio.api.startRun({ albumId, method: 'coseg-st', iterations: 4, size: 32 }),
+    ).rejects.toThrow(
+      new RegExp(
+        `make tag proposals first: none of album .*'s ${validationIds.length} tag proposals can be trained on \\(${validationIds.length} on validation images`,
+      ),
     )
     expect(runCount()).toBe(runs)
     expect((await studio.api.listJobs({})).length).toBe(jobs)
@@ -129,7 +139,14 @@ describe('tag-proposal self-training (coseg-st)', () => {
     fs.writeFileSync(proposalFile(corrupt), 'not a PNG (training proposal)')
     const trained = otherIds.filter((id) => id !== noObject)
 
-    const started = await studio.api.startRun({ albumId, method: 'coseg-st', iterations: 4, adaptIterations: 3, size: 32, snapshotEvery: 1 })
+    const started = await studio.api.startRun({
+      albumId,
+      method: 'coseg-st',
+      iterations: 4,
+      adaptIterations: 3,
+      size: 32,
+      snapshotEvery: 1,
+    })
     const job = await studio.currentJobs().settled(started.jobId)
     expect(job.status, job.error ?? '').toBe('done')
     const run = await studio.api.getRun({ runId: started.runId })
@@ -158,12 +175,20 @@ describe('tag-proposal self-training (coseg-st)', () => {
     }
     expect(listed.proposals.map((p) => p.imageId).sort((a, b) => a - b)).toEqual(trained)
     expect(listed.validationExcluded.map((v) => v.imageId).sort((a, b) => a - b)).toEqual(validationIds)
-    for (const p of listed.proposals) expect(path.join(project.paths.root, p.proposal)).toBe(proposalFile(p.imageId))
-    expect(listed.init).toContain(`run #${sourceRunId}`)
+    for (const p of listed.proposals)
+      expect(path.join(project.paths.root, p.proposal)).toBe(proposalFile(p.imageId))
+    expect(listed.init).toMatch(
+      new RegExp(`^Source model #\\d+ \\(run id ${sourceRunId}; its latest checkpoint\\)$`),
+    )
 
     // What the worker trained on (the stage's run.json): the labelled source set, then the proposals.
     const stage = JSON.parse(fs.readFileSync(path.join(runDir, 'adapt', 'coseg-st', 'run.json'), 'utf8')) as {
-      config: { source: { image: string; mask: string }[]; target: unknown[]; init: { kind: string; dir: string }; method: { kind: string } }
+      config: {
+        source: { image: string; mask: string }[]
+        target: unknown[]
+        init: { kind: string; dir: string }
+        method: { kind: string }
+      }
     }
     const sourceMasks = new RunsRepo(project.db, project.paths).masks(sourceRunId).length
     expect(sourceMasks).toBeGreaterThan(0)
@@ -171,7 +196,9 @@ describe('tag-proposal self-training (coseg-st)', () => {
     const pseudo = stage.config.source.slice(sourceMasks)
     expect(pseudo.map((s) => s.mask).sort()).toEqual(trained.map(proposalFile).sort())
     const validationImages = new Set(
-      validationIds.map((id) => project.originalPath(project.db.prepare('SELECT * FROM images WHERE id = ?').get(id) as ImageRow)),
+      validationIds.map((id) =>
+        project.originalPath(project.db.prepare('SELECT * FROM images WHERE id = ?').get(id) as ImageRow),
+      ),
     )
     for (const s of stage.config.source) expect(validationImages.has(s.image)).toBe(false)
     expect(stage.config.target).toEqual([])
@@ -186,13 +213,20 @@ describe('tag-proposal self-training (coseg-st)', () => {
 
     // Predictions of every album image; the stage's curve and snapshots like any adaptation stage.
     const ids = [...validationIds, ...otherIds].sort((a, b) => a - b)
-    expect(fs.readdirSync(path.join(runDir, 'predictions')).sort()).toEqual(ids.flatMap((id) => [`${id}.png`, `${id}_color.png`]).sort())
+    expect(fs.readdirSync(path.join(runDir, 'predictions')).sort()).toEqual(
+      ids.flatMap((id) => [`${id}.png`, `${id}_color.png`]).sort(),
+    )
     expect(run.stageCurves.map((c) => c.stage)).toEqual(['coseg-st'])
     expect(run.stageCurves[0]!.points.length).toBe(3)
     const snaps = await studio.api.runSnapshots({ runId: run.id })
     expect(snaps.stage).toBe('coseg-st')
     // The source model it fine-tuned competes as iteration 0.
-    expect(snaps.points.map((p) => [p.stage, p.iteration])).toEqual([['source-model', 0], ['coseg-st', 1], ['coseg-st', 2], ['coseg-st', 3]])
+    expect(snaps.points.map((p) => [p.stage, p.iteration])).toEqual([
+      ['source-model', 0],
+      ['coseg-st', 1],
+      ['coseg-st', 2],
+      ['coseg-st', 3],
+    ])
     expect(snaps.choice).not.toBeNull()
     const again = await studio.api.evaluateSnapshots({ runId: run.id, select: 'oracle' })
     const evaluated = await studio.currentJobs().settled(again.jobId)
@@ -206,11 +240,34 @@ describe('pss-studio run --method coseg-st', () => {
     await studio.close()
     const out: string[] = []
     const err: string[] = []
-    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), signal: new AbortController().signal }
-    const argv = ['run', '--project', projectDir, '--album', albumName, '--method', 'coseg-st', '--iterations', '4', '--adapt-iterations', '2', '--size', '32', '--json']
+    const io = {
+      out: (l: string) => out.push(l),
+      err: (l: string) => err.push(l),
+      signal: new AbortController().signal,
+    }
+    const argv = [
+      'run',
+      '--project',
+      projectDir,
+      '--album',
+      albumName,
+      '--method',
+      'coseg-st',
+      '--iterations',
+      '4',
+      '--adapt-iterations',
+      '2',
+      '--size',
+      '32',
+      '--json',
+    ]
     const code = await runCli(argv, io)
     expect(code, err.join('\n')).toBe(0)
-    const run = JSON.parse(out.join('\n')) as { method: string; status: string; config: { cosegTraining: { proposalImages: number } } }
+    const run = JSON.parse(out.join('\n')) as {
+      method: string
+      status: string
+      config: { cosegTraining: { proposalImages: number } }
+    }
     expect(run).toMatchObject({ method: 'coseg-st', status: 'done' })
     expect(run.config.cosegTraining.proposalImages).toBe(otherIds.length - 1)
   }, 600_000)

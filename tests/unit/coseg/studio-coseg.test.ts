@@ -59,16 +59,26 @@ function photo(k: number): { rgb: Buffer; labels: Uint8Array } {
   return { rgb, labels }
 }
 
-async function proposalsOf(): Promise<Map<number, { bytes: Buffer; classes: number[]; meta: Record<string, unknown>; label: string }>> {
+async function proposalsOf(): Promise<
+  Map<number, { bytes: Buffer; classes: number[]; meta: Record<string, unknown>; label: string }>
+> {
   const project = studio.currentProject()
   const repo = new ProposalsRepo(project.db, project.paths)
-  const out = new Map<number, { bytes: Buffer; classes: number[]; meta: Record<string, unknown>; label: string }>()
+  const out = new Map<
+    number,
+    { bytes: Buffer; classes: number[]; meta: Record<string, unknown>; label: string }
+  >()
   for (const id of ids.values()) {
     const mine = repo.listForImage(id).filter((p) => p.sourceId === `tags:album-${albumId}`)
     expect(mine.length).toBeLessThanOrEqual(1)
     if (mine[0]) {
       expect(mine[0].kind).toBe('tags')
-      out.set(id, { bytes: fs.readFileSync(repo.filePath(mine[0])), classes: mine[0].classes, meta: mine[0].meta, label: mine[0].label })
+      out.set(id, {
+        bytes: fs.readFileSync(repo.filePath(mine[0])),
+        classes: mine[0].classes,
+        meta: mine[0].meta,
+        label: mine[0].label,
+      })
     }
   }
   return out
@@ -85,7 +95,9 @@ beforeAll(async () => {
   for (let k = 0; k < 7; k++) {
     const { rgb, labels } = photo(k)
     const file = path.join(photos, `p${k}.png`)
-    await sharp(rgb, { raw: { width: W, height: H, channels: 3 } }).png().toFile(file)
+    await sharp(rgb, { raw: { width: W, height: H, channels: 3 } })
+      .png()
+      .toFile(file)
     const mask = path.join(labelled, `p${k}.png`)
     fs.writeFileSync(mask, encodeLabelPng({ width: W, height: H, labels }))
     items.push({ image: file, mask })
@@ -97,7 +109,8 @@ beforeAll(async () => {
   const job = await studio.currentJobs().settled(jobId)
   expect(job.status, job.error ?? '').toBe('done')
   albumId = (await studio.api.listAlbums({}))[0]!.id
-  for (const img of (await studio.api.listImages({ albumId })).items) ids.set(img.name.replace(/\.png$/, ''), img.id)
+  for (const img of (await studio.api.listImages({ albumId })).items)
+    ids.set(img.name.replace(/\.png$/, ''), img.id)
   for (const k of [0, 1, 2, 3]) await studio.api.setImageTags({ imageId: ids.get(`p${k}`)!, tags: [DOG] })
   await studio.api.setImageTags({ imageId: ids.get('p4')!, tags: [DOG, CAT] })
   // Tags an import or an older version could have stored: not VOC classes.
@@ -131,7 +144,12 @@ beforeAll(async () => {
     backend: 'wasm',
     data: { kind: 'files', items, numClasses: 21 },
   })
-  await runTraining(config, false, { shouldStop: () => false, onStarted: () => {}, onProgress: () => {}, onCheckpoint: () => {} })
+  await runTraining(config, false, {
+    shouldStop: () => false,
+    onStarted: () => {},
+    onProgress: () => {},
+    onCheckpoint: () => {},
+  })
   runs.finish(sourceRunId, 'done', null)
 }, 180_000)
 
@@ -146,7 +164,9 @@ describe('co-segmentation in the studio', () => {
   let first: Map<number, { bytes: Buffer; classes: number[]; meta: Record<string, unknown>; label: string }>
 
   it('reads the same logits as the model, and its features feed them', async () => {
-    const run = await loadRunModel(new RunsRepo(studio.currentProject().db, studio.currentProject().paths).dir(sourceRunId))
+    const run = await loadRunModel(
+      new RunsRepo(studio.currentProject().db, studio.currentProject().paths).dir(sourceRunId),
+    )
     try {
       const img = await decodeRgb(path.join(tmp, 'photos', 'p0.png'))
       const x = inputBatch([img], 32)
@@ -195,7 +215,9 @@ describe('co-segmentation in the studio', () => {
     expect(r.groups).toBe(clusterings[0]!.k)
 
     first = await proposalsOf()
-    expect([...first.keys()].sort()).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5'].map((n) => ids.get(n)!).sort())
+    expect([...first.keys()].sort()).toEqual(
+      ['p0', 'p1', 'p2', 'p3', 'p4', 'p5'].map((n) => ids.get(n)!).sort(),
+    )
     for (const [id, p] of first) {
       const map = decodeLabelPng(p.bytes)
       expect(map.kind).toBe('palette')
@@ -204,7 +226,11 @@ describe('co-segmentation in the studio', () => {
       expect(p.classes).toEqual(present)
       const allowed = id === ids.get('p4') ? [0, CAT, DOG] : [0, DOG]
       for (const c of present) expect(allowed).toContain(c)
-      expect(p.meta).toMatchObject({ albumId, modelRunId: sourceRunId, tags: id === ids.get('p4') ? [CAT, DOG] : [DOG] })
+      expect(p.meta).toMatchObject({
+        albumId,
+        modelRunId: sourceRunId,
+        tags: id === ids.get('p4') ? [CAT, DOG] : [DOG],
+      })
       expect(p.label).toMatch(/^Tag co-segmentation \(cluster \d+\)$/)
       // The proposal finds the dog: its dog pixels overlap the true square (IoU over half).
       const k = Number([...ids].find(([, v]) => v === id)![0].slice(1))
@@ -235,7 +261,8 @@ describe('co-segmentation in the studio', () => {
     const project = studio.currentProject()
     const items = cosegPseudoLabelled(project, albumId, { requireObject: true })
     expect(items.map((i) => i.imageId).sort()).toEqual([...first.keys()].sort())
-    for (const it of items) expect(decodeLabelPng(fs.readFileSync(it.mask)).labels.some((v) => v === DOG)).toBe(true)
+    for (const it of items)
+      expect(decodeLabelPng(fs.readFileSync(it.mask)).labels.some((v) => v === DOG)).toBe(true)
     // "Initial mask generator → final model": a model trained on the proposals alone (a few steps).
     const runDir = path.join(tmp, 'from-proposals')
     const config = parseTrainConfig({
@@ -266,36 +293,85 @@ describe('co-segmentation in the studio', () => {
 
   it('refuses bad requests before a job exists', async () => {
     const before = (await studio.api.listJobs({})).length
-    await expect(studio.api.startCoseg({ albumId, runId: 9999 })).rejects.toMatchObject({ payload: { code: 'NOT_FOUND' } })
-    await expect(studio.api.startCoseg({ albumId: 9999, runId: sourceRunId })).rejects.toMatchObject({ payload: { code: 'NOT_FOUND' } })
-    await expect(studio.api.startCoseg({ albumId, runId: sourceRunId, affinityWeight: 2 })).rejects.toMatchObject({
+    await expect(studio.api.startCoseg({ albumId, runId: 9999 })).rejects.toMatchObject({
+      payload: { code: 'NOT_FOUND' },
+    })
+    await expect(studio.api.startCoseg({ albumId: 9999, runId: sourceRunId })).rejects.toMatchObject({
+      payload: { code: 'NOT_FOUND' },
+    })
+    await expect(
+      studio.api.startCoseg({ albumId, runId: sourceRunId, affinityWeight: 2 }),
+    ).rejects.toMatchObject({
       payload: { code: 'BAD_ARGUMENTS' },
     })
     const db = studio.currentProject().db
     const runs = new RunsRepo(db, studio.currentProject().paths)
-    const unfinished = runs.create({ kind: 'source', method: 'source', albumId: null, config: {}, seed: 0, backend: null, codeVersion: null, splitId: null, jobId: null })
-    await expect(studio.api.startCoseg({ albumId, runId: unfinished })).rejects.toThrow(/is queued; co-segmentation needs a finished run/)
-    const adapted = runs.create({ kind: 'album', method: 'advent', albumId, config: { sourceRunId }, seed: 0, backend: null, codeVersion: null, splitId: null, jobId: null })
+    const unfinished = runs.create({
+      kind: 'source',
+      method: 'source',
+      albumId: null,
+      config: {},
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId: null,
+      jobId: null,
+    })
+    await expect(studio.api.startCoseg({ albumId, runId: unfinished })).rejects.toThrow(
+      /is queued; co-segmentation needs a finished run/,
+    )
+    const adapted = runs.create({
+      kind: 'album',
+      method: 'advent',
+      albumId,
+      config: { sourceRunId },
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId: null,
+      jobId: null,
+    })
     runs.finish(adapted, 'done', null)
-    await expect(studio.api.startCoseg({ albumId, runId: adapted })).rejects.toThrow(/advent run; co-segmentation uses a source model/)
+    await expect(studio.api.startCoseg({ albumId, runId: adapted })).rejects.toThrow(
+      /advent run; co-segmentation uses a source model/,
+    )
     expect((await studio.api.listJobs({})).length).toBe(before)
   })
 
   it("uses a No-DA run's source model, and skips an unreadable image by name keeping its earlier proposal", async () => {
     const project = studio.currentProject()
     const runs = new RunsRepo(project.db, project.paths)
-    const noda = runs.create({ kind: 'album', method: 'noda', albumId, config: { sourceRunId }, seed: 0, backend: null, codeVersion: null, splitId: null, jobId: null })
+    const noda = runs.create({
+      kind: 'album',
+      method: 'noda',
+      albumId,
+      config: { sourceRunId },
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId: null,
+      jobId: null,
+    })
     runs.finish(noda, 'done', null)
     const before = await proposalsOf()
     const p3 = ids.get('p3')!
-    const file = project.originalPath(project.db.prepare('SELECT * FROM images WHERE id = ?').get(p3) as ImageRow)
+    const file = project.originalPath(
+      project.db.prepare('SELECT * FROM images WHERE id = ?').get(p3) as ImageRow,
+    )
     const bytes = fs.readFileSync(file)
     fs.writeFileSync(file, 'not an image any more')
     try {
       const { jobId } = await studio.api.startCoseg({ albumId, runId: noda, crf: false })
       const job = await studio.currentJobs().settled(jobId)
       expect(job.status, job.error ?? '').toBe('done')
-      expect(job.result).toMatchObject({ status: 'done', runId: noda, modelRunId: sourceRunId, tagged: 6, unreadable: 1, proposed: 5 })
+      expect(job.result).toMatchObject({
+        status: 'done',
+        runId: noda,
+        modelRunId: sourceRunId,
+        tagged: 6,
+        unreadable: 1,
+        proposed: 5,
+      })
       expect(job.problems.find((p) => p.file === file)?.reason).toMatch(/cannot decode the image/)
       const after = await proposalsOf()
       expect(after.get(p3)!.bytes.equals(before.get(p3)!.bytes)).toBe(true)
@@ -311,8 +387,15 @@ describe('pss-studio coseg', () => {
     await studio.close()
     const out: string[] = []
     const err: string[] = []
-    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), signal: new AbortController().signal }
-    const code = await runCli(['coseg', '--project', projectDir, '--album', 'pets', '--run', String(sourceRunId), '--no-crf'], io)
+    const io = {
+      out: (l: string) => out.push(l),
+      err: (l: string) => err.push(l),
+      signal: new AbortController().signal,
+    }
+    const code = await runCli(
+      ['coseg', '--project', projectDir, '--album', 'pets', '--run', String(sourceRunId), '--no-crf'],
+      io,
+    )
     expect(code, err.join('\n')).toBe(0)
     expect(out.join('\n')).toMatch(/6 proposal\(s\) stored as "tags:album-\d+"/)
     expect(out.join('\n')).toMatch(/bad tags on p6\.png: 99/)

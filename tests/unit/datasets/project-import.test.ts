@@ -117,8 +117,24 @@ describe('importers into a real project', () => {
         clusterings: a.clusteringCount,
       })),
     ).toEqual([
-      { name: 'Trip', userId: null, images: 2, masked: 0, validation: 0, validationMasked: 0, clusterings: 0 },
-      { name: 'id7', userId: 'id7', images: 2, masked: 1, validation: 1, validationMasked: 1, clusterings: 1 },
+      {
+        name: 'Trip',
+        userId: null,
+        images: 2,
+        masked: 0,
+        validation: 0,
+        validationMasked: 0,
+        clusterings: 0,
+      },
+      {
+        name: 'id7',
+        userId: 'id7',
+        images: 2,
+        masked: 1,
+        validation: 1,
+        validationMasked: 1,
+        clusterings: 1,
+      },
     ])
     const [trip, id7] = albums as [(typeof albums)[number], (typeof albums)[number]]
 

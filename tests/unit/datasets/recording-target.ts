@@ -4,7 +4,12 @@
  * The real store is exercised by the project integration test.
  */
 import type { FileProblem, JobProgress } from '../../../src/shared/domain'
-import type { ImportContext, ImportTarget, NewImage, NewMask } from '../../../src/main/project/import-target-port'
+import type {
+  ImportContext,
+  ImportTarget,
+  NewImage,
+  NewMask,
+} from '../../../src/main/project/import-target-port'
 
 type Owner = { albumId: number } | { sourceId: number }
 

@@ -10,7 +10,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { toBenchJson } from '../../../src/main/cli/commands/bench'
 import { benchTable, ceilingLines, MIOU_LEGEND } from '../../../src/main/cli/commands/bench-tables'
 import { encodeLabelPng } from '../../../src/main/media/label-png'
-import { benchCeilings, ceilingsJson, OUTPUT_STRIDE } from '../../../src/main/engine/pipelines/methods-ceilings'
+import {
+  benchCeilings,
+  ceilingsJson,
+  OUTPUT_STRIDE,
+} from '../../../src/main/engine/pipelines/methods-ceilings'
 import { aggregate, summarize, type RawScore } from '../../../src/main/engine/pipelines/methods-stats'
 import type { PisAlbum } from '../../../src/main/engine/pipelines/pis-albums'
 
@@ -28,7 +32,11 @@ const raw = (seed: number, user: string, fiou: number, paper: number | null): Ra
 
 describe('miou_paper in the bench summaries', () => {
   it('is averaged like miou_present: over the samples where it is defined', () => {
-    const a = aggregate([raw(1, 'u1', 10, 40).scores, raw(1, 'u2', 20, null).scores, raw(1, 'u3', 30, 60).scores])
+    const a = aggregate([
+      raw(1, 'u1', 10, 40).scores,
+      raw(1, 'u2', 20, null).scores,
+      raw(1, 'u3', 30, 60).scores,
+    ])
     expect(a.miou_paper).toBe(50)
     expect(a.std.miou_paper).toBeCloseTo(Math.sqrt(200), 12) // sample std of 40, 60
     expect(a.fiou).toBe(20)
@@ -36,7 +44,12 @@ describe('miou_paper in the bench summaries', () => {
   })
 
   it('per seed the mean over users, then mean ± std over seeds; per user over seeds', () => {
-    const s = summarize([raw(1, 'u1', 10, 40), raw(1, 'u2', 20, 20), raw(2, 'u1', 30, 60), raw(2, 'u2', 40, null)], 'm', [1, 2], ['u1', 'u2'])!
+    const s = summarize(
+      [raw(1, 'u1', 10, 40), raw(1, 'u2', 20, 20), raw(2, 'u1', 30, 60), raw(2, 'u2', 40, null)],
+      'm',
+      [1, 2],
+      ['u1', 'u2'],
+    )!
     // seed 1: (40 + 20) / 2 = 30; seed 2: 60 (u2 undefined). Mean 45, std √450.
     expect(s.miou_paper).toBe(45)
     expect(s.std.miou_paper).toBeCloseTo(Math.sqrt(450), 12)
@@ -74,8 +87,12 @@ describe('ceilings of the bench', () => {
   it('reads each album’s validation GT, skips an unreadable one, and scores both ceilings', () => {
     // id1: one 16×16 mask, columns 0–4 person (15), column 5 void, 6–15 background; id2: all background.
     const half = Array.from({ length: 256 }, (_, k) => (k % 16 < 5 ? 15 : k % 16 === 5 ? 255 : 0))
-    const albums = [album('id1', [{ width: 16, height: 16, labels: half }]), album('id2', [{ width: 4, height: 4, labels: new Array<number>(16).fill(0) }])]
-    const c = benchCeilings(albums, 16, 21)!
+    const albums = [
+      album('id1', [{ width: 16, height: 16, labels: half }]),
+      album('id2', [{ width: 4, height: 4, labels: new Array<number>(16).fill(0) }]),
+    ]
+    // The old squash geometry, asked for: the hand computation below is on its 2 × 2 lattice.
+    const c = benchCeilings(albums, 16, 21, 'squash')!
     expect(OUTPUT_STRIDE).toBe(8)
     expect(c.strideIdeal).toMatchObject({ size: 16, stride: 8, grid: 2 })
     // Perfect: id1 FIoU = 80 / (80 + 16 void) = 5/6; id2 FIoU 0 (no foreground anywhere).
@@ -97,12 +114,30 @@ describe('ceilings of the bench', () => {
 
   it('is `ceilings` in the --json object (percent, null where undefined) and two lines under the table', () => {
     const half = Array.from({ length: 64 }, (_, k) => (k % 8 < 4 ? 3 : 0))
-    const r = { methods: {}, ablations: null, ceilings: benchCeilings([album('id1', [{ width: 8, height: 8, labels: half }])], 8, 21) }
-    const meta = { wallSeconds: 1, preset: 'tiny' as const, seeds: 1, iterations: { source: 1, adapt: 1, contextWarmup: 0 }, ndf: 4 }
-    const json = JSON.parse(JSON.stringify(toBenchJson(r, meta))) as { ceilings: ReturnType<typeof ceilingsJson> }
-    expect(json.ceilings.perfect).toMatchObject({ fiou: 100, miou_paper: 100, miou_present: 100, users: 1, images: 1 })
+    const r = {
+      methods: {},
+      ablations: null,
+      ceilings: benchCeilings([album('id1', [{ width: 8, height: 8, labels: half }])], 8, 21, 'squash'),
+    }
+    const meta = {
+      wallSeconds: 1,
+      preset: 'tiny' as const,
+      seeds: 1,
+      iterations: { source: 1, adapt: 1, contextWarmup: 0 },
+      ndf: 4,
+    }
+    const json = JSON.parse(JSON.stringify(toBenchJson(r, meta))) as {
+      ceilings: ReturnType<typeof ceilingsJson>
+    }
+    expect(json.ceilings.perfect).toMatchObject({
+      fiou: 100,
+      miou_paper: 100,
+      miou_present: 100,
+      users: 1,
+      images: 1,
+    })
     expect(json.ceilings.perfect.miou_all21).toBeCloseTo((2 / 21) * 100, 10)
-    expect(json.ceilings.strideIdeal).toMatchObject({ stride: 8, size: 8, grid: 1 })
+    expect(json.ceilings.strideIdeal).toMatchObject({ stride: 8, size: 8, grid: 1, mode: 'squash' })
     // One node for the whole image: 32 pixels of class 3 against 32 of background, a tie → the lower
     // class, background everywhere: FIoU 0.
     expect(json.ceilings.strideIdeal.fiou).toBe(0)
@@ -112,6 +147,15 @@ describe('ceilings of the bench', () => {
     expect(lines[0]).toContain('Ceilings on the 1 validation masks (mean over 1 users')
     expect(lines[1]).toMatch(/perfect prediction +FIoU 100\.00 +MIoU\(paper\) 100\.00/)
     expect(lines[2]).toMatch(/ideal stride-8 predictor \(8×8 squashed input, 1×1 logits\) +FIoU +0\.00/)
+    // The default: the geometry the studio predicts with, named as such — aspect kept, long side 1.5 × 8 = 12,
+    // a 16 × 16 canvas, a 2 × 2 grid of which the image spans x·(11/7)·(1/15): node 0 owns columns 0–4 (4 of
+    // class 3 against 1 background), node 1 columns 5–7; class 3 where x·11/105 < ½, columns 0–4:
+    // FIoU 32 / 40.
+    const aspect = { ceilings: benchCeilings([album('id1', [{ width: 8, height: 8, labels: half }])], 8, 21) }
+    expect(aspect.ceilings!.strideIdeal).toMatchObject({ mode: 'aspect', size: 12, grid: 2 })
+    expect(ceilingLines(aspect)[2]).toMatch(
+      /ideal stride-8 predictor \(aspect kept, long side 12, 2-node long side\) +FIoU +80\.00/,
+    )
     expect(ceilingLines({ ceilings: null })).toEqual([])
     expect(toBenchJson({ methods: {}, ablations: null }, meta)).not.toHaveProperty('ceilings')
   })

@@ -73,7 +73,11 @@ describe('ideal stride-s predictor', () => {
   it('two halves on a 2×2 grid are rebuilt exactly (no resize: size = image side)', () => {
     // 4×4, columns 0–1 class 1, 2–3 class 2. Node columns sit at x = 0 and 3: node 0 owns x = 0, 1
     // (positions 0, 1/3) → class 1; node 1 owns x = 2, 3 → class 2. Upsampled: x = 1 is 2/3 node 0 → 1.
-    const gt = map(4, 4, Array.from({ length: 16 }, (_, k) => (k % 4 < 2 ? 1 : 2)))
+    const gt = map(
+      4,
+      4,
+      Array.from({ length: 16 }, (_, k) => (k % 4 < 2 ? 1 : 2)),
+    )
     expect([...nodeClasses(gt, 2)]).toEqual([1, 2, 1, 2])
     expect([...strideIdealPrediction(gt, { size: 4, stride: 2 })]).toEqual([...gt.labels])
   })
@@ -113,7 +117,11 @@ describe('ideal stride-s predictor', () => {
   it('the squashed size sets the grid; votes and scores are at the original size', () => {
     // 8×2 GT, left half 1, right half 2; size 4, stride 2 → 2×2 nodes. Node column 0 owns x ≤ 3 (x/7 < ½)
     // → 1, column 1 → 2; back at 8 columns node 1's weight is x/7: x ≤ 3 says 1, x ≥ 4 says 2 — exact.
-    const gt = map(8, 2, Array.from({ length: 16 }, (_, k) => (k % 8 < 4 ? 1 : 2)))
+    const gt = map(
+      8,
+      2,
+      Array.from({ length: 16 }, (_, k) => (k % 8 < 4 ? 1 : 2)),
+    )
     const pred = strideIdealPrediction(gt, { size: 4, stride: 2 })
     expect(pred).toHaveLength(16)
     expect([...pred]).toEqual([...gt.labels])
@@ -140,7 +148,10 @@ describe('ideal stride-s predictor', () => {
       [5, 13],
       [1, 4],
     ] as const) {
-      const logits = tf.oneHot(tf.tensor1d(Array.from(nodes), 'int32'), 21).reshape([1, grid, grid, 21]).mul(10)
+      const logits = tf
+        .oneHot(tf.tensor1d(Array.from(nodes), 'int32'), 21)
+        .reshape([1, grid, grid, 21])
+        .mul(10)
       const up = tf.image.resizeBilinear(logits as tf.Tensor4D, [h, w], true).argMax(-1)
       const want = Array.from(await up.data())
       tf.dispose([logits, up])
@@ -151,9 +162,9 @@ describe('ideal stride-s predictor', () => {
   })
 
   it('refuses a bad map', () => {
-    expect(() => strideIdealPrediction({ width: 2, height: 2, labels: new Uint8Array(3) }, { size: 4, stride: 2 })).toThrow(
-      /3 labels for 2×2/,
-    )
+    expect(() =>
+      strideIdealPrediction({ width: 2, height: 2, labels: new Uint8Array(3) }, { size: 4, stride: 2 }),
+    ).toThrow(/3 labels for 2×2/)
     expect(() => nodeClasses(map(1, 1, [30]), 1)).toThrow(/label 30/)
   })
 })

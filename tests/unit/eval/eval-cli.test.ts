@@ -27,7 +27,12 @@ function makeDirs(): { root: string; gt: string; pred: string } {
   fs.mkdirSync(pred)
   const labels = Uint8Array.from([0, 0, 15, 15, 0, 255, 15, 15, 0, 0, 0, 0])
   writeLabels(path.join(gt, 'ok.png'), 4, 3, labels)
-  writeLabels(path.join(pred, 'ok.png'), 4, 3, labels.map((v) => (v === 255 ? 0 : v)))
+  writeLabels(
+    path.join(pred, 'ok.png'),
+    4,
+    3,
+    labels.map((v) => (v === 255 ? 0 : v)),
+  )
   return { root, gt, pred }
 }
 
@@ -37,7 +42,16 @@ function writeLabels(file: string, width: number, height: number, labels: Uint8A
 
 describe('pss-studio eval on the golden set', () => {
   it('--json agrees with the numpy reference to 1e-6 (percent), per image included', async () => {
-    const r = await cli('eval', '--gt', USER1.gt, '--pred', USER1.pred, '--json', '--per-image', '--skip-missing')
+    const r = await cli(
+      'eval',
+      '--gt',
+      USER1.gt,
+      '--pred',
+      USER1.pred,
+      '--json',
+      '--per-image',
+      '--skip-missing',
+    )
     expect(r.code, r.err).toBe(0)
     const j = JSON.parse(r.out) as EvalJson
     const e = expected.users.user1
@@ -75,13 +89,19 @@ describe('pss-studio eval on the golden set', () => {
     const r = await cli('eval', '--gt', USER1.gt, '--pred', USER1.pred, '--skip-missing')
     expect(r.code, r.err).toBe(0)
     const e = expected.users.user1
-    expect(r.out).toContain('Scored 13 images at the ground truth\'s resolution')
-    expect(r.out).toMatch(/Note: 3 predictions had another size .* pred_downsampled, pred_upsampled, tie_resize/)
-    expect(r.out).toMatch(new RegExp(`background\\s+${e.per_class[0]!.toFixed(2)}\\s+${e.per_class_images[0]}`))
+    expect(r.out).toContain("Scored 13 images at the ground truth's resolution")
+    expect(r.out).toMatch(
+      /Note: 3 predictions had another size .* pred_downsampled, pred_upsampled, tie_resize/,
+    )
+    expect(r.out).toMatch(
+      new RegExp(`background\\s+${e.per_class[0]!.toFixed(2)}\\s+${e.per_class_images[0]}`),
+    )
     expect(r.out).toMatch(/bus\s+—\s+0 {2}\(absent from GT and prediction\)/)
     expect(r.out).toMatch(new RegExp(`MIoU, all 21 classes .*\\s${e.miou_all21.toFixed(2)}`))
     expect(r.out).toMatch(new RegExp(`MIoU, 15 present classes .*\\s${e.miou_present!.toFixed(2)}`))
-    expect(r.out).toMatch(new RegExp(`MIoU, 12 object classes in GT .*paper Tables 2/7\\)\\s+${e.miou_paper!.toFixed(2)}`))
+    expect(r.out).toMatch(
+      new RegExp(`MIoU, 12 object classes in GT .*paper Tables 2/7\\)\\s+${e.miou_paper!.toFixed(2)}`),
+    )
     expect(r.out).toMatch(/MIoU, all 21 classes .*released code's printout/)
     expect(r.out).toMatch(new RegExp(`FIoU, mean over images\\s+${e.fiou.toFixed(2)}`))
   })
@@ -108,7 +128,8 @@ describe('pss-studio eval on bad input (exit 1, file named)', () => {
 
   it('an unreadable PNG, an RGB PNG and a prediction with void are each named; nothing is scored', async () => {
     const { gt, pred } = makeDirs()
-    for (const n of ['broken', 'rgb', 'void']) writeLabels(path.join(gt, `${n}.png`), 2, 2, Uint8Array.from([0, 1, 1, 0]))
+    for (const n of ['broken', 'rgb', 'void'])
+      writeLabels(path.join(gt, `${n}.png`), 2, 2, Uint8Array.from([0, 1, 1, 0]))
     fs.writeFileSync(path.join(pred, 'broken.png'), Buffer.from('this is not a png'))
     await sharp({ create: { width: 2, height: 2, channels: 3, background: { r: 128, g: 0, b: 0 } } })
       .png()
@@ -120,7 +141,9 @@ describe('pss-studio eval on bad input (exit 1, file named)', () => {
     expect(r.err).toContain('cannot score, 3 problems')
     expect(r.err).toContain(`${path.join(pred, 'broken.png')}: not a PNG file`)
     expect(r.err).toContain(`${path.join(pred, 'rgb.png')}: an RGB PNG, not a label mask`)
-    expect(r.err).toContain(`${path.join(pred, 'void.png')}: prediction holds label 255 (2 pixels); a prediction holds classes 0–20 only`)
+    expect(r.err).toContain(
+      `${path.join(pred, 'void.png')}: prediction holds label 255 (2 pixels); a prediction holds classes 0–20 only`,
+    )
   })
 
   it('no GT with a prediction at all is an error even with --skip-missing', async () => {
@@ -128,7 +151,9 @@ describe('pss-studio eval on bad input (exit 1, file named)', () => {
     fs.renameSync(path.join(pred, 'ok.png'), path.join(pred, 'other.png'))
     const r = await cli('eval', '--gt', gt, '--pred', pred, '--skip-missing')
     expect(r.code).toBe(1)
-    expect(r.err).toContain(`none of the 1 ground-truth images has a prediction in ${pred} (expected {name}.png for ok)`)
+    expect(r.err).toContain(
+      `none of the 1 ground-truth images has a prediction in ${pred} (expected {name}.png for ok)`,
+    )
   })
 
   it('a GT label outside the classes, and a truncated PNG', async () => {
@@ -140,7 +165,9 @@ describe('pss-studio eval on bad input (exit 1, file named)', () => {
     writeLabels(path.join(pred, 'cut.png'), 8, 8, new Uint8Array(64))
     const r = await cli('eval', '--gt', gt, '--pred', pred)
     expect(r.code).toBe(1)
-    expect(r.err).toContain(`${path.join(gt, 'odd.png')}: ground truth holds label 40 (1 pixels); allowed 0–20 and 255`)
+    expect(r.err).toContain(
+      `${path.join(gt, 'odd.png')}: ground truth holds label 40 (1 pixels); allowed 0–20 and 255`,
+    )
     expect(r.err).toContain(`${path.join(gt, 'cut.png')}: not a readable PNG`)
   })
 

@@ -52,7 +52,9 @@ export function loadExpected(): Expected {
 /** `actual` within TOLERANCE of `expected`; null (numpy NaN) must meet NaN or null. */
 export function expectClose(actual: number | null, expected: number | null, what: string): void {
   if (expected === null) {
-    expect(actual === null || Number.isNaN(actual), `${what}: expected undefined (NaN), got ${actual}`).toBe(true)
+    expect(actual === null || Number.isNaN(actual), `${what}: expected undefined (NaN), got ${actual}`).toBe(
+      true,
+    )
     return
   }
   expect(actual, what).not.toBeNull()

@@ -25,7 +25,9 @@ function expectMatchesUser(m: UserMetrics, e: ExpectedUser): void {
   expectClose(m.miouPaper * 100, e.miou_paper, 'miou_paper')
   expectClose(m.fiou * 100, e.fiou, 'fiou')
   m.perClass.forEach((v, c) => expectClose(v * 100, e.per_class[c]!, `per_class[${c}]`))
-  m.perClassPresent.forEach((v, c) => expectClose(v * 100, e.per_class_present[c]!, `per_class_present[${c}]`))
+  m.perClassPresent.forEach((v, c) =>
+    expectClose(v * 100, e.per_class_present[c]!, `per_class_present[${c}]`),
+  )
   expect([...m.perClassImages]).toEqual(e.per_class_images)
   expect(m.absentClasses).toEqual(e.absent_classes)
   expect(m.perImage.map((s) => s.name)).toEqual(e.per_image.map((s) => s.name))
@@ -76,7 +78,9 @@ describe('golden set (numpy + Pillow reference)', () => {
     expectClose(mean.miouPresent * 100, e.miou_present, 'mean miou_present')
     expectClose(mean.miouPaper * 100, e.miou_paper, 'mean miou_paper')
     mean.perClass.forEach((v, c) => expectClose(v * 100, e.per_class[c]!, `mean per_class[${c}]`))
-    mean.perClassPresent.forEach((v, c) => expectClose(v * 100, e.per_class_present[c]!, `mean per_class_present[${c}]`))
+    mean.perClassPresent.forEach((v, c) =>
+      expectClose(v * 100, e.per_class_present[c]!, `mean per_class_present[${c}]`),
+    )
     expect([...mean.perClassImages]).toEqual(e.per_class_images)
   })
 

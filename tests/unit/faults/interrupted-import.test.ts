@@ -78,7 +78,12 @@ async function killedImport(root: string, home: string, killAt: number): Promise
   children.push(child)
   let err = ''
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
-  await until(() => (fs.existsSync(path.join(root, 'project.sqlite')) && imageRows(root) >= killAt ? true : null), 90_000, `the child to import ${killAt} images (${err})`, 10)
+  await until(
+    () => (fs.existsSync(path.join(root, 'project.sqlite')) && imageRows(root) >= killAt ? true : null),
+    90_000,
+    `the child to import ${killAt} images (${err})`,
+    10,
+  )
   child.kill('SIGKILL')
   await new Promise((r) => child.once('exit', r))
   return imageRows(root)
@@ -100,7 +105,10 @@ describe('an import killed mid-way', () => {
         const p = studio.currentProject()
         // The sweep at open: only files that rows name are left.
         const named = (
-          p.db.prepare('SELECT original_path AS a, thumb_path AS b FROM images').all() as { a: string; b: string | null }[]
+          p.db.prepare('SELECT original_path AS a, thumb_path AS b FROM images').all() as {
+            a: string
+            b: string | null
+          }[]
         ).flatMap((r) => (r.b ? [r.a, r.b] : [r.a]))
         expect(projectFiles(root)).toEqual([...named].sort())
 
@@ -146,7 +154,9 @@ describe('the sweep at open', () => {
       thumb_path: string
     }
     // What a kill mid-import leaves in the database: its job still recorded as running.
-    new JobsRepo(p.db).markRunning(new JobsRepo(p.db).insert('import-folder', 'Import /x as album "A"', {}).id)
+    new JobsRepo(p.db).markRunning(
+      new JobsRepo(p.db).insert('import-folder', 'Import /x as album "A"', {}).id,
+    )
     p.close()
     const slugDir = path.dirname(path.join(root, row.original_path))
     const planted = [
@@ -171,10 +181,21 @@ describe('which folder import continues an existing album', () => {
    * A folder import job of `dir` as `name` that ran (and, when `creates`, made the album) and ended `end`.
    * Imports run one at a time, so each starts at least a moment after the previous one's album existed.
    */
-  async function importJob(p: Project, dir: string, name: string, end: End, creates: boolean): Promise<number> {
+  async function importJob(
+    p: Project,
+    dir: string,
+    name: string,
+    end: End,
+    creates: boolean,
+  ): Promise<number> {
     await new Promise((r) => setTimeout(r, 3))
     const repo = new JobsRepo(p.db)
-    const job = repo.insert('import-folder', `Import ${dir}`, { dir, albumName: name, copy: true, recursive: false })
+    const job = repo.insert('import-folder', `Import ${dir}`, {
+      dir,
+      albumName: name,
+      copy: true,
+      recursive: false,
+    })
     repo.markRunning(job.id)
     if (creates) p.albums.create(name, null)
     repo.finish(job.id, end, null, end === 'failed' ? 'interrupted (the app closed while it ran)' : null)

@@ -86,7 +86,9 @@ describe('in-place references', () => {
       `image ${inPlace}: its original /etc/passwd is outside the project folder and every registered import folder`,
     )
     // A copied row whose project-relative path climbs out of the project.
-    project.db.prepare("UPDATE images SET original_path = '../../etc/passwd', copied = 1 WHERE id = ?").run(inPlace)
+    project.db
+      .prepare("UPDATE images SET original_path = '../../etc/passwd', copied = 1 WHERE id = ?")
+      .run(inPlace)
     expect(() => project.originalPath(row(inPlace))).toThrow(/is outside the project folder/)
     point(inPlace, path.join(photos, 'b.jpg'))
     expect(project.originalPath(row(inPlace))).toBe(path.join(photos, 'b.jpg'))

@@ -99,7 +99,8 @@ describe('the project folder deleted while open', () => {
     const { studio } = f
     const root = studio.currentProject().root
     const photos = tmp.make()
-    for (let i = 0; i < 40; i++) await makePhoto(photos, `p${String(i).padStart(2, '0')}.jpg`, i + 10, { width: 320, height: 240 })
+    for (let i = 0; i < 40; i++)
+      await makePhoto(photos, `p${String(i).padStart(2, '0')}.jpg`, i + 10, { width: 320, height: 240 })
     const { jobId } = await studio.api.importFolder({ dir: photos, albumName: 'Big' })
     const jobs = studio.currentJobs()
     await until(() => (jobs.get(jobId).progress.done >= 2 ? true : null), 30_000, 'the import to add images')
@@ -119,7 +120,11 @@ describe('the project folder moved while open', () => {
     const f = await fixture(2)
     const { studio, imageIds } = f
     const root = studio.currentProject().root
-    const saved = await studio.api.saveMask({ imageId: imageIds[0]!, pngBase64: maskPng(f, 1), baseVersion: null })
+    const saved = await studio.api.saveMask({
+      imageId: imageIds[0]!,
+      pngBase64: maskPng(f, 1),
+      baseVersion: null,
+    })
     await studio.api.setImageTags({ imageId: imageIds[1]!, tags: [5] })
     const moved = `${root}-moved`
 
@@ -146,7 +151,11 @@ describe('the project folder moved while open', () => {
     expect(rows).toHaveLength(1)
     for (const r of rows) expect(fs.existsSync(path.join(moved, r.file))).toBe(true)
     // And writes work again there.
-    const next = await studio.api.saveMask({ imageId: imageIds[1]!, pngBase64: maskPng(f, 4), baseVersion: null })
+    const next = await studio.api.saveMask({
+      imageId: imageIds[1]!,
+      pngBase64: maskPng(f, 4),
+      baseVersion: null,
+    })
     expect(fs.existsSync(path.join(moved, 'masks', String(imageIds[1]), `v${next.version}.png`))).toBe(true)
   })
 

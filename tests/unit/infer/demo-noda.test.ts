@@ -103,7 +103,7 @@ describe('pss-studio demo: bad arguments', () => {
   it('refuses an unknown preset and a bad iteration count with exit 2 and the value given', async () => {
     const preset = await run(['--preset', 'huge'])
     expect(preset.code).toBe(2)
-    expect(preset.err).toContain('--preset must be one of tiny, demo, full, got "huge"')
+    expect(preset.err).toContain('--preset must be one of tiny, demo, full, verdict, got "huge"')
     const iters = await run(['--preset', 'tiny', '--iterations', '0'])
     expect(iters.code).toBe(2)
     expect(iters.err).toContain('--iterations must be an integer from 1 to 1000000, got "0"')

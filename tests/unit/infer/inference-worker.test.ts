@@ -15,7 +15,8 @@ import { vocPalette } from '../../../src/shared/voc'
 import { selectBackend } from '../../../src/main/engine/backend'
 import { createModel, applyWeights, loadNamedWeights, normalizeImages } from '../../../src/main/engine/models'
 import { latestCheckpoint, parseTrainConfig, runTraining } from '../../../src/main/engine/runs'
-import { chunkBatches, startInferenceWorker, type InferProgress } from '../../../src/main/engine/infer'
+import { chunkBatches, startInferenceWorker } from '../../../src/main/engine/api'
+import type { InferProgress } from '../../../src/main/engine/infer/infer-loop'
 import type { FileProblem } from '../../../src/main/engine/runs'
 import { decodeRgb } from '../../../src/main/media/decode'
 import { decodeLabelPng } from '../../../src/main/media/label-png'
@@ -141,12 +142,15 @@ describe('inference worker', () => {
     ]
     const problems: FileProblem[] = []
     const progress: InferProgress[] = []
+    // The old squash geometry, asked for: this test's independent reference squashes to SIZE × SIZE (the
+    // default aspect-kept geometry is checked against numpy in aspect-geometry.test.ts).
     const h = startInferenceWorker(
-      { runDir, backend: 'wasm', albums: [{ outDir: out, batches }] },
+      { runDir, backend: 'wasm', albums: [{ outDir: out, batches }], geometry: { mode: 'squash' } },
       { onProblem: (p) => problems.push(p), onProgress: (p) => progress.push(p) },
     )
     const r = await h.result
     expect(r).toMatchObject({ status: 'done', predicted: IMAGES.length, skipped: 1 })
+    expect(r.geometry).toEqual({ mode: 'squash', size: SIZE })
     // Plain inference: no post-processing, one pass, its cost reported.
     expect(r.options).toEqual({ tta: null, crf: null })
     expect(r.cost.images).toBe(IMAGES.length)
@@ -232,6 +236,8 @@ describe('inference worker', () => {
     const r = await h.result
     expect(r).toMatchObject({ status: 'done', predicted: 2, skipped: 0 })
     expect(r.options).toEqual({ tta, crf: crfParams(crf) })
+    // The default geometry, recorded with its size: aspect kept at long side 1.5 × the training size.
+    expect(r.geometry).toEqual({ mode: 'aspect', longSide: 48 })
     expect(r.cost.passes).toBe(4)
     expect(r.cost.crfMsPerImage).toBeGreaterThan(0)
     expect(r.cost.plainMsPerImage).toBeGreaterThan(0)

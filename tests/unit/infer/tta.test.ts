@@ -14,10 +14,13 @@ import { createModel, normalizeImages, type SegmentationModel } from '../../../s
 import { inputBatch, predictLabels, type RgbRaster } from '../../../src/main/engine/infer/predict-labels'
 import { predictProbabilities, scaledSide, type ClassProbabilities } from '../../../src/main/engine/infer/tta'
 import { PLAIN_PASS, TtaOptionsSchema } from '../../../src/main/engine/infer/tta-options'
+import type { InferGeometry } from '../../../src/main/engine/infer/geometry'
 import { argmaxRows } from '../../../src/main/engine/postprocess'
 
 const SIZE = 32
 const CLASSES = 4
+/** The old size × size geometry, asked for explicitly where a test's reference is the squashed batch. */
+const SQUASH: InferGeometry = { mode: 'squash', size: null }
 let model: SegmentationModel
 
 function image(w: number, h: number, seed: number): RgbRaster {
@@ -85,12 +88,12 @@ describe('TTA options', () => {
 })
 
 describe('predictProbabilities', () => {
-  it('with scales [1] and no flip equals plain inference exactly', async () => {
-    const { probabilities, passes } = await predictProbabilities(model, BATCH, SIZE, PLAIN_PASS)
+  it('with scales [1] and no flip equals plain inference exactly (squash geometry, asked for)', async () => {
+    const { probabilities, passes } = await predictProbabilities(model, BATCH, SIZE, PLAIN_PASS, SQUASH)
     expect(passes.map((p) => [p.scale, p.side, p.flip])).toEqual([[1, SIZE, false]])
     // Independent: the plain path's input batch, forward, bilinear upsample, softmax.
     const logits = tf.tidy(() => model.forward(inputBatch(BATCH, SIZE), false).main)
-    const labels = await predictLabels(model, BATCH, SIZE)
+    const labels = await predictLabels(model, BATCH, SIZE, SQUASH)
     for (const [i, img] of BATCH.entries()) {
       const ref = tf.tidy(() =>
         tf.softmax(
@@ -110,6 +113,25 @@ describe('predictProbabilities', () => {
     logits.dispose()
   })
 
+  it('with scales [1] and no flip gives the labels of plain inference at the default (aspect) geometry', async () => {
+    const { probabilities, passes } = await predictProbabilities(model, BATCH, SIZE, PLAIN_PASS)
+    // Default long side: 1.5 × the training size (infer/geometry.ts).
+    expect(passes.map((p) => [p.scale, p.side, p.flip])).toEqual([[1, 48, false]])
+    const labels = await predictLabels(model, BATCH, SIZE)
+    const squashed = await predictLabels(model, BATCH, SIZE, SQUASH)
+    let differs = false
+    for (const [i, img] of BATCH.entries()) {
+      const p = probabilities[i]!
+      expect([p.width, p.height]).toEqual([img.width, img.height])
+      expect(Array.from(argmaxRows(p.data, img.width * img.height, CLASSES))).toEqual(
+        Array.from(labels[i]!.labels),
+      )
+      if (!Buffer.from(labels[i]!.labels).equals(Buffer.from(squashed[i]!.labels))) differs = true
+    }
+    // The non-square images go through another geometry than the squash: their labels differ.
+    expect(differs).toBe(true)
+  })
+
   it('flip averaging of a flip-equivariant model equals its plain result', async () => {
     // Symmetrised model: (m(x) + flip(m(flip(x)))) / 2 is flip-equivariant by construction.
     const sym: SegmentationModel = {
@@ -125,8 +147,10 @@ describe('predictProbabilities', () => {
       },
       dispose() {},
     }
-    const plain = await predictProbabilities(sym, BATCH, SIZE, PLAIN_PASS)
-    const flipped = await predictProbabilities(sym, BATCH, SIZE, { scales: [1], flip: true })
+    // Squash geometry: with the aspect kept the stride padding sits right of the image in both passes, so
+    // the mirrored pass sees another canvas and a flip-equivariant model is not expected to agree.
+    const plain = await predictProbabilities(sym, BATCH, SIZE, PLAIN_PASS, SQUASH)
+    const flipped = await predictProbabilities(sym, BATCH, SIZE, { scales: [1], flip: true }, SQUASH)
     expect(flipped.passes).toHaveLength(2)
     // The input resize of a mirrored image is the mirror of the resize up to float rounding.
     for (const [i, p] of plain.probabilities.entries())
@@ -142,7 +166,8 @@ describe('predictProbabilities', () => {
     const tta = TtaOptionsSchema.parse({})
     const a = await predictProbabilities(model, BATCH, SIZE, tta)
     const b = await predictProbabilities(model, BATCH.map(mirror), SIZE, tta)
-    expect(a.passes.map((p) => p.side)).toEqual([16, 16, 24, 24, 32, 32, 40, 40, 48, 48])
+    // Long sides: the default 1.5 × 32 = 48 times each scale.
+    expect(a.passes.map((p) => p.side)).toEqual([24, 24, 36, 36, 48, 48, 60, 60, 72, 72])
     for (const [i, p] of a.probabilities.entries()) {
       expect(maxDiff(mirrorProbs(b.probabilities[i]!), p.data)).toBe(0)
       // Still a probability map.

@@ -36,27 +36,59 @@ async function buildAlbum(p: Project, name: string, seed: number, photos: string
     const img = await makePhoto(photos, `${name}-${i}.jpg`, seed + i, { width: 8, height: 4 })
     images.push(p.importTarget.addImage({ albumId }, img) as number)
   }
-  const inPlaceImg = await makePhoto(photos, `${name}-ref.jpg`, seed + 5, { width: 8, height: 4, copy: false })
+  const inPlaceImg = await makePhoto(photos, `${name}-ref.jpg`, seed + 5, {
+    width: 8,
+    height: 4,
+    copy: false,
+  })
   images.push(p.importTarget.addImage({ albumId }, inPlaceImg) as number)
   const labels = new Uint8Array(32).fill(1)
   p.masks.add(images[0]!, { labels, width: 8, height: 4, author: 'human', origin: 'test' })
-  p.masks.add(images[0]!, { labels: labels.map(() => 2), width: 8, height: 4, author: 'human', origin: 'test' })
+  p.masks.add(images[0]!, {
+    labels: labels.map(() => 2),
+    width: 8,
+    height: 4,
+    author: 'human',
+    origin: 'test',
+  })
   p.masks.add(images[1]!, { labels, width: 8, height: 4, author: 'human', origin: 'test' })
   new ProposalsRepo(p.db, p.paths).putMany([
-    { imageId: images[1]!, kind: 'tags', sourceId: `tags:${name}`, label: 'tags', png: encodeLabelPng({ width: 8, height: 4, labels }), classes: [1] },
+    {
+      imageId: images[1]!,
+      kind: 'tags',
+      sourceId: `tags:${name}`,
+      label: 'tags',
+      png: encodeLabelPng({ width: 8, height: 4, labels }),
+      classes: [1],
+    },
   ])
   const splitId = p.importTarget.addSplit(albumId, 'val', [images[0]!], {})
   p.importTarget.addClustering(albumId, 'k2', new Map(images.map((id, i) => [id, i % 2])), {})
   const runs = new RunsRepo(p.db, p.paths)
   const runIds: number[] = []
   for (const method of ['noda', 'ours-s2']) {
-    const id = runs.create({ kind: 'album', method, albumId, config: {}, seed: 0, backend: null, codeVersion: null, splitId, jobId: null })
+    const id = runs.create({
+      kind: 'album',
+      method,
+      albumId,
+      config: {},
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId,
+      jobId: null,
+    })
     runs.setMasks(id, [{ imageId: images[0]!, maskVersion: 2 }])
     runs.finish(id, 'done', null)
     fs.mkdirSync(path.join(runs.dir(id), 'predictions'), { recursive: true })
-    fs.writeFileSync(path.join(runs.dir(id), 'predictions', `${images[0]}.png`), encodeLabelPng({ width: 8, height: 4, labels }))
+    fs.writeFileSync(
+      path.join(runs.dir(id), 'predictions', `${images[0]}.png`),
+      encodeLabelPng({ width: 8, height: 4, labels }),
+    )
     // A per-image score row as the evaluation writes it (metrics-repo.ts: image level "fiou").
-    p.db.prepare("INSERT INTO metrics (run_id, album_id, image_id, name, value) VALUES (?, ?, ?, 'fiou', 0.5)").run(id, albumId, images[0])
+    p.db
+      .prepare("INSERT INTO metrics (run_id, album_id, image_id, name, value) VALUES (?, ?, ?, 'fiou', 0.5)")
+      .run(id, albumId, images[0])
     runIds.push(id)
   }
   return { albumId, images, runIds, inPlace: inPlaceImg.sourcePath }
@@ -66,7 +98,8 @@ async function buildAlbum(p: Project, name: string, seed: number, photos: string
 function rowsOf(p: Project, b: Built): Record<string, number> {
   const ids = JSON.stringify(b.images)
   const runs = JSON.stringify(b.runIds)
-  const count = (sql: string): number => (p.db.prepare(sql).get({ ids, runs, album: b.albumId }) as { n: number }).n
+  const count = (sql: string): number =>
+    (p.db.prepare(sql).get({ ids, runs, album: b.albumId }) as { n: number }).n
   const inIds = (col: string): string => `${col} IN (SELECT value FROM json_each(@ids))`
   const inRuns = (col: string): string => `${col} IN (SELECT value FROM json_each(@runs))`
   return {
@@ -87,7 +120,9 @@ function rowsOf(p: Project, b: Built): Record<string, number> {
 /** Every file of the project folder (relative), except the database and its journals. */
 function filesOf(root: string): string[] {
   return (fs.readdirSync(root, { recursive: true }) as string[])
-    .filter((f) => fs.statSync(path.join(root, f)).isFile() && !f.startsWith('project.sqlite') && f !== '.lock')
+    .filter(
+      (f) => fs.statSync(path.join(root, f)).isFile() && !f.startsWith('project.sqlite') && f !== '.lock',
+    )
     .map((f) => f.split(path.sep).join('/'))
     .sort()
 }
@@ -128,7 +163,8 @@ describe('album rename and delete', () => {
     // Only the other album's files (and its emptied-folder-free layout) remain.
     expect(filesOf(root)).toEqual(bFiles)
     for (const runId of a.runIds) expect(fs.existsSync(path.join(p.paths.runs, String(runId)))).toBe(false)
-    for (const runId of b.runIds) expect(fs.existsSync(path.join(p.paths.runs, String(runId), 'predictions'))).toBe(true)
+    for (const runId of b.runIds)
+      expect(fs.existsSync(path.join(p.paths.runs, String(runId), 'predictions'))).toBe(true)
     // The in-place original is the user's file: never removed.
     expect(fs.existsSync(a.inPlace)).toBe(true)
     expect(p.albums.list().map((x) => x.name)).toEqual(['Home'])
@@ -141,7 +177,17 @@ describe('album rename and delete', () => {
     open.push(p)
     const a = await buildAlbum(p, 'Trip', 1, tmp.make())
     const runs = new RunsRepo(p.db, p.paths)
-    const active = runs.create({ kind: 'album', method: 'noda', albumId: a.albumId, config: {}, seed: 0, backend: null, codeVersion: null, splitId: null, jobId: null })
+    const active = runs.create({
+      kind: 'album',
+      method: 'noda',
+      albumId: a.albumId,
+      config: {},
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId: null,
+      jobId: null,
+    })
     runs.markRunning(active)
     expect(p.albums.deletionPreview(a.albumId)).toMatchObject({ runs: 3, activeRuns: 1 })
     const before = rowsOf(p, a)
@@ -172,6 +218,9 @@ function filesOnlyOf(p: Project, a: Built, rel: string): boolean {
   if (rel.startsWith(`media/${slug}/`)) return true
   if (a.runIds.some((id) => rel.startsWith(`runs/${id}/`))) return true
   return a.images.some(
-    (id) => rel.startsWith(`masks/${id}/`) || new RegExp(`^thumbs/${id}\\.`).test(rel) || new RegExp(`^proposals/.*/${id}-`).test(rel),
+    (id) =>
+      rel.startsWith(`masks/${id}/`) ||
+      new RegExp(`^thumbs/${id}\\.`).test(rel) ||
+      new RegExp(`^proposals/.*/${id}-`).test(rel),
   )
 }

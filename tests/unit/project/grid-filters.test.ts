@@ -10,7 +10,11 @@ import { Project } from '../../../src/main/project/project'
 import type { PageQuery } from '../../../src/main/project/images-repo'
 import { RunsRepo } from '../../../src/main/project/runs-repo'
 import { encodeLabelPng } from '../../../src/main/media/label-png'
-import { checkRunOfAlbum, classBits, imagesPredictedWithClass } from '../../../src/main/app/prediction-classes'
+import {
+  checkRunOfAlbum,
+  classBits,
+  imagesPredictedWithClass,
+} from '../../../src/main/app/prediction-classes'
 import { apiSchemas } from '../../../src/shared/api'
 import { insightImages } from '../../../src/main/app/insight-handlers'
 import { fakeImage, TempDirs } from './fixtures'
@@ -32,15 +36,31 @@ function labelsWith(...classes: number[]): Uint8Array {
   return l
 }
 
-const q = (over: Partial<PageQuery>): PageQuery => ({ owner: { albumId: album }, offset: 0, limit: 100, filter: 'all', sort: 'name', ...over })
+const q = (over: Partial<PageQuery>): PageQuery => ({
+  owner: { albumId: album },
+  offset: 0,
+  limit: 100,
+  filter: 'all',
+  sort: 'name',
+  ...over,
+})
 const names = (over: Partial<PageQuery>): string[] => p.images.page(q(over)).items.map((i) => i.name)
 
 beforeAll(() => {
   p = Project.create(path.join(tmp.make(), 'grid'))
   album = p.importTarget.createAlbum('a', null)
   other = p.importTarget.createAlbum('b', null)
-  for (let i = 0; i < 6; i++) ids.push(p.importTarget.addImage({ albumId: album }, { ...fakeImage(i, `img${i}.jpg`), width: W, height: H }) as number)
-  const otherImage = p.importTarget.addImage({ albumId: other }, { ...fakeImage(99, 'x.jpg'), width: W, height: H }) as number
+  for (let i = 0; i < 6; i++)
+    ids.push(
+      p.importTarget.addImage(
+        { albumId: album },
+        { ...fakeImage(i, `img${i}.jpg`), width: W, height: H },
+      ) as number,
+    )
+  const otherImage = p.importTarget.addImage(
+    { albumId: other },
+    { ...fakeImage(99, 'x.jpg'), width: W, height: H },
+  ) as number
   const add = (id: number, l: Uint8Array): void => {
     p.masks.add(id, { labels: l, width: W, height: H, author: 'human', origin: 'test' })
   }
@@ -56,7 +76,18 @@ beforeAll(() => {
   p.importTarget.addSplit(album, 'val', [ids[0]!, ids[2]!], {})
 
   const runs = new RunsRepo(p.db, p.paths)
-  const mk = (albumId: number): number => runs.create({ kind: 'album', method: 'noda', albumId, config: {}, seed: 0, backend: null, codeVersion: null, splitId: null, jobId: null })
+  const mk = (albumId: number): number =>
+    runs.create({
+      kind: 'album',
+      method: 'noda',
+      albumId,
+      config: {},
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId: null,
+      jobId: null,
+    })
   run = mk(album)
   otherRun = mk(other)
   runs.finish(run, 'done', null)
@@ -75,7 +106,9 @@ beforeAll(() => {
     fs.writeFileSync(path.join(dir, `${id}_color.png`), 'not a label map')
   }
   const fiou = [0.1, 0.5, 0.62, 0.9]
-  const ins = p.db.prepare("INSERT INTO metrics (run_id, album_id, image_id, name, value) VALUES (?, ?, ?, 'fiou', ?)")
+  const ins = p.db.prepare(
+    "INSERT INTO metrics (run_id, album_id, image_id, name, value) VALUES (?, ?, ?, 'fiou', ?)",
+  )
   fiou.forEach((v, i) => ins.run(run, album, ids[i], v))
   ins.run(otherRun, other, otherImage, 0.5)
 })
@@ -91,7 +124,10 @@ describe('grid filters', () => {
     expect(names({ gtClass: 3 })).toEqual([])
     // Background is a class too: every masked image here has background pixels.
     expect(names({ gtClass: 0 })).toEqual(['img0.jpg', 'img1.jpg', 'img2.jpg', 'img3.jpg', 'img4.jpg'])
-    expect(p.images.page(q({ gtClass: 15, filter: 'validation' }))).toMatchObject({ total: 1, items: [{ name: 'img0.jpg' }] })
+    expect(p.images.page(q({ gtClass: 15, filter: 'validation' }))).toMatchObject({
+      total: 1,
+      items: [{ name: 'img0.jpg' }],
+    })
   })
 
   it("class present in a run's prediction", () => {
@@ -99,14 +135,23 @@ describe('grid filters', () => {
     expect(imagesPredictedWithClass(p, run, 15).sort((a, b) => a - b)).toEqual([ids[1], ids[5]])
     expect(names({ onlyIds: imagesPredictedWithClass(p, run, 8) })).toEqual(['img2.jpg', 'img5.jpg'])
     expect(names({ onlyIds: imagesPredictedWithClass(p, run, 12) })).toEqual([])
-    expect(p.images.page(q({ onlyIds: imagesPredictedWithClass(p, run, 15), gtClass: 15 }))).toMatchObject({ total: 1 })
+    expect(p.images.page(q({ onlyIds: imagesPredictedWithClass(p, run, 15), gtClass: 15 }))).toMatchObject({
+      total: 1,
+    })
     expect(() => imagesPredictedWithClass(p, 9999, 15)).toThrow(/run 9999 does not exist/)
   })
 
   it('FIoU range is inclusive and counts only scored images', () => {
     expect(names({ fiouRange: { runId: run, min: 0.5, max: 0.62 } })).toEqual(['img1.jpg', 'img2.jpg'])
-    expect(names({ fiouRange: { runId: run, min: 0, max: 1 } })).toEqual(['img0.jpg', 'img1.jpg', 'img2.jpg', 'img3.jpg'])
-    expect(p.images.page(q({ fiouRange: { runId: run, min: 0.6, max: 1 }, offset: 1, limit: 1 }))).toMatchObject({
+    expect(names({ fiouRange: { runId: run, min: 0, max: 1 } })).toEqual([
+      'img0.jpg',
+      'img1.jpg',
+      'img2.jpg',
+      'img3.jpg',
+    ])
+    expect(
+      p.images.page(q({ fiouRange: { runId: run, min: 0.6, max: 1 }, offset: 1, limit: 1 })),
+    ).toMatchObject({
       total: 2,
       items: [{ name: 'img3.jpg' }],
     })
@@ -116,17 +161,28 @@ describe('grid filters', () => {
 
   it('the insight page applies the same filters', () => {
     const page = (a: Record<string, unknown>): string[] =>
-      insightImages(p, apiSchemas.insightImages.parse({ albumId: album, runId: run, order: 'fiou-desc', ...a })).items.map((i) => i.name)
-    expect(page({ hasClass: { classId: 15 }, fiou: { runId: run, min: 0, max: 0.6 } })).toEqual(['img1.jpg', 'img0.jpg'])
+      insightImages(
+        p,
+        apiSchemas.insightImages.parse({ albumId: album, runId: run, order: 'fiou-desc', ...a }),
+      ).items.map((i) => i.name)
+    expect(page({ hasClass: { classId: 15 }, fiou: { runId: run, min: 0, max: 0.6 } })).toEqual([
+      'img1.jpg',
+      'img0.jpg',
+    ])
     expect(page({ hasClass: { classId: 15, runId: run } })).toEqual(['img1.jpg', 'img5.jpg'])
-    expect(page({ hasClass: { classId: 15, runId: run }, fiou: { runId: run, min: 0, max: 0.6 } })).toEqual(['img1.jpg'])
+    expect(page({ hasClass: { classId: 15, runId: run }, fiou: { runId: run, min: 0, max: 0.6 } })).toEqual([
+      'img1.jpg',
+    ])
     expect(() => page({ fiou: { runId: otherRun, min: 0, max: 1 } })).toThrow(/is not a run of album/)
   })
 
   it('refuses a run of another album and bounds the API arguments', () => {
-    expect(() => checkRunOfAlbum(p, otherRun, album)).toThrow(`run ${otherRun} is not a run of album ${album}`)
+    expect(() => checkRunOfAlbum(p, otherRun, album)).toThrow(
+      `run ${otherRun} is not a run of album ${album}`,
+    )
     expect(() => checkRunOfAlbum(p, run, album)).not.toThrow()
-    const parse = (a: Record<string, unknown>): boolean => apiSchemas.listImages.safeParse({ albumId: 1, ...a }).success
+    const parse = (a: Record<string, unknown>): boolean =>
+      apiSchemas.listImages.safeParse({ albumId: 1, ...a }).success
     expect(parse({ hasClass: { classId: 20 } })).toBe(true)
     expect(parse({ hasClass: { classId: 21 } })).toBe(false)
     expect(parse({ hasClass: { classId: -1 } })).toBe(false)
@@ -134,7 +190,9 @@ describe('grid filters', () => {
     expect(parse({ fiou: { runId: 3, min: 0.2, max: 0.8 } })).toBe(true)
     expect(parse({ fiou: { runId: 3, min: 0.8, max: 0.2 } })).toBe(false)
     expect(parse({ fiou: { runId: 3, min: 0, max: 1.5 } })).toBe(false)
-    expect(apiSchemas.listImages.safeParse({ sourceId: 1, fiou: { runId: 3, min: 0, max: 1 } }).success).toBe(false)
+    expect(apiSchemas.listImages.safeParse({ sourceId: 1, fiou: { runId: 3, min: 0, max: 1 } }).success).toBe(
+      false,
+    )
     expect(apiSchemas.listImages.safeParse({ sourceId: 1, hasClass: { classId: 15 } }).success).toBe(true)
   })
 })

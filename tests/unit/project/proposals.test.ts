@@ -59,7 +59,12 @@ describe('mask proposals', () => {
     expect(fs.existsSync(repo.filePath(list[0]!))).toBe(true)
     // a second source keeps its own proposal next to the first one
     repo.putMany([proposal(a, 7, 'tags:other')])
-    expect(repo.listForImage(a).map((x) => x.sourceId).sort()).toEqual(['tags:album-1', 'tags:other'])
+    expect(
+      repo
+        .listForImage(a)
+        .map((x) => x.sourceId)
+        .sort(),
+    ).toEqual(['tags:album-1', 'tags:other'])
   })
 
   it('a failing batch keeps the earlier proposals and leaves no new files', () => {
@@ -74,7 +79,9 @@ describe('mask proposals', () => {
 
   it('refuses bad classes and deletes a whole source', () => {
     const { repo, a, b } = setup()
-    expect(() => repo.putMany([{ ...proposal(a, 1), classes: [21] }])).toThrow(/classes must be integers 0–20/)
+    expect(() => repo.putMany([{ ...proposal(a, 1), classes: [21] }])).toThrow(
+      /classes must be integers 0–20/,
+    )
     repo.putMany([proposal(a, 1), proposal(b, 2)])
     expect(repo.deleteSource('tags:album-1')).toBe(2)
     expect(repo.listForImage(a)).toEqual([])

@@ -19,7 +19,11 @@ const savedHome = process.env.PSS_STUDIO_HOME
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = []
   const err: string[] = []
-  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l), signal: new AbortController().signal })
+  const code = await runCli(args, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    signal: new AbortController().signal,
+  })
   return { code, out: out.join('\n'), err: err.join('\n') }
 }
 
@@ -43,17 +47,38 @@ afterAll(() => {
 
 describe('pss-studio run / runs', () => {
   it('runs No-DA on an album, prints the stored run, and lists it', async () => {
-    const r = await cli(['run', '--project', project, '--album', 'id2', '--method', 'noda', '--iterations', '4', '--size', '32', '--json'])
+    const r = await cli([
+      'run',
+      '--project',
+      project,
+      '--album',
+      'id2',
+      '--method',
+      'noda',
+      '--iterations',
+      '4',
+      '--size',
+      '32',
+      '--json',
+    ])
     expect(r.code, r.err).toBe(0)
     const run = JSON.parse(r.out) as RunDetail
-    expect(run).toMatchObject({ kind: 'album', method: 'noda', status: 'done', albumName: 'id2', backend: 'wasm' })
+    expect(run).toMatchObject({
+      kind: 'album',
+      method: 'noda',
+      status: 'done',
+      albumName: 'id2',
+      backend: 'wasm',
+    })
     expect(run.metrics!.images).toBeGreaterThan(0)
     expect(run.perClass).toHaveLength(21)
     expect(r.err).toContain('[job ')
 
     const text = await cli(['runs', '--project', project])
     expect(text.code).toBe(0)
-    expect(text.out).toContain(`#${run.id} noda on "id2" split #${run.splitId} v1 · done · wasm · FIoU ${(run.metrics!.fiou * 100).toFixed(2)}`)
+    expect(text.out).toContain(
+      `#${run.id} noda on "id2" split #${run.splitId} v1 · done · wasm · FIoU ${(run.metrics!.fiou * 100).toFixed(2)}`,
+    )
     expect(text.out).toContain(`#${run.sourceRunId} source source model · done`)
     const json = await cli(['runs', '--project', project, '--album', 'id2', '--json'])
     expect((JSON.parse(json.out) as RunSummary[]).map((x) => x.id)).toEqual([run.id])
@@ -66,10 +91,30 @@ describe('pss-studio run / runs', () => {
     const badMethod = await cli(['run', '--project', project, '--album', 'id1', '--method', 'no-such-method'])
     expect(badMethod.code).toBe(2)
     expect(badMethod.err).toContain(`--method must be one of ${RUN_METHODS.join(', ')}, got "no-such-method"`)
-    const badAdapt = await cli(['run', '--project', project, '--album', 'id1', '--method', 'pss', '--adapt-iterations', '0'])
+    const badAdapt = await cli([
+      'run',
+      '--project',
+      project,
+      '--album',
+      'id1',
+      '--method',
+      'pss',
+      '--adapt-iterations',
+      '0',
+    ])
     expect(badAdapt.code).toBe(2)
     expect(badAdapt.err).toContain('--adapt-iterations')
-    const badSize = await cli(['run', '--project', project, '--album', 'id1', '--method', 'noda', '--size', '30'])
+    const badSize = await cli([
+      'run',
+      '--project',
+      project,
+      '--album',
+      'id1',
+      '--method',
+      'noda',
+      '--size',
+      '30',
+    ])
     expect(badSize.code).toBe(2)
     expect(badSize.err).toContain('--size must be a multiple of 8')
     const missing = await cli(['runs'])

@@ -1,4 +1,4 @@
-"""Independent oracle for a studio run's stored metrics (method.md §6), in numpy.
+"""Independent oracle for a studio run's stored metrics (docs/method.md §6), in numpy.
 
 Reads a JSON list of {"gt": path, "pred": path} from stdin (palette or grey label PNGs, same size), and
 prints {"fiou", "miou_all21", "miou_present", "miou_paper", "per_image": [...], "iou": [21], "images": [21]}

@@ -21,7 +21,12 @@ afterEach(() => {
   temp.cleanup()
 })
 
-async function projectWithAlbum(): Promise<{ p: Project; albumId: number; images: number[]; splitId: number }> {
+async function projectWithAlbum(): Promise<{
+  p: Project
+  albumId: number
+  images: number[]
+  splitId: number
+}> {
   const root = temp.make()
   const p = Project.create(path.join(root, 'proj'))
   open.push(p)
@@ -30,14 +35,25 @@ async function projectWithAlbum(): Promise<{ p: Project; albumId: number; images
   for (let i = 0; i < 3; i++) {
     const img = await makePhoto(path.join(root, 'in'), `p${i}.jpg`, i + 1, { width: 8, height: 4 })
     const id = p.importTarget.addImage({ albumId }, img) as number
-    p.masks.add(id, { labels: new Uint8Array(32).fill(i), width: 8, height: 4, author: 'human', origin: 'test' })
+    p.masks.add(id, {
+      labels: new Uint8Array(32).fill(i),
+      width: 8,
+      height: 4,
+      author: 'human',
+      origin: 'test',
+    })
     images.push(id)
   }
   const splitId = p.groupings.addSplit(albumId, 'val', images.slice(0, 2), {})
   return { p, albumId, images, splitId }
 }
 
-function evaluation(runId: number, albumId: number, images: number[], over: Partial<EvaluationInput> = {}): EvaluationInput {
+function evaluation(
+  runId: number,
+  albumId: number,
+  images: number[],
+  over: Partial<EvaluationInput> = {},
+): EvaluationInput {
   const n = 21
   const counts = new Float64Array(n * n)
   counts[0] = 10
@@ -86,7 +102,14 @@ describe('RunsRepo', () => {
       jobId: null,
     })
     const row = runs.row(id)
-    expect(row).toMatchObject({ kind: 'album', method: 'noda', status: 'queued', seed: 7, album_name: 'Trip', split_version: 1 })
+    expect(row).toMatchObject({
+      kind: 'album',
+      method: 'noda',
+      status: 'queued',
+      seed: 7,
+      album_name: 'Trip',
+      split_version: 1,
+    })
     expect(row.config).toBe('{"a":{"x":[3,{"c":2,"d":1}],"y":1},"b":2}')
     runs.markRunning(id)
     runs.setBackend(id, 'wasm')
@@ -96,7 +119,17 @@ describe('RunsRepo', () => {
     runs.finish(id, 'failed', 'too late') // an ended run keeps its first ending
     expect(runs.row(id)).toMatchObject({ status: 'done', error: null })
     expect(runs.row(id).finished_at).not.toBeNull()
-    const source = runs.create({ kind: 'source', method: 'source', albumId: null, config: {}, seed: 0, backend: null, codeVersion: null, splitId: null, jobId: null })
+    const source = runs.create({
+      kind: 'source',
+      method: 'source',
+      albumId: null,
+      config: {},
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId: null,
+      jobId: null,
+    })
     expect(runs.list(albumId).map((r) => r.id)).toEqual([id])
     expect(runs.list().map((r) => r.id)).toEqual([source, id])
 
@@ -113,7 +146,17 @@ describe('RunsRepo', () => {
     const runs = new RunsRepo(p.db, p.paths)
     const jobs = new JobsRepo(p.db)
     const mk = (jobId: number | null): number =>
-      runs.create({ kind: 'album', method: 'noda', albumId, config: {}, seed: 0, backend: null, codeVersion: null, splitId: null, jobId })
+      runs.create({
+        kind: 'album',
+        method: 'noda',
+        albumId,
+        config: {},
+        seed: 0,
+        backend: null,
+        codeVersion: null,
+        splitId: null,
+        jobId,
+      })
     const live = jobs.insert('run', 'live', {})
     jobs.markRunning(live.id)
     const cancelled = jobs.insert('run', 'cancelled', {})
@@ -137,7 +180,17 @@ describe('RunsRepo', () => {
     const { p } = await projectWithAlbum()
     const runs = new RunsRepo(p.db, p.paths)
     const config = { iterations: 10, size: 32, masks: 'abc' }
-    const id = runs.create({ kind: 'source', method: 'source', albumId: null, config, seed: 0, backend: null, codeVersion: null, splitId: null, jobId: null })
+    const id = runs.create({
+      kind: 'source',
+      method: 'source',
+      albumId: null,
+      config,
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId: null,
+      jobId: null,
+    })
     expect(runs.findReusableSource(config)).toBeNull() // not finished
     runs.finish(id, 'done', null)
     expect(runs.findReusableSource(config)).toBeNull() // no checkpoint in its folder
@@ -150,7 +203,17 @@ describe('RunsRepo', () => {
   it('records mask versions and fingerprints them independently of order', async () => {
     const { p, images } = await projectWithAlbum()
     const runs = new RunsRepo(p.db, p.paths)
-    const id = runs.create({ kind: 'source', method: 'source', albumId: null, config: {}, seed: 0, backend: null, codeVersion: null, splitId: null, jobId: null })
+    const id = runs.create({
+      kind: 'source',
+      method: 'source',
+      albumId: null,
+      config: {},
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId: null,
+      jobId: null,
+    })
     const masks = [
       { imageId: images[1]!, maskVersion: 1 },
       { imageId: images[0]!, maskVersion: 1 },
@@ -158,7 +221,9 @@ describe('RunsRepo', () => {
     runs.setMasks(id, masks)
     expect(runs.masks(id)).toEqual([...masks].reverse())
     expect(maskSetFingerprint(masks)).toBe(maskSetFingerprint([...masks].reverse()))
-    expect(maskSetFingerprint(masks)).not.toBe(maskSetFingerprint([{ imageId: images[0]!, maskVersion: 2 }, masks[0]!]))
+    expect(maskSetFingerprint(masks)).not.toBe(
+      maskSetFingerprint([{ imageId: images[0]!, maskVersion: 2 }, masks[0]!]),
+    )
     expect(runs.maskSets([id]).get(id)).toEqual({ fingerprint: maskSetFingerprint(masks), count: 2 })
     expect(canonicalJson({ b: undefined, a: 1 })).toBe('{"a":1}')
   })
@@ -169,7 +234,17 @@ describe('MetricsRepo', () => {
     const { p, albumId, images, splitId } = await projectWithAlbum()
     const runs = new RunsRepo(p.db, p.paths)
     const metrics = new MetricsRepo(p.db)
-    const id = runs.create({ kind: 'album', method: 'noda', albumId, config: {}, seed: 0, backend: null, codeVersion: null, splitId, jobId: null })
+    const id = runs.create({
+      kind: 'album',
+      method: 'noda',
+      albumId,
+      config: {},
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId,
+      jobId: null,
+    })
     // GT: background, person (15), dog (12), void; the prediction adds bird (3), in no GT pixel.
     const user = new UserEvaluation()
     user.add('a', Uint8Array.from([0, 0, 0, 15, 15, 15, 0]), Uint8Array.from([0, 0, 3, 15, 15, 0, 0]))
@@ -194,11 +269,26 @@ describe('MetricsRepo', () => {
     const { p, albumId, images, splitId } = await projectWithAlbum()
     const runs = new RunsRepo(p.db, p.paths)
     const metrics = new MetricsRepo(p.db)
-    const id = runs.create({ kind: 'album', method: 'noda', albumId, config: {}, seed: 0, backend: null, codeVersion: null, splitId, jobId: null })
+    const id = runs.create({
+      kind: 'album',
+      method: 'noda',
+      albumId,
+      config: {},
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId,
+      jobId: null,
+    })
     const user = new UserEvaluation()
     user.add('a', Uint8Array.from([0, 0, 255]), Uint8Array.from([0, 7, 7]))
     const m = user.result()
-    metrics.storeEvaluation({ ...m, runId: id, albumId, images: [{ imageId: images[0]!, maskVersion: 1, fiou: m.fiou }] })
+    metrics.storeEvaluation({
+      ...m,
+      runId: id,
+      albumId,
+      images: [{ imageId: images[0]!, maskVersion: 1, fiou: m.fiou }],
+    })
     expect(metrics.summary(id)!.miouPaper).toBeNull()
   })
 
@@ -206,18 +296,40 @@ describe('MetricsRepo', () => {
     const { p, albumId, images, splitId } = await projectWithAlbum()
     const runs = new RunsRepo(p.db, p.paths)
     const metrics = new MetricsRepo(p.db)
-    const id = runs.create({ kind: 'album', method: 'noda', albumId, config: {}, seed: 0, backend: null, codeVersion: null, splitId, jobId: null })
+    const id = runs.create({
+      kind: 'album',
+      method: 'noda',
+      albumId,
+      config: {},
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId,
+      jobId: null,
+    })
     expect(metrics.summary(id)).toBeNull()
     expect(metrics.perClass(id)).toEqual([])
     expect(metrics.confusion(id)).toBeNull()
     const e = evaluation(id, albumId, images)
     metrics.storeEvaluation(e)
     // miou_paper is derived on read: the only GT object class is 1 (aeroplane), IoU 5/7.
-    expect(metrics.summary(id)).toEqual({ images: 2, fiou: 0.5, miouAll21: e.miouAll21, miouPresent: e.miouPresent, miouPaper: 5 / 7 })
+    expect(metrics.summary(id)).toEqual({
+      images: 2,
+      fiou: 0.5,
+      miouAll21: e.miouAll21,
+      miouPresent: e.miouPresent,
+      miouPaper: 5 / 7,
+    })
     expect(metrics.summaries([id]).get(id)).toEqual(metrics.summary(id))
     const perClass = metrics.perClass(id)
     expect(perClass).toHaveLength(21)
-    expect(perClass[0]).toEqual({ classId: 0, name: 'background', iou: 10 / 12, iouPresent: 10 / 12, images: 2 })
+    expect(perClass[0]).toEqual({
+      classId: 0,
+      name: 'background',
+      iou: 10 / 12,
+      iouPresent: 10 / 12,
+      images: 2,
+    })
     expect(perClass[1]).toEqual({ classId: 1, name: 'aeroplane', iou: 5 / 7, iouPresent: 5 / 7, images: 1 })
     expect(perClass[5]).toEqual({ classId: 5, name: 'bottle', iou: 0, iouPresent: null, images: 0 })
     const conf = metrics.confusion(id)!
@@ -234,19 +346,37 @@ describe('MetricsRepo', () => {
       { imageId: images[1], maskVersion: 1 },
     ])
     metrics.storeDurations(id, { source: 12.5, predict: 1.25, total: 14 })
-    expect(metrics.durations(id)).toEqual({ source: 12.5, adapt: null, predict: 1.25, score: null, total: 14 })
+    expect(metrics.durations(id)).toEqual({
+      source: 12.5,
+      adapt: null,
+      predict: 1.25,
+      score: null,
+      total: 14,
+    })
   })
 
   it('replaces an earlier evaluation; a bad value rolls the whole evaluation back', async () => {
     const { p, albumId, images, splitId } = await projectWithAlbum()
     const runs = new RunsRepo(p.db, p.paths)
     const metrics = new MetricsRepo(p.db)
-    const id = runs.create({ kind: 'album', method: 'noda', albumId, config: {}, seed: 0, backend: null, codeVersion: null, splitId, jobId: null })
+    const id = runs.create({
+      kind: 'album',
+      method: 'noda',
+      albumId,
+      config: {},
+      seed: 0,
+      backend: null,
+      codeVersion: null,
+      splitId,
+      jobId: null,
+    })
     metrics.storeEvaluation(evaluation(id, albumId, images))
     const before = p.db.prepare('SELECT count(*) AS n FROM metrics WHERE run_id = ?').get(id) as { n: number }
     metrics.storeEvaluation(evaluation(id, albumId, images, { fiou: 0.4 }))
     expect(metrics.summary(id)?.fiou).toBe(0.4)
-    expect((p.db.prepare('SELECT count(*) AS n FROM metrics WHERE run_id = ?').get(id) as { n: number }).n).toBe(before.n)
+    expect(
+      (p.db.prepare('SELECT count(*) AS n FROM metrics WHERE run_id = ?').get(id) as { n: number }).n,
+    ).toBe(before.n)
     // The last per-image value is NaN: nothing of this evaluation may be stored, the earlier one stays.
     const bad = evaluation(id, albumId, images, {
       fiou: 0.9,
@@ -258,11 +388,17 @@ describe('MetricsRepo', () => {
     expect(() => metrics.storeEvaluation(bad)).toThrow(/fiou of image/)
     expect(metrics.summary(id)?.fiou).toBe(0.4)
     expect(metrics.images(id).map((m) => m.fiou)).toEqual([0.25, 0.75])
-    expect(() => metrics.storeEvaluation(evaluation(id, albumId, images, { images: [] }))).toThrow(InvalidInputError)
+    expect(() => metrics.storeEvaluation(evaluation(id, albumId, images, { images: [] }))).toThrow(
+      InvalidInputError,
+    )
     // Deleting the run removes its metrics and mask record (cascade).
     runs.finish(id, 'done', null)
     runs.delete(id)
-    expect((p.db.prepare('SELECT count(*) AS n FROM metrics WHERE run_id = ?').get(id) as { n: number }).n).toBe(0)
-    expect((p.db.prepare('SELECT count(*) AS n FROM run_masks WHERE run_id = ?').get(id) as { n: number }).n).toBe(0)
+    expect(
+      (p.db.prepare('SELECT count(*) AS n FROM metrics WHERE run_id = ?').get(id) as { n: number }).n,
+    ).toBe(0)
+    expect(
+      (p.db.prepare('SELECT count(*) AS n FROM run_masks WHERE run_id = ?').get(id) as { n: number }).n,
+    ).toBe(0)
   })
 })

@@ -56,7 +56,9 @@ describe('resume after a crash', () => {
     await killHard(child)
     child = null
     // Killed mid-training: the run never reached its last iteration.
-    const run0 = JSON.parse(fs.readFileSync(path.join(sourceDir, 'run.json'), 'utf8')) as { starts: unknown[] }
+    const run0 = JSON.parse(fs.readFileSync(path.join(sourceDir, 'run.json'), 'utf8')) as {
+      starts: unknown[]
+    }
     expect(run0.starts).toHaveLength(1)
     expect(fs.existsSync(path.join(sourceDir, 'checkpoints', ckptName(ITERATIONS)))).toBe(false)
 

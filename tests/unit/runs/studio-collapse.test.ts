@@ -138,6 +138,10 @@ describe('a collapsing Personalize run keeps the source model', () => {
     const vjob = await studio.currentJobs().settled(variant.jobId)
     expect(vjob.status, vjob.error ?? '').toBe('done')
     const v = (await studio.api.listVariants({ runId: run.id })).find((x) => x.variant === variant.variant)!
-    expect(v).toMatchObject({ status: 'done', current: true, checkpoint: { stage: 'source-model', iteration: RUN.iterations } })
+    expect(v).toMatchObject({
+      status: 'done',
+      current: true,
+      checkpoint: { stage: 'source-model', iteration: RUN.iterations },
+    })
   }, 600_000)
 })

@@ -54,7 +54,9 @@ describe('adaptive methods in the studio', () => {
     }
     expect(noda.stageCurves).toEqual([])
     // Stage 2 trained on entropy-selected pseudo labels of the album.
-    expect(fs.readdirSync(path.join(runDir, 'adapt', 'pss-s2', 'pseudo')).some((f) => f.endsWith('.png'))).toBe(true)
+    expect(
+      fs.readdirSync(path.join(runDir, 'adapt', 'pss-s2', 'pseudo')).some((f) => f.endsWith('.png')),
+    ).toBe(true)
     // Every album image was predicted by the adapted model.
     const album = (await studio.api.listAlbums({})).find((a) => a.id === albumId)!
     const preds = fs.readdirSync(path.join(runDir, 'predictions')).filter((f) => /^\d+\.png$/.test(f))
@@ -71,10 +73,18 @@ describe('adaptive methods in the studio', () => {
   it('clusters an album that has no clustering before a PSS run', async () => {
     const project = studio.currentProject()
     project.db.prepare('UPDATE images SET cluster = NULL WHERE album_id = ?').run(albumId)
-    const n = (project.db.prepare('SELECT count(*) AS n FROM clusterings WHERE album_id = ?').get(albumId) as { n: number }).n
+    const n = (
+      project.db.prepare('SELECT count(*) AS n FROM clusterings WHERE album_id = ?').get(albumId) as {
+        n: number
+      }
+    ).n
     const run = await runToEnd('pss')
     expect(run.status).toBe('done')
-    const after = (project.db.prepare('SELECT count(*) AS n FROM clusterings WHERE album_id = ?').get(albumId) as { n: number }).n
+    const after = (
+      project.db.prepare('SELECT count(*) AS n FROM clusterings WHERE album_id = ?').get(albumId) as {
+        n: number
+      }
+    ).n
     expect(after).toBe(n + 1)
   }, 600_000)
 

@@ -35,7 +35,13 @@ afterAll(async () => {
 })
 
 async function runToEnd(args: { iterations?: number; size?: number; seed?: number } = {}) {
-  const started = await studio.api.startRun({ albumId, method: 'noda', iterations: ITERATIONS, size: SIZE, ...args })
+  const started = await studio.api.startRun({
+    albumId,
+    method: 'noda',
+    iterations: ITERATIONS,
+    size: SIZE,
+    ...args,
+  })
   const job = await studio.currentJobs().settled(started.jobId)
   return { started, job }
 }
@@ -47,8 +53,21 @@ describe('a No-DA run in the studio', () => {
     expect(job.kind).toBe('run')
     const run = await studio.api.getRun({ runId: started.runId })
     first = run
-    expect(run).toMatchObject({ kind: 'album', method: 'noda', status: 'done', albumId, seed: 0, backend: 'wasm', error: null })
-    expect(run.config).toMatchObject({ method: 'noda', iterations: ITERATIONS, size: SIZE, sourceReused: false })
+    expect(run).toMatchObject({
+      kind: 'album',
+      method: 'noda',
+      status: 'done',
+      albumId,
+      seed: 0,
+      backend: 'wasm',
+      error: null,
+    })
+    expect(run.config).toMatchObject({
+      method: 'noda',
+      iterations: ITERATIONS,
+      size: SIZE,
+      sourceReused: false,
+    })
     expect(run.sourceRunId).not.toBeNull()
     expect(run.codeVersion).toMatch(/^pss-studio /)
     const album = (await studio.api.listAlbums({})).find((a) => a.id === albumId)!
@@ -64,8 +83,12 @@ describe('a No-DA run in the studio', () => {
     // Every album image predicted (label + colour PNG), named by image id.
     const project = studio.currentProject()
     const predDir = path.join(project.paths.runs, String(run.id), 'predictions')
-    const ids = (project.db.prepare('SELECT id FROM images WHERE album_id = ?').all(albumId) as { id: number }[]).map((r) => r.id)
-    expect(fs.readdirSync(predDir).sort()).toEqual(ids.flatMap((id) => [`${id}.png`, `${id}_color.png`]).sort())
+    const ids = (
+      project.db.prepare('SELECT id FROM images WHERE album_id = ?').all(albumId) as { id: number }[]
+    ).map((r) => r.id)
+    expect(fs.readdirSync(predDir).sort()).toEqual(
+      ids.flatMap((id) => [`${id}.png`, `${id}_color.png`]).sort(),
+    )
 
     // The stored evaluation = the numpy oracle on the same files (scored at original size).
     const perImage = await studio.api.runImageMetrics({ runId: run.id })
@@ -77,8 +100,18 @@ describe('a No-DA run in the studio', () => {
       pred: path.join(predDir, `${m.imageId}.png`),
     }))
     const oracle = JSON.parse(
-      execFileSync('/usr/bin/python3', [path.join(__dirname, 'oracle_scores.py')], { input: JSON.stringify(pairs) }).toString(),
-    ) as { fiou: number; miou_all21: number; miou_present: number | null; miou_paper: number | null; per_image: number[]; iou: number[]; images: number[] }
+      execFileSync('/usr/bin/python3', [path.join(__dirname, 'oracle_scores.py')], {
+        input: JSON.stringify(pairs),
+      }).toString(),
+    ) as {
+      fiou: number
+      miou_all21: number
+      miou_present: number | null
+      miou_paper: number | null
+      per_image: number[]
+      iou: number[]
+      images: number[]
+    }
     expect(run.metrics!.fiou).toBeCloseTo(oracle.fiou, 12)
     expect(run.metrics!.miouAll21).toBeCloseTo(oracle.miou_all21, 12)
     expect(run.metrics!.miouPresent).toBeCloseTo(oracle.miou_present!, 12)
@@ -118,7 +151,10 @@ describe('a No-DA run in the studio', () => {
     const label = studio.resolveMedia(img!.media.prediction)
     const color = studio.resolveMedia(img!.media.color)
     const runDir = fs.realpathSync(path.join(studio.currentProject().paths.runs, String(second.id)))
-    expect(label).toEqual({ path: path.join(runDir, 'predictions', `${img!.imageId}.png`), contentType: 'image/png' })
+    expect(label).toEqual({
+      path: path.join(runDir, 'predictions', `${img!.imageId}.png`),
+      contentType: 'image/png',
+    })
     expect(color?.path).toBe(path.join(runDir, 'predictions', `${img!.imageId}_color.png`))
     for (const bad of [
       `pred/${second.id}/../../project.sqlite`,
@@ -142,12 +178,20 @@ describe('a No-DA run in the studio', () => {
 
     await studio.api.deleteRun({ runId: second.id })
     expect(fs.existsSync(runDir)).toBe(false)
-    await expect(studio.api.getRun({ runId: second.id })).rejects.toMatchObject({ payload: { code: 'NOT_FOUND' } })
+    await expect(studio.api.getRun({ runId: second.id })).rejects.toMatchObject({
+      payload: { code: 'NOT_FOUND' },
+    })
     expect(studio.resolveMedia(img!.media.prediction)).toBeNull()
   }, 120_000)
 
   it('cancels a running run: the run and its unfinished source model end as cancelled', async () => {
-    const started = await studio.api.startRun({ albumId, method: 'noda', iterations: 5000, size: SIZE, seed: 99 })
+    const started = await studio.api.startRun({
+      albumId,
+      method: 'noda',
+      iterations: 5000,
+      size: SIZE,
+      seed: 99,
+    })
     const report = await new Promise<JobRecord>((resolve) => {
       const off = studio.on('job', (j) => {
         if (j.id === started.jobId && j.progress.done >= 1) {
@@ -185,7 +229,10 @@ describe('a No-DA run in the studio', () => {
     })
     const empty = studio.currentProject().importTarget.createAlbum('No split yet', null)
     await expect(studio.api.startRun({ albumId: empty, method: 'noda' })).rejects.toMatchObject({
-      payload: { code: 'BAD_ARGUMENTS', message: expect.stringContaining('"No split yet" has no validation split') },
+      payload: {
+        code: 'BAD_ARGUMENTS',
+        message: expect.stringContaining('"No split yet" has no validation split'),
+      },
     })
     await expect(studio.api.startRun({ albumId, method: 'noda', sourceId: 777 })).rejects.toMatchObject({
       payload: { code: 'NOT_FOUND', message: 'source dataset 777 does not exist' },

@@ -14,7 +14,11 @@ const saved = { PSS_BACKEND: process.env.PSS_BACKEND, PSS_STUDIO_HOME: process.e
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = []
   const err: string[] = []
-  const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l), signal: new AbortController().signal })
+  const code = await runCli(args, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    signal: new AbortController().signal,
+  })
   return { code, out: out.join('\n'), err: err.join('\n') }
 }
 
@@ -35,10 +39,31 @@ afterAll(() => {
 
 describe('pss-studio run --method segsort', () => {
   it('runs SegSort on an album and prints the stored run with its metrics and bank', async () => {
-    const r = await cli(['run', '--project', project, '--album', 'id2', '--method', 'segsort', '--iterations', '4', '--adapt-iterations', '2', '--size', '32', '--json'])
+    const r = await cli([
+      'run',
+      '--project',
+      project,
+      '--album',
+      'id2',
+      '--method',
+      'segsort',
+      '--iterations',
+      '4',
+      '--adapt-iterations',
+      '2',
+      '--size',
+      '32',
+      '--json',
+    ])
     expect(r.code, r.err).toBe(0)
     const run = JSON.parse(r.out) as RunDetail
-    expect(run).toMatchObject({ kind: 'album', method: 'segsort', status: 'done', albumName: 'id2', backend: 'wasm' })
+    expect(run).toMatchObject({
+      kind: 'album',
+      method: 'segsort',
+      status: 'done',
+      albumName: 'id2',
+      backend: 'wasm',
+    })
     expect(run.config).toMatchObject({ segsortBankMode: 'source' })
     expect(run.metrics!.images).toBeGreaterThan(0)
     expect(r.err).toMatch(/SegSort embedding iteration|memory bank|clustering \+ k-NN/)

@@ -16,7 +16,10 @@ function unit(v: number[]): number[] {
 }
 
 /** Bank entries at angles θ_j on the unit circle of the (x, y) plane, in 3-D. */
-function circleBank(angles: number[], labels: number[]): { dim: number; prototypes: Float32Array; labels: number[] } {
+function circleBank(
+  angles: number[],
+  labels: number[],
+): { dim: number; prototypes: Float32Array; labels: number[] } {
   const p = angles.flatMap((a) => [Math.cos(a), Math.sin(a), 0])
   return { dim: 3, prototypes: Float32Array.from(p), labels }
 }
@@ -97,8 +100,24 @@ describe('bank and explain files', () => {
   it('round-trip and refuse a truncated prototype file', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'segsort-bank-'))
     const entries = [
-      { origin: 'source' as const, key: '12', label: 3, pixels: 40, bbox: [1, 2, 30, 40] as [number, number, number, number], imageWidth: 64, imageHeight: 48 },
-      { origin: 'album-validation' as const, key: '7', label: 0, pixels: 9, bbox: [0, 0, 5, 5] as [number, number, number, number], imageWidth: 10, imageHeight: 10 },
+      {
+        origin: 'source' as const,
+        key: '12',
+        label: 3,
+        pixels: 40,
+        bbox: [1, 2, 30, 40] as [number, number, number, number],
+        imageWidth: 64,
+        imageHeight: 48,
+      },
+      {
+        origin: 'album-validation' as const,
+        key: '7',
+        label: 0,
+        pixels: 9,
+        bbox: [0, 0, 5, 5] as [number, number, number, number],
+        imageWidth: 10,
+        imageHeight: 10,
+      },
     ]
     const prototypes = Float32Array.from([0.6, 0.8, 1, 0])
     writeBank(dir, { dim: 2, size: 32, origins: ['source', 'album-validation'], entries, prototypes })
@@ -107,7 +126,26 @@ describe('bank and explain files', () => {
     expect([...back.prototypes]).toEqual([...prototypes])
     writeExplain(
       dir,
-      { version: 1, name: '5', width: 3, height: 2, knn: 2, segments: [{ id: 0, label: 3, pixels: 6, bbox: [0, 0, 3, 2], votes: { 3: 1, 0: 1 }, neighbours: [{ index: 0, similarity: 0.9 }, { index: 1, similarity: 0.1 }] }] },
+      {
+        version: 1,
+        name: '5',
+        width: 3,
+        height: 2,
+        knn: 2,
+        segments: [
+          {
+            id: 0,
+            label: 3,
+            pixels: 6,
+            bbox: [0, 0, 3, 2],
+            votes: { 3: 1, 0: 1 },
+            neighbours: [
+              { index: 0, similarity: 0.9 },
+              { index: 1, similarity: 0.1 },
+            ],
+          },
+        ],
+      },
       { width: 3, height: 2, labels: new Uint8Array(6) },
     )
     const ex = readExplain(dir, '5')

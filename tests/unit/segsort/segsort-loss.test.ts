@@ -43,7 +43,9 @@ describe('segsort loss', () => {
     const [n, h, w, d] = golden.shape
     const seg = goldenSegments()
     const x = tf.tensor4d(golden.x, [n, h, w, d])
-    const { value, grad: grads } = tf.valueAndGrad((t: tf.Tensor) => segsortLossMap(t as tf.Tensor4D, seg, golden.kappa))(x)
+    const { value, grad: grads } = tf.valueAndGrad((t: tf.Tensor) =>
+      segsortLossMap(t as tf.Tensor4D, seg, golden.kappa),
+    )(x)
     const loss = value.dataSync()[0]!
     const g = grads.dataSync()
     expect(Math.abs(loss - golden.loss)).toBeLessThan(1e-5)
@@ -70,7 +72,9 @@ describe('segsort loss', () => {
     const f = (v: Float32Array): number =>
       tf.tidy(() => segsortLoss(tf.tensor2d(v, [n * h * w, d]), seg, 4).dataSync()[0]!)
     const grad = tf.tidy(() =>
-      tf.grad((t: tf.Tensor) => segsortLoss(t as tf.Tensor2D, seg, 4))(tf.tensor2d(values, [n * h * w, d])).dataSync(),
+      tf
+        .grad((t: tf.Tensor) => segsortLoss(t as tf.Tensor2D, seg, 4))(tf.tensor2d(values, [n * h * w, d]))
+        .dataSync(),
     )
     const eps = 1e-2
     let worst = 0
@@ -104,7 +108,9 @@ describe('segsort loss', () => {
     const x = tf.tensor2d([1, 2, 3, 4], [2, 2])
     const seg = buildSegments([255, 255], [0, 0], 1, 2)
     expect(seg.segmentClass.length).toBe(0)
-    const { value, grad: grads } = tf.valueAndGrad((t: tf.Tensor) => segsortLoss(t as tf.Tensor2D, seg, 10))(x)
+    const { value, grad: grads } = tf.valueAndGrad((t: tf.Tensor) => segsortLoss(t as tf.Tensor2D, seg, 10))(
+      x,
+    )
     expect(value.dataSync()[0]).toBe(0)
     expect([...grads.dataSync()]).toEqual([0, 0, 0, 0])
     tf.dispose([x, value, grads])

@@ -74,7 +74,6 @@ export async function writeJpeg(file: string, width = 96, height = 64, seed = 1)
     .toFile(file)
 }
 
-
 export async function waitForJob(studio: Studio, jobId: number, timeoutMs = 30_000): Promise<JobRecord> {
   const until = Date.now() + timeoutMs
   for (;;) {

@@ -30,7 +30,15 @@ const choice: NewChoice = {
 function setup(): { p: Project; repo: SnapshotsRepo; runId: number } {
   const p = Project.create(path.join(temp.make(), 'proj'))
   const runId = new RunsRepo(p.db, p.paths).create({
-    kind: 'source', method: 'source', albumId: null, config: {}, seed: 0, backend: null, codeVersion: null, splitId: null, jobId: null,
+    kind: 'source',
+    method: 'source',
+    albumId: null,
+    config: {},
+    seed: 0,
+    backend: null,
+    codeVersion: null,
+    splitId: null,
+    jobId: null,
   })
   return { p, repo: new SnapshotsRepo(p.db), runId }
 }

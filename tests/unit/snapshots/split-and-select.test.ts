@@ -38,8 +38,20 @@ describe('divideValidation', () => {
     const d = divideValidation(flat, 1)
     expect(d.stratified).toBe(false)
     expect(d.selection.length + d.report.length).toBe(23)
-    expect(divideValidation([{ id: 5, group: null }], 1)).toEqual({ selection: [], report: [5], stratified: false })
-    expect(() => divideValidation([{ id: 5, group: null }, { id: 5, group: null }], 1)).toThrow(/twice/)
+    expect(divideValidation([{ id: 5, group: null }], 1)).toEqual({
+      selection: [],
+      report: [5],
+      stratified: false,
+    })
+    expect(() =>
+      divideValidation(
+        [
+          { id: 5, group: null },
+          { id: 5, group: null },
+        ],
+        1,
+      ),
+    ).toThrow(/twice/)
   })
 })
 
@@ -52,13 +64,29 @@ const points: SnapshotPoint[] = [
 
 describe('selectSnapshot', () => {
   it('held-out picks the argmax on the selection part and reports on the report part', () => {
-    expect(selectSnapshot(points, 'heldout')).toEqual({ iteration: 2, chosenOn: 'selection', reportOn: 'report', oracle: false, keptSource: false })
+    expect(selectSnapshot(points, 'heldout')).toEqual({
+      iteration: 2,
+      chosenOn: 'selection',
+      reportOn: 'report',
+      oracle: false,
+      keptSource: false,
+    })
   })
   it('oracle picks the argmax on the full split and is flagged as oracle', () => {
-    expect(selectSnapshot(points, 'oracle')).toEqual({ iteration: 4, chosenOn: 'full', reportOn: 'full', oracle: true, keptSource: false })
+    expect(selectSnapshot(points, 'oracle')).toEqual({
+      iteration: 4,
+      chosenOn: 'full',
+      reportOn: 'full',
+      oracle: true,
+      keptSource: false,
+    })
   })
   it('last takes the final iteration whatever the scores', () => {
-    expect(selectSnapshot([...points].reverse(), 'last')).toMatchObject({ iteration: 6, chosenOn: null, oracle: false })
+    expect(selectSnapshot([...points].reverse(), 'last')).toMatchObject({
+      iteration: 6,
+      chosenOn: null,
+      oracle: false,
+    })
   })
   it('breaks ties toward the later snapshot and refuses a part without scores', () => {
     const tied = points.map((p) => ({ ...p, parts: { ...p.parts, full: score(0.3) } }))

@@ -27,7 +27,9 @@ interface Oracle {
 }
 
 function oracle(pairs: { gt: string; pred: string }[]): Oracle {
-  return JSON.parse(execFileSync('/usr/bin/python3', [ORACLE], { input: JSON.stringify(pairs) }).toString()) as Oracle
+  return JSON.parse(
+    execFileSync('/usr/bin/python3', [ORACLE], { input: JSON.stringify(pairs) }).toString(),
+  ) as Oracle
 }
 
 beforeAll(async () => {
@@ -55,7 +57,12 @@ function checkPoints(runId: number, snaps: RunSnapshots, versions: Map<number, n
       ['report', parts.report],
       ['full', [...parts.selection, ...parts.report]],
     ] as const) {
-      const o = oracle(ids.map((id) => ({ gt: gtFile(id, versions.get(id)!), pred: path.join(dir, String(p.iteration).padStart(6, '0'), `${id}.png`) })))
+      const o = oracle(
+        ids.map((id) => ({
+          gt: gtFile(id, versions.get(id)!),
+          pred: path.join(dir, String(p.iteration).padStart(6, '0'), `${id}.png`),
+        })),
+      )
       const s = p.parts[part]!
       expect(s.images, `${part} @${p.iteration}`).toBe(ids.length)
       expect(s.fiou).toBeCloseTo(o.fiou, 12)
@@ -78,7 +85,13 @@ function argmax(snaps: RunSnapshots, part: 'selection' | 'full'): number {
 
 describe('snapshot evaluation and selection', () => {
   it('evaluates every snapshot of a run, stores numbers equal to numpy, and uses the held-out choice', async () => {
-    const started = await studio.api.startRun({ albumId, method: 'noda', iterations: 6, size: 32, snapshotEvery: 2 })
+    const started = await studio.api.startRun({
+      albumId,
+      method: 'noda',
+      iterations: 6,
+      size: 32,
+      snapshotEvery: 2,
+    })
     const job = await studio.currentJobs().settled(started.jobId)
     expect(job.status, job.error ?? '').toBe('done')
     const run = await studio.api.getRun({ runId: started.runId })
@@ -89,7 +102,13 @@ describe('snapshot evaluation and selection', () => {
     expect(snaps.onDisk.count).toBe(3)
     expect(snaps.onDisk.bytes).toBeGreaterThan(0)
     const choice = snaps.choice!
-    expect(choice).toMatchObject({ mode: 'heldout', stage: 'source', chosenOn: 'selection', reportOn: 'report', oracle: false })
+    expect(choice).toMatchObject({
+      mode: 'heldout',
+      stage: 'source',
+      chosenOn: 'selection',
+      reportOn: 'report',
+      oracle: false,
+    })
     expect(choice.modeReason).toMatch(/labelled validation images/)
 
     // The division: disjoint, covering exactly the images the run was scored on.
@@ -107,7 +126,12 @@ describe('snapshot evaluation and selection', () => {
 
     // The run's metrics are the chosen snapshot's: its album predictions, scored on the full split.
     const predDir = path.join(studio.currentProject().paths.runs, String(run.id), 'predictions')
-    const o = oracle(perImage.map((m) => ({ gt: gtFile(m.imageId, m.maskVersion), pred: path.join(predDir, `${m.imageId}.png`) })))
+    const o = oracle(
+      perImage.map((m) => ({
+        gt: gtFile(m.imageId, m.maskVersion),
+        pred: path.join(predDir, `${m.imageId}.png`),
+      })),
+    )
     expect(run.metrics!.fiou).toBeCloseTo(o.fiou, 12)
     const chosen = snaps.points.find((p) => p.iteration === choice.iteration)!
     expect(run.metrics!.fiou).toBeCloseTo(chosen.parts.full!.fiou, 12)
@@ -123,9 +147,17 @@ describe('snapshot evaluation and selection', () => {
     expect(snaps2.choice!.partImages).toEqual(choice.partImages)
     checkPoints(run.id, snaps2, versions)
     const run2 = await studio.api.getRun({ runId: run.id })
-    const o2 = oracle(perImage.map((m) => ({ gt: gtFile(m.imageId, m.maskVersion), pred: path.join(predDir, `${m.imageId}.png`) })))
+    const o2 = oracle(
+      perImage.map((m) => ({
+        gt: gtFile(m.imageId, m.maskVersion),
+        pred: path.join(predDir, `${m.imageId}.png`),
+      })),
+    )
     expect(run2.metrics!.fiou).toBeCloseTo(o2.fiou, 12)
-    expect(run2.metrics!.fiou).toBeCloseTo(snaps2.points.find((p) => p.iteration === snaps2.choice!.iteration)!.parts.full!.fiou, 12)
+    expect(run2.metrics!.fiou).toBeCloseTo(
+      snaps2.points.find((p) => p.iteration === snaps2.choice!.iteration)!.parts.full!.fiou,
+      12,
+    )
 
     // 'last': the final weights; their full-split score is the last point's. The stored choice is set to
     // snapshot 2 first, so the job must predict the album again with snapshot 6 (the re-prediction path).
@@ -155,8 +187,17 @@ describe('snapshot evaluation and selection', () => {
     const snaps = await studio.api.runSnapshots({ runId: started.runId })
     expect(snaps.stage).toBe('advent')
     // The source model the stage started from competes as iteration 0.
-    expect(snaps.points.map((p) => [p.stage, p.iteration])).toEqual([['source-model', 0], ['advent', 2], ['advent', 4]])
-    expect(snaps.choice).toMatchObject({ mode: 'oracle', modeReason: 'asked for', oracle: true, chosenOn: 'full' })
+    expect(snaps.points.map((p) => [p.stage, p.iteration])).toEqual([
+      ['source-model', 0],
+      ['advent', 2],
+      ['advent', 4],
+    ])
+    expect(snaps.choice).toMatchObject({
+      mode: 'oracle',
+      modeReason: 'asked for',
+      oracle: true,
+      chosenOn: 'full',
+    })
     expect(snaps.choice!.iteration).toBe(argmax(snaps, 'full'))
     const perImage = await studio.api.runImageMetrics({ runId: started.runId })
     checkPoints(started.runId, snaps, new Map(perImage.map((m) => [m.imageId, m.maskVersion])))
@@ -169,11 +210,19 @@ describe('snapshot evaluation and selection', () => {
   it('refuses bad requests before any job exists', async () => {
     await expect(
       studio.api.startRun({ albumId, method: 'noda', iterations: 600, size: 32, snapshotEvery: 2 }),
-    ).rejects.toMatchObject({ payload: { code: 'BAD_ARGUMENTS', message: expect.stringMatching(/at most 50/) } })
-    await expect(studio.api.evaluateSnapshots({ runId: 999_999 })).rejects.toMatchObject({ payload: { code: 'NOT_FOUND' } })
+    ).rejects.toMatchObject({
+      payload: { code: 'BAD_ARGUMENTS', message: expect.stringMatching(/at most 50/) },
+    })
+    await expect(studio.api.evaluateSnapshots({ runId: 999_999 })).rejects.toMatchObject({
+      payload: { code: 'NOT_FOUND' },
+    })
     const runs = await studio.api.listRuns({})
     const source = runs.find((r) => r.kind === 'source')!
-    await expect(studio.api.evaluateSnapshots({ runId: source.id })).rejects.toMatchObject({ payload: { code: 'BAD_ARGUMENTS' } })
-    await expect(studio.api.runSnapshots({ runId: 1, select: 'best' } as never)).rejects.toMatchObject({ payload: { code: 'BAD_ARGUMENTS' } })
+    await expect(studio.api.evaluateSnapshots({ runId: source.id })).rejects.toMatchObject({
+      payload: { code: 'BAD_ARGUMENTS' },
+    })
+    await expect(studio.api.runSnapshots({ runId: 1, select: 'best' } as never)).rejects.toMatchObject({
+      payload: { code: 'BAD_ARGUMENTS' },
+    })
   })
 })

@@ -18,7 +18,7 @@ import {
   type FileProblem,
   type LabelledFile,
 } from '../../../src/main/engine/runs'
-import { startTrainingWorker } from '../../../src/main/engine/worker'
+import { startTrainingWorker } from '../../../src/main/engine/api'
 import { openFileBatchLoader } from '../../../src/main/engine/runs/batch-loader'
 
 let tmp = ''

@@ -7,7 +7,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { nodeRequire } from '../../../src/main/engine/backend/node-require'
-import { backendSummary, probeBackend, resolveForceAlias } from '../../../src/main/engine/worker'
+import { backendSummary, probeBackend, resolveForceAlias } from '../../../src/main/engine/api'
 import { parseTrainConfig, readRunFile, runTraining } from '../../../src/main/engine/runs'
 
 function installed(pkg: string): boolean {
@@ -39,7 +39,9 @@ describe('probeBackend (worker thread)', () => {
     const s = backendSummary(r)
     expect(s.name).toBe('wasm')
     expect(s.notes).toHaveLength(r.reasons.length + 1)
-    expect(s.notes.at(-1)).toMatch(/^chosen automatically; the project's training kernels: Conv2DBackpropFilter/)
+    expect(s.notes.at(-1)).toMatch(
+      /^chosen automatically; the project's training kernels: Conv2DBackpropFilter/,
+    )
   })
 
   it('honours a forced backend; a forced GPU backend that is missing rejects with "not available"', async () => {
@@ -54,7 +56,9 @@ describe('probeBackend (worker thread)', () => {
   })
 
   it('a name that is not a backend rejects with the allowed names', async () => {
-    await expect(probeBackend({ force: 'webgpu' })).rejects.toThrow(/is not a backend; allowed: tfjs-node-gpu/)
+    await expect(probeBackend({ force: 'webgpu' })).rejects.toThrow(
+      /is not a backend; allowed: tfjs-node-gpu/,
+    )
   })
 })
 

@@ -13,7 +13,7 @@ import {
   startTrainingWorker,
   type TrainingResult,
   type TrainingWorkerOptions,
-} from '../../../src/main/engine/worker'
+} from '../../../src/main/engine/api'
 import {
   checkResumable,
   latestCheckpoint,

@@ -12,6 +12,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ensureDemoProject } from '../../../src/main/app/demo-project'
 import { Studio } from '../../../src/main/app/studio'
+import { runDisplayNumbers, runName } from '../../../src/shared/run-names'
 import { runCli } from '../../../src/main/cli/run'
 import { RunsRepo } from '../../../src/main/project/runs-repo'
 import type { RunDetail } from '../../../src/shared/runs'
@@ -82,7 +83,9 @@ function oracleOf(v: VariantInfo): Oracle {
     gt: path.join(project.paths.masks, String(m.imageId), `v${m.maskVersion}.png`),
     pred: path.join(dir, `${m.imageId}.png`),
   }))
-  return JSON.parse(execFileSync('/usr/bin/python3', [ORACLE], { input: JSON.stringify(pairs) }).toString()) as Oracle
+  return JSON.parse(
+    execFileSync('/usr/bin/python3', [ORACLE], { input: JSON.stringify(pairs) }).toString(),
+  ) as Oracle
 }
 
 function expectOracle(v: VariantInfo): void {
@@ -97,7 +100,10 @@ function expectOracle(v: VariantInfo): void {
 }
 
 function albumImageIds(): number[] {
-  const rows = studio.currentProject().db.prepare('SELECT id FROM images WHERE album_id = ? ORDER BY id').all(albumId) as { id: number }[]
+  const rows = studio
+    .currentProject()
+    .db.prepare('SELECT id FROM images WHERE album_id = ? ORDER BY id')
+    .all(albumId) as { id: number }[]
   return rows.map((r) => r.id)
 }
 
@@ -105,13 +111,25 @@ describe('prediction variants of a run', () => {
   it('refuses bad requests before any job exists', async () => {
     noda = await runToEnd({ albumId, method: 'noda', iterations: 6, size: 32 })
     const jobsBefore = (await studio.api.listJobs({})).length
-    await expect(studio.api.predictVariant({ runId: noda.id, tta: false, crf: false })).rejects.toMatchObject({ payload: { code: 'BAD_ARGUMENTS' } })
-    await expect(studio.dispatch('predictVariant', { runId: noda.id, tta: 'yes', crf: true })).rejects.toMatchObject({ payload: { code: 'BAD_ARGUMENTS' } })
-    await expect(studio.dispatch('predictVariant', { runId: noda.id, crf: true })).rejects.toMatchObject({ payload: { code: 'BAD_ARGUMENTS' } })
-    await expect(studio.dispatch('predictVariant', { runId: noda.id, tta: true, crf: true, extra: 1 })).rejects.toMatchObject({ payload: { code: 'BAD_ARGUMENTS' } })
-    await expect(studio.api.predictVariant({ runId: 999_999, tta: true, crf: false })).rejects.toMatchObject({ payload: { code: 'NOT_FOUND' } })
+    await expect(studio.api.predictVariant({ runId: noda.id, tta: false, crf: false })).rejects.toMatchObject(
+      { payload: { code: 'BAD_ARGUMENTS' } },
+    )
+    await expect(
+      studio.dispatch('predictVariant', { runId: noda.id, tta: 'yes', crf: true }),
+    ).rejects.toMatchObject({ payload: { code: 'BAD_ARGUMENTS' } })
+    await expect(studio.dispatch('predictVariant', { runId: noda.id, crf: true })).rejects.toMatchObject({
+      payload: { code: 'BAD_ARGUMENTS' },
+    })
+    await expect(
+      studio.dispatch('predictVariant', { runId: noda.id, tta: true, crf: true, extra: 1 }),
+    ).rejects.toMatchObject({ payload: { code: 'BAD_ARGUMENTS' } })
+    await expect(studio.api.predictVariant({ runId: 999_999, tta: true, crf: false })).rejects.toMatchObject({
+      payload: { code: 'NOT_FOUND' },
+    })
     // A source model run is not an album run.
-    await expect(studio.api.predictVariant({ runId: noda.sourceRunId!, tta: true, crf: false })).rejects.toMatchObject({
+    await expect(
+      studio.api.predictVariant({ runId: noda.sourceRunId!, tta: true, crf: false }),
+    ).rejects.toMatchObject({
       payload: { code: 'BAD_ARGUMENTS', message: expect.stringContaining('source model run') },
     })
     // A SegSort run has no class probabilities to refine (a done SegSort run record is enough to be refused).
@@ -140,12 +158,25 @@ describe('prediction variants of a run', () => {
 
   it('predicts a No-DA run with the CRF and stores numbers equal to the numpy oracle on its files', async () => {
     const v = await variantToEnd(noda.id, false, true)
-    expect(v).toMatchObject({ runId: noda.id, variant: 'crf', status: 'done', current: true, backend: 'wasm', live: null })
+    expect(v).toMatchObject({
+      runId: noda.id,
+      variant: 'crf',
+      status: 'done',
+      current: true,
+      backend: 'wasm',
+      live: null,
+    })
     expect(v.checkpoint!.stage).toBe('source')
     const snaps = await studio.api.runSnapshots({ runId: noda.id })
-    expect(v.checkpoint!.iteration).toBe(snaps.choice?.iteration ?? Math.max(...snaps.points.map((p) => p.iteration)))
+    expect(v.checkpoint!.iteration).toBe(
+      snaps.choice?.iteration ?? Math.max(...snaps.points.map((p) => p.iteration)),
+    )
     expect(v.options!.tta).toBeNull()
-    expect(v.options!.crf).toMatchObject({ iterations: 10, bilateral: { weight: 4, xyStd: 121, rgbStd: 5 }, spatial: { weight: 3, xyStd: 3 } })
+    expect(v.options!.crf).toMatchObject({
+      iterations: 10,
+      bilateral: { weight: 4, xyStd: 121, rgbStd: 5 },
+      spatial: { weight: 3, xyStd: 3 },
+    })
     // Scored on the run's validation images and mask versions.
     const runImages = await studio.api.runImageMetrics({ runId: noda.id })
     const pairs = (list: { imageId: number; maskVersion: number }[]): number[][] =>
@@ -163,9 +194,14 @@ describe('prediction variants of a run', () => {
     // Every album image predicted into the variant folder; the run's own predictions untouched; no temp folder left.
     const runDir = path.join(studio.currentProject().paths.runs, String(noda.id))
     const dir = path.join(runDir, 'variants', 'crf')
-    expect(fs.readdirSync(path.join(dir, 'predictions')).sort()).toEqual(ids.flatMap((id) => [`${id}.png`, `${id}_color.png`]).sort())
+    expect(fs.readdirSync(path.join(dir, 'predictions')).sort()).toEqual(
+      ids.flatMap((id) => [`${id}.png`, `${id}_color.png`]).sort(),
+    )
     expect(fs.readdirSync(path.join(runDir, 'variants'))).toEqual(['crf'])
-    const stored = JSON.parse(fs.readFileSync(path.join(dir, 'variant.json'), 'utf8')) as { metrics: unknown; cost: unknown }
+    const stored = JSON.parse(fs.readFileSync(path.join(dir, 'variant.json'), 'utf8')) as {
+      metrics: unknown
+      cost: unknown
+    }
     // The record keeps the stored numbers; miou_paper is derived from its per-class IoU when listed.
     const { miouPaper, ...listed } = v.metrics!
     expect(stored.metrics).toEqual(listed)
@@ -173,16 +209,25 @@ describe('prediction variants of a run', () => {
     expect(stored.cost).toEqual(v.cost)
     expect((await studio.api.getRun({ runId: noda.id })).metrics).toEqual(noda.metrics)
     // Listed with the album too.
-    expect((await studio.api.listVariants({ albumId })).map((x) => [x.runId, x.variant])).toEqual([[noda.id, 'crf']])
+    expect((await studio.api.listVariants({ albumId })).map((x) => [x.runId, x.variant])).toEqual([
+      [noda.id, 'crf'],
+    ])
   }, 180_000)
 
   it('serves variant predictions only from the run’s variant folder', async () => {
     const project = studio.currentProject()
     const [img] = await studio.api.runImageMetrics({ runId: noda.id })
     const id = img!.imageId
-    const dir = fs.realpathSync(path.join(project.paths.runs, String(noda.id), 'variants', 'crf', 'predictions'))
-    expect(studio.resolveMedia(variantPredictionRef.label(noda.id, 'crf', id))).toEqual({ path: path.join(dir, `${id}.png`), contentType: 'image/png' })
-    expect(studio.resolveMedia(variantPredictionRef.color(noda.id, 'crf', id))?.path).toBe(path.join(dir, `${id}_color.png`))
+    const dir = fs.realpathSync(
+      path.join(project.paths.runs, String(noda.id), 'variants', 'crf', 'predictions'),
+    )
+    expect(studio.resolveMedia(variantPredictionRef.label(noda.id, 'crf', id))).toEqual({
+      path: path.join(dir, `${id}.png`),
+      contentType: 'image/png',
+    })
+    expect(studio.resolveMedia(variantPredictionRef.color(noda.id, 'crf', id))?.path).toBe(
+      path.join(dir, `${id}_color.png`),
+    )
     for (const bad of [
       `predv/${noda.id}/tta/${id}`, // not made
       `predv/${noda.id}/crf/../../../project.sqlite`,
@@ -210,7 +255,15 @@ describe('prediction variants of a run', () => {
 
   it('predicts a PSS run (group context, adapted stage, its chosen snapshot) with TTA', async () => {
     // 'last': the adapted stage's final snapshot (held-out selection may keep the source model, iteration 0).
-    const pss = await runToEnd({ albumId, method: 'pss', iterations: 6, adaptIterations: 2, size: 32, seed: 1, selection: 'last' })
+    const pss = await runToEnd({
+      albumId,
+      method: 'pss',
+      iterations: 6,
+      adaptIterations: 2,
+      size: 32,
+      seed: 1,
+      selection: 'last',
+    })
     const v = await variantToEnd(pss.id, true, false)
     expect(v).toMatchObject({ runId: pss.id, variant: 'tta', status: 'done', current: true })
     expect(v.checkpoint!.stage).toBe('pss-s2')
@@ -227,21 +280,39 @@ describe('prediction variants of a run', () => {
     expect(again.metrics).toEqual(v.metrics)
     expect(again.jobId).not.toBe(v.jobId)
     const all = await studio.api.listVariants({ albumId })
-    expect(all.map((x) => `${x.runId}/${x.variant}`).sort()).toEqual([`${noda.id}/crf`, `${pss.id}/tta`].sort())
+    expect(all.map((x) => `${x.runId}/${x.variant}`).sort()).toEqual(
+      [`${noda.id}/crf`, `${pss.id}/tta`].sort(),
+    )
   }, 300_000)
 
   it('makes and lists variants from the CLI', async () => {
     const project = studio.currentProject().root
+    // The CLI names the run as the views do ("No-DA #n").
+    const nodaName = runName(noda, runDisplayNumbers(await studio.api.listRuns({})))
+    expect(nodaName).toMatch(/^No-DA #\d+$/)
     await studio.close() // the CLI opens the project itself (one studio per project)
     const cli = async (args: string[]): Promise<{ code: number; out: string; err: string }> => {
       const out: string[] = []
       const err: string[] = []
-      const code = await runCli(args, { out: (l) => out.push(l), err: (l) => err.push(l), signal: new AbortController().signal })
+      const code = await runCli(args, {
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        signal: new AbortController().signal,
+      })
       return { code, out: out.join('\n'), err: err.join('\n') }
     }
     expect((await cli(['variant', '--project', project, '--run', 'abc', '--crf'])).code).toBe(2)
     expect((await cli(['variant', '--project', project, '--crf'])).code).toBe(2)
-    const made = await cli(['variant', '--project', project, '--run', String(noda.id), '--tta', '--crf', '--json'])
+    const made = await cli([
+      'variant',
+      '--project',
+      project,
+      '--run',
+      String(noda.id),
+      '--tta',
+      '--crf',
+      '--json',
+    ])
     expect(made.code, made.err).toBe(0)
     const [v] = JSON.parse(made.out) as VariantInfo[]
     expect(v).toMatchObject({ runId: noda.id, variant: 'tta-crf', status: 'done', current: true })
@@ -249,8 +320,9 @@ describe('prediction variants of a run', () => {
     expect(v!.cost!.crfSecondsPerImage).toBeGreaterThan(0)
     const listed = await cli(['variant', '--project', project, '--run', String(noda.id)])
     expect(listed.code, listed.err).toBe(0)
-    expect(listed.out).toContain(`run #${noda.id} + CRF`)
-    expect(listed.out).toContain(`run #${noda.id} + TTA + CRF`)
+    expect(listed.out).toContain(`${nodaName} (run id ${noda.id}): FIoU `)
+    expect(listed.out).toContain(`${nodaName} + CRF`)
+    expect(listed.out).toContain(`${nodaName} + TTA + CRF`)
     expect(listed.out).toMatch(/s\/image/)
   }, 180_000)
 })

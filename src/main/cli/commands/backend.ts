@@ -1,8 +1,16 @@
-import { BACKEND_CHOICES, isBackendChoice } from '../../engine/backend/backend-choice'
+import { BACKEND_CHOICES, isBackendChoice } from '../../engine/api'
 // Types only: importing select-backend.ts itself would load tfjs on the CLI's thread.
-import type { BackendReport } from '../../engine/backend/select-backend'
-import { probeBackend, resolveForceAlias } from '../../engine/worker/probe-backend'
-import { EXIT_FAILURE, EXIT_OK, parseCommandArgs, printJson, UsageError, type CliIo, type Command } from '../args'
+import type { BackendReport } from '../../engine/api'
+import { probeBackend, resolveForceAlias } from '../../engine/api'
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  parseCommandArgs,
+  printJson,
+  UsageError,
+  type CliIo,
+  type Command,
+} from '../args'
 
 /** Said whatever was chosen: the way to the GPU backend (issue 3: "says … how to get the GPU one"). */
 export const GPU_BACKEND_HINT =
@@ -12,7 +20,8 @@ export const GPU_BACKEND_HINT =
 
 export const backendCommand: Command = {
   name: 'backend',
-  summary: 'show the compute backend the engine trains on, why better ones were skipped, and how to get the GPU one',
+  summary:
+    'show the compute backend the engine trains on, why better ones were skipped, and how to get the GPU one',
   usage: `Usage: pss-studio backend [--json] [--force NAME]
 
 Options:
@@ -23,7 +32,11 @@ Options:
   async run(argv: string[], io: CliIo): Promise<number> {
     const opts = parseCommandArgs(argv, { force: { type: 'string' }, json: { type: 'boolean' } })
     const force = resolveForceAlias(opts.force)
-    if (force !== undefined && force.trim().toLowerCase() !== 'auto' && !isBackendChoice(force.trim().toLowerCase())) {
+    if (
+      force !== undefined &&
+      force.trim().toLowerCase() !== 'auto' &&
+      !isBackendChoice(force.trim().toLowerCase())
+    ) {
       throw new UsageError(
         `--force '${opts.force}' is not a backend; allowed: ${BACKEND_CHOICES.join(', ')}, gpu, node or auto`,
       )
@@ -36,7 +49,8 @@ Options:
       io.err(GPU_BACKEND_HINT)
       return EXIT_FAILURE
     }
-    if (opts.json) printJson(io, { ...report, gpuHint: report.name === 'tfjs-node-gpu' ? null : GPU_BACKEND_HINT })
+    if (opts.json)
+      printJson(io, { ...report, gpuHint: report.name === 'tfjs-node-gpu' ? null : GPU_BACKEND_HINT })
     else printReport(report, io)
     return EXIT_OK
   },

@@ -5,17 +5,17 @@
  * Tables 2/7 convention; the "MEAN" row is the mean over users), and the per-class IoU tables (paper
  * Tables 7/8: classes × methods, with the test images holding each class).
  */
-import type { Ceilings } from '../../engine/eval/ceilings'
-import type { MeanStd, MethodsBenchResult, PerClassSummary, Summary } from '../../engine/pipelines/methods'
+import type { Ceilings } from '../../engine/api'
+import type { MeanStd, MethodsBenchResult, PerClassSummary, Summary } from '../../engine/api'
 
 type ScoreKey = 'fiou' | 'miou_paper' | 'miou_all21' | 'miou_present'
 const f1 = (v: number | null): string => (v === null || Number.isNaN(v) ? '   –  ' : v.toFixed(2).padStart(6))
 const pm = (m: MeanStd, k: ScoreKey): string => `${f1(m[k])} ± ${f1(m.std[k]).trim().padEnd(5)}`
 
-/** What each MIoU column means (method.md §6), printed under the methods table. */
+/** What each MIoU column means (docs/method.md §6), printed under the methods table. */
 export const MIOU_LEGEND =
-  'MIoU(paper): object classes in the GT, background excluded (the paper\'s Tables 2/7); MIoU(all21): all 21 ' +
-  'classes, absent = 0 (the released code\'s printout, not the paper\'s tables); MIoU(present): classes in GT ' +
+  "MIoU(paper): object classes in the GT, background excluded (the paper's Tables 2/7); MIoU(all21): all 21 " +
+  "classes, absent = 0 (the released code's printout, not the paper's tables); MIoU(present): classes in GT " +
   'or prediction (mmsegmentation). Percent, mean ± std over seeds.'
 
 export function benchTable(r: Pick<MethodsBenchResult, 'methods'>): string[] {
@@ -53,7 +53,9 @@ export function ceilingLines(r: { ceilings?: Ceilings | null | undefined }): str
   const g = c.strideIdeal
   const labels = [
     'perfect prediction',
-    `ideal stride-${g.stride} predictor (${g.size}×${g.size} squashed input, ${g.grid}×${g.grid} logits)`,
+    g.mode === 'aspect'
+      ? `ideal stride-${g.stride} predictor (aspect kept, long side ${g.size}, ${g.grid}-node long side)`
+      : `ideal stride-${g.stride} predictor (${g.size}×${g.size} squashed input, ${g.grid}×${g.grid} logits)`,
   ]
   const w = Math.max(...labels.map((l) => l.length))
   return [
@@ -117,7 +119,7 @@ export function crossTable(title: string, columns: readonly { label: string; s: 
   return [
     title,
     ...rows.map((r) => r.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ')),
-    'MIoU: object classes in the GT, background excluded (the paper\'s Tables 2/7 convention).',
+    "MIoU: object classes in the GT, background excluded (the paper's Tables 2/7 convention).",
   ]
 }
 
@@ -238,4 +240,37 @@ export function perClassTables(r: { perClass?: Record<string, PerClassSummary> }
     ...present,
     '',
   ]
+}
+
+/**
+ * The reading table (docs/method.md §10): source-val (in-domain level), No-DA (the gap), every method with its
+ * paired FIoU difference to No-DA and bootstrap 95 % CI over images, and the share of the No-DA → oracle
+ * gap it closes, then the target oracle (the reachable top). An ordering holds only where the CI excludes 0.
+ */
+export function referenceTable(r: Pick<MethodsBenchResult, 'methods' | 'sourceVal' | 'oracle'>): string[] {
+  const rows: { name: string; s: MethodsBenchResult['methods'][string] }[] = [
+    ...(r.sourceVal ? [{ name: 'source-val', s: r.sourceVal }] : []),
+    ...Object.entries(r.methods).map(([name, s]) => ({ name, s })),
+    ...(r.oracle ? [{ name: 'target oracle', s: r.oracle }] : []),
+  ]
+  if (rows.length === 0 || !r.methods['noda']) return []
+  const w = Math.max(13, ...rows.map((x) => x.name.length))
+  const lines = [`${'row'.padEnd(w)}  FIoU             Δ FIoU vs No-DA [95 % CI]      gap closed`]
+  for (const { name, s } of rows) {
+    const p = s.pairedVsNoda?.fiou
+    const d = p
+      ? `${p.mean >= 0 ? '+' : ''}${p.mean.toFixed(2)} [${p.ci95[0].toFixed(2)}, ${p.ci95[1].toFixed(2)}]${
+          p.ci95[0] > 0 || p.ci95[1] < 0 ? ' *' : ''
+        }`
+      : name === 'noda'
+        ? '(reference)'
+        : '–'
+    const g = s.gapClosed === undefined || s.gapClosed === null ? '–' : `${(s.gapClosed * 100).toFixed(0)} %`
+    lines.push(`${name.padEnd(w)}  ${pm(s, 'fiou')}  ${d.padEnd(29)}  ${g}`)
+  }
+  lines.push(
+    'Δ: paired per-image FIoU difference to No-DA, mean over (seed, user) strata; CI: bootstrap over images ' +
+      'within each stratum (2000 resamples); * = CI excludes 0. Gap closed: (row − No-DA) / (oracle − No-DA).',
+  )
+  return lines
 }

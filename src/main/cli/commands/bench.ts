@@ -23,8 +23,9 @@ import {
   type MethodsBenchResult,
   type MethodSummary,
   type PerClassSummary,
-} from '../../engine/pipelines/methods'
-import { DATA_SETTINGS, isDataSetting, type DataSetting } from '../../engine/pipelines/ablations-data'
+  type Summary,
+} from '../../engine/api'
+import { DATA_SETTINGS, isDataSetting, type DataSetting } from '../../engine/api'
 import {
   BENCH_ROWS,
   INFER_EXTRAS,
@@ -34,10 +35,17 @@ import {
   rowVariant,
   type BenchRow,
   type BenchRowName,
-} from '../../engine/pipelines/methods-rows'
-import { CONTEXT_VARIANTS, type ContextVariant } from '../../engine/models/config'
-import { ceilingsJson, type CeilingsJson } from '../../engine/pipelines/methods-ceilings'
-import { ablationTables, benchTable, ceilingLines, costLines, perClassTables } from './bench-tables'
+} from '../../engine/api'
+import { CONTEXT_VARIANTS, type ContextVariant } from '../../engine/api'
+import { ceilingsJson, type CeilingsJson } from '../../engine/api'
+import {
+  ablationTables,
+  benchTable,
+  ceilingLines,
+  costLines,
+  perClassTables,
+  referenceTable,
+} from './bench-tables'
 import { EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from '../args'
 
 /** The benchmark's own generator seed (fixed: seeds vary the training, not the data). */
@@ -46,23 +54,49 @@ const DATA_SEED = 1
 /**
  * Iterations per preset: source (No-DA) training, then each adaptation stage. Chosen for wall time on
  * this 2-core machine (tiny: the four core methods, one seed, under 15 minutes), not tuned on scores.
- * The source lr (0.05 at 64², the No-DA demo's) was picked on the source set (see demo.ts).
+ * The source lr (0.05 at 64², the No-DA demo's) was picked on the source set (see demo.ts). verdict:
+ * sized from per-step costs (No-DA ≈ 0.3 s, adversarial ≈ 0.8 s at 64², batch 4, quiet machine) for
+ * 3 seeds × 3 users × 8 rows within about an hour on 2 workers; one seed measured 1198 s under load
+ * (docs/BENCHMARKS.md).
  */
 export const BENCH_ITERATIONS: Record<PresetName, { source: number; adapt: number }> = {
   tiny: { source: 700, adapt: 80 },
   demo: { source: 3000, adapt: 300 },
   full: { source: 8000, adapt: 2000 },
+  verdict: { source: 1000, adapt: 150 },
+}
+
+/**
+ * The adaptation lr and poly horizon of a preset (null: each method's registry defaults, lr 2.5e-3 decaying
+ * to 0 at the last step). verdict: lr 0.01 (1/5 of the source lr) held up by a horizon of 4× the steps
+ * (ADVENT's MAX_ITERS > steps: the lr ends at 0.77× its start). Set once, a priori, from the source
+ * schedule — not tuned on any album split (see docs/BENCHMARKS.md).
+ */
+export const BENCH_ADAPT_SEG: Record<PresetName, { lr: number; polyMaxFactor: number } | null> = {
+  tiny: null,
+  demo: null,
+  full: null,
+  verdict: { lr: 0.01, polyMaxFactor: 4 },
 }
 /**
  * Discriminator width. ADVENT's 64 costs ≈ 4.7 s per adversarial step at 64², batch 4 on this machine
  * (under load), 32 ≈ 1.3 s, 16 ≈ 0.77 s (No-DA's step: 0.30 s): the CPU presets use 16, `full` the paper's 64.
  */
-export const BENCH_NDF: Record<PresetName, number> = { tiny: 16, demo: 16, full: 64 }
+export const BENCH_NDF: Record<PresetName, number> = { tiny: 16, demo: 16, full: 64, verdict: 16 }
 const SIZE = 64
 const BATCH = 4
 const SOURCE_LR = 0.05
 
 export const DEFAULT_BENCH_METHODS: readonly BenchMethod[] = ['noda', 'advent', 'pss-s1', 'pss-s2']
+/** The verdict preset's rows (issue 13), besides the reference rows source-val and oracle. */
+export const VERDICT_BENCH_METHODS: readonly BenchMethod[] = [
+  'noda',
+  'bn-only',
+  'minent',
+  'advent',
+  'pss-s1',
+  'pss-s2',
+]
 
 function parseCount(v: string | undefined, flag: string, fallback: number, max: number): number {
   if (v === undefined) return fallback
@@ -173,7 +207,9 @@ export function parseAblations(opts: {
     throw new UsageError(`--ablation-method takes one of ${rows.join(', ')}, got "${method}"`)
   // SegSort learns from the labelled source set only: a target data setting or grouping changes nothing.
   if (hasOwnTrainer(method))
-    throw new UsageError(`--ablation-method ${method}: its run does not adapt to a target, so it has no ablations`)
+    throw new UsageError(
+      `--ablation-method ${method}: its run does not adapt to a target, so it has no ablations`,
+    )
   if (data.length === 0 && k.length === 0 && context.length === 0) {
     if (opts['ablation-method'] !== undefined)
       throw new UsageError('--ablation-method needs an ablation: --table5, --data, --k or --context')
@@ -204,11 +240,20 @@ export interface BenchJson {
   perClass?: Record<string, PerClassSummary>
   /** Perfect and ideal stride-8 predictions on the same validation GT, percent (methods-ceilings.ts). */
   ceilings?: CeilingsJson
+  /** Reference rows: No-DA on held-out source images; the target oracle (null when not run). */
+  sourceVal?: Summary | null
+  oracle?: MethodSummary | null
+  /** Cells run now / taken from the cache. */
+  cells?: { run: number; cached: number }
   wallSeconds: number
   preset: PresetName
   seeds: number
   iterations: { source: number; adapt: number; contextWarmup: number }
   ndf: number
+  /** The adaptation lr / poly horizon used (null: registry defaults) and how the context rows got their source model. */
+  adaptSeg?: { lr: number; polyMax: number } | null
+  contextSource?: 'warmup' | 'scratch'
+  workers?: number
 }
 
 /**
@@ -216,14 +261,18 @@ export interface BenchJson {
  * of the methods when there is any, and the run's facts.
  */
 export function toBenchJson(
-  r: Pick<MethodsBenchResult, 'methods' | 'ablations'> & Partial<Pick<MethodsBenchResult, 'perClass' | 'ceilings'>>,
-  meta: Omit<BenchJson, 'methods' | 'ablations' | 'perClass' | 'ceilings'>,
+  r: Pick<MethodsBenchResult, 'methods' | 'ablations'> &
+    Partial<Pick<MethodsBenchResult, 'perClass' | 'ceilings' | 'sourceVal' | 'oracle' | 'cells'>>,
+  meta: Omit<BenchJson, 'methods' | 'ablations' | 'perClass' | 'ceilings' | 'sourceVal' | 'oracle' | 'cells'>,
 ): BenchJson {
   return {
     methods: r.methods,
     ...(r.ablations ? { ablations: r.ablations } : {}),
     ...(r.perClass && Object.keys(r.perClass).length ? { perClass: r.perClass } : {}),
     ...(r.ceilings ? { ceilings: ceilingsJson(r.ceilings) } : {}),
+    ...(r.sourceVal !== undefined ? { sourceVal: r.sourceVal } : {}),
+    ...(r.oracle !== undefined ? { oracle: r.oracle } : {}),
+    ...(r.cells ? { cells: r.cells } : {}),
     ...meta,
   }
 }
@@ -233,7 +282,7 @@ export const benchCommand: Command = {
   summary: 'benchmarks: `bench methods` runs the adaptation methods on the synthetic benchmark',
   usage: `Usage: pss-studio bench methods [--preset ${PRESET_NAMES.join('|')}] [--seeds N] [--methods a,b,…|all]
                               [--out DIR] [--source-iterations N] [--adapt-iterations N] [--ndf N]
-                              [--context-warmup N] [--extras tta,crf,tta-crf]
+                              [--context-warmup N] [--extras tta,crf,tta-crf] [--workers N]
                               [--table5] [--data personal,mixall,mixsample] [--k 1,10,80,200]
                               [--context none,global,ours] [--ablation-method ROW] [--per-class] [--json]
 
@@ -253,7 +302,7 @@ that method's models and test-time augmentation (scales 0.5–1.5 + flip) and/or
 segsort-knn is the studio's SegSort run per user's album (embedding network from the No-DA checkpoint,
 --adapt-iterations on the source set; memory bank = the source segments only, so the scores are held
 out; clustering + k-NN voting), with its cost: seconds per run for training, bank and prediction.
-Ablations (method.md §7), of --ablation-method (default pss-s1):
+Ablations (docs/method.md §7), of --ablation-method (default pss-s1):
   --table5 / --data S,…  Personal (a model per album) / MixAll (one model on every album pooled) /
                          MixSample (one model on a seeded per-user-stratified sample of the pooled images
                          of one album's size, 1/#users of them); each evaluated on every user's album.
@@ -263,10 +312,22 @@ Ablations (method.md §7), of --ablation-method (default pss-s1):
 Iterations (source/adapt): ${Object.entries(BENCH_ITERATIONS)
     .map(([k, v]) => `${k} ${v.source}/${v.adapt}`)
     .join(', ')}.
-The group-context methods (pss-*) first train their context module on the source set from the No-DA
-checkpoint (source CE, lr 0.05) for --context-warmup iterations (default: as many as the source training; chosen on the source
-training loss only — after 300 iterations it was still 0.36 vs No-DA's 0.24; 0 = adapt straight
-from No-DA, whose weights lack the module: measured on tiny, PSS then predicts background only).
+Equal source budgets (docs/method.md §10): a group-context network (pss-*) trains its own source model from
+fresh weights for the same source iterations and lr as No-DA's. --context-warmup N instead warm-starts
+it from the No-DA checkpoint and trains the module N more source iterations (the older protocol: extra
+source budget for the PSS rows only; 0 = adapt straight from No-DA, whose weights lack the module).
+Album groups of the group-context rows: the studio's own k-means clusters (colour features, one per 8
+images), not the generator's places.
+Reference rows, in every table: source-val (the No-DA row on the held-out source images: the in-domain
+level) and target oracle (from the source model, source CE on the album's own labelled non-validation
+images — the generator's oracle/ masks, or a PIS album's own train GT — for the adaptation budget: the
+reachable top). Each method gets its paired FIoU difference to No-DA on the same validation images, per
+(seed, user), with a bootstrap 95 % CI over images, and the share of the No-DA → oracle gap it closes.
+The verdict preset's rows: ${VERDICT_BENCH_METHODS.join(', ')}; its adaptation runs use lr ${BENCH_ADAPT_SEG.verdict?.lr}
+with a poly horizon of ${BENCH_ADAPT_SEG.verdict?.polyMaxFactor}× the steps (the lr never decays to 0 inside the run).
+Cells (seed × user × row) run --workers at a time (default: os.availableParallelism(), one engine
+worker each; results do not depend on it) and are cached in DIR/cells, so a rerun with the same --out
+resumes where an interrupted one stopped.
 Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')} (ADVENT: 64).
@@ -274,12 +335,14 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
            validation images containing each class (over all users); per seed the mean over users (all-21:
            a user without the class counts 0; present: over the users where the class is present), then
            mean ± std over seeds.
-  --json   the LAST stdout line is {methods: {<name>: {fiou, miou_paper, miou_all21, miou_present, std, perUser[, cost]
+  --json   the LAST stdout line is {methods: {<name>: {fiou, miou_paper, miou_all21, miou_present, std, perUser,
+           pairedVsNoda: {fiou: {mean, ci95: [lo, hi], strata, images, resamples}}, gapClosed[, cost]
            [, runCost]}},
            [ablations: {method, data, k, context},]
            perClass: {<name>: {seeds, users, classes: {<class>: {images, all21, all21Std, present,
            presentStd}}}}, ceilings: {perfect: {fiou, miou_paper, miou_all21, miou_present, …},
-           strideIdeal: {stride, size, grid, fiou, …}}, wallSeconds, …}`,
+           strideIdeal: {stride, size, grid, fiou, …}}, sourceVal: {fiou, …, perUser}, oracle: {fiou, …, perUser,
+           pairedVsNoda}, cells: {run, cached}, wallSeconds, adaptSeg, contextSource, workers, …}`,
 
   async run(argv: string[], io: CliIo): Promise<number> {
     const [sub, ...rest] = argv
@@ -300,6 +363,7 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
       context: { type: 'string' },
       'ablation-method': { type: 'string' },
       'per-class': { type: 'boolean' },
+      workers: { type: 'string' },
       json: { type: 'boolean' },
     })
     const preset = opts.preset ?? 'tiny'
@@ -308,9 +372,14 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
     const seeds = parseCount(opts.seeds, 'seeds', 1, 20)
     const ablations = parseAblations(opts)
     const methods = withExtras(
-      opts.methods === undefined && ablations ? [] : parseMethods(opts.methods),
+      opts.methods === undefined && ablations
+        ? []
+        : opts.methods === undefined && preset === 'verdict'
+          ? [...VERDICT_BENCH_METHODS]
+          : parseMethods(opts.methods),
       opts.extras,
     )
+    const workers = parseCount(opts.workers, 'workers', os.availableParallelism(), 64)
     const iterations = {
       source: parseCount(
         opts['source-iterations'],
@@ -326,10 +395,15 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
       ),
     }
     const ndf = parseCount(opts.ndf, 'ndf', BENCH_NDF[preset], 128)
+    // Equal source budgets (docs/method.md §10): a context network trains its own source model from fresh
+    // weights for the source iterations; --context-warmup N asks for the older No-DA + N warm-up instead.
+    const contextSource = opts['context-warmup'] === undefined ? 'scratch' : 'warmup'
     const contextWarmup =
-      opts['context-warmup'] === '0'
+      opts['context-warmup'] === undefined || opts['context-warmup'] === '0'
         ? 0
         : parseCount(opts['context-warmup'], 'context-warmup', iterations.source, 1_000_000)
+    const seg = BENCH_ADAPT_SEG[preset]
+    const adaptSeg = seg ? { lr: seg.lr, polyMax: seg.polyMaxFactor * iterations.adapt } : null
     const out = path.resolve(opts.out ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pss-bench-methods-')))
     const t0 = performance.now()
     const benchmark = path.join(out, 'benchmark')
@@ -348,6 +422,12 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
       sourceLr: SOURCE_LR,
       ndf,
       contextWarmup,
+      contextSource,
+      ...(adaptSeg ? { adaptSeg } : {}),
+      workers,
+      references: true,
+      albumClusters: 'kmeans',
+      cacheDir: path.join(out, 'cells'),
       onLog: (l) => io.err(`pss-studio bench: ${l}`),
       onProblem: (p) => io.err(`pss-studio bench: skipped ${p.file}: ${p.reason}`),
     })
@@ -358,6 +438,9 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
       seeds,
       iterations: { ...iterations, contextWarmup },
       ndf,
+      adaptSeg,
+      contextSource,
+      workers,
     })
     writeFileAtomic(
       path.join(out, 'result.json'),
@@ -366,6 +449,7 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
     const print = opts.json ? io.err : io.out
     for (const line of [
       ...benchTable(r),
+      ...referenceTable(r),
       ...ceilingLines(r),
       ...costLines(r),
       ...ablationTables(r),

@@ -54,7 +54,8 @@ Exit code: 0 when the proposals were stored, 1 when the job failed or was cancel
     const project = resolve(requireString(opts.project, 'project'))
     const albumArg = requireString(opts.album, 'album')
     const runArg = requireString(opts.run, 'run')
-    if (!/^\d+$/.test(runArg) || Number(runArg) < 1) throw new UsageError(`--run must be a run id (a whole number ≥ 1), got "${runArg}"`)
+    if (!/^\d+$/.test(runArg) || Number(runArg) < 1)
+      throw new UsageError(`--run must be a run id (a whole number ≥ 1), got "${runArg}"`)
     const settings = {
       ...fraction(opts.affinity, 'affinity', 'affinityWeight'),
       ...positive(opts.temperature, 'temperature'),
@@ -66,7 +67,13 @@ Exit code: 0 when the proposals were stored, 1 when the job failed or was cancel
       const album = await findAlbum(studio, albumArg)
       return waitForJob(
         studio,
-        (s) => s.api.startCoseg({ albumId: album.id, runId: Number(runArg), crf: opts['no-crf'] !== true, ...settings }),
+        (s) =>
+          s.api.startCoseg({
+            albumId: album.id,
+            runId: Number(runArg),
+            crf: opts['no-crf'] !== true,
+            ...settings,
+          }),
         io,
         (j) => io.err(formatProgress(j)),
       )
@@ -111,9 +118,13 @@ function report(job: JobRecord, r: CosegJobResult | null, io: CliIo, json: boole
     `Co-segmentation ${r.status}: ${r.proposed} proposal(s) stored as "${r.sourceId}" from ${r.groups} group(s), model of run #${r.modelRunId}` +
       `${r.checkpointIteration !== null ? ` (iteration ${r.checkpointIteration})` : ''}`,
   )
-  io.out(`  images ${r.images} · tagged ${r.tagged} · without tags (skipped) ${r.untagged} · unreadable ${r.unreadable}`)
+  io.out(
+    `  images ${r.images} · tagged ${r.tagged} · without tags (skipped) ${r.untagged} · unreadable ${r.unreadable}`,
+  )
   if (r.clusteringId !== null) io.out(`  the album had no clustering: made clustering #${r.clusteringId}`)
   for (const b of r.badTags) {
-    io.out(`  bad tags on ${b.image}: ${b.tags.map((t) => JSON.stringify(t)).join(', ')} (not VOC classes 1–20; ignored)`)
+    io.out(
+      `  bad tags on ${b.image}: ${b.tags.map((t) => JSON.stringify(t)).join(', ')} (not VOC classes 1–20; ignored)`,
+    )
   }
 }

@@ -21,8 +21,8 @@ import {
   type MethodScores,
   type NodaResult,
   type ReportThumb,
-} from '../../engine/pipelines'
-import { runInferVariants, type InferVariant, type VariantResult } from '../../engine/infer/infer-variants'
+} from '../../engine/api'
+import { runInferVariants, type InferVariant, type VariantResult } from '../../engine/api'
 import { EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from '../args'
 
 /**
@@ -30,7 +30,12 @@ import { EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from 
  * CI budget of 3 minutes. demo: 3000 steps, 7.5 minutes in all on a quiet 2-core machine (measured,
  * docs/BENCHMARKS.md; the budget is 15). full: not measured.
  */
-export const DEMO_ITERATIONS: Record<PresetName, number> = { tiny: 700, demo: 3000, full: 8000 }
+export const DEMO_ITERATIONS: Record<PresetName, number> = {
+  tiny: 700,
+  demo: 3000,
+  full: 8000,
+  verdict: 1000,
+}
 /**
  * Base learning rate and crop side. Measured on tiny (seed 1, 500 steps, mean FIoU over users):
  * lr 0.01 → 1.1, 0.05 → 5.7, 0.1 → 2.1 at 64²; 96² with 300 steps (same time) → 1.3.

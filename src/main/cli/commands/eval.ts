@@ -1,11 +1,11 @@
 /**
  * `pss-studio eval --gt DIR --pred DIR`: scores a folder of predicted label PNGs against a folder of
- * ground-truth label PNGs with the paper's metrics (method.md §6), at the GT's resolution.
+ * ground-truth label PNGs with the paper's metrics (docs/method.md §6), at the GT's resolution.
  * Numbers are printed in percent (0–100).
  */
 import { resolve } from 'node:path'
 import { NUM_CLASSES, VOC_CLASSES } from '../../../shared/voc'
-import { EvalInputError, evaluateLabelDirs, type LabelDirsReport } from '../../engine/eval'
+import { EvalInputError, evaluateLabelDirs, type LabelDirsReport } from '../../engine/api'
 import {
   EXIT_FAILURE,
   EXIT_OK,
@@ -16,6 +16,8 @@ import {
   type CliIo,
   type Command,
 } from '../args'
+import { runEvalPis } from './eval-pis'
+import { parseUsers } from './predict-pis'
 
 /** What `--json` prints. Percent; null where a value is undefined (NaN). */
 export interface EvalJson {
@@ -94,7 +96,9 @@ function notes(r: LabelDirsReport): string[] {
       `${plural(r.resized.length, 'prediction')} had another size than ${r.resized.length === 1 ? 'its' : 'their'} ground truth and ${r.resized.length === 1 ? 'was' : 'were'} resized to it (nearest neighbour, pixel centres as Pillow): ${r.resized.join(', ')}`,
     )
   if (r.missing.length > 0)
-    out.push(`skipped ${plural(r.missing.length, 'ground-truth image')} without prediction: ${r.missing.join(', ')}`)
+    out.push(
+      `skipped ${plural(r.missing.length, 'ground-truth image')} without prediction: ${r.missing.join(', ')}`,
+    )
   if (r.unmatchedPredictions > 0)
     out.push(`ignored ${plural(r.unmatchedPredictions, 'prediction')} without ground truth`)
   return out
@@ -120,7 +124,10 @@ function printTable(j: EvalJson, r: LabelDirsReport, io: CliIo): void {
   const present = j.num_classes - j.absent_classes.length
   const objects = j.per_class_images.filter((n, c) => c > 0 && n > 0).length
   const rows: [string, string][] = [
-    [`MIoU, ${plural(objects, 'object class', 'object classes')} in GT (background excluded; paper Tables 2/7)`, fmt(j.miou_paper)],
+    [
+      `MIoU, ${plural(objects, 'object class', 'object classes')} in GT (background excluded; paper Tables 2/7)`,
+      fmt(j.miou_paper),
+    ],
     [`MIoU, all ${j.num_classes} classes (absent count 0; released code's printout)`, fmt(j.miou_all21)],
     [`MIoU, ${present} present classes (absent skipped; mmsegmentation)`, fmt(j.miou_present)],
     ['FIoU, mean over images', fmt(j.fiou)],
@@ -139,6 +146,7 @@ export const evalCommand: Command = {
   name: 'eval',
   summary: 'score predicted label PNGs against ground truth (MIoU, FIoU)',
   usage: `Usage: pss-studio eval --gt DIR --pred DIR [--json] [--per-image] [--skip-missing] [--num-classes N]
+       pss-studio eval --pis ROOT --pred OUT [--users all|id1,…] [--json] [--per-image] [--skip-missing]
 
 Scores predictions against ground truth with the PSS paper's metrics, in percent:
 MIoU over the object classes present in the GT, background excluded (miou_paper:
@@ -153,9 +161,15 @@ greyscale; GT holds classes and 255 (void), predictions classes only. A
 prediction of another size is resized to its GT (nearest neighbour). Scoring
 is at the GT's (original) resolution.
 
+With --pis, OUT is in the PIS test layout (OUT/id{k}/{name}.png, as written by
+predict --pis): each user's predictions are scored against
+ROOT[/personal]/id{k}/SegmentationClass, and the mean over users is printed.
+
 Options:
   --gt DIR            ground-truth label PNGs
-  --pred DIR          predicted label PNGs (e.g. a run's <out>/id{k})
+  --pred DIR          predicted label PNGs (e.g. a run's <out>/id{k}); with --pis the folder holding id{k}/
+  --pis ROOT          a PIS tree: score every user (see above)
+  --users LIST        with --pis: all (default) or user ids, e.g. id1,id3
   --json              print one JSON object
   --per-image         include each image's FIoU
   --skip-missing      score the GT images that have a prediction instead of failing
@@ -169,10 +183,28 @@ Options:
       'per-image': { type: 'boolean' },
       'skip-missing': { type: 'boolean' },
       'num-classes': { type: 'string' },
+      pis: { type: 'string' },
+      users: { type: 'string' },
     })
+    if (opts.pis !== undefined && opts.gt !== undefined)
+      throw new UsageError('give either --gt or --pis, not both')
+    if (opts.pis === undefined && opts.users !== undefined) throw new UsageError('--users applies to --pis')
+    const numClasses = parseNumClasses(opts['num-classes'])
+    if (opts.pis !== undefined)
+      return runEvalPis(
+        {
+          root: resolve(opts.pis),
+          pred: resolve(requireString(opts.pred, 'pred')),
+          users: parseUsers(opts.users),
+          numClasses,
+          skipMissing: opts['skip-missing'] === true,
+          perImage: opts['per-image'] === true,
+          json: opts.json === true,
+        },
+        io,
+      )
     const gt = resolve(requireString(opts.gt, 'gt'))
     const pred = resolve(requireString(opts.pred, 'pred'))
-    const numClasses = parseNumClasses(opts['num-classes'])
     let report: LabelDirsReport
     try {
       report = await evaluateLabelDirs({

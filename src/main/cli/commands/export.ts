@@ -1,6 +1,14 @@
 import { resolve } from 'node:path'
 import type { ExportSummary } from '../../../shared/annotation'
-import { EXIT_OK, parseCommandArgs, printJson, requireString, UsageError, type CliIo, type Command } from '../args'
+import {
+  EXIT_OK,
+  parseCommandArgs,
+  printJson,
+  requireString,
+  UsageError,
+  type CliIo,
+  type Command,
+} from '../args'
 import { withStudio } from '../studio-session'
 
 export const exportCommand: Command = {
@@ -33,7 +41,8 @@ Options:
     const project = resolve(requireString(opts.project, 'project'))
     const albumName = requireString(opts.album, 'album')
     const format = requireString(opts.format, 'format')
-    if (format !== 'voc' && format !== 'pis') throw new UsageError(`--format must be voc or pis, got "${format}"`)
+    if (format !== 'voc' && format !== 'pis')
+      throw new UsageError(`--format must be voc or pis, got "${format}"`)
     const out = resolve(requireString(opts.out, 'out'))
     const summary = await withStudio('cli', async (studio): Promise<ExportSummary> => {
       await studio.openProjectPath(project)
@@ -49,9 +58,13 @@ Options:
     if (opts.json) printJson(io, summary)
     else {
       io.out(`Exported album "${summary.albumName}" as ${summary.format.toUpperCase()} to ${summary.out}`)
-      io.out(`  ${summary.images} images, ${summary.masks} masks, ${summary.validation} in the validation list`)
+      io.out(
+        `  ${summary.images} images, ${summary.masks} masks, ${summary.validation} in the validation list`,
+      )
       if (summary.missingMasks.length > 0) {
-        io.err(`warning: ${summary.missingMasks.length} validation images have no mask: ${summary.missingMasks.slice(0, 5).join(', ')}${summary.missingMasks.length > 5 ? ', …' : ''}`)
+        io.err(
+          `warning: ${summary.missingMasks.length} validation images have no mask: ${summary.missingMasks.slice(0, 5).join(', ')}${summary.missingMasks.length > 5 ? ', …' : ''}`,
+        )
       }
     }
     return EXIT_OK

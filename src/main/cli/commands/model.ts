@@ -10,9 +10,9 @@
 import { resolve } from 'node:path'
 import type { SourceModel } from '../../../shared/source-models'
 import { toApiError } from '../../app/api-error'
-import { ArchitectureError } from '../../engine/models/torch/detect-architecture'
-import { inspectPth, type PthInspection } from '../../engine/models/torch/inspect-pth'
-import { TorchCheckpointError } from '../../engine/models/torch/read-pth'
+import { ArchitectureError } from '../../engine/api'
+import { inspectPth, type PthInspection } from '../../engine/api'
+import { TorchCheckpointError } from '../../engine/api'
 import {
   EXIT_FAILURE,
   EXIT_OK,

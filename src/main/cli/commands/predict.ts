@@ -6,13 +6,13 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { BACKEND_CHOICES, isBackendChoice, type BackendChoice } from '../../engine/backend/backend-choice'
-import { chunkBatches, type InferItem } from '../../engine/infer/infer-request'
-import type { InferOutcome } from '../../engine/infer/infer-loop'
-import { startInferenceWorker } from '../../engine/infer/start-inference-worker'
-import { DEFAULT_TTA_SCALES, TtaOptionsSchema, type TtaOptions } from '../../engine/infer/tta-options'
-import { CRF_DEFAULTS, CrfParamsSchema, type CrfParams } from '../../engine/postprocess/crf/crf-params'
-import type { FileProblem } from '../../engine/runs/file-dataset'
+import { BACKEND_CHOICES, isBackendChoice, type BackendChoice } from '../../engine/api'
+import { chunkBatches, type InferItem } from '../../engine/api'
+import type { InferOutcome } from '../../engine/api'
+import { startInferenceWorker } from '../../engine/api'
+import { DEFAULT_TTA_SCALES, TtaOptionsSchema, type TtaOptions } from '../../engine/api'
+import { CRF_DEFAULTS, CrfParamsSchema, type CrfParams } from '../../engine/api'
+import type { FileProblem } from '../../engine/api'
 import {
   EXIT_FAILURE,
   UsageError,
@@ -24,6 +24,8 @@ import {
 } from '../args'
 import { makeDirSync } from '../../files/make-dir'
 import { predictExitCode, runPredictPth } from './predict-pth'
+import { parseUsers, runPredictPis } from './predict-pis'
+import { describeGeometry, type InferGeometry, type ResolvedGeometry } from '../../engine/api'
 import { awaitCancellable } from '../worker-job'
 
 /** Extensions read as images (sharp decodes them). */
@@ -41,6 +43,8 @@ export interface PredictJson {
   skipped: FileProblem[]
   tta: TtaOptions | null
   crf: CrfParams | null
+  /** How the images went through the network (aspect kept by default; squash only when asked). */
+  geometry: ResolvedGeometry
   cost: InferOutcome['cost']
   wallSeconds: number
 }
@@ -115,6 +119,23 @@ function parseSize(v: string | undefined): number | null {
   return Number(v)
 }
 
+/** A run's geometry: --long-side N (aspect kept) or --squash S (the old S × S resize); default aspect at 1.5 × the training size. */
+function parseGeometry(longSide: string | undefined, squash: string | undefined): InferGeometry {
+  if (longSide !== undefined && squash !== undefined)
+    throw new UsageError('give either --long-side or --squash, not both')
+  if (longSide !== undefined) {
+    if (!/^\d+$/.test(longSide) || Number(longSide) < 8 || Number(longSide) > 2048)
+      throw new UsageError(`--long-side must be an integer from 8 to 2048 (pixels), got "${longSide}"`)
+    return { mode: 'aspect', longSide: Number(longSide) }
+  }
+  if (squash !== undefined) {
+    if (!/^\d+$/.test(squash) || Number(squash) < 16 || Number(squash) > 2048 || Number(squash) % 8 !== 0)
+      throw new UsageError(`--squash must be a multiple of 8 from 16 to 2048 (pixels), got "${squash}"`)
+    return { mode: 'squash', size: Number(squash) }
+  }
+  return { mode: 'aspect', longSide: null }
+}
+
 function existingDir(p: string, flag: string): string {
   const abs = path.resolve(p)
   if (!fs.existsSync(abs)) throw new UsageError(`--${flag} ${p}: no such folder`)
@@ -131,11 +152,24 @@ export const predictCommand: Command = {
   usage: `Usage: pss-studio predict --run RUN_DIR --images DIR --out DIR [--tta] [--scales LIST] [--no-flip]
                           [--crf] [--crf-params JSON] [--batch N] [--backend NAME] [--json]
        pss-studio predict --model FILE.pth|RUN_DIR --images DIR --out DIR [--size S] [--backend NAME] [--json]
+       pss-studio predict --model FILE.pth|RUN_DIR --pis ROOT [--users all|id1,…] --out DIR [options]
 
 Predicts every image in DIR (jpg, png, webp, tiff, gif, avif; not recursive) with the latest
 checkpoint of the training run in RUN_DIR, at each image's original size, and writes
 OUT/<name>.png (VOC palette labels) and OUT/<name>_color.png. An unreadable image is reported
 and skipped; the others are still predicted.
+
+A run predicts each image with its aspect ratio kept: resized to long side 1.5 × the run's training
+size (the largest scale it was trained at),
+padded with black to a multiple of 8 (the output stride), the padding cropped off the logits before
+they are upsampled bilinearly to the image size (--long-side and --squash change this).
+
+With --pis ROOT (a PIS tree: ROOT[/personal]/id{k}/JPEGImages) it does what the paper's PSS_test.sh
+does: every album image of each user is predicted into OUT/id{k}/<name>.png + <name>_color.png; a
+run with a group context module (a PSS run) predicts in batches of one group of the user's
+train_cluster<K>.txt (at most the run's training batch); then
+  pss-studio eval --pis ROOT --pred OUT
+scores every user.
 
 Options:
   --run DIR          training run folder (run.json + checkpoint.json + checkpoints/)
@@ -146,6 +180,10 @@ Options:
                      image size, argmax — equal to PyTorch's model(x)['out'].argmax(1). One image at a time.
   --size S           (.pth) resize each image to long side S first (aspect kept); labels stay at image size
   --images DIR       folder of images to predict
+  --pis ROOT         a PIS tree instead of --images (see above)
+  --users LIST       with --pis: all (default) or user ids, e.g. id1,id3
+  --long-side N      (run) resize each image to long side N, aspect kept (default: 1.5 × the run's training size)
+  --squash S         (run) the old geometry: squash each image to S × S (aspect lost); recorded as such
   --out DIR          output folder (created; must not be the images folder)
   --tta              test-time augmentation: average the class probabilities over several input
                      scales and their horizontal flips (default scales ${DEFAULT_TTA_SCALES.join(',')})
@@ -156,7 +194,7 @@ Options:
                      spatial weight ${CRF_DEFAULTS.spatial.weight}, xyStd ${CRF_DEFAULTS.spatial.xyStd} px
   --crf-params JSON  CRF parameters (implies --crf), e.g.
                      '{"iterations":5,"bilateral":{"xyStd":67,"rgbStd":3},"spatial":{"xyStd":1}}'
-  --batch N          images per forward batch (default 4)
+  --batch N          images per forward batch (default 4; with --pis the run's training batch)
   --backend NAME     ${BACKEND_CHOICES.join(', ')} (default wasm)
   --json             print the summary as one JSON object`,
 
@@ -175,6 +213,10 @@ Options:
       batch: { type: 'string' },
       backend: { type: 'string' },
       json: { type: 'boolean' },
+      pis: { type: 'string' },
+      users: { type: 'string' },
+      'long-side': { type: 'string' },
+      squash: { type: 'string' },
     })
     if (opts.run !== undefined && opts.model !== undefined)
       throw new UsageError('give either --run or --model, not both')
@@ -182,17 +224,26 @@ Options:
     if (modelPath !== undefined && !fs.existsSync(modelPath))
       throw new UsageError(`--model ${opts.model}: no such file or folder`)
     const pthFile = modelPath !== undefined && fs.statSync(modelPath).isFile() ? modelPath : undefined
-    const imagesDir = existingDir(requireString(opts.images, 'images'), 'images')
+    if (opts.pis !== undefined && opts.images !== undefined)
+      throw new UsageError('give either --images or --pis, not both')
+    if (opts.pis === undefined && opts.users !== undefined) throw new UsageError('--users applies to --pis')
+    const pisRoot = opts.pis === undefined ? null : existingDir(opts.pis, 'pis')
+    const imagesDir = pisRoot === null ? existingDir(requireString(opts.images, 'images'), 'images') : ''
     const outDir = path.resolve(requireString(opts.out, 'out'))
     if (outDir === imagesDir)
       throw new UsageError('--out must not be the --images folder (predictions would overwrite PNG inputs)')
+    if (pisRoot !== null && (outDir === pisRoot || outDir.startsWith(pisRoot + path.sep)))
+      throw new UsageError('--out must be outside the --pis tree (predictions would land among the albums)')
     const size = parseSize(opts.size)
     if (pthFile === undefined && size !== null)
-      throw new UsageError('--size applies to a .pth model; a run predicts at its own training size')
-    if (pthFile !== undefined) {
-      const unsupported = (['tta', 'scales', 'no-flip', 'crf', 'crf-params', 'batch'] as const).filter(
-        (k) => opts[k] !== undefined,
+      throw new UsageError(
+        '--size applies to a .pth model; for a run use --long-side N (aspect kept) or --squash S',
       )
+    const geometry = parseGeometry(opts['long-side'], opts.squash)
+    if (pthFile !== undefined) {
+      const unsupported = (
+        ['tta', 'scales', 'no-flip', 'crf', 'crf-params', 'batch', 'long-side', 'squash'] as const
+      ).filter((k) => opts[k] !== undefined)
       if (unsupported.length > 0)
         throw new UsageError(
           `--${unsupported.join(', --')} not available with a .pth model (it predicts one image at a time, plain)`,
@@ -220,6 +271,24 @@ Options:
       backend = opts.backend
     }
 
+    if (pisRoot !== null)
+      return runPredictPis(
+        {
+          root: pisRoot,
+          outDir,
+          users: parseUsers(opts.users),
+          runDir: pthFile === undefined ? runDir : null,
+          pth: pthFile ?? null,
+          batch: opts.batch === undefined ? null : batch,
+          geometry,
+          size,
+          tta,
+          crf,
+          backend,
+          json: opts.json === true,
+        },
+        io,
+      )
     const { items, problems } = listImages(imagesDir)
     for (const p of problems) io.err(`pss-studio predict: skipped ${p.file}: ${p.reason}`)
     if (items.length === 0) {
@@ -238,13 +307,13 @@ Options:
     let backendName: string | null = null
     const skipped = [...problems]
     const handle = startInferenceWorker(
-      { runDir, backend, tta, crf, albums: [{ outDir, batches: chunkBatches(items, batch) }] },
+      { runDir, backend, tta, crf, geometry, albums: [{ outDir, batches: chunkBatches(items, batch) }] },
       {
         onStarted: (s) => {
           checkpointIteration = s.checkpointIteration
           backendName = s.backend.name
           io.err(
-            `pss-studio predict: ${s.total} images, checkpoint iteration ${s.checkpointIteration}, backend ${s.backend.name}`,
+            `pss-studio predict: ${s.total} images, checkpoint iteration ${s.checkpointIteration}, backend ${s.backend.name}; ${describeGeometry(s.geometry)}`,
           )
         },
         onProgress: (p) => io.err(`pss-studio predict: ${p.done}/${p.total} (${ms(p.msPerImage)} per image)`),
@@ -265,6 +334,7 @@ Options:
       skipped,
       tta,
       crf,
+      geometry: outcome.geometry,
       cost: outcome.cost,
       wallSeconds: (performance.now() - t0) / 1000,
     }
@@ -273,6 +343,7 @@ Options:
       io.out(`Predicted ${outcome.predicted} of ${items.length + problems.length} images into ${outDir}`)
       if (skipped.length > 0)
         io.out(`Skipped ${skipped.length}: ${skipped.map((s) => path.basename(s.file)).join(', ')}`)
+      io.out(`Geometry: ${describeGeometry(outcome.geometry)}`)
       io.out(
         `TTA: ${tta ? `scales ${tta.scales.join(', ')}${tta.flip ? ' + flip' : ''} (${outcome.cost.passes} passes)` : 'off'}`,
       )

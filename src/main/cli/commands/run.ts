@@ -38,6 +38,12 @@ export async function findAlbum(studio: Studio, name: string): Promise<Album> {
 
 export function printRunDetail(r: RunDetail, io: CliIo): void {
   io.out(`Run #${r.id} · ${r.method} on "${r.albumName ?? '(deleted album)'}" · ${r.status}`)
+  const imported = r.config.sourceModel as { name?: unknown; arch?: unknown; sha256?: unknown } | undefined
+  if (imported && typeof imported.name === 'string' && typeof imported.sha256 === 'string')
+    io.out(
+      `  source model: imported "${imported.name}" (${String(imported.arch)}, sha256 ${imported.sha256})`,
+    )
+  if (typeof r.config.sourceModelNotice === 'string') io.out(`  note: ${r.config.sourceModelNotice}`)
   io.out(
     `  backend ${r.backend ?? '?'} · seed ${r.seed ?? '?'} · split #${r.splitId ?? '?'} v${r.splitVersion ?? '?'} · ${r.maskCount} validation masks · source run #${r.sourceRunId ?? '?'}`,
   )
@@ -51,17 +57,21 @@ export function printRunDetail(r: RunDetail, io: CliIo): void {
   }
   const m = r.metrics
   io.out('')
-  io.out(`  FIoU ${pct(m.fiou)}   MIoU (paper: GT object classes, no background) ${pct(m.miouPaper)}   MIoU (all 21 classes, absent = 0; released code's printout) ${pct(m.miouAll21)}   MIoU (present classes) ${pct(m.miouPresent)}   on ${m.images} validation images (percent)`)
+  io.out(
+    `  FIoU ${pct(m.fiou)}   MIoU (paper: GT object classes, no background) ${pct(m.miouPaper)}   MIoU (all 21 classes, absent = 0; released code's printout) ${pct(m.miouAll21)}   MIoU (present classes) ${pct(m.miouPresent)}   on ${m.images} validation images (percent)`,
+  )
   io.out('')
   io.out(`  ${'class'.padEnd(14)} ${'IoU'.padStart(7)} ${'IoU pres.'.padStart(9)} ${'images'.padStart(6)}`)
   for (const c of r.perClass)
-    io.out(`  ${c.name.padEnd(14)} ${pct(c.iou).padStart(7)} ${pct(c.iouPresent).padStart(9)} ${String(c.images).padStart(6)}`)
+    io.out(
+      `  ${c.name.padEnd(14)} ${pct(c.iou).padStart(7)} ${pct(c.iouPresent).padStart(9)} ${String(c.images).padStart(6)}`,
+    )
 }
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a method on an album (source model, predict, score) and print its metrics',
-  usage: `Usage: pss-studio run --project DIR --album NAME --method ${RUN_METHODS.join('|')} [--iterations N] [--adapt-iterations N] [--size S] [--seed N] [--json]
+  usage: `Usage: pss-studio run --project DIR --album NAME --method ${RUN_METHODS.join('|')} [--iterations N] [--adapt-iterations N] [--size S] [--seed N] [--source-model ID] [--json]
 
 Starts a run of the project's job queue and waits for it: trains the source model on the project's
 labelled source dataset (or reuses a finished one with the same config and masks), predicts every
@@ -77,6 +87,8 @@ Options:
   --adapt-iterations N  iterations of each adaptation stage, methods other than noda (default ${RUN_DEFAULTS.adaptIterations})
   --size S          training crop and inference side, a multiple of 8 (default ${RUN_DEFAULTS.size})
   --seed N          seed of the weights and the data order (default ${RUN_DEFAULTS.seed})
+  --source-model ID start from an imported PyTorch model (pss-studio model add / model list) instead of
+                    training a source model; No-DA then predicts with it as it is
   --json            print the finished run (metrics as fractions 0–1) as JSON
 
 Exit code: 0 when the run finished, 1 when it failed or was cancelled, 2 for a bad command line.`,
@@ -90,6 +102,7 @@ Exit code: 0 when the run finished, 1 when it failed or was cancelled, 2 for a b
       'adapt-iterations': { type: 'string' },
       size: { type: 'string' },
       seed: { type: 'string' },
+      'source-model': { type: 'string' },
       json: { type: 'boolean' },
     })
     const project = resolve(requireString(opts.project, 'project'))
@@ -100,8 +113,10 @@ Exit code: 0 when the run finished, 1 when it failed or was cancelled, 2 for a b
     const iterations = positiveInt(opts.iterations, 'iterations', 1, 200_000)
     const adaptIterations = positiveInt(opts['adapt-iterations'], 'adapt-iterations', 1, 200_000)
     const size = positiveInt(opts.size, 'size', 16, 512)
-    if (size !== undefined && size % 8 !== 0) throw new UsageError(`--size must be a multiple of 8, got ${size}`)
+    if (size !== undefined && size % 8 !== 0)
+      throw new UsageError(`--size must be a multiple of 8, got ${size}`)
     const seed = positiveInt(opts.seed, 'seed', 0, 0xffffffff)
+    const sourceModelId = positiveInt(opts['source-model'], 'source-model', 1, Number.MAX_SAFE_INTEGER)
 
     const { job, run } = await withStudio('cli', async (studio) => {
       await studio.openProjectPath(project)
@@ -117,6 +132,7 @@ Exit code: 0 when the run finished, 1 when it failed or was cancelled, 2 for a b
             size,
             seed,
             ...(adaptIterations === undefined ? {} : { adaptIterations }),
+            ...(sourceModelId === undefined ? {} : { sourceModelId }),
           })
           runId = started.runId
           return started

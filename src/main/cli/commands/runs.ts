@@ -20,7 +20,11 @@ Options:
   --json          print the runs as JSON (metrics as fractions 0–1)`,
 
   async run(argv: string[], io: CliIo): Promise<number> {
-    const opts = parseCommandArgs(argv, { project: { type: 'string' }, album: { type: 'string' }, json: { type: 'boolean' } })
+    const opts = parseCommandArgs(argv, {
+      project: { type: 'string' },
+      album: { type: 'string' },
+      json: { type: 'boolean' },
+    })
     const project = resolve(requireString(opts.project, 'project'))
     const { runs, interrupted } = await withStudio('cli', async (studio) => {
       await studio.openProjectPath(project)
@@ -39,9 +43,16 @@ Options:
 function printRuns(runs: RunSummary[], io: CliIo): void {
   io.out(`Runs (${runs.length})`)
   for (const r of runs) {
-    const where = r.kind === 'source' ? 'source model' : `on "${r.albumName ?? '(deleted album)'}" split #${r.splitId ?? '?'} v${r.splitVersion ?? '?'}`
+    const where =
+      r.kind === 'source'
+        ? 'source model'
+        : `on "${r.albumName ?? '(deleted album)'}" split #${r.splitId ?? '?'} v${r.splitVersion ?? '?'}`
     const m = r.metrics
-    const scores = m ? ` · FIoU ${pct(m.fiou)} · MIoU(paper) ${pct(m.miouPaper)} · MIoU(all21) ${pct(m.miouAll21)} · MIoU(present) ${pct(m.miouPresent)} · ${m.images} images` : ''
-    io.out(`  #${r.id} ${r.method} ${where} · ${r.status}${r.backend ? ` · ${r.backend}` : ''}${scores}${r.error ? ` — ${r.error}` : ''}`)
+    const scores = m
+      ? ` · FIoU ${pct(m.fiou)} · MIoU(paper) ${pct(m.miouPaper)} · MIoU(all21) ${pct(m.miouAll21)} · MIoU(present) ${pct(m.miouPresent)} · ${m.images} images`
+      : ''
+    io.out(
+      `  #${r.id} ${r.method} ${where} · ${r.status}${r.backend ? ` · ${r.backend}` : ''}${scores}${r.error ? ` — ${r.error}` : ''}`,
+    )
   }
 }

@@ -8,7 +8,16 @@ import {
   type RunSnapshots,
   type SelectionMode,
 } from '../../../shared/snapshots'
-import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, printJson, requireString, type CliIo, type Command } from '../args'
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  UsageError,
+  parseCommandArgs,
+  printJson,
+  requireString,
+  type CliIo,
+  type Command,
+} from '../args'
 import { formatProgress, waitForJob } from '../job-wait'
 import { withStudio } from '../studio-session'
 import { pct } from './run'
@@ -48,7 +57,8 @@ Options:
       throw new UsageError(`--run must be a run id (a positive integer), got "${runText}"`)
     let select: SelectionMode | undefined
     if (opts.select !== undefined) {
-      if (!isSelectionMode(opts.select)) throw new UsageError(`--select must be one of ${SELECTION_MODES.join(', ')}, got "${opts.select}"`)
+      if (!isSelectionMode(opts.select))
+        throw new UsageError(`--select must be one of ${SELECTION_MODES.join(', ')}, got "${opts.select}"`)
       select = opts.select
     }
     const { snaps, failed } = await withStudio('cli', async (studio) => {
@@ -57,7 +67,12 @@ Options:
       const needs = select !== undefined || opts.evaluate === true || current.points.length === 0
       let failed: string | null = null
       if (needs) {
-        const job = await waitForJob(studio, (s) => s.api.evaluateSnapshots({ runId, select }), io, (j) => io.err(formatProgress(j)))
+        const job = await waitForJob(
+          studio,
+          (s) => s.api.evaluateSnapshots({ runId, select }),
+          io,
+          (j) => io.err(formatProgress(j)),
+        )
         for (const p of job.problems) io.err(`problem: ${p.file}: ${p.reason}`)
         if (job.status !== JobStatus.Done) failed = `${job.status}${job.error ? `: ${job.error}` : ''}`
       }
@@ -79,9 +94,16 @@ function printSnapshots(s: RunSnapshots, io: CliIo): void {
   io.out('  iteration   FIoU selection   FIoU report   FIoU full   MIoU(all21) full')
   const c = s.choice
   for (const p of s.points) {
-    const mark = c && c.iteration === p.iteration && c.stage === p.stage ? (c.oracle ? '  ← chosen (ORACLE)' : '  ← chosen') : ''
+    const mark =
+      c && c.iteration === p.iteration && c.stage === p.stage
+        ? c.oracle
+          ? '  ← chosen (ORACLE)'
+          : '  ← chosen'
+        : ''
     const f = (part: 'selection' | 'report' | 'full'): string => pct(p.parts[part]?.fiou ?? null).padStart(14)
-    io.out(`  ${String(p.iteration).padStart(9)} ${f('selection')} ${f('report')} ${f('full')} ${pct(p.parts.full?.miouAll21 ?? null).padStart(18)}${mark}`)
+    io.out(
+      `  ${String(p.iteration).padStart(9)} ${f('selection')} ${f('report')} ${f('full')} ${pct(p.parts.full?.miouAll21 ?? null).padStart(18)}${mark}`,
+    )
   }
   if (!c) {
     io.out('No snapshot chosen yet.')
@@ -89,14 +111,21 @@ function printSnapshots(s: RunSnapshots, io: CliIo): void {
   }
   const chosen = s.points.find((p) => p.iteration === c.iteration && p.stage === c.stage)
   io.out(`Selection: ${SELECTION_MODE_LABELS[c.mode]} — ${c.modeReason}`)
-  io.out(`Chosen: ${c.stage} snapshot ${c.iteration}${c.chosenOn ? ` (best FIoU on the ${SNAPSHOT_PART_LABELS[c.chosenOn]})` : ''}`)
+  io.out(
+    `Chosen: ${c.stage} snapshot ${c.iteration}${c.chosenOn ? ` (best FIoU on the ${SNAPSHOT_PART_LABELS[c.chosenOn]})` : ''}`,
+  )
   if (chosen) {
     const rep = chosen.parts[c.reportOn]
     const full = chosen.parts.full
     io.out(
       `Reported on the ${SNAPSHOT_PART_LABELS[c.reportOn]}: FIoU ${pct(rep?.fiou ?? null)} · MIoU(all21) ${pct(rep?.miouAll21 ?? null)} · ${rep?.images ?? 0} images${c.oracle ? ' — ORACLE: these images also chose the snapshot' : ''}`,
     )
-    if (c.reportOn !== 'full') io.out(`On the full split (includes the selection part): FIoU ${pct(full?.fiou ?? null)} · MIoU(all21) ${pct(full?.miouAll21 ?? null)}`)
+    if (c.reportOn !== 'full')
+      io.out(
+        `On the full split (includes the selection part): FIoU ${pct(full?.fiou ?? null)} · MIoU(all21) ${pct(full?.miouAll21 ?? null)}`,
+      )
   }
-  io.out(`Division: ${c.division}; ${c.partImages.selection.length} selection / ${c.partImages.report.length} report images`)
+  io.out(
+    `Division: ${c.division}; ${c.partImages.selection.length} selection / ${c.partImages.report.length} report images`,
+  )
 }

@@ -1,7 +1,17 @@
 import { resolve } from 'node:path'
 import { JobStatus } from '../../../shared/api'
 import { variantKindOf, variantTitle, type VariantInfo } from '../../../shared/variants'
-import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, printJson, requireString, type CliIo, type Command } from '../args'
+import { runDisplayNumbers, runName } from '../../../shared/run-names'
+import {
+  EXIT_FAILURE,
+  EXIT_OK,
+  UsageError,
+  parseCommandArgs,
+  printJson,
+  requireString,
+  type CliIo,
+  type Command,
+} from '../args'
 import { formatProgress, waitForJob } from '../job-wait'
 import { withStudio } from '../studio-session'
 import { pct } from './run'
@@ -40,20 +50,31 @@ Options:
     const tta = opts.tta === true
     const crf = opts.crf === true
     const wanted = variantKindOf(tta, crf)
-    const { variants, failed, base } = await withStudio('cli', async (studio) => {
+    const { variants, failed, base, name } = await withStudio('cli', async (studio) => {
       await studio.openProjectPath(project)
       let failed: string | null = null
       if (wanted) {
-        const job = await waitForJob(studio, (s) => s.api.predictVariant({ runId, tta, crf }), io, (j) => io.err(formatProgress(j)))
+        const job = await waitForJob(
+          studio,
+          (s) => s.api.predictVariant({ runId, tta, crf }),
+          io,
+          (j) => io.err(formatProgress(j)),
+        )
         for (const p of job.problems) io.err(`problem: ${p.file}: ${p.reason}`)
         if (job.status !== JobStatus.Done) failed = `${job.status}${job.error ? `: ${job.error}` : ''}`
       }
       const run = await studio.api.getRun({ runId })
       const all = await studio.api.listVariants({ runId })
-      return { variants: wanted ? all.filter((v) => v.variant === wanted) : all, failed, base: run.metrics }
+      const name = runName(run, runDisplayNumbers(await studio.api.listRuns({})))
+      return {
+        variants: wanted ? all.filter((v) => v.variant === wanted) : all,
+        failed,
+        base: run.metrics,
+        name,
+      }
     })
     if (opts.json) printJson(io, variants)
-    else printVariants(runId, base, variants, io)
+    else printVariants(runId, name, base, variants, io)
     if (failed !== null) {
       io.err(`pss-studio variant: the variant ${failed}`)
       return EXIT_FAILURE
@@ -64,8 +85,17 @@ Options:
 
 const sec = (v: number | null): string => (v === null ? '—' : v.toFixed(3))
 
-function printVariants(runId: number, base: { fiou: number; miouPaper: number | null; miouAll21: number; miouPresent: number | null } | null, list: VariantInfo[], io: CliIo): void {
-  io.out(`Run #${runId}: FIoU ${pct(base?.fiou ?? null)} · MIoU(paper) ${pct(base?.miouPaper ?? null)} · MIoU(all21) ${pct(base?.miouAll21 ?? null)} · MIoU(present) ${pct(base?.miouPresent ?? null)}`)
+function printVariants(
+  runId: number,
+  name: string,
+  base: { fiou: number; miouPaper: number | null; miouAll21: number; miouPresent: number | null } | null,
+  list: VariantInfo[],
+  io: CliIo,
+): void {
+  // The name people read, and the id the CLI takes (--run).
+  io.out(
+    `${name} (run id ${runId}): FIoU ${pct(base?.fiou ?? null)} · MIoU(paper) ${pct(base?.miouPaper ?? null)} · MIoU(all21) ${pct(base?.miouAll21 ?? null)} · MIoU(present) ${pct(base?.miouPresent ?? null)}`,
+  )
   if (list.length === 0) {
     io.out('No variants yet (add --tta and/or --crf to make one).')
     return
@@ -74,7 +104,7 @@ function printVariants(runId: number, base: { fiou: number; miouPaper: number | 
     const m = v.metrics
     const c = v.cost
     io.out(
-      `${variantTitle(runId, v.variant).padEnd(24)} ${v.status.padEnd(8)} FIoU ${pct(m?.fiou ?? null)} · MIoU(paper) ${pct(m?.miouPaper ?? null)} · MIoU(all21) ${pct(m?.miouAll21 ?? null)} · MIoU(present) ${pct(m?.miouPresent ?? null)} on ${m?.images ?? 0} images${v.current || v.status !== 'done' ? '' : ' (made with an earlier snapshot of the run)'}`,
+      `${variantTitle(name, v.variant).padEnd(24)} ${v.status.padEnd(8)} FIoU ${pct(m?.fiou ?? null)} · MIoU(paper) ${pct(m?.miouPaper ?? null)} · MIoU(all21) ${pct(m?.miouAll21 ?? null)} · MIoU(present) ${pct(m?.miouPresent ?? null)} on ${m?.images ?? 0} images${v.current || v.status !== 'done' ? '' : ' (made with an earlier snapshot of the run)'}`,
     )
     if (c)
       io.out(

@@ -30,6 +30,7 @@ import {
   vocPaths,
   writeFileAtomic,
   OUTPUT_ENTRIES,
+  oracleMaskDir,
 } from './writer'
 
 export { planBenchmark, type BenchmarkPlan, type PlannedImage, type UserPlan } from './plan'
@@ -37,7 +38,7 @@ export { renderImage, type Rendered } from './render'
 export { applyShift, shiftColour, type Shift } from './shift'
 export { PRESETS, PRESET_NAMES, isPresetName, type Preset, type PresetName } from './presets'
 export { SYNTH_CLASSES } from './classes'
-export { SyntheticBenchmarkError } from './writer'
+export { SyntheticBenchmarkError, oracleMaskDir } from './writer'
 export type { Manifest, ManifestUser } from './manifest'
 
 export interface GenerateProgress {
@@ -88,16 +89,18 @@ export async function generateSyntheticBenchmark(opts: GenerateOptions): Promise
 
   const voc = vocPaths(out)
   const dirs = [voc.jpeg, voc.masks, voc.sets]
+  const oracle = plan.preset.oracleMasks === true
   for (const u of plan.users) {
     const a = albumPaths(out, u.id)
     dirs.push(a.jpeg, a.masks)
+    if (oracle) dirs.push(oracleMaskDir(out, u.id))
   }
   for (const d of dirs) makeDirSync(d)
 
   opts.onProgress?.({ phase: 'source', done, total })
   const sourceTags = await mapPool(plan.source.images, concurrency, async (img) => {
     opts.signal?.throwIfAborted()
-    const tags = await writeImage(img, voc.jpeg, voc.masks, band)
+    const tags = await writeImage(img, voc.jpeg, voc.masks, band, null)
     tick('source')
     return tags
   })
@@ -118,7 +121,7 @@ export async function generateSyntheticBenchmark(opts: GenerateOptions): Promise
     const a = albumPaths(out, u.id)
     const tags = await mapPool(u.images, concurrency, async (img) => {
       opts.signal?.throwIfAborted()
-      const t = await writeImage(img, a.jpeg, a.masks, band)
+      const t = await writeImage(img, a.jpeg, a.masks, band, oracle ? oracleMaskDir(out, u.id) : null)
       tick('personal', u.id)
       return t
     })
@@ -153,12 +156,16 @@ export async function generateSyntheticBenchmark(opts: GenerateOptions): Promise
   return manifest
 }
 
-/** Renders, processes and writes one image (and its mask when labelled); returns its class ids. */
+/**
+ * Renders, processes and writes one image (and its mask when labelled, or into `oracleDir` when not and
+ * the preset keeps oracle masks); returns its class ids.
+ */
 async function writeImage(
   img: PlannedImage,
   jpegDir: string,
   maskDir: string,
   bandRadius: number,
+  oracleDir: string | null,
 ): Promise<number[]> {
   const r = renderImage(img.spec(), { bandRadius })
   if (r.classes.length === 0)
@@ -170,9 +177,10 @@ async function writeImage(
     .jpeg({ quality: img.jpegQuality, chromaSubsampling: '4:2:0' })
     .toBuffer()
   await writeFileAtomic(path.join(jpegDir, `${img.name}.jpg`), jpeg)
-  if (img.labelled)
+  const dir = img.labelled ? maskDir : oracleDir
+  if (dir !== null)
     await writeFileAtomic(
-      path.join(maskDir, `${img.name}.png`),
+      path.join(dir, `${img.name}.png`),
       encodeLabelPng({ width: r.width, height: r.height, labels: r.labels }),
     )
   return r.classes

@@ -1,8 +1,11 @@
 /**
  * Size presets. `tiny` is for CI (seconds), `demo` for the studio's demo project (well under a minute),
- * `full` mirrors PIS's scale (15 users × ~670 images at 500 px, ~30% labelled) with a large source set.
+ * `verdict` is the methods benchmark's CPU preset (issue 13): few, small images with large objects and no
+ * void band (radius 1 at 80 px caps a perfect prediction at FIoU 47), so the ceilings sit far above No-DA;
+ * ≥ 30 validation images per user (40 % of 80); the masks of the other album images are written for the
+ * target-oracle row. `full` mirrors PIS's scale (15 users × ~670 images at 500 px, ~30% labelled) with a large source set.
  */
-export const PRESET_NAMES = ['tiny', 'demo', 'full'] as const
+export const PRESET_NAMES = ['tiny', 'demo', 'full', 'verdict'] as const
 export type PresetName = (typeof PRESET_NAMES)[number]
 
 export interface Preset {
@@ -27,6 +30,11 @@ export interface Preset {
   minObjectPx: number
   /** Half-width of the 255 boundary band in pixels. */
   bandRadius: number
+  /**
+   * Also write the masks of the album images outside the validation split, to `oracle/id{k}/<name>.png`
+   * (never inside the PIS album): the methods benchmark's target-oracle row trains on them.
+   */
+  oracleMasks?: boolean
 }
 
 export const PRESETS: Record<PresetName, Preset> = {
@@ -71,6 +79,22 @@ export const PRESETS: Record<PresetName, Preset> = {
     portraitShare: 0.12,
     minObjectPx: 36,
     bandRadius: 2,
+  },
+  verdict: {
+    name: 'verdict',
+    users: 3,
+    albumSize: [80, 80],
+    places: [3, 4],
+    companions: [1, 2],
+    sourceImages: 300,
+    sourceValShare: 0.2,
+    albumValShare: 0.4,
+    // Inside the training's long-side range (64 × [0.75, 1.5]), so native-size inference sees the trained scale.
+    longSide: 80,
+    portraitShare: 0.1,
+    minObjectPx: 24,
+    bandRadius: 0,
+    oracleMasks: true,
   },
 }
 

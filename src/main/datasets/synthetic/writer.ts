@@ -12,7 +12,13 @@ import { VOC_CLASSES } from '../../../shared/voc'
 export class SyntheticBenchmarkError extends Error {}
 
 /** Top-level entries the generator owns inside its output folder. */
-export const OUTPUT_ENTRIES = { voc: 'VOCdevkit', personal: 'personal', manifest: 'manifest.json' } as const
+export const OUTPUT_ENTRIES = {
+  voc: 'VOCdevkit',
+  personal: 'personal',
+  /** Masks of the non-validation album images (presets with `oracleMasks`), outside the PIS layout. */
+  oracle: 'oracle',
+  manifest: 'manifest.json',
+} as const
 export const VOC_ROOT = 'VOCdevkit/VOC2012'
 
 export interface VocPaths {
@@ -68,6 +74,12 @@ export async function prepareOutDir(out: string, overwrite: boolean): Promise<vo
   await fs.rm(path.join(out, OUTPUT_ENTRIES.manifest), { force: true })
   await fs.rm(path.join(out, OUTPUT_ENTRIES.voc), { recursive: true, force: true })
   await fs.rm(path.join(out, OUTPUT_ENTRIES.personal), { recursive: true, force: true })
+  await fs.rm(path.join(out, OUTPUT_ENTRIES.oracle), { recursive: true, force: true })
+}
+
+/** Where the oracle masks of an album's non-validation images go (see Preset.oracleMasks). */
+export function oracleMaskDir(out: string, userId: string): string {
+  return path.join(out, OUTPUT_ENTRIES.oracle, userId)
 }
 
 export async function writeFileAtomic(target: string, data: Uint8Array | string): Promise<void> {

@@ -30,7 +30,7 @@ export interface ClusterHooks {
 /** Restarts per candidate while searching K (the chosen K is then re-run with all restarts). */
 const SEARCH_RESTARTS = 3
 
-/** Colour descriptors of the images (also used by the embedding map, embed-worker.ts). */
+/** Colour descriptors of the images (also used by the embedding map, embed-in-worker.ts). */
 export async function colorFeatures(
   images: ClusterRequest['images'],
   hooks: FeatureHooks,

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { BACKEND_CHOICES } from '../backend/backend-choice'
+import { parseRequest } from '../sessions/request-error'
 
 export const CLUSTER_FEATURE_KINDS = ['color', 'encoder'] as const
 export type ClusterFeatureKind = (typeof CLUSTER_FEATURE_KINDS)[number]
@@ -30,20 +31,8 @@ export const ClusterRequestSchema = z
 export type ClusterRequest = z.infer<typeof ClusterRequestSchema>
 export type ClusterRequestInput = z.input<typeof ClusterRequestSchema>
 
-export class ClusterRequestError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ClusterRequestError'
-  }
-}
-
 export function parseClusterRequest(raw: unknown): ClusterRequest {
-  const r = ClusterRequestSchema.safeParse(raw)
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    throw new ClusterRequestError(`Invalid clustering request: ${issues.join('; ')}`)
-  }
-  return r.data
+  return parseRequest(ClusterRequestSchema, raw, 'clustering request')
 }
 
 /** How the features were made (stored in the clustering's meta). */

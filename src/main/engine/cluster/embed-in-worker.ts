@@ -1,43 +1,48 @@
 /**
- * The worker's side of the embedding map (see embed-worker.ts for the caller's side): the album images'
- * colour descriptors or a trained run's encoder features, then the seeded 2-D layout. Imported only by
- * the engine worker (cluster-worker-main.ts), which loads tfjs anyway for the encoder.
+ * The body of the embedding session (../sessions/embed.ts, run by ../worker/session-bodies.ts): the
+ * album images' colour descriptors or a trained run's encoder features, then the seeded 2-D layout.
  */
-import type { MessagePort } from 'node:worker_threads'
+import type { EmbedEvent, EmbedOutcome, EmbedRequest } from '../sessions/embed'
+import type { SessionContext } from '../sessions/session'
 import { colorFeatures } from './cluster-album'
-import type { ClusterWorkerData } from './cluster-messages'
 import { COLOR_FEATURES_VERSION } from './color-features'
-import { EmbedImagesSchema, type FromEmbedWorker } from './embed-worker'
 import { embed2d } from './embedding'
 import { encoderFeatures } from './encoder-features'
 
-export async function embedInWorker(port: MessagePort, data: ClusterWorkerData, shouldStop: () => boolean): Promise<void> {
-  const send = (m: FromEmbedWorker): void => port.postMessage(m)
+export async function runEmbedding(
+  request: EmbedRequest,
+  { shouldStop, emit }: SessionContext<EmbedEvent>,
+): Promise<EmbedOutcome> {
   const t0 = performance.now()
-  const images = EmbedImagesSchema.parse(data.request)
-  const embed = data.embed!
+  const images = request.images
   const hooks = {
     onProgress: (done: number): void => {
-      if (done % 16 === 0 || done === images.length) send({ type: 'embed-progress', done, total: images.length })
+      if (done % 16 === 0 || done === images.length) emit({ type: 'progress', done, total: images.length })
     },
-    onProblem: (file: string, reason: string): void => send({ type: 'problem', file, reason }),
+    onProblem: (file: string, reason: string): void => emit({ type: 'problem', file, reason }),
     shouldStop,
   }
-  const encoder = embed.encoder
+  const encoder = request.encoder
   const got = encoder
     ? await encoderFeatures(images, encoder.runDir, encoder.backend, hooks)
     : await colorFeatures(images, hooks)
-  const cancelled = (): void =>
-    send({ type: 'embed-done', status: 'cancelled', method: embed.method, features: '', ids: [], x: [], y: [], seconds: 0 })
-  if (!got) return cancelled()
+  const cancelled: EmbedOutcome = {
+    status: 'cancelled',
+    method: request.method,
+    features: '',
+    ids: [],
+    x: [],
+    y: [],
+    seconds: 0,
+  }
+  if (!got) return cancelled
   const ids = images.map((i) => i.id).filter((id) => got.features.has(id))
   const layout = await embed2d(
     ids.map((id) => got.features.get(id)!),
-    { method: embed.method, seed: embed.seed, shouldStop },
+    { method: request.method, seed: request.seed, shouldStop },
   )
-  if (!layout) return cancelled()
-  send({
-    type: 'embed-done',
+  if (!layout) return cancelled
+  return {
     status: 'done',
     method: layout.method,
     features:
@@ -48,5 +53,5 @@ export async function embedInWorker(port: MessagePort, data: ClusterWorkerData, 
     x: Array.from(layout.x),
     y: Array.from(layout.y),
     seconds: (performance.now() - t0) / 1000,
-  })
+  }
 }

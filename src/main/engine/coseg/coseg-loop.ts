@@ -58,7 +58,7 @@ async function gridMaps(
   try {
     const [, gridH, gridW, c] = logits.shape
     const dim = features.shape[3]
-    // Read outside tidy (engine.md: dataSync inside tidy is slow on large tensors).
+    // Read outside tidy (docs/engine.md: dataSync inside tidy is slow on large tensors).
     const l = await logits.data<'float32'>()
     const f = await features.data<'float32'>()
     const m = gridH * gridW

@@ -30,7 +30,9 @@ export const ACTIVATION_FLOOR = 1e-8
 
 /** The classes an image may contain: background, then its tags (ascending, deduplicated). */
 export function allowedClasses(tags: readonly number[], numClasses: number): number[] {
-  const t = [...new Set(tags)].filter((c) => Number.isInteger(c) && c >= 1 && c < numClasses).sort((a, b) => a - b)
+  const t = [...new Set(tags)]
+    .filter((c) => Number.isInteger(c) && c >= 1 && c < numClasses)
+    .sort((a, b) => a - b)
   return [0, ...t]
 }
 
@@ -44,7 +46,8 @@ export function restrictedSoftmax(
   if (logits.length !== m * numClasses)
     throw new RangeError(`logits: expected ${m}×${numClasses} values, got ${logits.length}`)
   for (const c of allowed)
-    if (!Number.isInteger(c) || c < 0 || c >= numClasses) throw new RangeError(`class ${c} is not 0–${numClasses - 1}`)
+    if (!Number.isInteger(c) || c < 0 || c >= numClasses)
+      throw new RangeError(`class ${c} is not 0–${numClasses - 1}`)
   const k = allowed.length
   const out = new Float32Array(m * k)
   for (let i = 0; i < m; i++) {

@@ -18,7 +18,8 @@ export interface FeaturesAndLogits {
 export function cosegModelIssue(model: SegmentationModel): string | null {
   // With the group context an image's features depend on the other images of its batch; co-segmentation
   // compares features across a group, which needs them per image.
-  if (contextOf(model.config).variant !== 'none') return 'co-segmentation needs a model without the group context module'
+  if (contextOf(model.config).variant !== 'none')
+    return 'co-segmentation needs a model without the group context module'
   if (!model.featuresAndLogits) return 'this model does not expose its feature map'
   return null
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { BACKEND_CHOICES } from '../backend/backend-choice'
 import { CosegConfigSchema, cosegConfig } from './coseg-config'
+import { parseRequest } from '../sessions/request-error'
 
 export const CosegItemSchema = z
   .object({
@@ -41,20 +42,8 @@ export const CosegRequestSchema = z
 export type CosegRequest = z.infer<typeof CosegRequestSchema>
 export type CosegRequestInput = z.input<typeof CosegRequestSchema>
 
-export class CosegRequestError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'CosegRequestError'
-  }
-}
-
 export function parseCosegRequest(raw: unknown): CosegRequest {
-  const r = CosegRequestSchema.safeParse(raw)
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    throw new CosegRequestError(`Invalid co-segmentation request: ${issues.join('; ')}`)
-  }
-  return r.data
+  return parseRequest(CosegRequestSchema, raw, 'co-segmentation request')
 }
 
 /** One image's proposal as the engine made it (PNG bytes at the image's size, 255 = no proposal). */

@@ -20,9 +20,9 @@ import type { AdaptConfigInput } from '../methods/adapt-config'
 import { NodaMethodSchema } from '../methods/registry'
 import type { AdaptStep, ChainHooks, ProjectRunPlan } from '../pipelines/project-run'
 import { withCancel } from '../pipelines/project-run'
-import { latestCheckpoint } from '../runs/checkpoint'
+import { latestCheckpoint } from '../runs/checkpoint-files'
 import type { LabelledFile } from '../runs/file-dataset'
-import { startAdaptationWorker } from '../worker/start-adaptation-worker'
+import { startAdaptationWorker } from '../sessions/starters'
 import { makeDirSync } from '../../files/make-dir'
 
 /** The stage's name (its folder under <run>/adapt/ and the stage snapshots are selected from). */
@@ -54,8 +54,12 @@ export interface CosegSelfTrainingOptions {
 }
 
 /** The adaptation config of the stage, from the source model's checkpoint folder. */
-export function cosegSelfTrainingConfig(o: CosegSelfTrainingOptions, sourceCheckpointDir: string): AdaptConfigInput {
-  if (o.pseudo.length === 0) throw new Error('tag-proposal self-training needs at least one proposal to train on')
+export function cosegSelfTrainingConfig(
+  o: CosegSelfTrainingOptions,
+  sourceCheckpointDir: string,
+): AdaptConfigInput {
+  if (o.pseudo.length === 0)
+    throw new Error('tag-proposal self-training needs at least one proposal to train on')
   return {
     runDir: cosegStStageDir(o.runDir),
     seed: o.seed,

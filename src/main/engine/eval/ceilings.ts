@@ -1,14 +1,14 @@
 /**
- * Ceilings of a benchmark (method.md §10): what a model can reach on a set of users' ground truth, printed
+ * Ceilings of a benchmark (docs/method.md §10): what a model can reach on a set of users' ground truth, printed
  * next to every methods table so a method is read against what is reachable.
  *
  * 1. PERFECT prediction: at every pixel the GT class, and background (0) where the GT is void (255) — a
  *    prediction must be a class everywhere, and 0 is the choice that adds nothing to the FIoU union.
  *    Void pixels are left out of the confusion matrix, so the MIoUs are 100 (miou_all21: only the classes
- *    present, over 21), but they count in the FIoU union (method.md §6), so FIoU < 100 when GT has void.
+ *    present, over 21), but they count in the FIoU union (docs/method.md §6), so FIoU < 100 when GT has void.
  *
- * 2. IDEAL STRIDE-s predictor at the inference geometry the studio uses today (infer/predict-labels.ts):
- *    the image is squashed to size × size, the network's logits live on a grid of g × g nodes with
+ * 2. IDEAL STRIDE-s predictor at the SQUASH geometry (infer/geometry.ts 'squash', the studio's default
+ *    before issue 13): the image is squashed to size × size, the network's logits live on a grid of g × g nodes with
  *    g = ⌈size / s⌉ (output stride s = 8 for every backbone here), and the logits are resized BILINEARLY
  *    WITH ALIGN-CORNERS from g × g straight to the image's original H × W, then argmaxed. So node (i, j)
  *    lands on original pixel (i·(H−1)/(g−1), j·(W−1)/(g−1)): the corner nodes sit ON the image corners.
@@ -31,6 +31,14 @@
  *    21.9 / 37.9; over g × g equal blocks of the original GT 22.3 / 38.3), while nearest-neighbour block
  *    upsampling instead of align-corners would reach 26.3 / 40.4 — the geometry, not the vote, dominates.
  *
+ * 3. The same ideal predictor at the ASPECT-KEPT geometry (infer/geometry.ts, the studio's default since
+ *    issue 13): the image is resized to long side `size` (aspect kept, h' × w'), padded to a canvas of stride
+ *    multiples Hc × Wc (≥ 16), the logit grid is gh × gw = Hc/s × Wc/s, and the image's own part of it is
+ *    resized with align-corners to H × W: original pixel y samples grid row y·(h'−1)/(H−1)·(gh−1)/(Hc−1).
+ *    Steps a–c are the same with those per-axis coordinates (a node owns the pixels nearest to it; nodes in
+ *    the padding beyond the last owning node copy it — the ideal network continues the image there). Each image is taken on its OWN canvas;
+ *    a group-context batch pads to its largest canvas, which moves the node positions by under a pixel.
+ *
  * Scores are per user (one confusion matrix, mean FIoU over its images) and the mean over users, as every
  * table (user-metrics.ts). Fractions (0–1); NaN where undefined (e.g. miouPaper without an object class).
  */
@@ -38,10 +46,14 @@ import { IGNORE_INDEX, NUM_CLASSES } from '../../../shared/voc'
 import type { LabelMap } from '../../media/label-png'
 import { meanOverUsers, UserEvaluation, type UserMetrics } from './user-metrics'
 
-/** The inference geometry: square input side and the network's output stride. */
+/**
+ * The inference geometry: the network's output stride and the input side — the square side ('squash', the
+ * default here for the pure functions' old callers) or the long side with the aspect kept ('aspect').
+ */
 export interface StrideGeometry {
   size: number
   stride: number
+  mode?: 'squash' | 'aspect'
 }
 
 /** One user's scored ground truth. */
@@ -58,12 +70,16 @@ export interface CeilingScores {
   miouAll21: number
   miouPresent: number
   /** Each user's own numbers. */
-  perUser: Record<string, { images: number; fiou: number; miouPaper: number; miouAll21: number; miouPresent: number }>
+  perUser: Record<
+    string,
+    { images: number; fiou: number; miouPaper: number; miouAll21: number; miouPresent: number }
+  >
 }
 
 export interface Ceilings {
   perfect: CeilingScores
-  strideIdeal: CeilingScores & StrideGeometry & { grid: number }
+  /** `grid`: the logit grid's side ('squash') or its long side ('aspect'; the short side varies per image). */
+  strideIdeal: CeilingScores & Required<StrideGeometry> & { grid: number }
 }
 
 function checkMap(map: LabelMap, what: string): void {
@@ -82,7 +98,9 @@ export function perfectPrediction(gt: LabelMap): Uint8Array {
 /** Logit grid side for an input side and output stride ('same'-padded stride-2 stages: ⌈size/stride⌉). */
 export function gridSide(g: StrideGeometry): number {
   if (!Number.isInteger(g.size) || !Number.isInteger(g.stride) || g.size < 1 || g.stride < 1)
-    throw new RangeError(`inference geometry must be positive integers, got size ${g.size}, stride ${g.stride}`)
+    throw new RangeError(
+      `inference geometry must be positive integers, got size ${g.size}, stride ${g.stride}`,
+    )
   return Math.ceil(g.size / g.stride)
 }
 
@@ -90,10 +108,13 @@ export function gridSide(g: StrideGeometry): number {
  * Align-corners bilinear taps along one axis resizing `src` nodes to `dst` pixels (tf.image.resizeBilinear
  * with alignCorners: position x·(src−1)/(dst−1), 0 when dst = 1): lower node and the upper node's weight.
  */
-export function alignCornersTaps(src: number, dst: number): { lo: Int32Array; w: Float64Array } {
+export function alignCornersTaps(
+  src: number,
+  dst: number,
+  scale: number = dst > 1 ? (src - 1) / (dst - 1) : 0,
+): { lo: Int32Array; w: Float64Array } {
   const lo = new Int32Array(dst)
   const w = new Float64Array(dst)
-  const scale = dst > 1 ? (src - 1) / (dst - 1) : 0
   for (let x = 0; x < dst; x++) {
     const pos = x * scale
     const i = Math.min(Math.floor(pos), src - 1)
@@ -103,12 +124,55 @@ export function alignCornersTaps(src: number, dst: number): { lo: Int32Array; w:
   return { lo, w }
 }
 
-/** Nearest node along one axis of `pixels` pixels for a `grid`-node align-corners resize (halves round up). */
-export function ownerIndex(grid: number, pixels: number): Int32Array {
+/**
+ * Nearest node along one axis of `pixels` pixels for a `grid`-node align-corners resize (halves round up);
+ * `scale` = grid coordinate per pixel (default: the grid spans the pixels corner to corner).
+ */
+export function ownerIndex(
+  grid: number,
+  pixels: number,
+  scale: number = pixels > 1 ? (grid - 1) / (pixels - 1) : 0,
+): Int32Array {
   const out = new Int32Array(pixels)
-  const scale = pixels > 1 ? (grid - 1) / (pixels - 1) : 0
   for (let y = 0; y < pixels; y++) out[y] = Math.min(Math.round(y * scale), grid - 1)
   return out
+}
+
+/** Where each original row / column samples the logit grid: grid sides and per-pixel grid coordinates. */
+export interface GridMapping {
+  rows: number
+  cols: number
+  /** Grid coordinate per original pixel, vertically and horizontally. */
+  scaleY: number
+  scaleX: number
+}
+
+/** The squash mapping: a grid × grid lattice spanning the image corner to corner. */
+function squareMapping(gt: LabelMap, grid: number): GridMapping {
+  return {
+    rows: grid,
+    cols: grid,
+    scaleY: gt.height > 1 ? (grid - 1) / (gt.height - 1) : 0,
+    scaleX: gt.width > 1 ? (grid - 1) / (gt.width - 1) : 0,
+  }
+}
+
+/** One axis of the aspect mapping: image side → resized side → padded canvas → grid (see the header). */
+function aspectAxis(pixels: number, resized: number, stride: number): { nodes: number; scale: number } {
+  const canvas = Math.max(16, Math.ceil(resized / stride) * stride)
+  const nodes = canvas / stride
+  const scale = pixels > 1 && nodes > 1 ? ((resized - 1) / (pixels - 1)) * ((nodes - 1) / (canvas - 1)) : 0
+  return { nodes, scale }
+}
+
+/** The grid mapping of one GT at a geometry (the squash lattice, or the aspect-kept padded canvas). */
+export function gridMapping(gt: LabelMap, geometry: StrideGeometry): GridMapping {
+  const grid = gridSide(geometry)
+  if ((geometry.mode ?? 'squash') === 'squash') return squareMapping(gt, grid)
+  const s = geometry.size / Math.max(gt.width, gt.height)
+  const y = aspectAxis(gt.height, Math.max(1, Math.round(gt.height * s)), geometry.stride)
+  const x = aspectAxis(gt.width, Math.max(1, Math.round(gt.width * s)), geometry.stride)
+  return { rows: y.nodes, cols: x.nodes, scaleY: y.scale, scaleX: x.scale }
 }
 
 /**
@@ -117,22 +181,40 @@ export function ownerIndex(grid: number, pixels: number): Int32Array {
  */
 export function nodeClasses(gt: LabelMap, grid: number, numClasses: number = NUM_CLASSES): Uint8Array {
   checkMap(gt, 'ground truth')
-  if (!Number.isInteger(grid) || grid < 1) throw new RangeError(`grid side must be a positive integer, got ${grid}`)
+  if (!Number.isInteger(grid) || grid < 1)
+    throw new RangeError(`grid side must be a positive integer, got ${grid}`)
+  return nodeClassesOn(gt, squareMapping(gt, grid), numClasses)
+}
+
+/** Step a on any grid mapping (row-major rows × cols). */
+export function nodeClassesOn(gt: LabelMap, m: GridMapping, numClasses: number = NUM_CLASSES): Uint8Array {
+  checkMap(gt, 'ground truth')
   const { width: w, height: h, labels } = gt
-  const rows = ownerIndex(grid, h)
-  const cols = ownerIndex(grid, w)
-  const votes = new Float64Array(grid * grid * numClasses)
+  const rows = ownerIndex(m.rows, h, m.scaleY)
+  const cols = ownerIndex(m.cols, w, m.scaleX)
+  const votes = new Float64Array(m.rows * m.cols * numClasses)
   for (let y = 0; y < h; y++) {
-    const rowBase = rows[y]! * grid
+    const rowBase = rows[y]! * m.cols
     for (let x = 0; x < w; x++) {
       const c = labels[y * w + x]!
       if (c === IGNORE_INDEX) continue
-      if (c >= numClasses) throw new RangeError(`ground truth holds label ${c}; allowed 0–${numClasses - 1} and 255`)
+      if (c >= numClasses)
+        throw new RangeError(`ground truth holds label ${c}; allowed 0–${numClasses - 1} and 255`)
       votes[(rowBase + cols[x]!) * numClasses + c]! += 1
     }
   }
-  const out = new Uint8Array(grid * grid)
-  for (let n = 0; n < grid * grid; n++) out[n] = argmaxLowest(votes, n * numClasses, numClasses)
+  const out = new Uint8Array(m.rows * m.cols)
+  for (let n = 0; n < out.length; n++) out[n] = argmaxLowest(votes, n * numClasses, numClasses)
+  // Nodes past the image's last owner (in the stride padding of an aspect canvas) own no pixel; a network
+  // may predict anything there, and the ideal one continues the image: copy the nearest owning node, so the
+  // padding does not bleed background into the image's bottom/right edge. (In a squash lattice the last
+  // node owns the last pixel, so nothing changes there.)
+  const lastRow = rows[h - 1]!
+  const lastCol = cols[w - 1]!
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++)
+      if (i > lastRow || j > lastCol)
+        out[i * m.cols + j] = out[Math.min(i, lastRow) * m.cols + Math.min(j, lastCol)]!
   return out
 }
 
@@ -151,12 +233,33 @@ export function upsampleNodeClasses(
   height: number,
   numClasses: number = NUM_CLASSES,
 ): Uint8Array {
-  if (nodes.length !== grid * grid) throw new RangeError(`${nodes.length} node classes for a ${grid}×${grid} grid`)
-  const ty = alignCornersTaps(grid, height)
-  const tx = alignCornersTaps(grid, width)
+  if (nodes.length !== grid * grid)
+    throw new RangeError(`${nodes.length} node classes for a ${grid}×${grid} grid`)
+  return upsampleNodeClassesOn(
+    nodes,
+    squareMapping({ width, height, labels: new Uint8Array(0) }, grid),
+    width,
+    height,
+    numClasses,
+  )
+}
+
+/** Step b on any grid mapping. */
+export function upsampleNodeClassesOn(
+  nodes: Uint8Array,
+  m: GridMapping,
+  width: number,
+  height: number,
+  numClasses: number = NUM_CLASSES,
+): Uint8Array {
+  if (nodes.length !== m.rows * m.cols)
+    throw new RangeError(`${nodes.length} node classes for a ${m.rows}×${m.cols} grid`)
+  const ty = alignCornersTaps(m.rows, height, m.scaleY)
+  const tx = alignCornersTaps(m.cols, width, m.scaleX)
   const out = new Uint8Array(width * height)
   const score = new Float64Array(numClasses)
-  const node = (i: number, j: number): number => nodes[Math.min(i, grid - 1) * grid + Math.min(j, grid - 1)]!
+  const node = (i: number, j: number): number =>
+    nodes[Math.min(i, m.rows - 1) * m.cols + Math.min(j, m.cols - 1)]!
   for (let y = 0; y < height; y++) {
     const i0 = ty.lo[y]!
     const wy = ty.w[y]!
@@ -180,8 +283,9 @@ export function strideIdealPrediction(
   geometry: StrideGeometry,
   numClasses: number = NUM_CLASSES,
 ): Uint8Array {
-  const grid = gridSide(geometry)
-  return upsampleNodeClasses(nodeClasses(gt, grid, numClasses), grid, gt.width, gt.height, numClasses)
+  checkMap(gt, 'ground truth')
+  const m = gridMapping(gt, geometry)
+  return upsampleNodeClassesOn(nodeClassesOn(gt, m, numClasses), m, gt.width, gt.height, numClasses)
 }
 
 function scoreUsers(
@@ -205,7 +309,8 @@ function scoreUsers(
       miouPresent: m.miouPresent,
     }
   }
-  if (metrics.length === 0) throw new RangeError('ceilings of no scored image: every user has an empty GT list')
+  if (metrics.length === 0)
+    throw new RangeError('ceilings of no scored image: every user has an empty GT list')
   const mean = meanOverUsers(metrics)
   return {
     users: mean.users,
@@ -231,6 +336,7 @@ export function ceilings(
       ...scoreUsers(users, (gt) => strideIdealPrediction(gt, geometry, numClasses), numClasses),
       size: geometry.size,
       stride: geometry.stride,
+      mode: geometry.mode ?? 'squash',
       grid,
     },
   }

@@ -1,5 +1,5 @@
 /**
- * Confusion matrix and class IoU, exactly as method.md §6 and the released PSS code
+ * Confusion matrix and class IoU, exactly as docs/method.md §6 and the released PSS code
  * (advent/utils/func.py: `fast_hist`, `per_class_iu`) define them.
  *
  * All values here are fractions (0–1); percent is for reports.
@@ -193,7 +193,7 @@ export function objectClassesInGt(conf: Confusion): number[] {
 }
 
 /**
- * The paper's MIoU (Tables 2 and 7, method.md §6): mean IoU over the OBJECT classes 1..numClasses-1
+ * The paper's MIoU (Tables 2 and 7, docs/method.md §6): mean IoU over the OBJECT classes 1..numClasses-1
  * present in the user's ground truth; background is left out, and so is a class that is only
  * predicted (its false-positive pixels still lower the IoU of the GT classes they were taken from).
  * Seven rows of Table 7 reproduce Table 2 exactly this way. Per-class

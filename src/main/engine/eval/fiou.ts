@@ -1,5 +1,5 @@
 /**
- * FIoU of one image (method.md §6; the released code's `eval_UDA.single_image_iou`): the IoU of
+ * FIoU of one image (docs/method.md §6; the released code's `eval_UDA.single_image_iou`): the IoU of
  * "foreground" taken as one region, where a pixel only counts as found if its class is right too.
  *
  *   inter = #{pred = gt and pred > 0}

@@ -1,5 +1,5 @@
 /**
- * Segmentation metrics of the PSS paper (method.md §6): confusion matrix, MIoU in the released-code
+ * Segmentation metrics of the PSS paper (docs/method.md §6): confusion matrix, MIoU in the released-code
  * (absent = 0, mean over all classes), mmsegmentation (present classes only) and paper (object
  * classes in the GT, background excluded) conventions, per-image FIoU, per-user and mean-over-users
  * tables, the ceilings (perfect and ideal stride-s predictions) and the label-map resize used to

@@ -1,5 +1,5 @@
 /**
- * Per-user (album) metrics and the mean-over-users table (method.md §6):
+ * Per-user (album) metrics and the mean-over-users table (docs/method.md §6):
  * - one confusion matrix over all the user's labelled images → per-class IoU, MIoU in the three
  *   conventions (all21 = released code's printout, present = mmsegmentation, paper = Tables 2/7);
  * - FIoU of the user = mean of its images' FIoU;

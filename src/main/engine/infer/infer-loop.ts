@@ -22,12 +22,19 @@ import type { CrfParams } from '../postprocess/crf/crf-params'
 import { predictProbabilities, type TtaPassTiming } from './tta'
 import { PLAIN_PASS, type TtaOptions } from './tta-options'
 import { writePrediction } from './write-prediction'
+import { resolveGeometry, type InferGeometry, type ResolvedGeometry } from './geometry'
 import { makeDirSync } from '../../files/make-dir'
+import { predictTop2 } from './predict-top2'
+import { writeFileAtomic } from '../../files/atomic-file'
+import path from 'node:path'
+import { encodeTop2, top2FileName } from './top2-file'
 
 export interface InferStarted {
   backend: BackendReport
   checkpointIteration: number
   inputSize: number
+  /** The geometry every image goes through (geometry.ts), its size filled in. */
+  geometry: ResolvedGeometry
   total: number
 }
 
@@ -69,6 +76,8 @@ export interface InferOutcome {
   skipped: number
   /** The post-processing options the run used (null = off), with their defaults filled in. */
   options: { tta: TtaOptions | null; crf: CrfParams | null }
+  /** The geometry the images went through (recorded with the predictions). */
+  geometry: ResolvedGeometry
   cost: InferCost
 }
 
@@ -129,6 +138,7 @@ async function labelBatch(
   model: SegmentationModel,
   images: readonly RgbRaster[],
   size: number,
+  geometry: InferGeometry,
   tta: TtaOptions | null,
   crf: CrfParams | null,
   meter: CostMeter,
@@ -136,12 +146,19 @@ async function labelBatch(
   if (images.length === 0) return []
   if (tta === null && crf === null) {
     const t0 = performance.now()
-    const labels = await predictLabels(model, images, size)
+    const labels = await predictLabels(model, images, size, geometry)
     const ms = performance.now() - t0
-    meter.addPasses([{ scale: 1, side: size, flip: false, ms }])
+    const g = resolveGeometry(geometry, size)
+    meter.addPasses([{ scale: 1, side: g.mode === 'aspect' ? g.longSide : g.size, flip: false, ms }])
     return labels
   }
-  const { probabilities, passes } = await predictProbabilities(model, images, size, tta ?? PLAIN_PASS)
+  const { probabilities, passes } = await predictProbabilities(
+    model,
+    images,
+    size,
+    tta ?? PLAIN_PASS,
+    geometry,
+  )
   meter.addPasses(passes)
   return probabilities.map((p, i) => {
     const n = p.width * p.height
@@ -155,6 +172,35 @@ async function labelBatch(
   })
 }
 
+/** The click-mask branch: top-2 probability maps (predict-top2.ts) written as <outDir>/<name>.top2; how many. */
+async function writeTop2Batch(
+  model: SegmentationModel,
+  ok: readonly { name: string; image: RgbRaster }[],
+  geometry: ResolvedGeometry,
+  maxSide: number,
+  outDir: string,
+  meter: CostMeter,
+): Promise<number> {
+  const t0 = performance.now()
+  const maps = await predictTop2(
+    model,
+    ok.map((o) => o.image),
+    geometry,
+    maxSide,
+  )
+  meter.addPasses([
+    {
+      scale: 1,
+      side: geometry.mode === 'aspect' ? geometry.longSide : geometry.size,
+      flip: false,
+      ms: performance.now() - t0,
+    },
+  ])
+  for (let i = 0; i < ok.length; i++)
+    writeFileAtomic(path.join(outDir, top2FileName(ok[i]!.name)), encodeTop2(maps[i]!))
+  return ok.length
+}
+
 export async function runInference(req: InferRequest, hooks: InferHooks): Promise<InferOutcome> {
   const backend = await selectBackend({ force: req.backend, env: process.env })
   const run = await loadRunModel(req.runDir, req.checkpoint)
@@ -165,15 +211,17 @@ export async function runInference(req: InferRequest, hooks: InferHooks): Promis
   const t0 = performance.now()
   const meter = new CostMeter()
   const options = { tta: req.tta, crf: req.crf }
+  const geometry = resolveGeometry(req.geometry, run.size)
   const outcome = (status: InferOutcome['status']): InferOutcome => ({
     status,
     predicted,
     skipped,
     options,
+    geometry,
     cost: meter.report(req.crf !== null),
   })
   try {
-    hooks.onStarted?.({ backend, checkpointIteration: run.iteration, inputSize: run.size, total })
+    hooks.onStarted?.({ backend, checkpointIteration: run.iteration, inputSize: run.size, geometry, total })
     for (const album of req.albums) {
       makeDirSync(album.outDir)
       for (const batch of album.batches) {
@@ -190,17 +238,22 @@ export async function runInference(req: InferRequest, hooks: InferHooks): Promis
             hooks.onProblem?.({ file: item.image, reason: `cannot decode the image: ${message(e)}` })
           }
         }
-        const labels = await labelBatch(
-          run.model,
-          ok.map((o) => o.image),
-          run.size,
-          req.tta,
-          req.crf,
-          meter,
-        )
-        for (let i = 0; i < ok.length; i++) {
-          await writePrediction(album.outDir, ok[i]!.name, labels[i]!)
-          predicted++
+        if (req.top2 !== null)
+          predicted += await writeTop2Batch(run.model, ok, geometry, req.top2.maxSide, album.outDir, meter)
+        else {
+          const labels = await labelBatch(
+            run.model,
+            ok.map((o) => o.image),
+            run.size,
+            req.geometry,
+            req.tta,
+            req.crf,
+            meter,
+          )
+          for (let i = 0; i < ok.length; i++) {
+            await writePrediction(album.outDir, ok[i]!.name, labels[i]!)
+            predicted++
+          }
         }
         meter.images += ok.length
         meter.totalMs += performance.now() - tBatch

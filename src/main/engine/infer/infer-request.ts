@@ -8,6 +8,8 @@ import { z } from 'zod'
 import { BACKEND_CHOICES } from '../backend/backend-choice'
 import { CrfParamsSchema } from '../postprocess/crf/crf-params'
 import { TtaOptionsSchema } from './tta-options'
+import { InferGeometrySchema } from './geometry'
+import { parseRequest } from '../sessions/request-error'
 
 /** A prediction's file name stem: no folders, so outputs stay inside their album's output folder. */
 const SAFE_NAME = /^[A-Za-z0-9._-][A-Za-z0-9._ -]{0,199}$/
@@ -45,25 +47,31 @@ export const InferRequestSchema = z
     crf: CrfParamsSchema.nullable().default(null),
     /** Predict with this snapshot (<runDir>/checkpoints/<iteration>/) instead of the latest checkpoint; null = latest. */
     checkpoint: z.number().int().min(0).nullable().default(null),
+    /**
+     * Write each image's top-2 class probability map (<outDir>/<name>.top2, long side ≤ maxSide; see
+     * top2-file.ts) instead of its label PNGs: the editor's click masks. Not with TTA or the CRF.
+     */
+    top2: z
+      .object({ maxSide: z.number().int().min(8).max(4096) })
+      .strict()
+      .nullable()
+      .default(null),
+    /**
+     * How images go through the network (geometry.ts): aspect kept at 1.5 × the run's training size by
+     * default; { mode: 'squash' } only where a caller asks for the old size × size resize.
+     */
+    geometry: InferGeometrySchema.default({ mode: 'aspect', longSide: null }),
   })
   .strict()
+  .refine((r) => r.top2 === null || (r.tta === null && r.crf === null), {
+    message: 'top2 maps are plain passes: leave tta and crf off',
+    path: ['top2'],
+  })
 export type InferRequest = z.infer<typeof InferRequestSchema>
 export type InferRequestInput = z.input<typeof InferRequestSchema>
 
-export class InferRequestError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'InferRequestError'
-  }
-}
-
 export function parseInferRequest(raw: unknown): InferRequest {
-  const r = InferRequestSchema.safeParse(raw)
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    throw new InferRequestError(`Invalid inference request: ${issues.join('; ')}`)
-  }
-  return r.data
+  return parseRequest(InferRequestSchema, raw, 'inference request')
 }
 
 /** Default grouping: consecutive fixed-size chunks, in the given order. */

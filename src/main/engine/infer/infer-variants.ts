@@ -16,7 +16,7 @@ import type { CrfParamsInput } from '../postprocess/crf/crf-params'
 import type { FileProblem } from '../runs/file-dataset'
 import { chunkBatches } from './infer-request'
 import type { InferCost, InferOutcome } from './infer-loop'
-import { startInferenceWorker } from './start-inference-worker'
+import { startInferenceWorker } from '../sessions/starters'
 import type { TtaOptionsInput } from './tta-options'
 
 export interface InferVariant {

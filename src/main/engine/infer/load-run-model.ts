@@ -10,6 +10,12 @@ import * as path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { latestAdaptCheckpoint, readAdaptRunFile } from '../methods/adapt-checkpoint'
 import { contextFor } from '../methods/adapt-config'
+import {
+  adaptArchitecture,
+  buildSegmenter,
+  loadTorchCheckpoint,
+  pthSourceSpec,
+} from '../methods/build-segmenter'
 import { SHAPE_CLASSES } from '../data/synthetic-shapes'
 import { createModel } from '../models/registry'
 import type { SegmentationModel } from '../models/segnet'
@@ -59,12 +65,13 @@ function adaptationSpec(runDir: string): RunSpec {
     size: config.size,
     numClasses: config.numClasses,
     ckpt: latestAdaptCheckpoint(runDir),
+    // The run's own network: SegNet, or the torchvision model its init (a .pth, or its stage-1 run) names.
     build: () =>
-      createModel('segnet', {
-        backbone: { kind: 'resnet-compact', width: config.width },
+      buildSegmenter(adaptArchitecture(config), {
+        width: config.width,
         numClasses: config.numClasses,
         seed: config.seed,
-        ...(ctx.variant === 'none' ? {} : { context: ctx }),
+        context: ctx,
       }),
   }
 }
@@ -88,18 +95,26 @@ function trainingSpec(runDir: string): RunSpec {
 
 /** The network a run folder (training or adaptation run) describes, and its latest checkpoint. */
 export function runSpec(runDir: string): RunSpec {
+  // An imported PyTorch model used as a run's source (methods/source-model.ts): its .pth is its checkpoint.
+  const imported = pthSourceSpec(runDir)
+  if (imported) return imported
   return isAdaptationRun(runDir) ? adaptationSpec(runDir) : trainingSpec(runDir)
 }
 
 /** Snapshot `iteration` of a run folder (a complete checkpoint: state.json written last). */
-function snapshotCheckpoint(runDir: string, iteration: number): { dir: string; state: { iteration: number } } {
+function snapshotCheckpoint(
+  runDir: string,
+  iteration: number,
+): { dir: string; state: { iteration: number } } {
   const dir = path.join(runDir, 'checkpoints', snapshotDirName(iteration))
-  if (!fs.existsSync(path.join(dir, 'state.json'))) throw new Error(`${dir}: no complete snapshot at iteration ${iteration}`)
+  if (!fs.existsSync(path.join(dir, 'state.json')))
+    throw new Error(`${dir}: no complete snapshot at iteration ${iteration}`)
   return { dir, state: { iteration } }
 }
 
 /** Loads a checkpoint folder's weights into the model, strictly (every parameter must load). */
 export async function loadCheckpointWeights(model: SegmentationModel, checkpointDir: string): Promise<void> {
+  if (await loadTorchCheckpoint(model, checkpointDir)) return
   const w = await loadNamedWeights(checkpointDir)
   try {
     applyWeights(model.params, w.tensors, true)

@@ -1,15 +1,19 @@
 /**
  * Label maps for a batch of images at their original sizes:
- *   1. each image is resized to the run's square training side (bilinear, half-pixel centres, as the
- *      training augmentation samples), normalised as in training, and the batch is run in eval mode;
- *   2. each image's stride-8 logits are resized BILINEARLY to the image's original size (align-corners,
- *      the same convention the training loss used to bring logits to its input) and only then argmaxed.
+ *   1. each image goes through the network at the inference geometry (geometry.ts; default: aspect kept,
+ *      long side = 1.5 × the run's training side, padded with black to a multiple of 8; 'squash' = the old
+ *      size × size resize), normalised as in training, in eval mode (forward-canvas.ts);
+ *   2. each image's stride-8 logits — its own part of the canvas, padding cropped away — are resized
+ *      BILINEARLY to the image's original size (align-corners, the same convention the training loss used
+ *      to bring logits to its input) and only then argmaxed.
  * Upsampling logits rather than the label map gives smooth class boundaries at the original resolution
  * instead of 8×size blocks of nearest-neighbour labels.
  */
 import * as tf from '@tensorflow/tfjs'
 import { normalizeImages } from '../models/preprocess'
 import type { SegmentationModel } from '../models/segnet'
+import { forEachImageLogits } from './forward-canvas'
+import { ASPECT_GEOMETRY, resolveGeometry, type InferGeometry } from './geometry'
 
 export interface RgbRaster {
   width: number
@@ -24,7 +28,7 @@ export interface PredictedLabels {
   labels: Uint8Array
 }
 
-/** The model's input batch [N, size, size, 3], normalised. */
+/** A squashed input batch [N, size, size, 3], normalised (feature extraction: clustering, co-segmentation). */
 export function inputBatch(images: readonly RgbRaster[], size: number): tf.Tensor4D {
   return tf.tidy(() => {
     const resized = images.map((img) => {
@@ -39,27 +43,17 @@ export async function predictLabels(
   model: SegmentationModel,
   images: readonly RgbRaster[],
   size: number,
+  geometry: InferGeometry = ASPECT_GEOMETRY,
 ): Promise<PredictedLabels[]> {
-  if (images.length === 0) return []
-  const logits = tf.tidy(() => model.forward(inputBatch(images, size), false).main)
-  try {
-    const out: PredictedLabels[] = []
-    for (let i = 0; i < images.length; i++) {
+  const out: PredictedLabels[] = new Array<PredictedLabels>(images.length)
+  await forEachImageLogits(model, images, resolveGeometry(geometry, size), async (i, up) => {
+    const labels = tf.tidy(() => up.argMax(-1).squeeze([0]).toInt())
+    try {
       const img = images[i]!
-      const labels = tf.tidy(() => {
-        const one = logits.slice([i, 0, 0, 0], [1, -1, -1, -1])
-        const up = tf.image.resizeBilinear(one, [img.height, img.width], true)
-        return up.argMax(-1).squeeze([0]).toInt()
-      })
-      try {
-        const data = await labels.data()
-        out.push({ width: img.width, height: img.height, labels: Uint8Array.from(data) })
-      } finally {
-        labels.dispose()
-      }
+      out[i] = { width: img.width, height: img.height, labels: Uint8Array.from(await labels.data()) }
+    } finally {
+      labels.dispose()
     }
-    return out
-  } finally {
-    logits.dispose()
-  }
+  })
+  return out
 }

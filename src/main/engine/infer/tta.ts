@@ -1,9 +1,11 @@
 /**
  * Class probabilities at each image's ORIGINAL size, optionally with test-time augmentation (TTA):
  * for every scale s and (with `flip`) both orientations, the whole batch is transformed the same way
- * (a batch is a group whose predictions may depend on each other, so it is never split), resized to a
- * square side round(size·s / 8)·8 (the net needs multiples of 8), forwarded, and each image's logits
- * are upsampled bilinearly to its original size, softmaxed, flipped back, and averaged over all passes.
+ * (a batch is a group whose predictions may depend on each other, so a group-context batch is never split),
+ * goes through the network at the inference geometry scaled by s (geometry.ts: long side ≈ side·s with the
+ * aspect kept and stride padding, or a square of side round(size·s / 8)·8 in 'squash' mode; see
+ * forward-canvas.ts), and each image's logits are upsampled bilinearly to its original size, softmaxed,
+ * flipped back, and averaged over all passes.
  *
  * The flip is applied to the decoded pixels before resizing and undone on the probabilities after
  * upsampling: both reversals are exact (tf.image.flipLeftRight is a permutation; on wasm it is 7×
@@ -14,7 +16,14 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { MIN_INPUT_SIDE, type SegmentationModel } from '../models/segnet'
-import { normalizeImages } from '../models/preprocess'
+import { forEachImageLogits } from './forward-canvas'
+import {
+  ASPECT_GEOMETRY,
+  resolveGeometry,
+  scaleGeometry,
+  type InferGeometry,
+  type ResolvedGeometry,
+} from './geometry'
 import type { RgbRaster } from './predict-labels'
 import { PLAIN_PASS, type TtaOptions } from './tta-options'
 
@@ -33,6 +42,7 @@ export interface ClassProbabilities {
 
 export interface TtaPassTiming {
   scale: number
+  /** The pass's long side ('aspect') or square side ('squash'), in pixels. */
   side: number
   flip: boolean
   /** Wall time of this pass for the whole batch (resize, forward, upsample, softmax, accumulate). */
@@ -45,7 +55,7 @@ export interface ProbabilitiesResult {
 }
 
 /**
- * One pass: the batch (optionally mirrored) at `side` → each image's probabilities at original size,
+ * One pass: the batch (optionally mirrored) at geometry `g` → each image's probabilities at original size,
  * handed to `take(i, data)` one image at a time, so the backend holds one full-size map at a time
  * (a 500×375×21 map is 16 MB; the sums live in JS memory, not in the wasm heap).
  */
@@ -53,22 +63,16 @@ async function pass(
   model: SegmentationModel,
   raws: readonly tf.Tensor4D[],
   images: readonly RgbRaster[],
-  side: number,
+  g: ResolvedGeometry,
   flip: boolean,
   take: (i: number, data: Float32Array) => void,
 ): Promise<void> {
-  const logits = tf.tidy(() => {
-    const resized = raws.map((r) => {
-      const src = flip ? tf.image.flipLeftRight(r.toFloat()) : r.toFloat()
-      return tf.image.resizeBilinear(src, [side, side], false, true)
-    })
-    return model.forward(normalizeImages(tf.concat(resized, 0)), false).main
-  })
-  try {
-    for (const [i, img] of images.entries()) {
+  await forEachImageLogits(
+    model,
+    images,
+    g,
+    async (i, up) => {
       const p = tf.tidy(() => {
-        const one = logits.slice([i, 0, 0, 0], [1, -1, -1, -1])
-        const up = tf.image.resizeBilinear(one, [img.height, img.width], true)
         const soft = tf.softmax(up, -1)
         return flip ? tf.image.flipLeftRight(soft) : soft
       })
@@ -77,10 +81,10 @@ async function pass(
       } finally {
         p.dispose()
       }
-    }
-  } finally {
-    logits.dispose()
-  }
+    },
+    flip,
+    raws,
+  )
 }
 
 /** acc += add, elementwise in float32 (each sum is rounded once, as a float32 tensor add would). */
@@ -90,26 +94,29 @@ function addInto(acc: Float32Array, add: Float32Array): void {
 
 /**
  * Per-image class probabilities at original size, averaged over the TTA passes (`PLAIN_PASS` = none).
- * Reads the tensors' data outside any tidy (see engine.md) and leaves no tensor behind.
+ * Reads the tensors' data outside any tidy (see docs/engine.md) and leaves no tensor behind.
  */
 export async function predictProbabilities(
   model: SegmentationModel,
   images: readonly RgbRaster[],
   size: number,
   tta: TtaOptions = PLAIN_PASS,
+  geometry: InferGeometry = ASPECT_GEOMETRY,
 ): Promise<ProbabilitiesResult> {
   if (images.length === 0) return { probabilities: [], passes: [] }
   const raws = images.map((img) => tf.tensor4d(img.data, [1, img.height, img.width, 3], 'int32'))
   const total: (Float32Array | null)[] = images.map(() => null)
   const passes: TtaPassTiming[] = []
+  const base = resolveGeometry(geometry, size)
   try {
     for (const scale of tta.scales) {
-      const side = scaledSide(size, scale)
+      const g = scale === 1 ? base : scaleGeometry(base, scale)
+      const side = g.mode === 'aspect' ? g.longSide : g.size
       // Sum the pair of one scale first, then add it to the total (see the header: exact flip invariance).
       const pair: (Float32Array | null)[] = images.map(() => null)
       for (const flip of tta.flip ? [false, true] : [false]) {
         const t0 = performance.now()
-        await pass(model, raws, images, side, flip, (i, data) => {
+        await pass(model, raws, images, g, flip, (i, data) => {
           const acc = pair[i]
           if (acc) addInto(acc, data)
           else pair[i] = data

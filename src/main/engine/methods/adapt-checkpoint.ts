@@ -22,75 +22,27 @@ import type { ParamStore } from '../models/params'
 import type { Discriminator } from '../models/discriminator'
 import type { SegmentationModel } from '../models/segnet'
 import type { Adam, SgdMomentum } from '../train/optimizers'
-import { checkpointDirName, CheckpointError } from '../runs/checkpoint'
-import { ADAPT_IDENTITY_FIELDS, AdaptConfigSchema, type AdaptConfig } from './adapt-config'
+import { checkpointDirName, CheckpointError, readCheckpointJson } from '../runs/checkpoint-files'
+import { ADAPT_IDENTITY_FIELDS, type AdaptConfig } from './adapt-config'
 import { makeDirSync } from '../../files/make-dir'
+import {
+  AdaptLossPoint,
+  latestAdaptCheckpoint,
+  POINTER_FILE,
+  readAdaptRunFile,
+  RUN_FILE,
+  RunJson,
+  RunStart,
+  STATE_FILE,
+  type AdaptRunFile,
+  type AdaptState,
+} from './adapt-run-file'
 
-const RUN_FILE = 'run.json'
-const POINTER_FILE = 'checkpoint.json'
-const STATE_FILE = 'state.json'
+export { AdaptLossPoint, latestAdaptCheckpoint, readAdaptRunFile, type AdaptRunFile, type AdaptState }
+
 const OPTIMIZER_DIR = 'optimizer'
 export const D_MAIN_DIR = 'd_main'
 export const D_AUX_DIR = 'd_aux'
-
-export const AdaptLossPoint = z.object({
-  iteration: z.number().int().min(1),
-  loss: z.number(),
-  terms: z.record(z.string(), z.number()),
-})
-export type AdaptLossPoint = z.infer<typeof AdaptLossPoint>
-
-const StateJson = z.object({
-  version: z.literal(1),
-  kind: z.literal('adaptation'),
-  iteration: z.number().int().min(0),
-  steps: z.object({ seg: z.number().int(), dMain: z.number().int(), dAux: z.number().int() }),
-  losses: z.array(AdaptLossPoint),
-  /**
-   * The segmenter's own random state: the group context module's dropout sequence (SegNet.dropoutState).
-   * Absent in checkpoints written before it was saved, and for models that draw no dropout.
-   */
-  rng: z.object({ dropout: z.number().int().min(0).max(0xffffffff) }).optional(),
-})
-export type AdaptState = z.infer<typeof StateJson>
-
-const PointerJson = z.object({
-  iteration: z.number().int().min(0),
-  dir: z.string().regex(/^checkpoints\/\d{6,}$/, 'must be checkpoints/<iteration>'),
-})
-
-const RunStart = z.object({ at: z.string(), fromIteration: z.number().int().min(0), backend: z.string() })
-
-const RunJson = z.object({
-  version: z.literal(1),
-  kind: z.literal('adaptation'),
-  config: z.unknown(),
-  starts: z.array(RunStart).optional(),
-})
-export type AdaptRunFile = z.infer<typeof RunJson> & { config: AdaptConfig }
-
-function readJson<T>(file: string, schema: z.ZodType<T>): T {
-  let raw: unknown
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'))
-  } catch (e) {
-    throw new CheckpointError(file, e instanceof Error ? e.message : String(e))
-  }
-  const r = schema.safeParse(raw)
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    throw new CheckpointError(file, `unexpected content (${issues.join('; ')})`)
-  }
-  return r.data
-}
-
-export function readAdaptRunFile(runDir: string): AdaptRunFile {
-  const file = path.join(runDir, RUN_FILE)
-  const run = readJson(file, RunJson)
-  const c = AdaptConfigSchema.safeParse(run.config)
-  if (!c.success) throw new CheckpointError(file, 'not an adaptation run (its config does not validate)')
-  return { ...run, config: c.data }
-}
 
 export function writeAdaptRunFile(config: AdaptConfig): void {
   const file = path.join(config.runDir, RUN_FILE)
@@ -103,7 +55,7 @@ export function writeAdaptRunFile(config: AdaptConfig): void {
 
 export function recordAdaptStart(runDir: string, start: z.infer<typeof RunStart>): void {
   const file = path.join(runDir, RUN_FILE)
-  const run = readJson(file, RunJson)
+  const run = readCheckpointJson(file, RunJson)
   writeFileAtomic(file, JSON.stringify({ ...run, starts: [...(run.starts ?? []), start] }, null, 2))
 }
 
@@ -184,21 +136,6 @@ export async function saveAdaptCheckpoint(a: AdaptSaveArgs): Promise<string> {
     JSON.stringify({ iteration: a.iteration, dir: `checkpoints/${name}` }),
   )
   return final
-}
-
-export function latestAdaptCheckpoint(runDir: string): { dir: string; state: AdaptState } | null {
-  const pointerFile = path.join(runDir, POINTER_FILE)
-  if (!fs.existsSync(pointerFile)) return null
-  const p = readJson(pointerFile, PointerJson)
-  const dir = path.join(runDir, p.dir)
-  const state = readJson(path.join(dir, STATE_FILE), StateJson)
-  if (state.iteration !== p.iteration) {
-    throw new CheckpointError(
-      path.join(dir, STATE_FILE),
-      `iteration ${state.iteration} does not match ${POINTER_FILE}`,
-    )
-  }
-  return { dir, state }
 }
 
 /** Loads a weights folder into a store; returns the names the folder did not have. */

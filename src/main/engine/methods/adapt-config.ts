@@ -4,12 +4,15 @@
  *
  * The model starts from `init` — a checkpoint folder (the source / No-DA model, weights only) or a stage-1
  * adaptation run (its latest checkpoint, discriminators included; required by the two-stage methods, whose
- * pseudo labels that model predicts) — or from fresh weights when `init` is null.
+ * pseudo labels that model predicts), or an imported PyTorch model (`{kind: 'pth', file, arch, sha256}`: a
+ * torchvision network built from that state dict) — or from fresh weights when `init` is null.
  */
 import { z } from 'zod'
 import { BACKEND_CHOICES } from '../backend/backend-choice'
 import { ContextConfigSchema } from '../models/config'
 import { configNeedsStage1, MethodConfigSchema, METHOD_KINDS } from './registry'
+import { importedModelRefusal, PthSourceSchema } from './source-model'
+import { parseRequest } from '../sessions/request-error'
 
 const LabelledFileSchema = z.object({ image: z.string().min(1), mask: z.string().min(1) }).strict()
 
@@ -34,6 +37,8 @@ export const InitSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('checkpoint'), dir: z.string().min(1) }).strict(),
   /** A stage-1 adaptation run folder: its latest checkpoint (with discriminators). */
   z.object({ kind: z.literal('adapt-run'), runDir: z.string().min(1) }).strict(),
+  /** An imported torchvision model (source-model.ts): the network is built from the state dict's architecture. */
+  PthSourceSchema,
 ])
 export type AdaptInit = z.infer<typeof InitSchema>
 
@@ -82,6 +87,17 @@ export const AdaptConfigSchema = z
         message: `${c.method.kind}${c.method.kind === 'mrnet' ? ' stage 2' : ''} starts from a stage-1 run: init must be {kind: 'adapt-run', runDir}`,
       })
     }
+    if (c.init?.kind === 'pth') {
+      const refusal = importedModelRefusal(c.method.kind, c.init.arch, c.init.aux ?? false)
+      if (refusal) ctx.addIssue({ code: 'custom', path: ['init'], message: refusal })
+      else if (c.context && c.context.variant !== 'none')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['context'],
+          message:
+            'the group context module cannot attach to an imported torchvision model (no PSP head, no aux regions)',
+        })
+    }
     if (c.method.kind !== 'noda' && c.target.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['target'], message: `${c.method.kind} needs the album's images` })
     }
@@ -90,20 +106,8 @@ export const AdaptConfigSchema = z
 export type AdaptConfig = z.infer<typeof AdaptConfigSchema>
 export type AdaptConfigInput = z.input<typeof AdaptConfigSchema>
 
-export class AdaptConfigError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'AdaptConfigError'
-  }
-}
-
 export function parseAdaptConfig(raw: unknown): AdaptConfig {
-  const r = AdaptConfigSchema.safeParse(raw)
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    throw new AdaptConfigError(`Invalid adaptation config: ${issues.join('; ')}`)
-  }
-  return r.data
+  return parseRequest(AdaptConfigSchema, raw, 'adaptation config')
 }
 
 /** The effective context variant of a run (PSS kinds default to the paper's regional context). */

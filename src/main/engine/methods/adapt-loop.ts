@@ -10,7 +10,7 @@
 import * as path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend, type BackendReport } from '../backend/select-backend'
-import { createDiscriminator, createModel } from '../models/registry'
+import { createDiscriminator } from '../models/registry'
 import type { Discriminator } from '../models/discriminator'
 import { normalizeImages } from '../models/preprocess'
 import type { SegmentationModel } from '../models/segnet'
@@ -42,13 +42,15 @@ import * as fs from 'node:fs'
 import { writeFileAtomic } from '../../files/atomic-file'
 import { detectCollapse, type Collapse, type PredictionStats } from './collapse-detector'
 import { collapseCheckEvery, CollapseProbe } from './collapse-probe'
+import { adaptArchitecture, buildSegmenter, loadPthSource, loadTorchCheckpoint } from './build-segmenter'
+import { auxlessNotice, type ModelArchitecture } from './source-model'
 
 export interface AdaptStarted {
   backend: BackendReport
   fromIteration: number
   resumedFrom: string | null
   /** Where the weights came from at iteration 0, and how many parameters it did not have (e.g. context). */
-  init: { kind: 'checkpoint' | 'adapt-run' | 'fresh'; path: string | null; missingParams: number }
+  init: { kind: 'checkpoint' | 'adapt-run' | 'pth' | 'fresh'; path: string | null; missingParams: number }
   sourceImages: number
   targetImages: number
   /** Whether target / pseudo batches are drawn one group at a time. */
@@ -122,16 +124,17 @@ interface Nets {
   dAuxOpt: Adam | null
 }
 
-function buildNets(config: AdaptConfig): Nets {
-  const ctx = contextFor(config)
-  const model = createModel('segnet', {
-    backbone: { kind: 'resnet-compact', width: config.width },
+function buildNets(config: AdaptConfig, arch: ModelArchitecture): Nets {
+  const model = buildSegmenter(arch, {
+    width: config.width,
     numClasses: config.numClasses,
     seed: config.seed,
-    ...(ctx.variant === 'none' ? {} : { context: ctx }),
+    context: contextFor(config),
   })
   const m = config.method
   const useD = configUsesDiscriminators(m)
+  // An imported model without an aux head has no aux map for the aux discriminator to judge.
+  const useDAux = useD && (arch.kind === 'segnet' || model.config.aux)
   const dOpt = (): Adam | null =>
     useD && 'd' in m ? new Adam({ beta1: m.d.beta1, beta2: m.d.beta2, epsilon: 1e-8, weightDecay: 0 }) : null
   return {
@@ -139,7 +142,7 @@ function buildNets(config: AdaptConfig): Nets {
     dMain: useD
       ? createDiscriminator({ seed: (config.seed + 1) >>> 0, ndf: config.ndf }, config.numClasses, D_MAIN_DIR)
       : null,
-    dAux: useD
+    dAux: useDAux
       ? createDiscriminator({ seed: (config.seed + 2) >>> 0, ndf: config.ndf }, config.numClasses, D_AUX_DIR)
       : null,
     seg: new SgdMomentum({ momentum: m.seg.momentum, weightDecay: m.seg.weightDecay }),
@@ -160,7 +163,13 @@ function disposeNets(n: Nets): void {
 async function applyInit(config: AdaptConfig, n: Nets): Promise<AdaptStarted['init']> {
   const init = config.init
   if (!init) return { kind: 'fresh', path: null, missingParams: 0 }
+  if (init.kind === 'pth') {
+    await loadPthSource(n.model, init)
+    return { kind: 'pth', path: init.file, missingParams: 0 }
+  }
   if (init.kind === 'checkpoint') {
+    if (await loadTorchCheckpoint(n.model, init.dir))
+      return { kind: 'checkpoint', path: init.dir, missingParams: 0 }
     const missing = await loadInto(init.dir, n.model.params, false)
     return { kind: 'checkpoint', path: init.dir, missingParams: missing.length }
   }
@@ -250,7 +259,8 @@ export async function runAdaptation(
 
   const ctx = contextFor(config)
   const grouped = ctx.variant !== 'none'
-  const nets = buildNets(config)
+  const arch = adaptArchitecture(config)
+  const nets = buildNets(config, arch)
   let probe: CollapseProbe | null = null
   try {
     let iteration = 0
@@ -258,6 +268,7 @@ export async function runAdaptation(
     const ckpt = resume ? latestAdaptCheckpoint(config.runDir) : null
     let init: AdaptStarted['init'] = { kind: 'fresh', path: null, missingParams: 0 }
     const notes: string[] = []
+    if (arch.kind === 'torchvision' && !nets.model.config.aux) notes.push(auxlessNotice(m.kind, arch.arch))
     if (ckpt) {
       // What could not be restored exactly is said twice: in the start report and as a run problem.
       for (const n of await restoreAdaptCheckpoint(ckpt.dir, ckpt.state, nets)) {
@@ -347,8 +358,9 @@ export async function runAdaptation(
         target: rawTgt ? toTensors(rawTgt).images : null,
         pseudo: pseudo && pseudoDue(m, it) ? toTensors(pseudo.batchAt(it)) : null,
       }
-      const lr = polyLr(m.seg.lr, it - 1, config.steps, m.seg.polyPower)
-      const lrD = dLr > 0 ? polyLr(dLr, it - 1, config.steps, m.seg.polyPower) : 0
+      const polyMax = m.seg.polyMax ?? config.steps
+      const lr = polyLr(m.seg.lr, it - 1, polyMax, m.seg.polyPower)
+      const lrD = dLr > 0 ? polyLr(dLr, it - 1, polyMax, m.seg.polyPower) : 0
       let r: StepLosses
       try {
         r = methodStep(m, nets, { seg: nets.seg, dMain: nets.dMainOpt, dAux: nets.dAuxOpt }, batch, {

@@ -1,14 +1,16 @@
 /**
  * Predicting an album with an adapted model, in batches that never mix groups when the model has a group
- * context (its context comes from the test batch, method.md §3): labels for evaluation (the same
- * resize → eval forward → bilinear logits at original size → argmax as the inference worker) and, for
+ * context (its context comes from the test batch, docs/method.md §3): labels for evaluation (the same
+ * geometry → eval forward → bilinear logits at original size → argmax as the inference worker) and, for
  * pseudo labels, the normalised entropy of each pixel as well.
  */
 import * as tf from '@tensorflow/tfjs'
 import { decodeRgb } from '../../media/decode'
 import { contextOf } from '../models/config'
 import type { SegmentationModel } from '../models/segnet'
-import { inputBatch, predictLabels, type RgbRaster } from '../infer/predict-labels'
+import { predictLabels, type RgbRaster } from '../infer/predict-labels'
+import { forEachImageLogits } from '../infer/forward-canvas'
+import { ASPECT_GEOMETRY, resolveGeometry, type InferGeometry } from '../infer/geometry'
 import { writePrediction } from '../infer/write-prediction'
 import { chunkBatches } from '../infer/infer-request'
 import { groupBatches } from '../runs/group-order'
@@ -50,36 +52,28 @@ async function decodeBatch(
   return out
 }
 
-/** Argmax and normalised entropy at each image's original size. */
+/** Argmax and normalised entropy at each image's original size (at the inference geometry, infer/geometry.ts). */
 export async function predictWithEntropy(
   model: SegmentationModel,
   images: readonly RgbRaster[],
   size: number,
+  geometry: InferGeometry = ASPECT_GEOMETRY,
 ): Promise<{ labels: Uint8Array; entropy: Float32Array }[]> {
-  if (images.length === 0) return []
-  const logits = tf.tidy(() => model.forward(inputBatch(images, size), false).main)
-  const lnC = Math.log(logits.shape[3])
-  try {
-    const out: { labels: Uint8Array; entropy: Float32Array }[] = []
-    for (let i = 0; i < images.length; i++) {
-      const img = images[i]!
-      const [lab, ent] = tf.tidy(() => {
-        const one = logits.slice([i, 0, 0, 0], [1, -1, -1, -1])
-        const up = tf.image.resizeBilinear(one, [img.height, img.width], true)
-        const logp = tf.logSoftmax(up)
-        const h = logp.exp().mul(logp).sum(-1).div(-lnC)
-        return [up.argMax(-1).squeeze([0]).toInt(), h.squeeze([0])]
-      })
-      try {
-        out.push({ labels: Uint8Array.from(await lab.data()), entropy: Float32Array.from(await ent.data()) })
-      } finally {
-        tf.dispose([lab, ent])
-      }
+  const out = new Array<{ labels: Uint8Array; entropy: Float32Array }>(images.length)
+  const lnC = Math.log(model.config.numClasses)
+  await forEachImageLogits(model, images, resolveGeometry(geometry, size), async (i, up) => {
+    const [lab, ent] = tf.tidy(() => {
+      const logp = tf.logSoftmax(up)
+      const h = logp.exp().mul(logp).sum(-1).div(-lnC)
+      return [up.argMax(-1).squeeze([0]).toInt(), h.squeeze([0])]
+    })
+    try {
+      out[i] = { labels: Uint8Array.from(await lab.data()), entropy: Float32Array.from(await ent.data()) }
+    } finally {
+      tf.dispose([lab, ent])
     }
-    return out
-  } finally {
-    logits.dispose()
-  }
+  })
+  return out
 }
 
 /** Predictions with entropy of every album image (for pseudo labels). */

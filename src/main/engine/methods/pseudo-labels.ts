@@ -1,5 +1,5 @@
 /**
- * Entropy-selected pseudo labels (method.md §5) from the stage-1 model's predictions of every album image:
+ * Entropy-selected pseudo labels (docs/method.md §5) from the stage-1 model's predictions of every album image:
  *   - `pixel` (the paper): keep the r = 0.5 share of album pixels with the lowest normalised entropy
  *     (over the whole album, or within each predicted class with `perClass`); the rest become 255;
  *   - `image` (the released code): rank images by mean entropy and keep the lowest 60% with their full

@@ -1,5 +1,5 @@
 /**
- * The adaptation methods as run types, as data (method.md §4, §5, §7): each kind has a zod schema whose
+ * The adaptation methods as run types, as data (docs/method.md §4, §5, §7): each kind has a zod schema whose
  * defaults are the published settings (loss weights, optimisers, learning rates), so the studio can list
  * the methods with their defaults and validate a run request with a message naming every bad field.
  *
@@ -36,6 +36,11 @@ export const SegOptimizerSchema = z
     weightDecay: z.number().min(0).max(1).default(5e-4),
     /** Poly schedule power: lr · (1 − it/max)^power. */
     polyPower: z.number().min(0).max(10).default(0.9),
+    /**
+     * The schedule's `max` (ADVENT's MAX_ITERS); default: the run's steps (the lr decays to 0 at the end).
+     * Larger than the steps, the run stops before the lr decays (ADVENT: 250k max, stopped at 120k).
+     */
+    polyMax: z.number().int().positive().optional(),
   })
   .strict()
 
@@ -55,7 +60,7 @@ const common = {
 
 const dOpt = { d: DOptimizerSchema.default(DOptimizerSchema.parse({})) }
 
-/** Pseudo-label selection (method.md §5): `pixel` = the paper, `image` = the released code. */
+/** Pseudo-label selection (docs/method.md §5): `pixel` = the paper, `image` = the released code. */
 export const PseudoLabelSchema = z
   .object({
     mode: z.enum(['pixel', 'image']).default('pixel'),
@@ -79,7 +84,7 @@ const pseudo = {
 export const NodaMethodSchema = z.object({ kind: z.literal('noda'), ...common }).strict()
 
 /**
- * The BatchNorm-only control (method.md §10): source CE as in every DA row, and the album batches go
+ * The BatchNorm-only control (docs/method.md §10): source CE as in every DA row, and the album batches go
  * through the network in training mode — so BatchNorm re-estimates its statistics on them (AdaBN-style) —
  * with zero target loss. Whatever a DA row gains beyond this control is its target loss's doing.
  */
@@ -100,7 +105,7 @@ const adventWeights = {
   advAux: weight.default(0.0002),
 }
 
-/** ADVENT AdvEnt (method.md §4): discriminators on the weighted self-information maps. */
+/** ADVENT AdvEnt (docs/method.md §4): discriminators on the weighted self-information maps. */
 export const AdventMethodSchema = z
   .object({ kind: z.literal('advent'), ...common, ...dOpt, ...adventWeights })
   .strict()
@@ -145,7 +150,7 @@ export const FdaMethodSchema = z
  * MRNet: memory regularisation KL(m‖p_main) + KL(m‖p_aux), m = softmax(0.5·aux + main) detached, λ 0.1.
  * Stage 2 (`stage: 2`, from a stage-1 run): rectified pseudo-label CE·exp(−KL) + KL, aux weight 0.5, with
  * the source CE kept (the album alone is small). `adversarial` adds AdaptSeg's output-space discriminators
- * to stage 1, as the MRNet code does (method.md lists only the memory term, so it is off by default).
+ * to stage 1, as the MRNet code does (docs/method.md lists only the memory term, so it is off by default).
  */
 export const MrnetMethodSchema = z
   .object({
@@ -256,7 +261,8 @@ const INFO: Record<MethodKind, Omit<MethodInfo, 'kind' | 'defaults'>> = {
   },
   'bn-only': {
     title: 'BN-only (control)',
-    summary: 'source cross-entropy; album batches only re-estimate the BatchNorm statistics (zero target loss)',
+    summary:
+      'source cross-entropy; album batches only re-estimate the BatchNorm statistics (zero target loss)',
     usesTarget: true,
     usesDiscriminators: false,
     groupContext: false,

@@ -1,5 +1,5 @@
 /**
- * One iteration of each adaptation method (method.md §4, §5, §7), as pure functions in the style of
+ * One iteration of each adaptation method (docs/method.md §4, §5, §7), as pure functions in the style of
  * train/steps.ts: one forward/backward pass of the segmenter over the sum of its loss terms and one SGD
  * update, then (for adversarial methods) one Adam update of each discriminator on the detached maps.
  * Each returns its loss terms as numbers (`total` = the segmenter objective) and leaves no tensors behind.

@@ -48,7 +48,7 @@ export const CONTEXT_LAYOUTS = ['transpose', 'released'] as const
 export type ContextLayout = (typeof CONTEXT_LAYOUTS)[number]
 
 /**
- * The group context module between the PSP output and the main classifier (method.md §3; see
+ * The group context module between the PSP output and the main classifier (docs/method.md §3; see
  * group-context.ts). Absent = variant 'none': the network is exactly the one without the module (no extra
  * parameters), so configs and checkpoints written before the module existed keep their meaning.
  */

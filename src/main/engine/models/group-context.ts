@@ -1,5 +1,5 @@
 /**
- * Group context module (paper §4.2, method.md §3), between the PSP output X [B,h,w,C] and the main
+ * Group context module (paper §4.2, docs/method.md §3), between the PSP output X [B,h,w,C] and the main
  * classifier. The B images of a batch come from one album cluster; the module lets every pixel of every
  * image attend to the soft regions of all B images.
  *

@@ -13,7 +13,6 @@ export {
   type ApplyReport,
 } from './weights-io'
 export { vgg16Bn, VGG16_OS8, type VggBlock } from './vgg16'
-export { importWeights, cacheKey, type ImportOptions, type ImportResult } from './weights-import'
 export {
   groupContext,
   softRegions,

@@ -1,6 +1,6 @@
 /**
  * ResNet-50 (v1, as Keras Applications builds it) dilated to output stride 8, the paper's backbone:
- * conv4 and conv5 keep stride 1 and use dilation 2 and 4 in their 3×3 convs (method.md §2).
+ * conv4 and conv5 keep stride 1 and use dilation 2 and 4 in their 3×3 convs (docs/method.md §2).
  *
  * Layer names, biases and BN epsilon follow tf.keras.applications.ResNet50 exactly ("conv1_conv",
  * "conv2_block1_1_conv", "conv2_block1_0_bn", …; every conv has a bias; BN ε = 1.001e-5; the stride sits on

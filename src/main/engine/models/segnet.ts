@@ -107,14 +107,18 @@ export class SegNet implements SegmentationModel {
   }
 
   /** The whole net inside the caller's tidy: the classifier's input map, main and aux logits. */
-  private heads(x: tf.Tensor4D, training: boolean): { features: tf.Tensor4D; main: tf.Tensor4D; aux: tf.Tensor4D | null } {
+  private heads(
+    x: tf.Tensor4D,
+    training: boolean,
+  ): { features: tf.Tensor4D; main: tf.Tensor4D; aux: tf.Tensor4D | null } {
     const [, h, w, c] = x.shape
     if (c !== 3) throw new Error(`SegNet: input must have 3 channels, got ${c}`)
     if (h % 8 !== 0 || w % 8 !== 0 || h < MIN_INPUT_SIDE || w < MIN_INPUT_SIDE) {
       throw new Error(`SegNet: input ${h}×${w} must be multiples of 8 and at least ${MIN_INPUT_SIDE}`)
     }
     const f = this.backbone(x, training)
-    const outC = this.config.psp.channels ?? (this.config.backbone.kind === 'resnet-compact' ? f.mid.shape[3] : 512)
+    const outC =
+      this.config.psp.channels ?? (this.config.backbone.kind === 'resnet-compact' ? f.mid.shape[3] : 512)
     const p = pspModule(this.params, f.out, this.config.psp.bins, outC, training)
     const ctx = contextOf(this.config)
     if (ctx.variant === 'none') {

@@ -1,5 +1,5 @@
 /**
- * VGG-16-BN, the paper's second backbone (method.md §2: conv1–pool3 give stride 8, then the conv4 block),
+ * VGG-16-BN, the paper's second backbone (docs/method.md §2: conv1–pool3 give stride 8, then the conv4 block),
  * kept at output stride 8 the DeepLab way: pool4 and pool5 are dropped and block5's 3×3 convs use
  * dilation 2, so block5 sees the same receptive field it had at stride 16 and ImageNet block5 weights stay
  * meaningful. block4 (512 ch) feeds the aux head and block5 (512 ch) the PSP head, mirroring ResNet's

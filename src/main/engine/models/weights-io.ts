@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs'
 import { z } from 'zod'
 import type { ParamStore } from './params'
 import { makeDirSync } from '../../files/make-dir'
+import { zodIssueLines } from '../sessions/request-error'
 
 const WEIGHTS_FILE = 'weights.bin'
 const MODEL_FILE = 'model.json'
@@ -120,7 +121,7 @@ export function fileHandler(dir: string): Required<Pick<tf.io.IOHandler, 'save' 
       }
       const parsed = ModelJson.safeParse(raw)
       if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        const issues = zodIssueLines(parsed.error)
         throw new WeightsFileError(modelFile, `not a tfjs model.json (${issues.join('; ')})`)
       }
       const m = parsed.data

@@ -1,5 +1,5 @@
 /**
- * The target images of the paper's data-setting and K ablations (method.md §7; paper Tables 4 and 5):
+ * The target images of the paper's data-setting and K ablations (docs/method.md §7; paper Tables 4 and 5):
  *   - Personal: one model per user's album (what the methods bench does);
  *   - MixAll: one model adapted on every user's album images pooled, evaluated on each user;
  *   - MixSample: one model adapted on a seeded sample of the pooled images of the size of one album

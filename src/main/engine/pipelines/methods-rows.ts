@@ -68,7 +68,7 @@ export interface BenchRow {
 
 export const BENCH_ROWS = {
   noda: { method: { kind: 'noda' }, shared: true },
-  // The BatchNorm-only control (method.md §10): album batches re-estimate BN statistics, zero target loss.
+  // The BatchNorm-only control (docs/method.md §10): album batches re-estimate BN statistics, zero target loss.
   'bn-only': { method: { kind: 'bn-only' } },
   minent: { method: { kind: 'minent' } },
   advent: { method: { kind: 'advent' } },

@@ -14,16 +14,14 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { NUM_CLASSES } from '../../../shared/voc'
 import type { ContextVariant } from '../models/config'
-import { latestCheckpoint } from '../runs/checkpoint'
-import { latestAdaptCheckpoint } from '../methods/adapt-checkpoint'
+import { latestCheckpoint } from '../runs/checkpoint-files'
+import { latestAdaptCheckpoint } from '../methods/adapt-run-file'
 import type { AdaptConfigInput, AdaptInit, TargetItem } from '../methods/adapt-config'
 import type { FileProblem, LabelledFile } from '../runs/file-dataset'
 import { groupBatches } from '../runs/group-order'
 import { chunkBatches } from '../infer/infer-request'
 import type { InferCost } from '../infer/infer-loop'
-import { startInferenceWorker } from '../infer/start-inference-worker'
-import { startAdaptationWorker } from '../worker/start-adaptation-worker'
-import { startTrainingWorker } from '../worker/start-training-worker'
+import { startAdaptationWorker, startInferenceWorker, startTrainingWorker } from '../sessions/starters'
 import {
   BENCH_ROWS,
   INFER_EXTRAS,
@@ -47,8 +45,22 @@ export interface RunnerOptions {
   sourceLr: number
   ndf: number
   contextWarmup: number
+  /**
+   * How a group-context network gets its source model: 'warmup' = the No-DA checkpoint plus
+   * `contextWarmup` source iterations (extra source budget for the context rows only); 'scratch' = trained
+   * from fresh weights on the source set for `sourceIterations`, the No-DA model's own budget (docs/method.md §10
+   * "Equal budgets").
+   */
+  contextSource?: 'warmup' | 'scratch'
+  /**
+   * The segmenter's lr and poly horizon for every adaptation run (table rows, No-DA's extra source steps,
+   * the oracle); absent: each method's registry defaults (lr 2.5e-3 decaying to 0 at the last step).
+   */
+  adaptSeg?: { lr: number; polyMax: number }
   /** Every user's album (personal groups): what a shared row (No-DA) predicts. */
   allUsers: { user: string; images: TargetItem[] }[]
+  /** Held-out source images a shared row (No-DA) also predicts, as the album SOURCE_VAL_USER (source-val row). */
+  sourceVal?: TargetItem[]
   onLog: (line: string) => void
   onProblem: (p: FileProblem) => void
 }
@@ -107,6 +119,22 @@ export function addRunCost(sum: RunCostSum | undefined, r: RowTrainReport, secon
   return { runs: s.runs + 1, images: s.images + r.images, seconds: s.seconds + seconds, stages }
 }
 
+/** The "user" under which the shared rows' predictions of the held-out source images are written. */
+export const SOURCE_VAL_USER = 'source-val'
+
+/** A method config with the bench's adaptation lr / poly horizon (when set) in place of the defaults. */
+export function withAdaptSeg(
+  method: AdaptConfigInput['method'],
+  seg: RunnerOptions['adaptSeg'],
+): AdaptConfigInput['method'] {
+  if (!seg) return method
+  const m = method as { seg?: Record<string, unknown> }
+  return {
+    ...method,
+    seg: { ...(m.seg ?? {}), lr: seg.lr, polyMax: seg.polyMax },
+  } as AdaptConfigInput['method']
+}
+
 export class SeedRunner {
   /** Seconds per timing label (e.g. "pss-s1", "mixall:pss-s1", "pss-s1+tta"). */
   readonly seconds: Record<string, number> = {}
@@ -116,7 +144,9 @@ export class SeedRunner {
   sourceSeconds = 0
   private init: AdaptInit | null = null
   private readonly contextInit = new Map<ContextVariant, AdaptInit>()
-  private readonly trained = new Set<string>()
+  /** Runs started in this process, by folder (or folder+extra): concurrent callers share one promise. */
+  private readonly trained = new Map<string, Promise<void>>()
+  private prepared: Promise<void> | null = null
 
   constructor(private readonly o: RunnerOptions) {}
 
@@ -129,8 +159,33 @@ export class SeedRunner {
     return path.join(this.o.seedDir, 'source')
   }
 
-  /** The source model, then the source warm-up of each group-context variant that will be trained. */
+  /** The source (No-DA) model, once per process: trained unless its folder already holds a checkpoint. */
+  ensureSource(): Promise<void> {
+    return this.once('source', () => this.trainSource())
+  }
+
+  /**
+   * The source model of a group-context variant, once (see RunnerOptions.contextSource): from scratch it
+   * does not need the No-DA model, so both can train at once on two workers.
+   */
+  ensureContext(variant: ContextVariant): Promise<void> {
+    if (variant === 'none') return Promise.resolve()
+    if (this.o.contextSource === 'scratch')
+      return this.once(`context:${variant}`, () => this.contextFromScratch(variant))
+    if (this.o.contextWarmup === 0) return this.ensureSource()
+    return this.once(`context:${variant}`, async () => {
+      await this.ensureSource()
+      await this.contextWarmupRun(variant)
+    })
+  }
+
+  /** The source model, then the source model of each group-context variant that will be trained. */
   async prepare(variants: Iterable<ContextVariant>): Promise<void> {
+    await this.ensureSource()
+    for (const variant of new Set(variants)) await this.ensureContext(variant)
+  }
+
+  private async trainSource(): Promise<void> {
     const o = this.o
     const t = performance.now()
     const sourceRun = this.sourceRun
@@ -158,11 +213,43 @@ export class SeedRunner {
     if (!ckpt) throw new Error(`${sourceRun}: no checkpoint after training`)
     this.init = { kind: 'checkpoint', dir: ckpt.dir }
     this.sourceSeconds += (performance.now() - t) / 1000
-    // A group-context network has a module the No-DA model lacks (randomly initialised when loaded from
-    // it): train it on the source set first — the context network's own source model, shared by users.
-    for (const variant of new Set(variants)) {
-      if (variant === 'none' || o.contextWarmup === 0 || this.contextInit.has(variant)) continue
-      const runDir = path.join(o.seedDir, `source-context-${variant}`)
+  }
+
+  /**
+   * Warm-up mode: a group-context network has a module the No-DA model lacks (randomly initialised when
+   * loaded from it): train it on the source set first, from the No-DA checkpoint, shared by users.
+   */
+  private async contextWarmupRun(variant: ContextVariant): Promise<void> {
+    const o = this.o
+    if (!this.init) throw new Error('the source model must be trained first')
+    const runDir = path.join(o.seedDir, `source-context-${variant}`)
+    await this.adapt(
+      `source-context-${variant}`,
+      runDir,
+      {
+        method: { kind: 'noda', seg: { lr: o.sourceLr } },
+        context: { variant },
+        target: [],
+        init: this.init,
+      },
+      [],
+      o.contextWarmup,
+    )
+    const c = latestAdaptCheckpoint(runDir)
+    if (!c) throw new Error(`${runDir}: no checkpoint after training`)
+    this.contextInit.set(variant, { kind: 'checkpoint', dir: c.dir })
+  }
+
+  /**
+   * The group-context network's own source model, trained from fresh weights for the No-DA model's
+   * iterations at its lr (equal source budget); reused when a finished one is on disk (`done` marker).
+   */
+  private async contextFromScratch(variant: ContextVariant): Promise<void> {
+    const o = this.o
+    const runDir = path.join(o.seedDir, `source-context-${variant}`)
+    const done = path.join(runDir, 'done')
+    if (!fs.existsSync(done) || !latestAdaptCheckpoint(runDir)) {
+      const t = performance.now()
       await this.adapt(
         `source-context-${variant}`,
         runDir,
@@ -170,15 +257,17 @@ export class SeedRunner {
           method: { kind: 'noda', seg: { lr: o.sourceLr } },
           context: { variant },
           target: [],
-          init: this.init,
+          init: null,
         },
         [],
-        o.contextWarmup,
+        o.sourceIterations,
       )
-      const c = latestAdaptCheckpoint(runDir)
-      if (!c) throw new Error(`${runDir}: no checkpoint after training`)
-      this.contextInit.set(variant, { kind: 'checkpoint', dir: c.dir })
+      fs.writeFileSync(done, `${o.sourceIterations} source iterations from fresh weights\n`)
+      this.sourceSeconds += (performance.now() - t) / 1000
     }
+    const c = latestAdaptCheckpoint(runDir)
+    if (!c) throw new Error(`${runDir}: no checkpoint after training`)
+    this.contextInit.set(variant, { kind: 'checkpoint', dir: c.dir })
   }
 
   private async adapt(
@@ -187,6 +276,7 @@ export class SeedRunner {
     cfg: Pick<AdaptConfigInput, 'method' | 'context' | 'target' | 'init'>,
     predict: { outDir: string; images: TargetItem[] }[],
     steps = this.o.adaptIterations,
+    source: readonly LabelledFile[] = this.o.source,
   ): Promise<void> {
     const o = this.o
     const start = performance.now()
@@ -204,7 +294,7 @@ export class SeedRunner {
         runDir,
         seed: o.seed,
         steps,
-        source: [...o.source],
+        source: [...source],
       },
       {
         predict: { batch: o.batch * 2, albums: predict },
@@ -273,53 +363,110 @@ export class SeedRunner {
   }
 
   private evaluated(row: BenchRowName, scope: TargetScope): TargetScope['evaluate'] {
-    return (BENCH_ROWS[row] as BenchRow).shared === true ? this.o.allUsers : scope.evaluate
+    if ((BENCH_ROWS[row] as BenchRow).shared !== true) return scope.evaluate
+    const sv = this.o.sourceVal
+    return sv?.length ? [...this.o.allUsers, { user: SOURCE_VAL_USER, images: sv }] : this.o.allUsers
+  }
+
+  /** The target oracle's predictions of `user`'s album in a scope. */
+  oraclePredDir(scope: TargetScope, user: string): string {
+    return path.join(scope.dir, 'predictions', 'oracle', user)
+  }
+
+  /**
+   * The target oracle of a scope (docs/method.md §10): the same network, from the same source checkpoint, trained
+   * with source-style CE on the album's own labelled non-validation images (`labelled`) for the adaptation
+   * budget at the adaptation lr; predicts the scope's albums.
+   */
+  async ensureOracle(scope: TargetScope, labelled: readonly LabelledFile[]): Promise<void> {
+    await this.ensureSource()
+    const init = this.init
+    if (!init) throw new Error('SeedRunner.prepare must run first')
+    if (labelled.length === 0) throw new Error(`${scope.label}: the oracle has no labelled training image`)
+    const runDir = path.join(scope.dir, 'oracle')
+    await this.once(runDir, () =>
+      this.adapt(
+        `${scope.label}:oracle`,
+        runDir,
+        { method: withAdaptSeg({ kind: 'noda' }, this.o.adaptSeg), target: [], init },
+        scope.evaluate.map((e) => ({ outDir: this.oraclePredDir(scope, e.user), images: e.images })),
+        this.o.adaptIterations,
+        labelled,
+      ),
+    )
+  }
+
+  /** Runs `fn` once per key in this process; concurrent callers await the same run. */
+  private once(key: string, fn: () => Promise<void>): Promise<void> {
+    let p = this.trained.get(key)
+    if (!p) {
+      p = fn()
+      this.trained.set(key, p)
+    }
+    return p
   }
 
   /** Trains a row (and the stages it continues from) on a scope's target, once; returns its run folder. */
   async ensureRow(row: BenchRowName, scope: TargetScope): Promise<string> {
-    if (!this.init) throw new Error('SeedRunner.prepare must run first')
     for (const stage of rowChain(row)) {
       const r: BenchRow = BENCH_ROWS[stage]
       const runDir = this.runDir(stage, scope)
-      if (this.trained.has(runDir)) continue
-      const shared = r.shared === true
-      const init: AdaptInit =
-        r.from !== undefined
-          ? { kind: 'adapt-run', runDir: this.runDir(r.from as BenchRowName, scope) }
-          : (this.contextInit.get(rowVariant(stage)) ?? this.init)
-      // A shared row (one model for every scope) predicts every user's album at once.
-      const predict = r.hidden
-        ? []
-        : this.evaluated(stage, scope).map((e) => ({
-            outDir: this.predDir(stage, null, scope, e.user),
-            images: e.images,
-          }))
-      const label = shared ? stage : `${scope.label}:${stage}`
-      if (r.train) await this.train(stage, label, runDir, r.train, scope.target, predict)
-      else if (r.method)
-        await this.adapt(
-          label,
-          runDir,
-          {
-            method: r.method,
-            ...(r.context ? { context: { variant: r.context } } : {}),
-            target: shared ? [] : scope.target,
-            init,
-          },
-          predict,
-        )
-      else throw new Error(`bench row ${stage} has neither a method nor a trainer`)
-      this.trained.add(runDir)
+      await this.once(runDir, () => this.trainStage(stage, r, runDir, scope))
     }
     return this.runDir(row, scope)
+  }
+
+  private async trainStage(
+    stage: BenchRowName,
+    r: BenchRow,
+    runDir: string,
+    scope: TargetScope,
+  ): Promise<void> {
+    await this.ensureSource()
+    if (r.from === undefined) await this.ensureContext(rowVariant(stage))
+    const source = this.init
+    if (!source) throw new Error('the source model must be trained first')
+    const shared = r.shared === true
+    const init: AdaptInit =
+      r.from !== undefined
+        ? { kind: 'adapt-run', runDir: this.runDir(r.from as BenchRowName, scope) }
+        : (this.contextInit.get(rowVariant(stage)) ?? source)
+    // A shared row (one model for every scope) predicts every user's album at once.
+    const predict = r.hidden
+      ? []
+      : this.evaluated(stage, scope).map((e) => ({
+          outDir: this.predDir(stage, null, scope, e.user),
+          images: e.images,
+        }))
+    const label = shared ? stage : `${scope.label}:${stage}`
+    if (r.train) await this.train(stage, label, runDir, r.train, scope.target, predict)
+    else if (r.method)
+      await this.adapt(
+        label,
+        runDir,
+        {
+          method: withAdaptSeg(r.method, this.o.adaptSeg),
+          ...(r.context ? { context: { variant: r.context } } : {}),
+          target: shared ? [] : scope.target,
+          init,
+        },
+        predict,
+      )
+    else throw new Error(`bench row ${stage} has neither a method nor a trainer`)
   }
 
   /** Predicts a scope's albums again with a trained row and an inference extra (TTA / CRF). */
   async ensureExtra(row: BenchRowName, extra: InferExtraName, scope: TargetScope): Promise<void> {
     const runDir = await this.ensureRow(row, scope)
-    const key = `${runDir}+${extra}`
-    if (this.trained.has(key)) return
+    await this.once(`${runDir}+${extra}`, () => this.predictExtra(row, extra, scope, runDir))
+  }
+
+  private async predictExtra(
+    row: BenchRowName,
+    extra: InferExtraName,
+    scope: TargetScope,
+    runDir: string,
+  ): Promise<void> {
     const x = INFER_EXTRAS[extra]
     const grouped = rowVariant(row) !== 'none'
     const start = performance.now()
@@ -348,7 +495,6 @@ export class SeedRunner {
     this.costs[name] = addCost(this.costs[name], r.cost, x.crf !== null)
     const s = (performance.now() - start) / 1000
     this.time(name, s)
-    this.trained.add(key)
     this.o.onLog(
       `  ${scope.label}:${name}: ${s.toFixed(1)} s, ${(r.cost.msPerImage / 1000).toFixed(3)} s/image`,
     )

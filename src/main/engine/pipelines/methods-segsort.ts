@@ -61,6 +61,10 @@ export async function trainSegsortRow(ctx: RowTrainContext): Promise<RowTrainRep
   const bank = bankEnd ?? trainEnd
   return {
     images: images.length,
-    stages: { train: (trainEnd - start) / 1000, bank: (bank - trainEnd) / 1000, predict: (end - bank) / 1000 },
+    stages: {
+      train: (trainEnd - start) / 1000,
+      bank: (bank - trainEnd) / 1000,
+      predict: (end - bank) / 1000,
+    },
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Summaries of bench scores: per seed the mean over users (the paper's "Mean" column), then mean ± sample
  * standard deviation over seeds; per user mean ± std over seeds. Percent units throughout. MIoU in three
- * conventions (method.md §6): miou_paper (the paper's Tables 2/7: object classes in the GT, background
+ * conventions (docs/method.md §6): miou_paper (the paper's Tables 2/7: object classes in the GT, background
  * excluded), miou_all21 (the released code's printout) and miou_present (mmsegmentation); the two that
  * can be undefined (null) are averaged over the samples where they are defined.
  * Per-class IoU (paper Tables 7/8) is averaged the same way, as meanOverUsers (eval/user-metrics.ts) does:
@@ -50,6 +50,8 @@ export interface RawScore {
   scores: Scores
   /** Per-class IoU and image counts (absent in results written before they were kept). */
   perClass?: ClassScores
+  /** FIoU per validation image (percent), by image name: the paired statistics' samples. */
+  images?: Record<string, number>
 }
 
 /** One class of a per-class table: mean ± std over seeds of the per-seed means over users. */

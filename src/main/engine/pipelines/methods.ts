@@ -7,7 +7,7 @@
  *      the two-stage methods (pss-s2, mrnet) train their second stage for another `adaptIterations` from
  *      their stage-1 run; `<row>+tta` / `<row>+crf` predict again with that row's models and the option;
  *      SegSort-kNN runs the studio's SegSort run per user (methods-segsort.ts) for the same budget;
- *   3. the ablations (method.md §7) of one row: data setting Personal / MixAll / MixSample (Table 5), the K
+ *   3. the ablations (docs/method.md §7) of one row: data setting Personal / MixAll / MixSample (Table 5), the K
  *      sweep (Table 4), the context variant None / Global / Ours (Table 3);
  *   4. predict the albums (grouped batches for the group-context models) and score each user's validation
  *      images with score-album.ts (FIoU, MIoU in the three conventions), and the ceilings of the same
@@ -17,11 +17,14 @@
  * table, in the Personal column and as context "ours") is trained once.
  * Results: per user and overall (mean over users per seed), mean ± std over seeds.
  */
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { NUM_CLASSES } from '../../../shared/voc'
 import type { ContextVariant } from '../models/config'
 import type { TargetItem } from '../methods/adapt-config'
-import type { FileProblem } from '../runs/file-dataset'
+import type { FileProblem, LabelledFile } from '../runs/file-dataset'
+import { engineCodeVersion, readCell, runPool, stableHash, writeCell } from './methods-cells'
+import { pairedBootstrap, pairedDiffs } from './paired-bootstrap'
 import { clampK, clusterItems, mixSample, poolTargets, type DataSetting } from './ablations-data'
 import type { Ceilings } from '../eval/ceilings'
 import { benchCeilings } from './methods-ceilings'
@@ -35,7 +38,13 @@ import {
   type BenchRowName,
   type InferExtraName,
 } from './methods-rows'
-import { SeedRunner, type ExtraCostSum, type RunCostSum, type TargetScope } from './methods-runner'
+import {
+  SeedRunner,
+  SOURCE_VAL_USER,
+  type ExtraCostSum,
+  type RunCostSum,
+  type TargetScope,
+} from './methods-runner'
 import {
   classScoresOf,
   scoresOf as scoresOfUser,
@@ -90,6 +99,24 @@ export interface MethodsBenchOptions {
    * set, from the No-DA checkpoint, before its adaptation starts (0 = adapt straight from No-DA).
    */
   contextWarmup: number
+  /**
+   * The album groups of the group-context rows: 'file' = the album's train_cluster<K>.txt (default; on the
+   * synthetic benchmark the generator's places — privileged information), 'kmeans' = the studio's own
+   * k-means on colour features, one cluster per IMAGES_PER_CLUSTER images (the CLI's choice).
+   */
+  albumClusters?: 'file' | 'kmeans'
+  /** See RunnerOptions.contextSource (default 'warmup'); the CLI uses 'scratch' (equal source budgets). */
+  contextSource?: 'warmup' | 'scratch'
+  /** See RunnerOptions.adaptSeg: the adaptation lr and poly horizon of every adaptation run. */
+  adaptSeg?: { lr: number; polyMax: number }
+  /** The reference rows source-val and target oracle (docs/method.md §10); default false (the CLI: true). */
+  references?: boolean
+  /** Cells run at once, one engine worker each (default 1); the results do not depend on it. */
+  workers?: number
+  /** Finished cells are cached here, so an interrupted bench resumes (default: none; the CLI: `<out>/cells`). */
+  cacheDir?: string | null
+  /** The engine code version in the cache key (default: engineCodeVersion(), a hash of the engine code). */
+  codeVersion?: string
   onLog?: (line: string) => void
   onProblem?: (p: FileProblem) => void
 }
@@ -122,8 +149,22 @@ export interface RunCost {
   secondsPerImage: number
 }
 
-/** `cost`: an inference extra's (+TTA, +CRF); `runCost`: a row with its own trainer's (SegSort-kNN). */
-export type MethodSummary = Summary & { cost?: ExtraCost; runCost?: RunCost }
+/** A method's paired difference to No-DA (percent points) with its bootstrap 95 % CI over images. */
+export interface PairedVsNoda {
+  fiou: { mean: number; ci95: [number, number]; strata: number; images: number; resamples: number }
+}
+
+/**
+ * `cost`: an inference extra's (+TTA, +CRF); `runCost`: a row with its own trainer's (SegSort-kNN);
+ * `pairedVsNoda`: the paired difference to No-DA on the same images; `gapClosed`: (method − No-DA) /
+ * (oracle − No-DA) of the mean FIoU, when the bench has an oracle.
+ */
+export type MethodSummary = Summary & {
+  cost?: ExtraCost
+  runCost?: RunCost
+  pairedVsNoda?: PairedVsNoda
+  gapClosed?: number | null
+}
 
 export interface AblationsResult {
   method: BenchRowName
@@ -142,6 +183,12 @@ export interface MethodsBenchResult {
   ablations: AblationsResult | null
   /** Perfect and ideal stride-8 predictions on the same validation GT (fractions); null without any GT. */
   ceilings: Ceilings | null
+  /** No-DA on the held-out source images (the in-domain level); null without reference rows. */
+  sourceVal: Summary | null
+  /** The target oracle (album labels of the non-validation images); null without oracle labels. */
+  oracle: MethodSummary | null
+  /** Cells run / taken from the cache. */
+  cells: { run: number; cached: number }
   /** Per seed, entry, user: the raw scores (ablation entries keyed data:<s>, k:<K>, context:<v>). */
   raw: RawScore[]
   seconds: { total: number; source: number; byMethod: Record<string, number> }
@@ -212,6 +259,18 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
   const users = albums.map((a) => a.id)
   const entries = benchEntries(o.methods, o.ablations)
   const personal = new Map(albums.map((a) => [a.id, personalItems(a)]))
+  if (o.albumClusters === 'kmeans')
+    for (const a of albums) {
+      // The studio's own clusters (what a curator gets), not the generator's places (privileged information).
+      const items = personal.get(a.id)!.map((i) => ({ image: i.image, name: i.name }))
+      const g = await clusterItems(
+        items,
+        Math.max(1, Math.round(items.length / IMAGES_PER_CLUSTER)),
+        onProblem,
+      )
+      log(`${a.id}: ${g.k} k-means clusters of its ${items.length} images (colour features)`)
+      personal.set(a.id, g.items)
+    }
   const allUsers = albums.map((a) => ({ user: a.id, images: personal.get(a.id)! }))
   const pooled = poolTargets(allUsers.map((u) => ({ user: u.user, items: u.images })))
   const strip = (items: readonly TargetItem[]): TargetItem[] =>
@@ -242,6 +301,73 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
   const runCosts: Record<string, RunCostSum> = {}
   let sourceSeconds = 0
   const trainImages: Partial<Record<DataSetting, number>> = {}
+  const references = o.references ?? false
+  const sourceValFiles = references ? vocLabelledFiles(o.benchmark, 'val') : []
+  const sourceValItems: TargetItem[] = sourceValFiles.map((f) => ({ image: f.image, name: stem(f.image) }))
+  const oracleFiles = new Map(albums.map((a) => [a.id, references ? albumOracleFiles(o.benchmark, a) : []]))
+  const cache =
+    o.cacheDir === null || o.cacheDir === undefined
+      ? null
+      : {
+          dir: o.cacheDir,
+          base: {
+            code: o.codeVersion ?? engineCodeVersion(),
+            data: benchmarkFingerprint(o.benchmark),
+            sourceIterations: o.sourceIterations,
+            adaptIterations: o.adaptIterations,
+            size: o.size,
+            batch: o.batch,
+            width: o.width,
+            sourceLr: o.sourceLr,
+            ndf: o.ndf,
+            contextWarmup: o.contextWarmup,
+            contextSource: o.contextSource ?? 'warmup',
+            albumClusters: o.albumClusters ?? 'file',
+            adaptSeg: o.adaptSeg ?? null,
+            sourceVal: sourceValItems.length,
+          },
+        }
+  const cells = { run: 0, cached: 0 }
+  const runners: SeedRunner[] = []
+  const tasks: (() => Promise<RawScore[]>)[] = []
+  const prep: (() => Promise<RawScore[]>)[] = []
+  const scoreOf = (seed: number, key: string, album: PisAlbum, dir: string): RawScore[] => {
+    const s = scoreAlbum(album, { [key]: dir }, {}, NUM_CLASSES)
+    for (const p of s.problems) onProblem(p)
+    const um = s.methods[key]
+    if (!um || um.images === 0) return []
+    return [
+      {
+        seed,
+        method: key,
+        user: album.id,
+        scores: scoresOfUser(um),
+        perClass: classScoresOf(um),
+        images: Object.fromEntries(um.perImage.map((i) => [i.name, i.fiou * 100])),
+      },
+    ]
+  }
+  /** A cell: cached scores, or run + score + cache. */
+  const cell =
+    (id: Record<string, unknown>, run: () => Promise<RawScore[]>) => async (): Promise<RawScore[]> => {
+      const hit = cache ? readCell(cache, id) : null
+      if (hit) {
+        cells.cached++
+        return hit
+      }
+      const scores = await run()
+      if (cache) writeCell(cache, id, scores)
+      cells.run++
+      return scores
+    }
+  const sourceValAlbum: PisAlbum | null = sourceValFiles.length
+    ? {
+        id: SOURCE_VAL_KEY,
+        dir: path.dirname(path.dirname(sourceValFiles[0]!.mask)),
+        images: sourceValItems.map((i) => ({ name: i.name, file: i.image })),
+        valNames: sourceValItems.map((i) => i.name),
+      }
+    : null
 
   for (const seed of o.seeds) {
     const seedDir = path.join(o.out, `seed-${seed}`)
@@ -257,11 +383,14 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
       sourceLr: o.sourceLr,
       ndf: o.ndf,
       contextWarmup: o.contextWarmup,
+      ...(o.contextSource ? { contextSource: o.contextSource } : {}),
+      ...(o.adaptSeg ? { adaptSeg: o.adaptSeg } : {}),
       allUsers,
+      ...(sourceValItems.length ? { sourceVal: sourceValItems } : {}),
       onLog: log,
       onProblem,
     })
-    await runner.prepare(entries.flatMap((e) => rowChain(e.row).map(rowVariant)))
+    runners.push(runner)
     const personalScope = (user: string): TargetScope => ({
       dir: path.join(seedDir, user),
       label: user,
@@ -308,38 +437,86 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
         }
       }
     }
-
-    const t = performance.now()
-    const dirs = new Map<string, Record<string, string>>(users.map((u) => [u, {}]))
+    const albumOf = new Map(albums.map((a) => [a.id, a]))
+    // The source models a seed's uncached cells need: trained first, side by side (see below).
+    let needsSource = false
+    const needsContext = new Set<ContextVariant>()
+    const uncached = (id: Record<string, unknown>): boolean => !cache || readCell(cache, id) === null
     for (const e of entries) {
       for (const { user, scope } of scopesOf(e)) {
-        if (e.extra) await runner.ensureExtra(e.row, e.extra, scope)
-        else await runner.ensureRow(e.row, scope)
-        dirs.get(user)![e.key] = runner.predDir(e.row, e.extra, scope, user)
+        const id = {
+          seed,
+          entry: e.key,
+          user,
+          setting: e.setting,
+          ...(e.setting.kind === 'k' ? { groups: scope.target } : {}),
+        }
+        if (uncached(id)) {
+          needsSource = true
+          for (const stage of rowChain(e.row)) needsContext.add(rowVariant(stage))
+        }
+        tasks.push(
+          cell(id, async () => {
+            if (e.extra) await runner.ensureExtra(e.row, e.extra, scope)
+            else await runner.ensureRow(e.row, scope)
+            return scoreOf(seed, e.key, albumOf.get(user)!, runner.predDir(e.row, e.extra, scope, user))
+          }),
+        )
       }
     }
-    log(`seed ${seed}: adaptation ${((performance.now() - t) / 1000).toFixed(1)} s`)
-
-    for (const album of albums) {
-      const s = scoreAlbum(album, dirs.get(album.id)!, {}, NUM_CLASSES)
-      for (const p of s.problems) onProblem(p)
-      for (const e of entries) {
-        const um = s.methods[e.key]
-        if (um && um.images > 0)
-          raw.push({
+    if (references && sourceValAlbum && entries.length > 0) {
+      const scope = personalScope(users[0]!)
+      if (uncached({ seed, entry: SOURCE_VAL_KEY })) needsSource = true
+      tasks.push(
+        cell({ seed, entry: SOURCE_VAL_KEY }, async () => {
+          await runner.ensureRow('noda', scope)
+          return scoreOf(
             seed,
-            method: e.key,
-            user: album.id,
-            scores: scoresOfUser(um),
-            perClass: classScoresOf(um),
-          })
-      }
+            SOURCE_VAL_KEY,
+            sourceValAlbum,
+            runner.predDir('noda', null, scope, SOURCE_VAL_USER),
+          )
+        }),
+      )
     }
+    if (references && entries.length > 0)
+      for (const a of albums) {
+        const labelled = oracleFiles.get(a.id)!
+        if (labelled.length === 0) continue
+        const scope = personalScope(a.id)
+        if (uncached({ seed, entry: ORACLE_KEY, user: a.id, labelled: labelled.length })) needsSource = true
+        tasks.push(
+          cell({ seed, entry: ORACLE_KEY, user: a.id, labelled: labelled.length }, async () => {
+            await runner.ensureOracle(scope, labelled)
+            return scoreOf(seed, ORACLE_KEY, a, runner.oraclePredDir(scope, a.id))
+          }),
+        )
+      }
+    if (needsSource)
+      prep.push(async () => {
+        await runner.ensureSource()
+        return []
+      })
+    for (const v of needsContext)
+      if (v !== 'none')
+        prep.push(async () => {
+          await runner.ensureContext(v)
+          return []
+        })
+  }
+  const workers = Math.max(1, o.workers ?? 1)
+  log(`${tasks.length} cells, ${workers} at a time`)
+  // Source models first, each its own pool task: No-DA's and a context network's (from scratch) train at
+  // once instead of one cell waiting idle on the other's.
+  for (const r of await runPool([...prep, ...tasks], workers)) raw.push(...r)
+  for (const runner of runners) {
     sourceSeconds += runner.sourceSeconds
     for (const [k, v] of Object.entries(runner.seconds)) byMethod[k] = (byMethod[k] ?? 0) + v
     for (const [k, c] of Object.entries(runner.costs)) costs[k] = mergeCost(costs[k], c)
     for (const [k, c] of Object.entries(runner.runCosts)) runCosts[k] = mergeRunCost(runCosts[k], c)
   }
+  // Cells finish in any order; the raw scores are listed in one fixed order so the JSON does not depend on it.
+  raw.sort((x, y) => x.seed - y.seed || cmp(x.method, y.method) || cmp(x.user, y.user))
 
   const sum = (key: string): Summary | null => summarize(raw, key, o.seeds, users)
   const methods: MethodsBenchResult['methods'] = {}
@@ -352,6 +529,21 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
     const c = costs[m]
     const rc = runCosts[m]
     methods[m] = { ...s, ...(c ? { cost: costOf(c) } : {}), ...(rc ? { runCost: runCostOf(rc) } : {}) }
+  }
+  const oracleSummary: MethodSummary | null = sum(ORACLE_KEY)
+  const noda = methods['noda']
+  const rows: [string, MethodSummary][] = [
+    ...Object.entries(methods),
+    ...(oracleSummary ? [[ORACLE_KEY, oracleSummary] as [string, MethodSummary]] : []),
+  ]
+  for (const [m, summary] of rows) {
+    if (m === 'noda' || !noda) continue
+    const p = pairedVsNoda(raw, m, o.seeds, users)
+    if (p) summary.pairedVsNoda = p
+    if (oracleSummary && m !== ORACLE_KEY) {
+      const gap = oracleSummary.fiou - noda.fiou
+      summary.gapClosed = gap > 0 ? (summary.fiou - noda.fiou) / gap : null
+    }
   }
   let ablations: AblationsResult | null = null
   if (o.ablations) {
@@ -381,9 +573,70 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
     perClass,
     ablations,
     ceilings: benchCeilings(albums, o.size, NUM_CLASSES),
+    sourceVal: summarize(raw, SOURCE_VAL_KEY, o.seeds, [SOURCE_VAL_KEY]),
+    oracle: oracleSummary,
+    cells,
     raw,
     seconds: { total: (performance.now() - t0) / 1000, source: sourceSeconds, byMethod },
   }
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+const stem = (file: string): string => path.basename(file).replace(/\.[^.]*$/, '')
+
+/** Album images per k-means cluster (PIS: ~670 images in K = 80 clusters, about 8 per cluster). */
+export const IMAGES_PER_CLUSTER = 8
+
+/** Raw-score keys of the reference rows. */
+export const SOURCE_VAL_KEY = 'source-val'
+export const ORACLE_KEY = 'oracle'
+
+/**
+ * The album's labelled non-validation images (the target oracle's training set): masks from the
+ * generator's `oracle/<id>/` folder (synthetic presets with oracle masks), else from the album's own
+ * SegmentationClass (a PIS album whose train split has GT). Empty: no oracle for this user.
+ */
+export function albumOracleFiles(benchmark: string, album: PisAlbum): LabelledFile[] {
+  const val = new Set(album.valNames)
+  const dirs = [path.join(benchmark, 'oracle', album.id), path.join(album.dir, 'SegmentationClass')]
+  const out: LabelledFile[] = []
+  for (const i of album.images) {
+    if (val.has(i.name)) continue
+    const mask = dirs.map((d) => path.join(d, `${i.name}.png`)).find((f) => fs.existsSync(f))
+    if (mask) out.push({ image: i.file, mask })
+  }
+  return out
+}
+
+/** What the benchmark's data is: its manifest when it has one (the generator's), else its path. */
+function benchmarkFingerprint(benchmark: string): string {
+  const m = path.join(benchmark, 'manifest.json')
+  return fs.existsSync(m) ? stableHash(fs.readFileSync(m, 'utf8')) : path.resolve(benchmark)
+}
+
+/**
+ * A method's paired FIoU difference to No-DA: per (seed, user) the per-image differences on the same
+ * validation images, bootstrap CI over images within each stratum (paired-bootstrap.ts).
+ */
+export function pairedVsNoda(
+  raw: readonly RawScore[],
+  key: string,
+  seeds: readonly number[],
+  users: readonly string[],
+): PairedVsNoda | null {
+  const strata: number[][] = []
+  for (const seed of seeds)
+    for (const user of users) {
+      const m = raw.find((r) => r.seed === seed && r.user === user && r.method === key)?.images
+      const b = raw.find((r) => r.seed === seed && r.user === user && r.method === 'noda')?.images
+      if (!m || !b) continue
+      strata.push(
+        pairedDiffs(new Map(Object.entries(m)), new Map(Object.entries(b)), `seed ${seed} ${user} ${key}`),
+      )
+    }
+  if (strata.every((s) => s.length === 0)) return null
+  const p = pairedBootstrap(strata)
+  return { fiou: p }
 }
 
 function mergeCost(a: ExtraCostSum | undefined, b: ExtraCostSum): ExtraCostSum {

@@ -1,5 +1,5 @@
 /**
- * The No-DA chain (method.md: the source-only baseline): train the compact net on the source set's
+ * The No-DA chain (docs/method.md: the source-only baseline): train the compact net on the source set's
  * labelled train list with cross-entropy only (training worker), predict every image of every user's
  * album with the final checkpoint (inference worker, PIS test layout `<predictions>/id{k}/<name>.png`),
  * and score each user on its validation images, next to trivial constant predictors on the same images:
@@ -11,9 +11,8 @@ import * as path from 'node:path'
 import { NUM_CLASSES } from '../../../shared/voc'
 import type { BackendChoice } from '../backend/backend-choice'
 import { chunkBatches } from '../infer/infer-request'
-import { startInferenceWorker } from '../infer/start-inference-worker'
+import { startInferenceWorker, startTrainingWorker } from '../sessions/starters'
 import type { FileProblem } from '../runs/file-dataset'
-import { startTrainingWorker } from '../worker/start-training-worker'
 import { meanOverUsers, type UserMetrics } from '../eval/user-metrics'
 import { listPisAlbums } from './pis-albums'
 import { scoreAlbum } from './score-album'
@@ -77,7 +76,12 @@ export interface NodaResult {
 }
 
 const pct = (v: number): number => v * 100
-function scores(m: { fiou: number; miouPaper: number; miouAll21: number; miouPresent: number }): MethodScores {
+function scores(m: {
+  fiou: number
+  miouPaper: number
+  miouAll21: number
+  miouPresent: number
+}): MethodScores {
   return {
     fiou: pct(m.fiou),
     miou_paper: Number.isNaN(m.miouPaper) ? null : pct(m.miouPaper),

@@ -19,12 +19,13 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import type { BackendChoice } from '../backend/backend-choice'
-import { latestAdaptCheckpoint } from '../methods/adapt-checkpoint'
+import { latestAdaptCheckpoint } from '../methods/adapt-run-file'
 import type { AdaptConfigInput, TargetItem } from '../methods/adapt-config'
 import type { MethodConfigInput } from '../methods/registry'
-import { latestCheckpoint } from '../runs/checkpoint'
+import { importedModelRefusal, readPthSourceRun } from '../methods/source-model'
+import { latestCheckpoint } from '../runs/checkpoint-files'
 import type { LabelledFile } from '../runs/file-dataset'
-import { startAdaptationWorker } from '../worker/start-adaptation-worker'
+import { startAdaptationWorker } from '../sessions/starters'
 import { withCancel, type AdaptStep, type ChainHooks, type ProjectRunPlan } from './project-run'
 import { makeDirSync } from '../../files/make-dir'
 import { VOC_CLASSES } from '../../../shared/voc'
@@ -32,7 +33,16 @@ import type { StageStop } from '../../../shared/adaptation-guard'
 import type { AdaptStopped } from '../methods/adapt-loop'
 import { collapseMessage } from '../methods/collapse-detector'
 
-export const ADAPTIVE_METHODS = ['minent', 'advent', 'adaptseg', 'maxsquare', 'fda', 'mrnet', 'pss', 'bn-only'] as const
+export const ADAPTIVE_METHODS = [
+  'minent',
+  'advent',
+  'adaptseg',
+  'maxsquare',
+  'fda',
+  'mrnet',
+  'pss',
+  'bn-only',
+] as const
 export type AdaptiveMethod = (typeof ADAPTIVE_METHODS)[number]
 
 export function isAdaptiveMethod(m: string): m is AdaptiveMethod {
@@ -75,10 +85,16 @@ export interface ProjectAdaptOptions {
 }
 
 /** The registry configs of a method's adaptation stages (the context network's source stage aside), in chain order. */
-export function adaptedStageMethods(method: AdaptiveMethod, overrides: Record<string, unknown> = {}): MethodConfigInput[] {
+export function adaptedStageMethods(
+  method: AdaptiveMethod,
+  overrides: Record<string, unknown> = {},
+): MethodConfigInput[] {
   const kinds: MethodConfigInput[] =
     method === 'mrnet'
-      ? [{ kind: 'mrnet', stage: 1 }, { kind: 'mrnet', stage: 2 }]
+      ? [
+          { kind: 'mrnet', stage: 1 },
+          { kind: 'mrnet', stage: 2 },
+        ]
       : method === 'pss'
         ? [{ kind: 'pss-s1' }, { kind: 'pss-s2' }]
         : [{ kind: method }]
@@ -95,7 +111,13 @@ function stageStop(stage: string, stopped: AdaptStopped): StageStop {
     kind: c.kind,
     share: c.share,
     startShare: c.startShare,
-    message: collapseMessage(stage, stopped.iteration, stopped.steps, c, VOC_CLASSES[c.classId] ?? `class ${c.classId}`),
+    message: collapseMessage(
+      stage,
+      stopped.iteration,
+      stopped.steps,
+      c,
+      VOC_CLASSES[c.classId] ?? `class ${c.classId}`,
+    ),
   }
 }
 
@@ -117,10 +139,25 @@ interface Stage {
 
 function stagesOf(o: ProjectAdaptOptions, sourceCkpt: string, sourceRunDir: string): Stage[] {
   const dir = (name: string): string => path.join(o.runDir, 'adapt', name)
-  const fromSource = { kind: 'checkpoint' as const, dir: sourceCkpt }
+  // An imported PyTorch model (a pth-source folder) starts each first stage from its .pth, by name and sha256.
+  const imported = readPthSourceRun(sourceRunDir)
+  if (imported) {
+    const refusal = importedModelRefusal(o.method, imported.source.arch, imported.source.aux)
+    if (refusal) throw new Error(refusal)
+  }
+  const fromSource: AdaptConfigInput['init'] = imported?.source ?? {
+    kind: 'checkpoint' as const,
+    dir: sourceCkpt,
+  }
   const [first, second] = adaptedStageMethods(o.method, o.methodConfig)
   const single = (method: MethodConfigInput): Stage[] => [
-    { name: method.kind, runDir: dir(method.kind), steps: o.iterations, config: { method, target: o.target, init: fromSource }, predicts: true },
+    {
+      name: method.kind,
+      runDir: dir(method.kind),
+      steps: o.iterations,
+      config: { method, target: o.target, init: fromSource },
+      predicts: true,
+    },
   ]
   switch (o.method) {
     case 'minent':
@@ -132,7 +169,13 @@ function stagesOf(o: ProjectAdaptOptions, sourceCkpt: string, sourceRunDir: stri
       return single(first!)
     case 'mrnet':
       return [
-        { name: 'mrnet-s1', runDir: dir('mrnet-s1'), steps: o.iterations, config: { method: first!, target: o.target, init: fromSource }, predicts: false },
+        {
+          name: 'mrnet-s1',
+          runDir: dir('mrnet-s1'),
+          steps: o.iterations,
+          config: { method: first!, target: o.target, init: fromSource },
+          predicts: false,
+        },
         {
           name: 'mrnet-s2',
           runDir: dir('mrnet-s2'),
@@ -149,7 +192,12 @@ function stagesOf(o: ProjectAdaptOptions, sourceCkpt: string, sourceRunDir: stri
           name: 'context-source',
           runDir: contextDir,
           steps: o.sourceTraining.iterations,
-          config: { method: { kind: 'noda', seg: { lr: o.sourceTraining.lr } }, context: ctx, target: [], init: fromSource },
+          config: {
+            method: { kind: 'noda', seg: { lr: o.sourceTraining.lr } },
+            context: ctx,
+            target: [],
+            init: fromSource,
+          },
           predicts: false,
           reusable: true,
         },
@@ -165,7 +213,12 @@ function stagesOf(o: ProjectAdaptOptions, sourceCkpt: string, sourceRunDir: stri
           name: 'pss-s2',
           runDir: dir('pss-s2'),
           steps: o.iterations,
-          config: { method: second!, context: ctx, target: o.target, init: { kind: 'adapt-run', runDir: dir('pss-s1') } },
+          config: {
+            method: second!,
+            context: ctx,
+            target: o.target,
+            init: { kind: 'adapt-run', runDir: dir('pss-s1') },
+          },
           predicts: true,
         },
       ]
@@ -198,7 +251,10 @@ export function projectAdaptStep(o: ProjectAdaptOptions): AdaptStep {
         if (reused === null) {
           const init =
             st.config.init ??
-            ({ kind: 'checkpoint', dir: finished(stages[i - 1]!.runDir, stages[i - 1]!.steps) ?? '' } as const)
+            ({
+              kind: 'checkpoint',
+              dir: finished(stages[i - 1]!.runDir, stages[i - 1]!.steps) ?? '',
+            } as const)
           fs.rmSync(st.runDir, { recursive: true, force: true })
           makeDirSync(path.dirname(st.runDir))
           const handle = startAdaptationWorker(
@@ -258,7 +314,15 @@ export function projectAdaptStep(o: ProjectAdaptOptions): AdaptStep {
           if (stopped) {
             const stop = stageStop(st.name, stopped)
             stops.push(stop)
-            hooks.onProgress({ phase: 'adapt', done: total, total, loss: null, rate: null, etaSeconds: null, message: stop.message })
+            hooks.onProgress({
+              phase: 'adapt',
+              done: total,
+              total,
+              loss: null,
+              rate: null,
+              etaSeconds: null,
+              message: stop.message,
+            })
             // The later stages would start from collapsed weights: the chain ends here. A stage that does not
             // predict the album leaves the prediction to the source model (the run then keeps it).
             if (!st.predicts) return { runDir: st.runDir, status: 'done', stops, predicted: false }

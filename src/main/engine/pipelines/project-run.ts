@@ -18,10 +18,9 @@ import type { BackendChoice } from '../backend/backend-choice'
 import { UserEvaluation, type UserMetrics } from '../eval/user-metrics'
 import { resizeLabelsNearest } from '../eval/resize-nearest'
 import { chunkBatches, type InferItem } from '../infer/infer-request'
-import { startInferenceWorker } from '../infer/start-inference-worker'
-import type { LossPoint } from '../runs/checkpoint'
+import { startInferenceWorker, startTrainingWorker } from '../sessions/starters'
+import type { LossPoint } from '../runs/checkpoint-files'
 import type { FileProblem, LabelledFile } from '../runs/file-dataset'
-import { startTrainingWorker } from '../worker/start-training-worker'
 import { makeDirSync } from '../../files/make-dir'
 import type { StageStop } from '../../../shared/adaptation-guard'
 
@@ -136,7 +135,10 @@ export function readLossCurve(runDir: string): LossPoint[] {
     if (!Array.isArray(raw)) return []
     return raw.filter(
       (p): p is LossPoint =>
-        typeof p === 'object' && p !== null && Number.isInteger((p as LossPoint).iteration) && Number.isFinite((p as LossPoint).loss),
+        typeof p === 'object' &&
+        p !== null &&
+        Number.isInteger((p as LossPoint).iteration) &&
+        Number.isFinite((p as LossPoint).loss),
     )
   } catch {
     return []
@@ -284,7 +286,8 @@ export function scoreItems(
       hooks.onProblem({ file: predFile, reason: `no usable prediction: ${errorText(e)}` })
       return
     }
-    if (pred.width !== gt.width || pred.height !== gt.height) pred = resizeLabelsNearest(pred, gt.width, gt.height)
+    if (pred.width !== gt.width || pred.height !== gt.height)
+      pred = resizeLabelsNearest(pred, gt.width, gt.height)
     try {
       const s = evaluation.add(String(item.key), gt.labels, pred.labels)
       scored.push({ key: item.key, fiou: s.fiou })

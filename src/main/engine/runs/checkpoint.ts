@@ -15,90 +15,33 @@ import * as crypto from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
-import { z } from 'zod'
 import { applyWeights, fileHandler, loadNamedWeights, saveParams } from '../models/weights-io'
 import type { SegmentationModel } from '../models/segnet'
 import type { SgdMomentum } from '../train/optimizers'
 import { fsyncDir, writeFileAtomic } from '../../files/atomic-file'
-import { RUN_IDENTITY_FIELDS, TrainConfigSchema, type TrainConfig } from './train-config'
+import { RUN_IDENTITY_FIELDS, type TrainConfig } from './train-config'
 import { makeDirSync } from '../../files/make-dir'
+import {
+  CheckpointError,
+  checkpointDirName,
+  latestCheckpoint,
+  POINTER_FILE,
+  readCheckpointJson as readJson,
+  readRunFile,
+  RUN_FILE,
+  RunJson,
+  STATE_FILE,
+  type CheckpointState,
+  type LossPoint,
+  type RunFile,
+  type RunStart,
+} from './checkpoint-files'
 
-const RUN_FILE = 'run.json'
-const POINTER_FILE = 'checkpoint.json'
-const STATE_FILE = 'state.json'
+export { CheckpointError, checkpointDirName, latestCheckpoint, readRunFile }
+export type { CheckpointState, LossPoint, RunFile, RunStart }
+
 const OPTIMIZER_DIR = 'optimizer'
 
-export class CheckpointError extends Error {
-  constructor(
-    readonly file: string,
-    problem: string,
-  ) {
-    super(`${file}: ${problem}`)
-    this.name = 'CheckpointError'
-  }
-}
-
-const LossPoint = z.object({ iteration: z.number().int().min(1), loss: z.number() })
-export type LossPoint = z.infer<typeof LossPoint>
-
-const StateJson = z.object({
-  version: z.literal(1),
-  iteration: z.number().int().min(0),
-  optimizer: z.object({ kind: z.literal('sgd'), step: z.number().int().min(0) }),
-  /** Data order is a pure function of (seed, iteration); this is all the "RNG state" a resume needs. */
-  rng: z.object({ seed: z.number().int().min(0), nextIteration: z.number().int().min(1) }),
-  losses: z.array(LossPoint),
-})
-export type CheckpointState = z.infer<typeof StateJson>
-
-const PointerJson = z.object({
-  iteration: z.number().int().min(0),
-  dir: z.string().regex(/^checkpoints\/\d{6,}$/, 'must be checkpoints/<iteration>'),
-})
-
-/** One start of a run (the fresh one, then each resume): when, from where, and on which backend. */
-const RunStart = z.object({
-  at: z.string(),
-  fromIteration: z.number().int().min(0),
-  backend: z.object({
-    name: z.string(),
-    tfBackend: z.string(),
-    device: z.string(),
-    reasons: z.array(z.string()),
-    forced: z.boolean(),
-    trainingKernels: z.array(z.string()),
-  }),
-})
-export type RunStart = z.infer<typeof RunStart>
-
-const RunJson = z.object({
-  version: z.literal(1),
-  config: TrainConfigSchema,
-  /** Absent in run folders written before starts were recorded. */
-  starts: z.array(RunStart).optional(),
-})
-export type RunFile = z.infer<typeof RunJson>
-
-function readJson<T>(file: string, schema: z.ZodType<T>): T {
-  let raw: unknown
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'))
-  } catch (e) {
-    throw new CheckpointError(file, e instanceof Error ? e.message : String(e))
-  }
-  const r = schema.safeParse(raw)
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    throw new CheckpointError(file, `unexpected content (${issues.join('; ')})`)
-  }
-  return r.data
-}
-
-export function checkpointDirName(iteration: number): string {
-  return String(iteration).padStart(6, '0')
-}
-
-/** Writes run.json for a fresh run (atomically). A folder that already holds a run is refused. */
 export function writeRunFile(config: TrainConfig): void {
   const existing = path.join(config.runDir, RUN_FILE)
   if (fs.existsSync(existing)) {
@@ -107,11 +50,6 @@ export function writeRunFile(config: TrainConfig): void {
   }
   makeDirSync(config.runDir)
   writeFileAtomic(path.join(config.runDir, RUN_FILE), JSON.stringify({ version: 1, config }, null, 2))
-}
-
-/** Reads a run folder's run.json (validated); throws CheckpointError naming the file. */
-export function readRunFile(runDir: string): RunFile {
-  return readJson(path.join(runDir, RUN_FILE), RunJson)
 }
 
 /**
@@ -190,23 +128,6 @@ export function removeUnfinishedCheckpoints(runDir: string): void {
   }
 }
 
-/** The latest complete checkpoint of a run folder, or null when it has none yet. */
-export function latestCheckpoint(runDir: string): { dir: string; state: CheckpointState } | null {
-  const pointerFile = path.join(runDir, POINTER_FILE)
-  if (!fs.existsSync(pointerFile)) return null
-  const p = readJson(pointerFile, PointerJson)
-  const dir = path.join(runDir, p.dir)
-  const state = readJson(path.join(dir, STATE_FILE), StateJson)
-  if (state.iteration !== p.iteration) {
-    throw new CheckpointError(
-      path.join(dir, STATE_FILE),
-      `iteration ${state.iteration} does not match ${POINTER_FILE} (${p.iteration})`,
-    )
-  }
-  return { dir, state }
-}
-
-/** Loads a checkpoint's weights into the model and its slots into the optimiser. */
 export async function restoreCheckpoint(
   dir: string,
   state: CheckpointState,

@@ -1,5 +1,5 @@
 /**
- * Group batches (method.md §3 "Batching"): every training batch holds B images of ONE group (album
+ * Group batches (docs/method.md §3 "Batching"): every training batch holds B images of ONE group (album
  * cluster), so the group context module sees related images together.
  *
  * An epoch is a list of batch units: a group of n images gives ⌈n/B⌉ units — the group's images in a
@@ -101,7 +101,7 @@ export class GroupOrder {
 
 /**
  * Inference batches of ≤ `size` items that never mix groups: the context of a prediction comes from its
- * batch (method.md §3), so each batch is drawn from one group. A group of n is cut into ⌈n/size⌉ batches of
+ * batch (docs/method.md §3), so each batch is drawn from one group. A group of n is cut into ⌈n/size⌉ batches of
  * near-equal size (9 with size 8 → 5 + 4, not 8 + 1, so no image is predicted with a context of one).
  * Items without a group (`groupOf` → null) are batched together in their given order. Groups appear in
  * order of their first item; order inside a group is kept. Every item appears exactly once.

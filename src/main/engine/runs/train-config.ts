@@ -4,6 +4,7 @@
  */
 import { z } from 'zod'
 import { BACKEND_CHOICES } from '../backend/backend-choice'
+import { parseRequest } from '../sessions/request-error'
 
 /** What the run trains on: the engine's synthetic shapes task, or labelled image files. */
 export const TrainDataSchema = z.discriminatedUnion('kind', [
@@ -60,23 +61,11 @@ export const TRAIN_DEFAULTS = {
   data: { kind: 'shapes' },
 } as const satisfies Partial<TrainConfig>
 
-export class TrainConfigError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'TrainConfigError'
-  }
-}
-
 /** Fills defaults and validates; the message names every bad field. */
 export function parseTrainConfig(raw: unknown): TrainConfig {
   const withDefaults =
     raw !== null && typeof raw === 'object' ? { ...TRAIN_DEFAULTS, ...(raw as object) } : raw
-  const r = TrainConfigSchema.safeParse(withDefaults)
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    throw new TrainConfigError(`Invalid training config: ${issues.join('; ')}`)
-  }
-  return r.data
+  return parseRequest(TrainConfigSchema, withDefaults, 'training config')
 }
 
 /** Fields that must be equal for a resume to continue the same loss curve. */

@@ -17,6 +17,7 @@ import { writeFileAtomic } from '../../files/atomic-file'
 import { decodeLabelPng, encodeLabelPng, type LabelMap } from '../../media/label-png'
 import { BANK_ORIGINS } from './segsort-config'
 import { makeDirSync } from '../../files/make-dir'
+import { zodIssueLines } from '../sessions/request-error'
 
 export const SEGSORT_DIR = 'segsort'
 export const BANK_DIR = 'bank'
@@ -97,7 +98,7 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T {
   }
   const r = schema.safeParse(raw)
   if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    const issues = zodIssueLines(r.error)
     throw new SegsortFileError(file, `unexpected content (${issues.join('; ')})`)
   }
   return r.data
@@ -107,7 +108,9 @@ export function writeBank(segsortDir: string, bank: MemoryBank): void {
   const dir = path.join(segsortDir, BANK_DIR)
   makeDirSync(dir)
   if (bank.prototypes.length !== bank.entries.length * bank.dim) {
-    throw new Error(`memory bank: ${bank.prototypes.length} values for ${bank.entries.length} entries of ${bank.dim}`)
+    throw new Error(
+      `memory bank: ${bank.prototypes.length} values for ${bank.entries.length} entries of ${bank.dim}`,
+    )
   }
   const bytes = new Uint8Array(bank.prototypes.length * 4)
   const view = new DataView(bytes.buffer)
@@ -136,7 +139,10 @@ export function readBank(segsortDir: string): MemoryBank {
     throw new SegsortFileError(binFile, e instanceof Error ? e.message : String(e))
   }
   if (meta.entries.length !== meta.count || bytes.length !== meta.count * meta.dim * 4) {
-    throw new SegsortFileError(binFile, `holds ${bytes.length} bytes, expected ${meta.count} × ${meta.dim} float32`)
+    throw new SegsortFileError(
+      binFile,
+      `holds ${bytes.length} bytes, expected ${meta.count} × ${meta.dim} float32`,
+    )
   }
   const prototypes = new Float32Array(meta.count * meta.dim)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
@@ -153,7 +159,8 @@ function explainStem(segsortDir: string, name: string): string {
 
 /** Writes an image's explain record and its segment map (segment id per pixel, at the original size). */
 export function writeExplain(segsortDir: string, record: ExplainImage, segmentMap: LabelMap): void {
-  if (record.segments.length > 255) throw new Error(`explain: ${record.segments.length} segments do not fit a PNG of 8 bits`)
+  if (record.segments.length > 255)
+    throw new Error(`explain: ${record.segments.length} segments do not fit a PNG of 8 bits`)
   const stem = explainStem(segsortDir, record.name)
   makeDirSync(path.dirname(stem))
   writeFileAtomic(`${stem}.png`, encodeLabelPng(segmentMap))
@@ -170,7 +177,10 @@ export function readExplain(segsortDir: string, name: string): { record: Explain
     throw new SegsortFileError(`${stem}.png`, e instanceof Error ? e.message : String(e))
   }
   if (segments.width !== record.width || segments.height !== record.height) {
-    throw new SegsortFileError(`${stem}.png`, `is ${segments.width}×${segments.height}, its record says ${record.width}×${record.height}`)
+    throw new SegsortFileError(
+      `${stem}.png`,
+      `is ${segments.width}×${segments.height}, its record says ${record.width}×${record.height}`,
+    )
   }
   return { record, segments }
 }

@@ -50,7 +50,11 @@ export class EmbedNet {
     return tf.tidy(() => {
       const f = compactResnet(this.params, x, this.config.width, training)
       const p = pspModule(this.params, f.out, this.config.bins ?? [1, 2, 3, 6], f.mid.shape[3], training)
-      const hdn = convBn(this.params, 'segsort_embed_1', p, training, { filters: p.shape[3], kernel: 1, relu: true })
+      const hdn = convBn(this.params, 'segsort_embed_1', p, training, {
+        filters: p.shape[3],
+        kernel: 1,
+        relu: true,
+      })
       const e = conv(this.params, 'segsort_embed', hdn, { filters: this.config.dim, kernel: 1, bias: true })
       return normalizeLastAxis(e)
     })

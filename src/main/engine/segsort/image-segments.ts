@@ -35,7 +35,8 @@ export function segmentPrototypes(
     const s = segmentOf[i] as number
     if (s < 0) continue
     pixels[s]!++
-    for (let t = 0; t < dim; t++) prototypes[s * dim + t] = (prototypes[s * dim + t] as number) + (emb[i * dim + t] as number)
+    for (let t = 0; t < dim; t++)
+      prototypes[s * dim + t] = (prototypes[s * dim + t] as number) + (emb[i * dim + t] as number)
   }
   for (let s = 0; s < count; s++) {
     let n = 0
@@ -80,7 +81,8 @@ export function imageSegments(
   labels?: ArrayLike<number>,
 ): ImageSegments {
   const hw = h * w
-  if (emb.length !== hw * dim) throw new Error(`imageSegments: expected ${hw * dim} values, got ${emb.length}`)
+  if (emb.length !== hw * dim)
+    throw new Error(`imageSegments: expected ${hw * dim} values, got ${emb.length}`)
   const km = sphericalKMeans(emb, hw, dim, clusters, seed)
   let segmentOf: Int32Array
   let classes: Int32Array

@@ -12,11 +12,11 @@ import * as path from 'node:path'
 import type { BackendChoice } from '../backend/backend-choice'
 import type { AdaptStep, ChainHooks, ProjectRunPlan } from '../pipelines/project-run'
 import { withCancel } from '../pipelines/project-run'
-import { latestCheckpoint } from '../runs/checkpoint'
+import { latestCheckpoint } from '../runs/checkpoint-files'
 import type { LabelledFile } from '../runs/file-dataset'
 import { SEGSORT_DIR } from './bank-files'
 import type { BankFile, SegsortConfigInput, SegsortParams } from './segsort-config'
-import { startSegsortWorker } from './start-segsort-worker'
+import { startSegsortWorker } from '../sessions/starters'
 
 export interface ProjectSegsortOptions {
   /** The album run's folder: SegSort writes into <runDir>/segsort/. */

@@ -28,7 +28,9 @@ export function buildSegments(
   ignore = IGNORE_LABEL,
 ): SegmentBatch {
   if (labels.length !== n * hw || regions.length !== n * hw) {
-    throw new Error(`buildSegments: expected ${n * hw} labels and regions, got ${labels.length} and ${regions.length}`)
+    throw new Error(
+      `buildSegments: expected ${n * hw} labels and regions, got ${labels.length} and ${regions.length}`,
+    )
   }
   const segmentOf = new Int32Array(n * hw).fill(-1)
   const classes: number[] = []
@@ -64,7 +66,11 @@ export function gridRegions(h: number, w: number, g: number): Int32Array {
 }
 
 /** Bounding box [x0, y0, x1, y1] (inclusive-exclusive) of the pixels where `mask(i)` holds, or null. */
-export function boundingBox(h: number, w: number, mask: (i: number) => boolean): [number, number, number, number] | null {
+export function boundingBox(
+  h: number,
+  w: number,
+  mask: (i: number) => boolean,
+): [number, number, number, number] | null {
   let x0 = w
   let y0 = h
   let x1 = -1

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { BACKEND_CHOICES } from '../backend/backend-choice'
+import { parseRequest } from '../sessions/request-error'
 
 const File = z.object({ image: z.string().min(1), mask: z.string().min(1) }).strict()
 
@@ -72,21 +73,20 @@ export const SegsortConfigSchema = z
     /** A source-model checkpoint folder whose backbone + PSP weights start the network (null = fresh). */
     init: z.string().min(1).nullable().default(null),
     /** Annotated images whose segments form the memory bank, by origin. */
-    bank: z
-      .array(z.object({ origin: z.enum(BANK_ORIGINS), files: z.array(BankFileSchema) }).strict())
-      .min(1),
+    bank: z.array(z.object({ origin: z.enum(BANK_ORIGINS), files: z.array(BankFileSchema) }).strict()).min(1),
     /** Album images to predict (PIS layout into `outDir`), with their explain files. */
-    predict: z.object({ outDir: z.string().min(1), images: z.array(AlbumImage), batch: z.number().int().min(1).max(64) }).strict(),
+    predict: z
+      .object({
+        outDir: z.string().min(1),
+        images: z.array(AlbumImage),
+        batch: z.number().int().min(1).max(64),
+      })
+      .strict(),
   })
   .strict()
 export type SegsortConfig = z.infer<typeof SegsortConfigSchema>
 export type SegsortConfigInput = z.input<typeof SegsortConfigSchema>
 
 export function parseSegsortConfig(raw: unknown): SegsortConfig {
-  const r = SegsortConfigSchema.safeParse(raw)
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    throw new Error(`Invalid SegSort config: ${issues.join('; ')}`)
-  }
-  return r.data
+  return parseRequest(SegsortConfigSchema, raw, 'SegSort config')
 }

@@ -83,13 +83,22 @@ function sortingLoss(
     const all = tf.logSumExp(z, 1, true)
     const same = tf.logSumExp(z.add(mask), 1, true)
     const loss = all.sub(same).mul(w).sum() as tf.Scalar
-    const g = tf.softmax(z).sub(tf.softmax(z.add(mask))).mul(w)
+    const g = tf
+      .softmax(z)
+      .sub(tf.softmax(z.add(mask)))
+      .mul(w)
     // Everything the gradient needs goes through save(): the caller's tidy disposes the rest.
     save([emb, mu, norm, g, at])
     return {
       value: loss,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [es, mus, ns, gs, ats] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D]
+        const [es, mus, ns, gs, ats] = saved as [
+          tf.Tensor2D,
+          tf.Tensor2D,
+          tf.Tensor2D,
+          tf.Tensor2D,
+          tf.Tensor2D,
+        ]
         const scale = dy.mul(kappa)
         const direct = tf.matMul(gs, mus).mul(scale)
         const dMu = tf.matMul(gs.transpose(), es).mul(scale)

@@ -30,7 +30,14 @@ import type { FileProblem } from '../runs/file-dataset'
 import { SgdMomentum } from '../train/optimizers'
 import { polyLr } from '../train/schedule'
 import { namedGrads } from '../train/steps'
-import { EXPLAIN_DIR, MODEL_DIR, writeBank, writeExplain, type BankEntry, type ExplainSegment } from './bank-files'
+import {
+  EXPLAIN_DIR,
+  MODEL_DIR,
+  writeBank,
+  writeExplain,
+  type BankEntry,
+  type ExplainSegment,
+} from './bank-files'
 import { EmbedNet } from './embed-net'
 import { imageSegments, scaleBox, type Box } from './image-segments'
 import { knnVote } from './knn-vote'
@@ -85,7 +92,13 @@ function message(e: unknown): string {
  * Regions of the training oversegmentation for the n images of a batch (n·size² ids): a fixed grid, or
  * spherical k-means of the detached embeddings `values` (n·size²·dim) of each image.
  */
-function trainingRegions(c: SegsortConfig, n: number, size: number, values: Float32Array | null, iteration: number): Int32Array {
+function trainingRegions(
+  c: SegsortConfig,
+  n: number,
+  size: number,
+  values: Float32Array | null,
+  iteration: number,
+): Int32Array {
   const hw = size * size
   const out = new Int32Array(n * hw)
   if (c.params.oversegment === 'grid' || !values) {
@@ -96,7 +109,10 @@ function trainingRegions(c: SegsortConfig, n: number, size: number, values: Floa
   const d = c.params.dim
   for (let b = 0; b < n; b++) {
     const one = values.subarray(b * hw * d, (b + 1) * hw * d)
-    out.set(sphericalKMeans(one, hw, d, c.params.regions, imageSeed(c.seed + iteration, b), 10).assignments, b * hw)
+    out.set(
+      sphericalKMeans(one, hw, d, c.params.regions, imageSeed(c.seed + iteration, b), 10).assignments,
+      b * hw,
+    )
   }
   return out
 }
@@ -130,7 +146,11 @@ export function downsampleLabels(labels: Int32Array, n: number, size: number, si
   return out
 }
 
-async function train(c: SegsortConfig, net: EmbedNet, hooks: SegsortHooks): Promise<SegsortOutcome['losses'] | null> {
+async function train(
+  c: SegsortConfig,
+  net: EmbedNet,
+  hooks: SegsortHooks,
+): Promise<SegsortOutcome['losses'] | null> {
   const src = await loadLabelledFiles(c.source, c.numClasses)
   for (const p of src.problems) hooks.onProblem?.(p)
   if (src.items.length === 0) throw new Error(`none of the ${c.source.length} source images could be used`)
@@ -155,18 +175,33 @@ async function train(c: SegsortConfig, net: EmbedNet, hooks: SegsortHooks): Prom
           detached.dispose()
         }
         const reg = trainingRegions(c, raw.n, side, values, it)
-        const seg = buildSegments(downsampleLabels(raw.labels, raw.n, raw.size, side), reg, raw.n, side * side)
+        const seg = buildSegments(
+          downsampleLabels(raw.labels, raw.n, raw.size, side),
+          reg,
+          raw.n,
+          side * side,
+        )
         const vars = net.params.trainableVariables()
-        const r = namedGrads(() => segsortLossMap(net.embedAt(images, side, side, true), seg, c.params.kappa), vars)
+        const r = namedGrads(
+          () => segsortLossMap(net.embedAt(images, side, side, true), seg, c.params.kappa),
+          vars,
+        )
         opt.apply(vars, r.grads, polyLr(c.params.lr, it - 1, c.steps, 0.9))
         loss = r.value.dataSync()[0] as number
         tf.dispose([r.value, ...Object.values(r.grads)])
       } finally {
         images.dispose()
       }
-      if (!Number.isFinite(loss)) throw new Error(`SegSort training diverged: loss ${loss} at iteration ${it}`)
+      if (!Number.isFinite(loss))
+        throw new Error(`SegSort training diverged: loss ${loss} at iteration ${it}`)
       losses.push({ iteration: it, loss })
-      hooks.onProgress?.({ stage: 'train', done: it, total: c.steps, loss, msPerItem: performance.now() - t0 })
+      hooks.onProgress?.({
+        stage: 'train',
+        done: it,
+        total: c.steps,
+        loss,
+        msPerItem: performance.now() - t0,
+      })
     }
     return losses
   } finally {
@@ -181,7 +216,11 @@ interface Decoded {
 }
 
 /** Unit embeddings at the input size of each image of a chunk, as plain arrays (size²·dim each). */
-async function embedChunk(net: EmbedNet, images: readonly RgbRaster[], size: number): Promise<Float32Array[]> {
+async function embedChunk(
+  net: EmbedNet,
+  images: readonly RgbRaster[],
+  size: number,
+): Promise<Float32Array[]> {
   const emb = tf.tidy(() => net.embedFull(inputBatch(images, size), false))
   try {
     const all = (await emb.data()) as Float32Array
@@ -213,12 +252,18 @@ async function decodeBankFile(
   try {
     const m = decodeLabelPng(fs.readFileSync(f.mask))
     if (m.width !== image.width || m.height !== image.height) {
-      onProblem?.({ file: f.mask, reason: `mask is ${m.width}×${m.height} but its image is ${image.width}×${image.height}` })
+      onProblem?.({
+        file: f.mask,
+        reason: `mask is ${m.width}×${m.height} but its image is ${image.width}×${image.height}`,
+      })
       return null
     }
     const bad = m.labels.find((v) => v >= numClasses && v !== 255)
     if (bad !== undefined) {
-      onProblem?.({ file: f.mask, reason: `label ${bad} is outside 0..${numClasses - 1} (and is not the ignore label 255)` })
+      onProblem?.({
+        file: f.mask,
+        reason: `label ${bad} is outside 0..${numClasses - 1} (and is not the ignore label 255)`,
+      })
       return null
     }
     return { image, labels: m.labels }
@@ -249,10 +294,26 @@ async function buildBank(
       const d = await decodeBankFile(f, c.numClasses, hooks.onProblem)
       if (d) decoded.push({ f, d })
     }
-    const embs = await embedChunk(net, decoded.map((x) => x.d.image), size)
+    const embs = await embedChunk(
+      net,
+      decoded.map((x) => x.d.image),
+      size,
+    )
     decoded.forEach(({ f, d }, k) => {
-      const gt = resizeLabelsNearest({ width: d.image.width, height: d.image.height, labels: d.labels! }, size, size)
-      const segs = imageSegments(embs[k]!, size, size, dim, c.params.clusters, imageSeed(c.seed, done + k), gt.labels)
+      const gt = resizeLabelsNearest(
+        { width: d.image.width, height: d.image.height, labels: d.labels! },
+        size,
+        size,
+      )
+      const segs = imageSegments(
+        embs[k]!,
+        size,
+        size,
+        dim,
+        c.params.clusters,
+        imageSeed(c.seed, done + k),
+        gt.labels,
+      )
       for (let s = 0; s < segs.count; s++) {
         const pixels = segs.pixels[s]!
         if (pixels < c.params.minSegmentPixels) continue
@@ -269,7 +330,13 @@ async function buildBank(
       }
     })
     done += chunk.length
-    hooks.onProgress?.({ stage: 'bank', done, total: files.length, loss: null, msPerItem: (performance.now() - t0) / chunk.length })
+    hooks.onProgress?.({
+      stage: 'bank',
+      done,
+      total: files.length,
+      loss: null,
+      msPerItem: (performance.now() - t0) / chunk.length,
+    })
   }
   const prototypes = new Float32Array(protos.length * dim)
   protos.forEach((p, i) => prototypes.set(p, i * dim))
@@ -277,7 +344,12 @@ async function buildBank(
 }
 
 /** Boxes [x0, y0, x1, y1) of each segment id of a map. */
-function boxesOfMap(labels: Uint8Array, width: number, height: number, count: number): { boxes: Box[]; pixels: number[] } {
+function boxesOfMap(
+  labels: Uint8Array,
+  width: number,
+  height: number,
+  count: number,
+): { boxes: Box[]; pixels: number[] } {
   const boxes: Box[] = Array.from({ length: count }, () => [width, height, -1, -1] as Box)
   const pixels = new Array<number>(count).fill(0)
   for (let y = 0; y < height; y++) {
@@ -322,9 +394,20 @@ async function predictAlbum(
         hooks.onProblem?.({ file: item.image, reason: `cannot decode the image: ${message(e)}` })
       }
     }
-    const embs = await embedChunk(net, decoded.map((d) => d.image), size)
+    const embs = await embedChunk(
+      net,
+      decoded.map((d) => d.image),
+      size,
+    )
     for (const [k, { item, image }] of decoded.entries()) {
-      const segs = imageSegments(embs[k]!, size, size, dim, c.params.clusters, imageSeed(c.seed ^ 0x51ed27, done + k))
+      const segs = imageSegments(
+        embs[k]!,
+        size,
+        size,
+        dim,
+        c.params.clusters,
+        imageSeed(c.seed ^ 0x51ed27, done + k),
+      )
       const votes = Array.from({ length: segs.count }, (_, s) =>
         knnVote(vectors, segs.prototypes.subarray(s * dim, (s + 1) * dim), c.params.knn),
       )
@@ -344,20 +427,36 @@ async function predictAlbum(
       }))
       writeExplain(
         segsortDir,
-        { version: 1, name: item.name, width: image.width, height: image.height, knn: c.params.knn, segments },
+        {
+          version: 1,
+          name: item.name,
+          width: image.width,
+          height: image.height,
+          knn: c.params.knn,
+          segments,
+        },
         segmentMap,
       )
       written++
     }
     done += chunk.length
-    hooks.onProgress?.({ stage: 'predict', done, total, loss: null, msPerItem: (performance.now() - t0) / chunk.length })
+    hooks.onProgress?.({
+      stage: 'predict',
+      done,
+      total,
+      loss: null,
+      msPerItem: (performance.now() - t0) / chunk.length,
+    })
   }
   return written
 }
 
 export async function runSegsort(c: SegsortConfig, hooks: SegsortHooks): Promise<SegsortOutcome> {
   makeDirSync(c.runDir)
-  writeFileAtomic(path.join(c.runDir, 'run.json'), JSON.stringify({ version: 1, kind: 'segsort', config: c }, null, 1))
+  writeFileAtomic(
+    path.join(c.runDir, 'run.json'),
+    JSON.stringify({ version: 1, kind: 'segsort', config: c }, null, 1),
+  )
   const backend = await selectBackend({ force: c.backend, env: process.env })
   const net = new EmbedNet({ width: c.width, dim: c.params.dim, seed: c.seed })
   try {
@@ -374,10 +473,15 @@ export async function runSegsort(c: SegsortConfig, hooks: SegsortHooks): Promise
     hooks.onStarted?.({ backend, sourceImages: c.source.length, initMissing })
     const losses = await train(c, net, hooks)
     if (!losses) return { status: 'cancelled', losses: [], bankEntries: 0, predicted: 0 }
-    await saveParams(path.join(c.runDir, MODEL_DIR), net.params, { kind: 'segsort-embedding', dim: c.params.dim, width: c.width })
+    await saveParams(path.join(c.runDir, MODEL_DIR), net.params, {
+      kind: 'segsort-embedding',
+      dim: c.params.dim,
+      width: c.width,
+    })
     const bank = await buildBank(c, net, hooks)
     if (!bank) return { status: 'cancelled', losses, bankEntries: 0, predicted: 0 }
-    if (bank.entries.length === 0) throw new Error('the memory bank is empty: no annotated segment could be read')
+    if (bank.entries.length === 0)
+      throw new Error('the memory bank is empty: no annotated segment could be read')
     writeBank(c.runDir, {
       dim: c.params.dim,
       size: c.size,
@@ -386,7 +490,8 @@ export async function runSegsort(c: SegsortConfig, hooks: SegsortHooks): Promise
       prototypes: bank.prototypes,
     })
     const predicted = await predictAlbum(c, net, bank, hooks)
-    if (predicted === null) return { status: 'cancelled', losses, bankEntries: bank.entries.length, predicted: 0 }
+    if (predicted === null)
+      return { status: 'cancelled', losses, bankEntries: bank.entries.length, predicted: 0 }
     return { status: 'done', losses, bankEntries: bank.entries.length, predicted }
   } finally {
     net.dispose()

@@ -40,9 +40,11 @@ export function sphericalKMeans(
   seed: number,
   maxIterations = 20,
 ): SphericalKMeansResult {
-  if (points.length !== n * d) throw new Error(`sphericalKMeans: expected ${n * d} values, got ${points.length}`)
+  if (points.length !== n * d)
+    throw new Error(`sphericalKMeans: expected ${n * d} values, got ${points.length}`)
   if (n === 0) throw new Error('sphericalKMeans: there are no points to cluster')
-  if (!Number.isInteger(k) || k < 1) throw new Error(`sphericalKMeans: k must be a positive integer, got ${k}`)
+  if (!Number.isInteger(k) || k < 1)
+    throw new Error(`sphericalKMeans: k must be a positive integer, got ${k}`)
   const rng = new Rng(seed)
   const kk = Math.min(k, n)
   const centres = new Float32Array(kk * d)
@@ -66,7 +68,8 @@ export function sphericalKMeans(
       }
     }
     centres.set(points.subarray(pick * d, pick * d + d), have * d)
-    for (let i = 0; i < n; i++) dist[i] = Math.min(dist[i] as number, Math.max(0, 1 - dot(points, i, centres, have, d)))
+    for (let i = 0; i < n; i++)
+      dist[i] = Math.min(dist[i] as number, Math.max(0, 1 - dot(points, i, centres, have, d)))
     have++
   }
   const assign = new Int32Array(n).fill(-1)
@@ -94,7 +97,8 @@ export function sphericalKMeans(
     for (let i = 0; i < n; i++) {
       const c = assign[i] as number
       counts[c]!++
-      for (let t = 0; t < d; t++) sums[c * d + t] = (sums[c * d + t] as number) + (points[i * d + t] as number)
+      for (let t = 0; t < d; t++)
+        sums[c * d + t] = (sums[c * d + t] as number) + (points[i * d + t] as number)
     }
     for (let c = 0; c < have; c++) {
       // An emptied centre keeps its place; it is dropped when numbering below.

@@ -11,6 +11,7 @@ import { decodeRgb } from '../../media/decode'
 import { decodeLabelPng, encodeLabelPng, type LabelMap } from '../../media/label-png'
 import { writeFileAtomic } from '../../files/atomic-file'
 import type { SnapshotScore } from '../../../shared/snapshots'
+import { pct } from '../../../shared/results-format'
 import { selectBackend } from '../backend/select-backend'
 import { UserEvaluation, type UserMetrics } from '../eval/user-metrics'
 import { resizeLabelsNearest } from '../eval/resize-nearest'
@@ -20,7 +21,7 @@ import { albumBatches } from '../methods/predict-album'
 import type { FileProblem } from '../runs/file-dataset'
 import { snapshotDirName } from './list-snapshots'
 import { buildStageModel, loadSnapshot } from './load-snapshot'
-import type { SnapshotEvaluated } from './snapshot-messages'
+import type { SnapshotEvaluated } from './snapshot-request'
 import type { SnapshotRequest } from './snapshot-request'
 import { makeDirSync } from '../../files/make-dir'
 
@@ -91,7 +92,10 @@ class Decoder {
   }
 }
 
-export async function runSnapshotRequest(req: SnapshotRequest, hooks: SnapshotHooks): Promise<SnapshotOutcome> {
+export async function runSnapshotRequest(
+  req: SnapshotRequest,
+  hooks: SnapshotHooks,
+): Promise<SnapshotOutcome> {
   const backend = await selectBackend({ force: req.backend, env: process.env })
   const stage = buildStageModel(req.stageDir)
   try {
@@ -106,12 +110,20 @@ export async function runSnapshotRequest(req: SnapshotRequest, hooks: SnapshotHo
         await yieldToEventLoop()
         if (hooks.shouldStop()) return { status: 'cancelled', predicted }
         const ok = await decoder.decode(b)
-        const labels = await predictLabels(stage.model, ok.map((o) => o.image), stage.size)
+        const labels = await predictLabels(
+          stage.model,
+          ok.map((o) => o.image),
+          stage.size,
+        )
         for (let k = 0; k < ok.length; k++) {
           await writePrediction(req.outDir, ok[k]!.item.name, labels[k]!)
           predicted++
         }
-        hooks.onProgress?.({ done: predicted, total: req.album.length, message: `snapshot ${req.iteration}: image ${predicted}/${req.album.length}` })
+        hooks.onProgress?.({
+          done: predicted,
+          total: req.album.length,
+          message: `snapshot ${req.iteration}: image ${predicted}/${req.album.length}`,
+        })
       }
       return { status: 'done', predicted }
     }
@@ -128,7 +140,8 @@ export async function runSnapshotRequest(req: SnapshotRequest, hooks: SnapshotHo
     }
     const needed = batches.filter((b) => b.some((i) => gts.has(i.name)))
     const missing = [...gts.keys()].filter((n) => !req.album.some((a) => a.name === n))
-    for (const n of missing) hooks.onProblem?.({ file: wanted.get(n)!.gtFile, reason: `validation image ${n} is not in the album` })
+    for (const n of missing)
+      hooks.onProblem?.({ file: wanted.get(n)!.gtFile, reason: `validation image ${n} is not in the album` })
     let predicted = 0
     for (const [si, iteration] of req.iterations.entries()) {
       await yieldToEventLoop()
@@ -136,13 +149,21 @@ export async function runSnapshotRequest(req: SnapshotRequest, hooks: SnapshotHo
       await loadSnapshot(req.stageDir, iteration, stage.model)
       const outDir = path.join(req.outRoot, snapshotDirName(iteration))
       makeDirSync(outDir)
-      const evals = { selection: new UserEvaluation(stage.numClasses), report: new UserEvaluation(stage.numClasses), full: new UserEvaluation(stage.numClasses) }
+      const evals = {
+        selection: new UserEvaluation(stage.numClasses),
+        report: new UserEvaluation(stage.numClasses),
+        full: new UserEvaluation(stage.numClasses),
+      }
       const perImage: Record<string, number> = {}
       for (const b of needed) {
         await yieldToEventLoop()
         if (hooks.shouldStop()) return { status: 'cancelled', predicted }
         const ok = await decoder.decode(b)
-        const labels = await predictLabels(stage.model, ok.map((o) => o.image), stage.size)
+        const labels = await predictLabels(
+          stage.model,
+          ok.map((o) => o.image),
+          stage.size,
+        )
         for (let k = 0; k < ok.length; k++) {
           const name = ok[k]!.item.name
           const gt = gts.get(name)
@@ -150,7 +171,8 @@ export async function runSnapshotRequest(req: SnapshotRequest, hooks: SnapshotHo
           let pred = labels[k]!
           writeFileAtomic(path.join(outDir, `${name}.png`), encodeLabelPng(pred))
           predicted++
-          if (pred.width !== gt.width || pred.height !== gt.height) pred = resizeLabelsNearest(pred, gt.width, gt.height)
+          if (pred.width !== gt.width || pred.height !== gt.height)
+            pred = resizeLabelsNearest(pred, gt.width, gt.height)
           try {
             const s = evals.full.add(name, gt.labels, pred.labels)
             evals[wanted.get(name)!.part].add(name, gt.labels, pred.labels)
@@ -169,7 +191,7 @@ export async function runSnapshotRequest(req: SnapshotRequest, hooks: SnapshotHo
       hooks.onProgress?.({
         done: si + 1,
         total: req.iterations.length,
-        message: `snapshot ${iteration}: FIoU ${parts.full ? (parts.full.fiou * 100).toFixed(2) : '–'}% on ${parts.full?.images ?? 0} images`,
+        message: `snapshot ${iteration}: FIoU ${pct(parts.full?.fiou)} on ${parts.full?.images ?? 0} images`,
       })
     }
     return { status: 'done', predicted }

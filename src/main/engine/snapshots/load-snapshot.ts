@@ -18,18 +18,26 @@ export interface StageModel {
 }
 
 export function buildStageModel(stageDir: string): StageModel {
-  if (!fs.existsSync(path.join(stageDir, 'run.json'))) throw new Error(`${stageDir}: the stage has no run.json`)
+  if (!fs.existsSync(path.join(stageDir, 'run.json')))
+    throw new Error(`${stageDir}: the stage has no run.json`)
   const spec = runSpec(stageDir)
   return { kind: spec.kind, model: spec.build(), size: spec.size, numClasses: spec.numClasses }
 }
 
 /** Loads snapshot `iteration` of the stage into the model. */
-export async function loadSnapshot(stageDir: string, iteration: number, model: SegmentationModel): Promise<void> {
+export async function loadSnapshot(
+  stageDir: string,
+  iteration: number,
+  model: SegmentationModel,
+): Promise<void> {
   const dir = path.join(stageDir, 'checkpoints', snapshotDirName(iteration))
-  if (!fs.existsSync(path.join(dir, 'state.json'))) throw new Error(`${dir}: no complete snapshot at iteration ${iteration}`)
+  if (!fs.existsSync(path.join(dir, 'state.json')))
+    throw new Error(`${dir}: no complete snapshot at iteration ${iteration}`)
   try {
     await loadCheckpointWeights(model, dir)
   } catch (e) {
-    throw new Error(`${dir}: the snapshot cannot be loaded into the stage's network (${e instanceof Error ? e.message : String(e)})`)
+    throw new Error(
+      `${dir}: the snapshot cannot be loaded into the stage's network (${e instanceof Error ? e.message : String(e)})`,
+    )
   }
 }

@@ -11,6 +11,8 @@
  */
 import { z } from 'zod'
 import { BACKEND_CHOICES } from '../backend/backend-choice'
+import { parseRequest } from '../sessions/request-error'
+import type { SnapshotScore } from '../../../shared/snapshots'
 
 const SAFE_NAME = /^[A-Za-z0-9._-][A-Za-z0-9._ -]{0,199}$/
 const name = z
@@ -46,16 +48,26 @@ export const SnapshotRequestSchema = z.discriminatedUnion('kind', [
       outRoot: z.string().min(1),
     })
     .strict(),
-  z.object({ kind: z.literal('predict'), ...common, iteration: z.number().int().min(1), outDir: z.string().min(1) }).strict(),
+  z
+    .object({
+      kind: z.literal('predict'),
+      ...common,
+      iteration: z.number().int().min(1),
+      outDir: z.string().min(1),
+    })
+    .strict(),
 ])
 export type SnapshotRequest = z.infer<typeof SnapshotRequestSchema>
 export type SnapshotRequestInput = z.input<typeof SnapshotRequestSchema>
 
 export function parseSnapshotRequest(raw: unknown): SnapshotRequest {
-  const r = SnapshotRequestSchema.safeParse(raw)
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    throw new Error(`Invalid snapshot request: ${issues.join('; ')}`)
-  }
-  return r.data
+  return parseRequest(SnapshotRequestSchema, raw, 'snapshot request')
+}
+
+/** One evaluated snapshot (parts without a scored image are absent). */
+export interface SnapshotEvaluated {
+  iteration: number
+  parts: { selection?: SnapshotScore; report?: SnapshotScore; full?: SnapshotScore }
+  /** Per-image FIoU of the full split, by validation name. */
+  perImage: Record<string, number>
 }

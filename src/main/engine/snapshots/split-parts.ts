@@ -19,7 +19,11 @@ export interface SplitParts {
   stratified: boolean
 }
 
-export function divideValidation(items: readonly PartItem[], seed: number, fraction = SELECTION_FRACTION): SplitParts {
+export function divideValidation(
+  items: readonly PartItem[],
+  seed: number,
+  fraction = SELECTION_FRACTION,
+): SplitParts {
   const ids = new Set(items.map((i) => i.id))
   if (ids.size !== items.length) throw new Error('divideValidation: an image appears twice')
   const stratified = items.some((i) => i.group !== null)

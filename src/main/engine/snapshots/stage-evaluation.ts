@@ -11,7 +11,7 @@ import type { FileProblem } from '../runs/file-dataset'
 import { listSnapshots } from './list-snapshots'
 import type { SnapshotRequestInput } from './snapshot-request'
 import { divideValidation, type SplitParts } from './split-parts'
-import { startSnapshotWorker } from './start-snapshot-worker'
+import { startSnapshotWorker } from '../sessions/starters'
 import { withCancel } from '../pipelines/project-run'
 
 export interface StageValidationItem {
@@ -65,7 +65,8 @@ export async function evaluateStage(plan: StagePlan, hooks: StageHooks): Promise
     const which = plan.iterations ? ` (asked for ${plan.iterations.join(', ')})` : ''
     throw new Error(`${plan.stageDir}: the stage kept no snapshot to evaluate${which}`)
   }
-  if (plan.validation.length === 0) throw new Error('no labelled validation image to evaluate the snapshots on')
+  if (plan.validation.length === 0)
+    throw new Error('no labelled validation image to evaluate the snapshots on')
   const parts = divideValidation(
     plan.validation.map((v) => ({ id: v.key, group: v.group })),
     plan.seed,
@@ -107,7 +108,15 @@ export async function predictWithSnapshot(
   hooks: StageHooks,
 ): Promise<'done' | 'cancelled'> {
   const handle = startSnapshotWorker(
-    { kind: 'predict', backend: plan.backend, stageDir: plan.stageDir, album: plan.album, batch: plan.batch, iteration, outDir },
+    {
+      kind: 'predict',
+      backend: plan.backend,
+      stageDir: plan.stageDir,
+      album: plan.album,
+      batch: plan.batch,
+      iteration,
+      outDir,
+    },
     { onProgress: (p) => hooks.onProgress?.(p), onProblem: (p) => hooks.onProblem?.(p) },
   )
   const r = await withCancel(hooks.signal, () => handle.cancel(), handle.result)

@@ -1,6 +1,6 @@
 /**
  * One training iteration, for the supervised baseline and for ADVENT's adversarial entropy adaptation
- * (method.md §4). Each function runs one forward + backward pass and one optimiser update, and returns the
+ * (docs/method.md §4). Each function runs one forward + backward pass and one optimiser update, and returns the
  * loss values as numbers; it leaves no tensors behind.
  */
 import * as tf from '@tensorflow/tfjs'
@@ -91,7 +91,7 @@ export interface AdventWeights {
   advAux: number
 }
 
-/** method.md §4: 1.0·CE + 0.4·CE_aux; adversarial 0.001 (main) and 0.0002 (aux). */
+/** docs/method.md §4: 1.0·CE + 0.4·CE_aux; adversarial 0.001 (main) and 0.0002 (aux). */
 export const ADVENT_WEIGHTS: AdventWeights = { aux: 0.4, advMain: 0.001, advAux: 0.0002 }
 
 export const SOURCE_LABEL = 0

@@ -40,7 +40,10 @@ export const VariantRecordSchema = z
     checkpoint: z.object({ stage: z.string(), iteration: z.number().int().min(0) }).strict(),
     options: z
       .object({
-        tta: z.object({ scales: z.array(finite), flip: z.boolean() }).strict().nullable(),
+        tta: z
+          .object({ scales: z.array(finite), flip: z.boolean() })
+          .strict()
+          .nullable(),
         crf: z
           .object({
             iterations: z.number().int().min(0),
@@ -54,13 +57,26 @@ export const VariantRecordSchema = z
     /** Fingerprint of the (image, mask version) pairs scored: the run's. */
     maskSet: z.string(),
     metrics: z
-      .object({ images: z.number().int().min(0), fiou: fraction, miouAll21: fraction, miouPresent: fraction.nullable() })
+      .object({
+        images: z.number().int().min(0),
+        fiou: fraction,
+        miouAll21: fraction,
+        miouPresent: fraction.nullable(),
+      })
       .strict(),
     perClass: z.array(fraction),
     perClassPresent: z.array(fraction.nullable()),
     perClassImages: z.array(z.number().int().min(0)),
     confusion: z.array(z.array(z.number().int().min(0))),
-    perImage: z.array(z.object({ imageId: z.number().int().positive(), maskVersion: z.number().int().positive(), fiou: fraction }).strict()),
+    perImage: z.array(
+      z
+        .object({
+          imageId: z.number().int().positive(),
+          maskVersion: z.number().int().positive(),
+          fiou: fraction,
+        })
+        .strict(),
+    ),
     predicted: z.number().int().min(0),
     skipped: z.number().int().min(0),
     cost: z
@@ -94,7 +110,10 @@ export function readVariantRecord(dir: string): VariantRead {
     text = fs.readFileSync(file, 'utf8')
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { record: null, problem: null }
-    return { record: null, problem: `${file}: cannot read it (${e instanceof Error ? e.message : String(e)})` }
+    return {
+      record: null,
+      problem: `${file}: cannot read it (${e instanceof Error ? e.message : String(e)})`,
+    }
   }
   let raw: unknown
   try {
@@ -105,7 +124,10 @@ export function readVariantRecord(dir: string): VariantRead {
   const r = VariantRecordSchema.safeParse(raw)
   if (!r.success) {
     const first = r.error.issues[0]
-    return { record: null, problem: `${file}: not a variant record (${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'})` }
+    return {
+      record: null,
+      problem: `${file}: not a variant record (${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'})`,
+    }
   }
   return { record: r.data }
 }

@@ -1,5 +1,5 @@
 /**
- * Starts the engine's worker entry (training-worker) in a `worker_threads` Worker, from the built bundle
+ * Starts the engine's worker entry (engine-worker.ts) in a `worker_threads` Worker, from the built bundle
  * or from the TypeScript sources. Kept free of tfjs imports: the main process and the CLI use it to reach
  * the engine without loading tfjs (and its wasm) on their own thread.
  */
@@ -9,13 +9,13 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
-export const WORKER_BASENAME = 'training-worker'
+export const WORKER_BASENAME = 'engine-worker'
 /** The data loader's entry (no tfjs): decodes and augments batches for a training thread. */
 export const DATA_WORKER_BASENAME = 'data-worker'
 
 /**
- * The worker entry. Built app: electron-vite bundles src/main/engine/worker/training-worker.ts as the
- * main-bundle entry `training-worker` → out/main/training-worker.js, next to this code's bundle (or one
+ * The worker entry. Built app: electron-vite bundles src/main/engine/worker/engine-worker.ts as the
+ * main-bundle entry `engine-worker` → out/main/engine-worker.js, next to this code's bundle (or one
  * folder up when this code lands in out/main/chunks/). From sources (Vitest, tsx) the .ts entry beside
  * this file is loaded through tsx's in-thread require hook: Node 20 does not apply `--import tsx` module
  * hooks inside worker threads ("Unknown file extension .ts"), so a two-line eval bootstrap registers the

@@ -19,6 +19,9 @@ export function provideAnnotate(ctx: AnnotateContext): void {
 
 export function useAnnotate(): AnnotateContext {
   const ctx = inject(KEY, null)
-  if (!ctx) throw new Error('annotate/context.ts: an editor panel was mounted outside AnnotateView (no session provided)')
+  if (!ctx)
+    throw new Error(
+      'annotate/context.ts: an editor panel was mounted outside AnnotateView (no session provided)',
+    )
   return ctx
 }

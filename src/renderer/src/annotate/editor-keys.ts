@@ -7,7 +7,15 @@
 import { computed, reactive, watch, type Ref } from 'vue'
 import { performAction, type ActionContext, type EditorAction } from '../editor/actions'
 import { ALL_CLASSES, filterClasses, moveHighlight } from '../editor/class-pick'
-import { actionFor, chordOf, classForKey, isTypingTarget, loadBindings, rebind, shadowsClassKey } from '../editor/keymap'
+import {
+  actionFor,
+  chordOf,
+  classForKey,
+  isTypingTarget,
+  loadBindings,
+  rebind,
+  shadowsClassKey,
+} from '../editor/keymap'
 import { useToastStore } from '../stores/toasts'
 import type { AnnotateSession } from './session'
 
@@ -36,22 +44,53 @@ export function createEditorKeys(session: AnnotateSession, host: Ref<HTMLDivElem
   }
 
   const ctx: ActionContext = {
-    get tool() { return settings.tool },
-    set tool(t) { settings.tool = t },
-    get value() { return settings.value },
-    set value(v) { settings.value = v },
-    get radius() { return settings.radius },
-    set radius(r) { settings.radius = r },
-    get overlayOn() { return settings.overlayOn },
-    set overlayOn(on) { settings.overlayOn = on },
-    get hold() { return settings.hold },
-    set hold(h) { settings.hold = h },
-    get undoDepth() { return edit.undoDepth },
-    get redoDepth() { return edit.redoDepth },
-    get canSave() { return s.state === 'ready' || s.state === 'saving' },
-    get proposalReady() { return s.proposalState === 'ready' },
-    get proposalCount() { return s.proposals.length },
+    get tool() {
+      return settings.tool
+    },
+    set tool(t) {
+      settings.tool = t
+    },
+    get value() {
+      return settings.value
+    },
+    set value(v) {
+      settings.value = v
+    },
+    get radius() {
+      return settings.radius
+    },
+    set radius(r) {
+      settings.radius = r
+    },
+    get overlayOn() {
+      return settings.overlayOn
+    },
+    set overlayOn(on) {
+      settings.overlayOn = on
+    },
+    get hold() {
+      return settings.hold
+    },
+    set hold(h) {
+      settings.hold = h
+    },
+    get undoDepth() {
+      return edit.undoDepth
+    },
+    get redoDepth() {
+      return edit.redoDepth
+    },
+    get canSave() {
+      return s.state === 'ready' || s.state === 'saving'
+    },
+    get proposalReady() {
+      return s.proposalState === 'ready'
+    },
+    get proposalCount() {
+      return s.proposals.length
+    },
     pickAccept: () => session.pickAccept(),
+    pickClickMask: () => session.clickMask.pick(),
     showFirstProposal: () => void session.chooseProposal(s.proposals[0]?.key ?? null),
     undo: () => session.undo(),
     redo: () => session.redo(),
@@ -71,7 +110,8 @@ export function createEditorKeys(session: AnnotateSession, host: Ref<HTMLDivElem
 
   /** Hands the keyboard back to the canvas (Esc in a field, a class picked by name). */
   function focusCanvas(): void {
-    if (document.activeElement instanceof HTMLElement && document.activeElement !== host.value) document.activeElement.blur()
+    if (document.activeElement instanceof HTMLElement && document.activeElement !== host.value)
+      document.activeElement.blur()
     host.value?.focus({ preventScroll: true })
   }
 
@@ -83,7 +123,11 @@ export function createEditorKeys(session: AnnotateSession, host: Ref<HTMLDivElem
   /** Keys inside the class search: ↑/↓ move the highlight, Enter picks it, Esc gives up; both return to the canvas. */
   function onSearchKey(e: KeyboardEvent): void {
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      ui.searchHighlight = moveHighlight(ui.searchHighlight, e.key === 'ArrowDown' ? 1 : -1, classes.value.length)
+      ui.searchHighlight = moveHighlight(
+        ui.searchHighlight,
+        e.key === 'ArrowDown' ? 1 : -1,
+        classes.value.length,
+      )
       e.preventDefault()
     } else if (e.key === 'Enter') {
       const c = classes.value[ui.searchHighlight]
@@ -100,7 +144,12 @@ export function createEditorKeys(session: AnnotateSession, host: Ref<HTMLDivElem
       if (['Shift', 'Control', 'Alt', 'Meta'].includes(e.key)) return
       e.preventDefault()
       const chord = chordOf(e)
-      if (e.key !== 'Escape' && shadowsClassKey(chord)) toasts.push('info', 'Key kept for classes', `${chord} picks a class (1–0, Shift+1–0); choose another key.`)
+      if (e.key !== 'Escape' && shadowsClassKey(chord))
+        toasts.push(
+          'info',
+          'Key kept for classes',
+          `${chord} picks a class (1–0, Shift+1–0); choose another key.`,
+        )
       else if (e.key !== 'Escape') ui.bindings = rebind(localStorage, ui.bindings, ui.remapping, chord)
       ui.remapping = null
       return
@@ -151,7 +200,11 @@ export function createEditorKeys(session: AnnotateSession, host: Ref<HTMLDivElem
   function onKeyUp(e: KeyboardEvent): void {
     if (e.key === ' ' && session.editor.value) session.editor.value.spaceHeld = false
     const a = actionFor(ui.bindings, e)
-    if ((a === 'imageOnly' && settings.hold === 'image') || (a === 'labelsOnly' && settings.hold === 'labels')) settings.hold = null
+    if (
+      (a === 'imageOnly' && settings.hold === 'image') ||
+      (a === 'labelsOnly' && settings.hold === 'labels')
+    )
+      settings.hold = null
   }
 
   return { ui, classes, ctx, run, focusCanvas, pickClass, onSearchKey, onKeyDown, onKeyUp, setSearchInput }

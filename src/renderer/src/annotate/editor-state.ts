@@ -31,7 +31,19 @@ export interface EditorStateStore {
 
 export function createEditorState(): EditorStateStore {
   return reactive({
-    settings: { tool: 'brush', value: 15, radius: 8, mode: 'overwrite', tolerance: 24, regionSize: 24, opacity: 0.6, overlayOn: true, hold: null, proposalVisible: true, proposalOpacity: 0.7 },
+    settings: {
+      tool: 'brush',
+      value: 15,
+      radius: 8,
+      mode: 'overwrite',
+      tolerance: 24,
+      regionSize: 24,
+      opacity: 0.6,
+      overlayOn: true,
+      hold: null,
+      proposalVisible: true,
+      proposalOpacity: 0.7,
+    },
     edit: { undoDepth: 0, redoDepth: 0, dirty: false, scale: 1, polygonPoints: 0, proposalRejected: 0 },
   })
 }

@@ -30,7 +30,14 @@ export interface ProposalDeps {
   toasts: ReturnType<typeof useToastStore>
 }
 
-export function createProposalControls({ s, settings, editor, locked, confirmMachineEdit, toasts }: ProposalDeps) {
+export function createProposalControls({
+  s,
+  settings,
+  editor,
+  locked,
+  confirmMachineEdit,
+  toasts,
+}: ProposalDeps) {
   let proposalToken = 0
   /** Loads a proposal's PNG and shows it as its own layer (not in the mask); null hides it. */
   async function chooseProposal(key: string | null): Promise<void> {
@@ -68,7 +75,12 @@ export function createProposalControls({ s, settings, editor, locked, confirmMac
 
   function startFromProposal(): void {
     if (!confirmMachineEdit()) return
-    if (!editor.value?.startFromProposal()) toasts.push('info', 'Nothing copied', 'The proposal is empty, already in the mask, or the brush mode keeps those pixels.')
+    if (!editor.value?.startFromProposal())
+      toasts.push(
+        'info',
+        'Nothing copied',
+        'The proposal is empty, already in the mask, or the brush mode keeps those pixels.',
+      )
   }
 
   /** Picks the Accept tool, after the unlock on a locked mask. */

@@ -5,7 +5,12 @@
  * The panels read and call it through `useAnnotate()` (context.ts); the canvas is `editor` (mounted by the view).
  */
 import { computed, reactive, shallowRef, watch } from 'vue'
-import type { AnnotationQueue, AnnotationStatus, MaskProposalSource, MaskVersion } from '../../../shared/annotation'
+import type {
+  AnnotationQueue,
+  AnnotationStatus,
+  MaskProposalSource,
+  MaskVersion,
+} from '../../../shared/annotation'
 import { mediaRef, type ImageDetail } from '../../../shared/domain'
 import { describeOrigin, originKindOf, type OriginKind } from '../../../shared/mask-origin'
 import { studio } from '../api-client'
@@ -19,8 +24,10 @@ import { useNavStore } from '../stores/nav'
 import { useToastStore } from '../stores/toasts'
 import { createEditorState, pushSettings } from './editor-state'
 import { createProposalControls } from './session-proposals'
+import { createClickMaskControls } from './session-click-mask'
 
-export const HELD_MSG = 'This edit puts proposal pixels over ground truth: Save (Ctrl+S) stores it, Undo takes it back.'
+export const HELD_MSG =
+  'This edit puts proposal pixels over ground truth: Save (Ctrl+S) stores it, Undo takes it back.'
 const NAV_ORDER_KEY = 'pss.editor.navOrder'
 
 export type AnnotateSession = ReturnType<typeof createAnnotateSession>
@@ -41,7 +48,9 @@ export function createAnnotateSession(props: { readonly imageId: number; readonl
     status: 'not_started' as AnnotationStatus,
     state: 'loading' as 'loading' | 'ready' | 'saving' | 'error',
     error: null as string | null,
-    navOrder: ((NAV_ORDERS as readonly string[]).includes(savedOrder ?? '') ? savedOrder : 'split') as NavOrder,
+    navOrder: ((NAV_ORDERS as readonly string[]).includes(savedOrder ?? '')
+      ? savedOrder
+      : 'split') as NavOrder,
     proposals: [] as MaskProposalSource[],
     proposalKey: null as string | null,
     proposalState: 'none' as 'none' | 'loading' | 'ready' | 'error',
@@ -54,7 +63,10 @@ export function createAnnotateSession(props: { readonly imageId: number; readonl
     /** True while an implicit save was refused because the edit holds machine pixels over ground truth. */
     held: false,
   })
-  watch(() => s.navOrder, (o) => localStorage.setItem(NAV_ORDER_KEY, o))
+  watch(
+    () => s.navOrder,
+    (o) => localStorage.setItem(NAV_ORDER_KEY, o),
+  )
   let superpixels: SuperpixelCache | null = null
   /** Stored version of each saved editor state (History.stateId → version): undo back to one restores it. */
   const savePoints = new Map<number, number>()
@@ -70,7 +82,9 @@ export function createAnnotateSession(props: { readonly imageId: number; readonl
     locked,
     split: computed(() => s.queue?.split ?? null),
     position: computed(() => s.queue?.items.findIndex((i) => i.imageId === props.imageId) ?? -1),
-    doneCount: computed(() => s.queue?.items.filter((i) => i.status === 'done' || i.status === 'reviewed').length ?? 0),
+    doneCount: computed(
+      () => s.queue?.items.filter((i) => i.status === 'done' || i.status === 'reviewed').length ?? 0,
+    ),
     queuedIds,
     queuedLeft: computed(() => {
       const status = new Map((s.queue?.items ?? []).map((i) => [i.imageId, i.status]))
@@ -90,6 +104,13 @@ export function createAnnotateSession(props: { readonly imageId: number; readonl
     return ok
   }
 
+  const clickMask = createClickMaskControls({
+    imageId: () => s.detail?.id ?? null,
+    settings,
+    confirmMachineEdit,
+    toasts,
+  })
+
   // ---------- loading ----------
 
   let token = 0
@@ -103,23 +124,45 @@ export function createAnnotateSession(props: { readonly imageId: number; readonl
         studio().api.annotationQueue({ albumId: props.albumId }),
         studio().api.listMaskVersions({ imageId: id }),
         // Proposals are optional: the editor works without them.
-        studio().api.maskProposals({ imageId: id }).catch((e: unknown) => {
-          toasts.error(e, 'Cannot list the mask proposals')
-          return [] as MaskProposalSource[]
-        }),
+        studio()
+          .api.maskProposals({ imageId: id })
+          .catch((e: unknown) => {
+            toasts.error(e, 'Cannot list the mask proposals')
+            return [] as MaskProposalSource[]
+          }),
       ])
       if (t !== token) return
-      Object.assign(s, { proposals: props_, proposalKey: null, proposalState: 'none', proposalClasses: [], detail: d, queue: q, versions: v, baseVersion: d.maskVersion, unlocked: false, gtConsent: false })
+      Object.assign(s, {
+        proposals: props_,
+        proposalKey: null,
+        proposalState: 'none',
+        proposalClasses: [],
+        detail: d,
+        queue: q,
+        versions: v,
+        baseVersion: d.maskVersion,
+        unlocked: false,
+        gtConsent: false,
+      })
       // Accept must be picked again on every image (through the unlock where the mask is ground truth).
       if (settings.tool === 'prediction' || settings.tool === 'reject') settings.tool = 'brush'
+      // So must the click mask where this image's mask is locked ground truth.
+      clickMask.reset()
+      if (settings.tool === 'clickMask' && locked.value) settings.tool = 'brush'
       s.held = false
       savePoints.clear()
       // the loaded state (History.stateId 0) is the stored version it was loaded from
       if (d.maskVersion !== null) savePoints.set(0, d.maskVersion)
-      s.status = q.items.find((i) => i.imageId === id)?.status ?? (d.maskVersion !== null ? 'done' : 'not_started')
+      s.status =
+        q.items.find((i) => i.imageId === id)?.status ?? (d.maskVersion !== null ? 'done' : 'not_started')
       const img = new Image()
       img.src = studio().mediaUrl(d.media.image)
-      const [labels] = await Promise.all([d.maskVersion !== null ? fetchLabels(studio().mediaUrl(mediaRef.mask(d.id, d.maskVersion)), d.width, d.height) : Promise.resolve(null), img.decode()])
+      const [labels] = await Promise.all([
+        d.maskVersion !== null
+          ? fetchLabels(studio().mediaUrl(mediaRef.mask(d.id, d.maskVersion)), d.width, d.height)
+          : Promise.resolve(null),
+        img.decode(),
+      ])
       if (t !== token || !editor.value) return
       superpixels?.dispose()
       editor.value.load(img, d.width, d.height, labels)
@@ -133,12 +176,26 @@ export function createAnnotateSession(props: { readonly imageId: number; readonl
     }
   }
 
-  const { chooseProposal, startFromProposal, pickAccept } = createProposalControls({ s, settings, editor, locked, confirmMachineEdit, toasts })
+  const { chooseProposal, startFromProposal, pickAccept } = createProposalControls({
+    s,
+    settings,
+    editor,
+    locked,
+    confirmMachineEdit,
+    toasts,
+  })
 
   /** What a saved version records about how it came about: hand / machine / mixed and the proposals. */
-  function saveOrigin(ed: MaskEditor, handPixels: number, machinePixels: number): { origin: string; originKind: OriginKind } {
+  function saveOrigin(
+    ed: MaskEditor,
+    handPixels: number,
+    machinePixels: number,
+  ): { origin: string; originKind: OriginKind } {
     const originKind = originKindOf(handPixels, machinePixels)
-    const names = originKind === 'hand' ? [] : [...ed.acceptedFrom].map((k) => s.proposals.find((p) => p.key === k)?.label ?? k)
+    const names =
+      originKind === 'hand'
+        ? []
+        : [...ed.acceptedFrom].map((k) => s.proposals.find((p) => p.key === k)?.label ?? k)
     return { origin: describeOrigin(originKind, names), originKind }
   }
 
@@ -189,8 +246,21 @@ export function createAnnotateSession(props: { readonly imageId: number; readonl
         const { origin, originKind } = saveOrigin(ed, handPixels, ed.machinePixels())
         const png = await encodePalettePng(ed.map)
         const st = nextStatus ?? (s.status === 'not_started' ? 'in_progress' : s.status)
-        const r = await studio().api.saveMask({ imageId: d.id, pngBase64: toBase64(png), baseVersion: s.baseVersion, status: st, handPixels, origin, originKind })
-        Object.assign(s, { baseVersion: r.version, versions: r.versions, status: r.status, lastHandPixels: handPixels })
+        const r = await studio().api.saveMask({
+          imageId: d.id,
+          pngBase64: toBase64(png),
+          baseVersion: s.baseVersion,
+          status: st,
+          handPixels,
+          origin,
+          originKind,
+        })
+        Object.assign(s, {
+          baseVersion: r.version,
+          versions: r.versions,
+          status: r.status,
+          lastHandPixels: handPixels,
+        })
         savePoints.set(sid, r.version)
         // an edit made while the request ran is not in this version: it stays dirty for the next save
         if (ed.history.stateId === sid) ed.markSaved()
@@ -229,10 +299,16 @@ export function createAnnotateSession(props: { readonly imageId: number; readonl
     const target = s.versions.find((x) => x.version === v)
     if (!target) return
     const unsaved = editor.value?.isDirty ? ' Unsaved edits on the canvas are dropped.' : ''
-    const ok = window.confirm(`Restore v${target.version} (${target.author}, ${target.origin}, ${new Date(target.createdAt).toLocaleString()})? It is stored as a new version; v${s.baseVersion ?? '?'} stays in the history.${unsaved}`)
+    const ok = window.confirm(
+      `Restore v${target.version} (${target.author}, ${target.origin}, ${new Date(target.createdAt).toLocaleString()})? It is stored as a new version; v${s.baseVersion ?? '?'} stays in the history.${unsaved}`,
+    )
     if (!ok) return
     try {
-      await studio().api.restoreMaskVersion({ imageId: props.imageId, version: target.version, baseVersion: s.baseVersion })
+      await studio().api.restoreMaskVersion({
+        imageId: props.imageId,
+        version: target.version,
+        baseVersion: s.baseVersion,
+      })
       await load(props.imageId)
     } catch (e) {
       toasts.error(e, 'Cannot restore that version')
@@ -270,7 +346,12 @@ export function createAnnotateSession(props: { readonly imageId: number; readonl
     }
     await exclusive(async () => {
       try {
-        const r = await studio().api.restoreMaskVersion({ imageId: d.id, version: v, baseVersion: s.baseVersion, reason: 'undo' })
+        const r = await studio().api.restoreMaskVersion({
+          imageId: d.id,
+          version: v,
+          baseVersion: s.baseVersion,
+          reason: 'undo',
+        })
         Object.assign(s, { baseVersion: r.version, versions: r.versions, held: false })
         savePoints.set(sid, r.version)
         if (ed.history.stateId === sid) ed.markSaved()
@@ -291,7 +372,8 @@ export function createAnnotateSession(props: { readonly imageId: number; readonl
 
   /** A queued image that is done (or reviewed) leaves the embedding map's annotation queue. */
   function settleQueued(imageId: number, st: AnnotationStatus): void {
-    if ((st === 'done' || st === 'reviewed') && queuedIds.value.includes(imageId)) queuedStore.remove(props.albumId, imageId)
+    if ((st === 'done' || st === 'reviewed') && queuedIds.value.includes(imageId))
+      queuedStore.remove(props.albumId, imageId)
   }
 
   async function step(delta: 1 | -1): Promise<void> {
@@ -301,8 +383,15 @@ export function createAnnotateSession(props: { readonly imageId: number; readonl
       if (s.held) toasts.push('info', 'Not saved', HELD_MSG)
       return
     }
-    const next = nextImage({ items, queued: queuedIds.value, current: props.imageId, delta, order: s.navOrder })
-    if (next !== undefined) nav.go({ name: 'annotate', target: { kind: 'album', id: props.albumId }, imageId: next }, true)
+    const next = nextImage({
+      items,
+      queued: queuedIds.value,
+      current: props.imageId,
+      delta,
+      order: s.navOrder,
+    })
+    if (next !== undefined)
+      nav.go({ name: 'annotate', target: { kind: 'album', id: props.albumId }, imageId: next }, true)
   }
 
   async function back(): Promise<void> {
@@ -358,6 +447,7 @@ export function createAnnotateSession(props: { readonly imageId: number; readonl
     chooseProposal,
     startFromProposal,
     pickAccept,
+    clickMask,
     save,
     setStatus,
     restore,

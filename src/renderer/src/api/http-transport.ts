@@ -13,7 +13,10 @@ import type { ConnectionState, Transport, Unsubscribe } from './transport'
 export const TOKEN_STORAGE_KEY = 'pss-studio-token'
 export const TOKEN_HEADER = 'x-pss-token'
 
-type FetchLike = (input: string, init: { method: string; headers: Record<string, string>; body: string; credentials: 'same-origin' }) => Promise<{
+type FetchLike = (
+  input: string,
+  init: { method: string; headers: Record<string, string>; body: string; credentials: 'same-origin' },
+) => Promise<{
   ok: boolean
   status: number
   text(): Promise<string>
@@ -83,7 +86,10 @@ function httpStatusError(status: number, body: string): StudioError {
     )
   }
   const text = body.trim().slice(0, 300)
-  return new StudioError(ClientErrorCode.BadResponse, `The studio server answered HTTP ${status}${text ? `: ${text}` : ''}`)
+  return new StudioError(
+    ClientErrorCode.BadResponse,
+    `The studio server answered HTTP ${status}${text ? `: ${text}` : ''}`,
+  )
 }
 
 export function createHttpTransport(opts: HttpTransportOptions): Transport {
@@ -104,7 +110,10 @@ export function createHttpTransport(opts: HttpTransportOptions): Transport {
       })
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err)
-      throw new StudioError(ClientErrorCode.Network, `Cannot reach the studio server (${why}). Is \`pss-studio serve\` still running?`)
+      throw new StudioError(
+        ClientErrorCode.Network,
+        `Cannot reach the studio server (${why}). Is \`pss-studio serve\` still running?`,
+      )
     }
     const body = await res.text()
     let parsed: unknown
@@ -122,7 +131,10 @@ export function createHttpTransport(opts: HttpTransportOptions): Transport {
       if (res.ok && 'result' in obj) return obj.result as ApiResults[M]
     }
     throw res.ok
-      ? new StudioError(ClientErrorCode.BadResponse, `The studio server sent a reply without a result for ${method}`)
+      ? new StudioError(
+          ClientErrorCode.BadResponse,
+          `The studio server sent a reply without a result for ${method}`,
+        )
       : httpStatusError(res.status, body)
   }
 

@@ -2,7 +2,14 @@
  * Electron door: the preload exposes `window.studio` with one named function per API method plus
  * `on(event, cb)` returning an unsubscribe function. Media is served by the `pss-media://` protocol.
  */
-import type { ApiArgs, ApiMethod, ApiResults, StudioApi, StudioEventName, StudioEvents } from '../../../shared/api'
+import type {
+  ApiArgs,
+  ApiMethod,
+  ApiResults,
+  StudioApi,
+  StudioEventName,
+  StudioEvents,
+} from '../../../shared/api'
 import { toStudioError } from './studio-error'
 import type { Transport, Unsubscribe } from './transport'
 
@@ -12,7 +19,12 @@ export type PreloadStudio = StudioApi & {
 }
 
 export function isPreloadStudio(v: unknown): v is PreloadStudio {
-  return typeof v === 'object' && v !== null && typeof (v as { on?: unknown }).on === 'function' && typeof (v as { appInfo?: unknown }).appInfo === 'function'
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { on?: unknown }).on === 'function' &&
+    typeof (v as { appInfo?: unknown }).appInfo === 'function'
+  )
 }
 
 export function createPreloadTransport(studio: PreloadStudio): Transport {

@@ -50,7 +50,12 @@ export class StudioError extends Error {
 }
 
 function isIssue(v: unknown): v is StudioIssue {
-  return typeof v === 'object' && v !== null && typeof (v as StudioIssue).path === 'string' && typeof (v as StudioIssue).message === 'string'
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as StudioIssue).path === 'string' &&
+    typeof (v as StudioIssue).message === 'string'
+  )
 }
 
 /** True when `v` has the shape of an ApiErrorPayload (code from the contract, a message). */
@@ -77,8 +82,16 @@ export function toStudioError(err: unknown): StudioError {
     const o = err as Record<string, unknown>
     if (isErrorPayload(o.payload)) return fromPayload(o.payload)
     if (isErrorPayload(o.error)) return fromPayload(o.error)
-    if (typeof o.code === 'string' && typeof o.message === 'string' && (SERVER_CODES.has(o.code) || CLIENT_CODES.has(o.code))) {
-      return new StudioError(o.code as StudioErrorCode, o.message, Array.isArray(o.issues) ? o.issues.filter(isIssue) : [])
+    if (
+      typeof o.code === 'string' &&
+      typeof o.message === 'string' &&
+      (SERVER_CODES.has(o.code) || CLIENT_CODES.has(o.code))
+    ) {
+      return new StudioError(
+        o.code as StudioErrorCode,
+        o.message,
+        Array.isArray(o.issues) ? o.issues.filter(isIssue) : [],
+      )
     }
   }
   const message = err instanceof Error ? err.message : String(err)

@@ -45,7 +45,8 @@ export function errorCode(gt: number, pred: number): ErrorCode {
 }
 
 function sameLength(a: ArrayLike<number>, b: ArrayLike<number>, what: string): void {
-  if (a.length !== b.length) throw new Error(`${what}: ${a.length} ground-truth pixels but ${b.length} predicted`)
+  if (a.length !== b.length)
+    throw new Error(`${what}: ${a.length} ground-truth pixels but ${b.length} predicted`)
 }
 
 export function classifyErrors(gt: ArrayLike<number>, pred: ArrayLike<number>): Uint8Array {
@@ -65,7 +66,11 @@ export const CHANGE_COLORS: Record<ChangeCode, readonly [number, number, number,
   2: [235, 50, 90, 220],
 }
 
-export function helpedHurt(gt: ArrayLike<number>, pred: ArrayLike<number>, base: ArrayLike<number>): Uint8Array {
+export function helpedHurt(
+  gt: ArrayLike<number>,
+  pred: ArrayLike<number>,
+  base: ArrayLike<number>,
+): Uint8Array {
   sameLength(gt, pred, 'helped/hurt map')
   sameLength(gt, base, 'helped/hurt map (baseline)')
   const out = new Uint8Array(gt.length)
@@ -87,7 +92,10 @@ export function countCodes(codes: Uint8Array, size: number): number[] {
 }
 
 /** RGBA bytes of a code map, for an ImageData. */
-export function codesToRgba(codes: Uint8Array, colors: Record<number, readonly [number, number, number, number]>): Uint8ClampedArray {
+export function codesToRgba(
+  codes: Uint8Array,
+  colors: Record<number, readonly [number, number, number, number]>,
+): Uint8ClampedArray {
   const out = new Uint8ClampedArray(codes.length * 4)
   for (let i = 0; i < codes.length; i++) {
     const c = colors[codes[i]!] ?? [0, 0, 0, 0]

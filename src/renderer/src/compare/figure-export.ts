@@ -2,7 +2,14 @@
  * Draws the current comparison as a figure (paper Fig. 4 style) on a canvas: column labels on top, one
  * row per image, each cell showing what its pane shows (same shared view), the FIoU under it.
  */
-import { cellOrigin, figureLayout, legendOrigin, LEGEND_LINE, LEGEND_ENTRY_WIDTH, type FigureLayout } from './figure-layout'
+import {
+  cellOrigin,
+  figureLayout,
+  legendOrigin,
+  LEGEND_LINE,
+  LEGEND_ENTRY_WIDTH,
+  type FigureLayout,
+} from './figure-layout'
 import { paneTransform, type SharedView } from './sync-view'
 
 export interface FigureCell {
@@ -90,5 +97,10 @@ export function drawFigure(
 }
 
 export function canvasToPng(canvas: HTMLCanvasElement): Promise<Blob> {
-  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('the figure could not be encoded as PNG'))), 'image/png'))
+  return new Promise((resolve, reject) =>
+    canvas.toBlob(
+      (b) => (b ? resolve(b) : reject(new Error('the figure could not be encoded as PNG'))),
+      'image/png',
+    ),
+  )
 }

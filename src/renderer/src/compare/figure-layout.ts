@@ -50,7 +50,12 @@ export function figureLayout(spec: FigureSpec): FigureLayout {
   const legendLines = Math.ceil(entries / legendPerLine)
   return {
     width,
-    height: 2 * padding + header + rows * (cell + caption) + (rows - 1) * gap + (legendLines > 0 ? gap + legendLines * LEGEND_LINE : 0),
+    height:
+      2 * padding +
+      header +
+      rows * (cell + caption) +
+      (rows - 1) * gap +
+      (legendLines > 0 ? gap + legendLines * LEGEND_LINE : 0),
     cell,
     gap,
     padding,
@@ -64,16 +69,26 @@ export function figureLayout(spec: FigureSpec): FigureLayout {
 /** Top-left of legend entry `i` (below the last row). */
 export function legendOrigin(l: FigureLayout, rows: number, i: number): { x: number; y: number } {
   const top = l.padding + l.header + rows * (l.cell + l.caption) + (rows - 1) * l.gap + l.gap
-  return { x: l.padding + (i % l.legendPerLine) * LEGEND_ENTRY_WIDTH, y: top + Math.floor(i / l.legendPerLine) * LEGEND_LINE }
+  return {
+    x: l.padding + (i % l.legendPerLine) * LEGEND_ENTRY_WIDTH,
+    y: top + Math.floor(i / l.legendPerLine) * LEGEND_LINE,
+  }
 }
 
 /** Top-left of the image cell at (row, col). */
 export function cellOrigin(l: FigureLayout, row: number, col: number): { x: number; y: number } {
-  return { x: l.padding + col * (l.cell + l.gap), y: l.padding + l.header + row * (l.cell + l.caption + l.gap) }
+  return {
+    x: l.padding + col * (l.cell + l.gap),
+    y: l.padding + l.header + row * (l.cell + l.caption + l.gap),
+  }
 }
 
 /** Where an image of w×h goes inside a cell (contain, centred). */
-export function fitInCell(l: FigureLayout, w: number, h: number): { dx: number; dy: number; dw: number; dh: number } {
+export function fitInCell(
+  l: FigureLayout,
+  w: number,
+  h: number,
+): { dx: number; dy: number; dw: number; dh: number } {
   const s = Math.min(l.cell / w, l.cell / h)
   const dw = Math.round(w * s)
   const dh = Math.round(h * s)

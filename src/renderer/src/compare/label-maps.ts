@@ -24,7 +24,11 @@ export function fetchLabelMap(url: string): Promise<LabelMap> {
     if (!res.ok) throw new Error(`cannot load ${url.split('?')[0]} (${res.status})`)
     const png = decode(new Uint8Array(await res.arrayBuffer()))
     if (png.channels !== 1 || png.depth !== 8) throw new Error('not an 8-bit palette or greyscale label PNG')
-    return { width: png.width, height: png.height, data: Uint8Array.from(png.data as ArrayLike<number>).subarray(0, png.width * png.height) }
+    return {
+      width: png.width,
+      height: png.height,
+      data: Uint8Array.from(png.data as ArrayLike<number>).subarray(0, png.width * png.height),
+    }
   })()
   cache.set(url, p)
   p.catch(() => cache.delete(url))
@@ -57,7 +61,10 @@ export function colorCanvas(m: LabelMap): HTMLCanvasElement {
 }
 
 function check(a: LabelMap, b: LabelMap): void {
-  if (a.width !== b.width || a.height !== b.height) throw new Error(`prediction ${b.width}×${b.height} does not match the ground truth ${a.width}×${a.height}`)
+  if (a.width !== b.width || a.height !== b.height)
+    throw new Error(
+      `prediction ${b.width}×${b.height} does not match the ground truth ${a.width}×${a.height}`,
+    )
 }
 
 export function errorCanvas(gt: LabelMap, pred: LabelMap): HTMLCanvasElement {

@@ -23,7 +23,13 @@ function clamp(v: number, lo: number, hi: number): number {
 }
 
 /** The pane's screen transform (screen px per image px, and the image's top-left on screen). */
-export function paneTransform(v: SharedView, imageW: number, imageH: number, paneW: number, paneH: number): ViewTransform {
+export function paneTransform(
+  v: SharedView,
+  imageW: number,
+  imageH: number,
+  paneW: number,
+  paneH: number,
+): ViewTransform {
   const fit = fitTransform(imageW, imageH, paneW, paneH, 0)
   const scale = Math.min(fit.scale * v.zoom, MAX_SCALE)
   return { scale, x: paneW / 2 - v.cx * imageW * scale, y: paneH / 2 - v.cy * imageH * scale }
@@ -37,7 +43,16 @@ export function clampView(v: SharedView): SharedView {
 }
 
 /** Zooms by `factor` keeping the image point under the screen point (px, py) of one pane in place. */
-export function zoomShared(v: SharedView, factor: number, px: number, py: number, imageW: number, imageH: number, paneW: number, paneH: number): SharedView {
+export function zoomShared(
+  v: SharedView,
+  factor: number,
+  px: number,
+  py: number,
+  imageW: number,
+  imageH: number,
+  paneW: number,
+  paneH: number,
+): SharedView {
   const t = paneTransform(v, imageW, imageH, paneW, paneH)
   // Image fraction under the cursor before the zoom.
   const fx = (px - t.x) / t.scale / imageW
@@ -51,7 +66,15 @@ export function zoomShared(v: SharedView, factor: number, px: number, py: number
 }
 
 /** Pans by a screen drag (dx, dy) measured in one pane. */
-export function panShared(v: SharedView, dx: number, dy: number, imageW: number, imageH: number, paneW: number, paneH: number): SharedView {
+export function panShared(
+  v: SharedView,
+  dx: number,
+  dy: number,
+  imageW: number,
+  imageH: number,
+  paneW: number,
+  paneH: number,
+): SharedView {
   const t = paneTransform(v, imageW, imageH, paneW, paneH)
   return clampView({ zoom: v.zoom, cx: v.cx - dx / (t.scale * imageW), cy: v.cy - dy / (t.scale * imageH) })
 }

@@ -34,7 +34,8 @@ function gpuState(b: NonNullable<Backend>): string {
 }
 
 export function backendChipText(b: Backend): ChipText {
-  if (b === null) return { label: 'Compute: checking…', tone: 'plain', lines: ['Finding the compute backend…'] }
+  if (b === null)
+    return { label: 'Compute: checking…', tone: 'plain', lines: ['Finding the compute backend…'] }
   if (b.name === 'unavailable') {
     return { label: 'Compute: unavailable', tone: 'err', lines: [...b.notes, GPU_HINT] }
   }

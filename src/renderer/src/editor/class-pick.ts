@@ -12,7 +12,10 @@ export interface ClassEntry {
 
 export const IGNORE_ENTRY: ClassEntry = { id: 255, name: 'ignore (unlabelled)' }
 
-export const ALL_CLASSES: readonly ClassEntry[] = [...VOC_CLASSES.map((name, id) => ({ id, name })), IGNORE_ENTRY]
+export const ALL_CLASSES: readonly ClassEntry[] = [
+  ...VOC_CLASSES.map((name, id) => ({ id, name })),
+  IGNORE_ENTRY,
+]
 
 /**
  * The classes matching a query, best first: an exact id ("15"), then names starting with it ("per" →

@@ -37,7 +37,8 @@ export class EditRecorder {
         const w = Math.min(TILE, width - x0)
         const h = Math.min(TILE, this.map.height - y0)
         const copy = new Uint8Array(w * h)
-        for (let y = 0; y < h; y++) copy.set(data.subarray((y0 + y) * width + x0, (y0 + y) * width + x0 + w), y * w)
+        for (let y = 0; y < h; y++)
+          copy.set(data.subarray((y0 + y) * width + x0, (y0 + y) * width + x0 + w), y * w)
         this.tiles.set(key, copy)
       }
     }
@@ -70,7 +71,8 @@ export class EditRecorder {
       const ty0 = Math.floor(key / this.tilesX) * TILE
       const w = Math.min(TILE, width - tx0)
       const h = tile.length / w
-      for (let y = 0; y < h; y++) before.set(tile.subarray(y * w, (y + 1) * w), (ty0 + y - rect.y0) * rw + (tx0 - rect.x0))
+      for (let y = 0; y < h; y++)
+        before.set(tile.subarray(y * w, (y + 1) * w), (ty0 + y - rect.y0) * rw + (tx0 - rect.x0))
     }
     let changed = 0
     for (let i = 0; i < after.length; i++) if (after[i] !== before[i]) changed++
@@ -82,13 +84,15 @@ export class EditRecorder {
 export function readRect(map: LabelMap, r: Rect): Uint8Array {
   const w = r.x1 - r.x0
   const out = new Uint8Array(w * (r.y1 - r.y0))
-  for (let y = r.y0; y < r.y1; y++) out.set(map.data.subarray(y * map.width + r.x0, y * map.width + r.x1), (y - r.y0) * w)
+  for (let y = r.y0; y < r.y1; y++)
+    out.set(map.data.subarray(y * map.width + r.x0, y * map.width + r.x1), (y - r.y0) * w)
   return out
 }
 
 export function writeRect(map: LabelMap, r: Rect, bytes: Uint8Array): void {
   const w = r.x1 - r.x0
-  for (let y = r.y0; y < r.y1; y++) map.data.set(bytes.subarray((y - r.y0) * w, (y - r.y0 + 1) * w), y * map.width + r.x0)
+  for (let y = r.y0; y < r.y1; y++)
+    map.data.set(bytes.subarray((y - r.y0) * w, (y - r.y0 + 1) * w), y * map.width + r.x0)
 }
 
 /** A bounded undo/redo stack of patches. */

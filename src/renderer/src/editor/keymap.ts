@@ -9,10 +9,16 @@ import { ACTIONS, type EditorAction } from './actions'
 export type { EditorAction }
 
 /** Action → its label for the shortcut sheet (from the action registry, actions.ts). */
-export const EDITOR_ACTIONS = Object.fromEntries(ACTIONS.map((a) => [a.id, a.label])) as Record<EditorAction, string>
+export const EDITOR_ACTIONS = Object.fromEntries(ACTIONS.map((a) => [a.id, a.label])) as Record<
+  EditorAction,
+  string
+>
 
 /** Action → its default chord (from the action registry, actions.ts). */
-export const DEFAULT_BINDINGS = Object.fromEntries(ACTIONS.map((a) => [a.id, a.defaultKey])) as Record<EditorAction, string>
+export const DEFAULT_BINDINGS = Object.fromEntries(ACTIONS.map((a) => [a.id, a.defaultKey])) as Record<
+  EditorAction,
+  string
+>
 
 export const BINDINGS_KEY = 'pss.editor.bindings'
 
@@ -38,9 +44,15 @@ export function chordOf(e: KeyLike): string {
 }
 
 export function normaliseChord(chord: string): string {
-  const parts = chord.toLowerCase().split('+').map((p) => p.trim()).filter((p) => p !== '')
+  const parts = chord
+    .toLowerCase()
+    .split('+')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')
   const key = parts.pop() ?? ''
-  const mods = ['ctrl', 'alt', 'shift'].filter((m) => parts.includes(m) || (m === 'ctrl' && (parts.includes('cmd') || parts.includes('meta'))))
+  const mods = ['ctrl', 'alt', 'shift'].filter(
+    (m) => parts.includes(m) || (m === 'ctrl' && (parts.includes('cmd') || parts.includes('meta'))),
+  )
   return [...mods, key].join('+')
 }
 
@@ -78,7 +90,9 @@ export function classKeyLabel(c: number): string | null {
 export function isTypingTarget(t: EventTarget | null): boolean {
   if (typeof HTMLElement === 'undefined' || !(t instanceof HTMLElement)) return false
   if (t.isContentEditable || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT') return true
-  return t.tagName === 'INPUT' && !['checkbox', 'radio', 'range', 'button'].includes((t as HTMLInputElement).type)
+  return (
+    t.tagName === 'INPUT' && !['checkbox', 'radio', 'range', 'button'].includes((t as HTMLInputElement).type)
+  )
 }
 
 /** Whether a binding would shadow a class hotkey (a bare digit, or a symbol on the Shift+digit row). */
@@ -109,10 +123,16 @@ export function loadBindings(storage: StorageLike | null): Record<EditorAction, 
 }
 
 /** Stores one remapped action; a chord used by another action moves (the other loses it). */
-export function rebind(storage: StorageLike | null, bindings: Record<EditorAction, string>, action: EditorAction, chord: string): Record<EditorAction, string> {
+export function rebind(
+  storage: StorageLike | null,
+  bindings: Record<EditorAction, string>,
+  action: EditorAction,
+  chord: string,
+): Record<EditorAction, string> {
   const c = normaliseChord(chord)
   const next = { ...bindings }
-  for (const a of Object.keys(next) as EditorAction[]) if (a !== action && normaliseChord(next[a]) === c) next[a] = ''
+  for (const a of Object.keys(next) as EditorAction[])
+    if (a !== action && normaliseChord(next[a]) === c) next[a] = ''
   next[action] = c
   storage?.setItem(BINDINGS_KEY, JSON.stringify(next))
   return next

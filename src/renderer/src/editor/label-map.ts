@@ -61,7 +61,12 @@ export function clipRect(r: Rect, width: number, height: number): Rect | null {
 export function unionRect(a: Rect | null, b: Rect | null): Rect | null {
   if (!a) return b
   if (!b) return a
-  return { x0: Math.min(a.x0, b.x0), y0: Math.min(a.y0, b.y0), x1: Math.max(a.x1, b.x1), y1: Math.max(a.y1, b.y1) }
+  return {
+    x0: Math.min(a.x0, b.x0),
+    y0: Math.min(a.y0, b.y0),
+    x1: Math.max(a.x1, b.x1),
+    y1: Math.max(a.y1, b.y1),
+  }
 }
 
 /** Number of pixels where two maps differ (the "changed by hand" count against what was loaded). */

@@ -16,10 +16,11 @@ import { overlayLut, paintHatchedRect, paintRect } from './palette'
 import { acceptRegion, MachineReference, ProposalLayer } from './proposal'
 import { applyRegion, type Region } from './raster'
 import { createTools } from './tools'
-import type { EditorTool, Point, ToolHost } from './tools/tool'
+import type { ClickMaskHooks, EditorTool, Point, ToolHost } from './tools/tool'
 
-/** 'prediction' accepts a component of the shown proposal; 'reject' hides one. */
-export type Tool = 'brush' | 'eraser' | 'polygon' | 'wand' | 'superpixel' | 'prediction' | 'reject'
+/** 'prediction' accepts a component of the shown proposal; 'reject' hides one; 'clickMask': model-assisted. */
+export type Tool =
+  'brush' | 'eraser' | 'polygon' | 'wand' | 'superpixel' | 'prediction' | 'reject' | 'clickMask'
 export type Visibility = 'both' | 'image' | 'labels'
 
 export interface EditorState {
@@ -37,6 +38,8 @@ export interface EditorHooks {
   onState(s: EditorState): void
   /** Superpixels of the photo at this granularity (computed in a worker); null while unavailable. */
   superpixels(regionSize: number): Promise<Int32Array | null>
+  /** The click-mask tool's model (annotate/session-click-mask.ts). */
+  clickMask: ClickMaskHooks
 }
 
 export class MaskEditor {
@@ -68,8 +71,21 @@ export class MaskEditor {
   private toolLayer = new Konva.Layer({ listening: false })
   private photoNode = new Konva.Image({ image: undefined, x: 0, y: 0 })
   private labelNode = new Konva.Image({ image: undefined, x: 0, y: 0 })
-  private cursor = new Konva.Circle({ radius: 8, stroke: '#ffffff', strokeWidth: 1, dash: [4, 3], visible: false, strokeScaleEnabled: false })
-  private polyLine = new Konva.Line({ points: [], stroke: '#ffd84d', strokeWidth: 1.5, strokeScaleEnabled: false, visible: false })
+  private cursor = new Konva.Circle({
+    radius: 8,
+    stroke: '#ffffff',
+    strokeWidth: 1,
+    dash: [4, 3],
+    visible: false,
+    strokeScaleEnabled: false,
+  })
+  private polyLine = new Konva.Line({
+    points: [],
+    stroke: '#ffd84d',
+    strokeWidth: 1.5,
+    strokeScaleEnabled: false,
+    visible: false,
+  })
   private display: HTMLCanvasElement = document.createElement('canvas')
   private displayCtx: CanvasRenderingContext2D | null = null
   /** The overlay's RGBA pixels, kept (one 4·W·H allocation per image, not one per redraw). */
@@ -87,7 +103,11 @@ export class MaskEditor {
     private readonly host: HTMLDivElement,
     private readonly hooks: EditorHooks,
   ) {
-    this.stage = new Konva.Stage({ container: host, width: Math.max(1, host.clientWidth), height: Math.max(1, host.clientHeight) })
+    this.stage = new Konva.Stage({
+      container: host,
+      width: Math.max(1, host.clientWidth),
+      height: Math.max(1, host.clientHeight),
+    })
     this.photoLayer.add(this.photoNode)
     this.labelLayer.add(this.labelNode)
     this.proposalLayer.add(this.proposalNode)
@@ -129,13 +149,16 @@ export class MaskEditor {
     this.setProposal(null)
     this.history.clear()
     this.tools.polygon.onCancel(this.toolHost)
+    this.tools.clickMask.onCancel(this.toolHost)
     this.dirty = false
     this.display = document.createElement('canvas')
     this.display.width = width
     this.display.height = height
     this.displayCtx = this.display.getContext('2d')
     this.displayPixels = this.displayCtx?.createImageData(width, height) ?? null
-    this.displayWords = this.displayPixels ? new Uint32Array(this.displayPixels.data.buffer) : new Uint32Array(0)
+    this.displayWords = this.displayPixels
+      ? new Uint32Array(this.displayPixels.data.buffer)
+      : new Uint32Array(0)
     this.photoNode.image(photo)
     this.photoNode.size({ width, height })
     this.labelNode.image(this.display)
@@ -290,7 +313,11 @@ export class MaskEditor {
   }
 
   actualSize(): void {
-    this.view = { scale: 1, x: (this.stage.width() - this.map.width) / 2, y: (this.stage.height() - this.map.height) / 2 }
+    this.view = {
+      scale: 1,
+      x: (this.stage.width() - this.map.width) / 2,
+      y: (this.stage.height() - this.map.height) / 2,
+    }
     this.applyView()
   }
 
@@ -316,14 +343,18 @@ export class MaskEditor {
     this.stage.size({ width: w, height: h })
     // Cap the backing store: a big stage at devicePixelRatio 2 would otherwise exceed Chromium's limit.
     const ratio = safePixelRatio(w, h, window.devicePixelRatio)
-    for (const l of [this.photoLayer, this.labelLayer, this.proposalLayer, this.toolLayer]) l.getCanvas().setPixelRatio(ratio)
+    for (const l of [this.photoLayer, this.labelLayer, this.proposalLayer, this.toolLayer])
+      l.getCanvas().setPixelRatio(ratio)
     this.fit()
   }
 
   /** Image coordinates (continuous) of a client point. */
   toImage(clientX: number, clientY: number): { x: number; y: number } {
     const r = this.host.getBoundingClientRect()
-    return { x: (clientX - r.left - this.view.x) / this.view.scale, y: (clientY - r.top - this.view.y) / this.view.scale }
+    return {
+      x: (clientX - r.left - this.view.x) / this.view.scale,
+      y: (clientY - r.top - this.view.y) / this.view.scale,
+    }
   }
 
   // ---------- drawing ----------
@@ -392,6 +423,18 @@ export class MaskEditor {
     return x >= 0 && y >= 0 && x < this.map.width && y < this.map.height ? { x, y } : null
   }
 
+  /** A model-made region painted with `value` (one undo step), its pixels recorded as the machine's. */
+  private applyMachineRegion(region: Region, value: number, key: string): boolean {
+    if (region.size === 0) return false
+    const rec = new EditRecorder(this.map)
+    const rect = applyRegion(this.map, region, value, this.mode, rec)
+    this.machine.recordValue(this.map, value, region)
+    this.redraw(rect)
+    const changed = this.commit(rec)
+    if (changed) this.acceptedFrom.add(key)
+    return changed
+  }
+
   private applyRegionEdit(region: Region | null): void {
     if (!region || region.size === 0) return
     const rec = new EditRecorder(this.map)
@@ -422,12 +465,30 @@ export class MaskEditor {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the host's getters read the editor's current settings
     const ed = this
     return {
-      get map() { return ed.map },
-      get value() { return ed.value },
-      get radius() { return ed.radius },
-      get mode() { return ed.mode },
-      get tolerance() { return ed.tolerance },
-      get regionSize() { return ed.regionSize },
+      get map() {
+        return ed.map
+      },
+      get value() {
+        return ed.value
+      },
+      get radius() {
+        return ed.radius
+      },
+      get mode() {
+        return ed.mode
+      },
+      get tolerance() {
+        return ed.tolerance
+      },
+      get regionSize() {
+        return ed.regionSize
+      },
+      get viewScale() {
+        return ed.view.scale
+      },
+      get clickMask() {
+        return ed.hooks.clickMask
+      },
       inside: (p: Point) => ed.inside(p),
       beginEdit: () => new EditRecorder(ed.map),
       commit: (rec: EditRecorder) => ed.commit(rec),
@@ -437,6 +498,13 @@ export class MaskEditor {
       superpixels: (size: number) => ed.hooks.superpixels(size),
       acceptComponentAt: (x: number, y: number) => ed.acceptComponentAt(x, y),
       rejectComponentAt: (x: number, y: number) => ed.rejectComponentAt(x, y),
+      applyMachineRegion: (region: Region, value: number, key: string) =>
+        ed.applyMachineRegion(region, value, key),
+      eraseRegion: (region: Region) => {
+        const rec = new EditRecorder(ed.map)
+        ed.redraw(applyRegion(ed.map, region, 255, ed.mode, rec))
+        ed.commit(rec)
+      },
       capturePointer: (id: number) => ed.host.setPointerCapture(id),
       setOutline: (points: readonly Point[]) => {
         ed.polyLine.points(points.flatMap((q) => [q.x, q.y]))
@@ -474,13 +542,17 @@ export class MaskEditor {
     }
     if (e.button !== 0) return
     const t = this.tools[this.currentTool]
-    t.onPointerDown(this.toolHost, this.toImage(e.clientX, e.clientY), e.pointerId)
+    t.onPointerDown(this.toolHost, this.toImage(e.clientX, e.clientY), e.pointerId, { shift: e.shiftKey })
     this.gestureTool = t.gestureActive ? t : null
   }
 
   private onMove = (e: PointerEvent): void => {
     if (this.pan && e.pointerId === this.pan.pointerId) {
-      this.view = { ...this.view, x: this.view.x + e.clientX - this.pan.x, y: this.view.y + e.clientY - this.pan.y }
+      this.view = {
+        ...this.view,
+        x: this.view.x + e.clientX - this.pan.x,
+        y: this.view.y + e.clientY - this.pan.y,
+      }
       this.pan = { ...this.pan, x: e.clientX, y: e.clientY }
       this.applyView()
       return
@@ -516,14 +588,25 @@ export class MaskEditor {
   private onWheel = (e: WheelEvent): void => {
     e.preventDefault()
     if (e.shiftKey) {
-      const next = Math.min(1, Math.max(0, Math.round((this.labelLayer.opacity() + ((e.deltaY || e.deltaX) > 0 ? -0.05 : 0.05)) * 100) / 100))
+      const next = Math.min(
+        1,
+        Math.max(
+          0,
+          Math.round((this.labelLayer.opacity() + ((e.deltaY || e.deltaX) > 0 ? -0.05 : 0.05)) * 100) / 100,
+        ),
+      )
       this.setOpacity(next)
       this.opacityChanged?.(next)
       return
     }
     if (e.ctrlKey || e.metaKey) {
       const r = this.host.getBoundingClientRect()
-      this.view = zoomAt(this.view, e.clientX - r.left, e.clientY - r.top, Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)))
+      this.view = zoomAt(
+        this.view,
+        e.clientX - r.left,
+        e.clientY - r.top,
+        Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)),
+      )
     } else {
       this.view = { ...this.view, x: this.view.x - e.deltaX, y: this.view.y - e.deltaY }
     }

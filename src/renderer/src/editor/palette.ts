@@ -17,7 +17,13 @@ export function overlayLut(): Uint32Array {
  * Writes the colours of `rect` into an RGBA buffer: one of the rectangle's size (default), or one of
  * `outWidth` pixels per row at the rectangle's own position (a whole-image buffer).
  */
-export function paintRect(map: LabelMap, rect: Rect, lut: Uint32Array, out: Uint32Array, outWidth?: number): void {
+export function paintRect(
+  map: LabelMap,
+  rect: Rect,
+  lut: Uint32Array,
+  out: Uint32Array,
+  outWidth?: number,
+): void {
   const w = outWidth ?? rect.x1 - rect.x0
   const dx = outWidth === undefined ? rect.x0 : 0
   const dy = outWidth === undefined ? rect.y0 : 0
@@ -49,7 +55,13 @@ export function cssColor(index: number): string {
  * Colours of `rect` of a proposal in diagonal stripes (strong and faint alpha), so a proposal layer
  * never reads as mask pixels; 255 stays transparent.
  */
-export function paintHatchedRect(labels: Uint8Array, width: number, rect: Rect, lut: Uint32Array, out: Uint32Array): void {
+export function paintHatchedRect(
+  labels: Uint8Array,
+  width: number,
+  rect: Rect,
+  lut: Uint32Array,
+  out: Uint32Array,
+): void {
   const w = rect.x1 - rect.x0
   for (let y = rect.y0; y < rect.y1; y++) {
     const row = y * width

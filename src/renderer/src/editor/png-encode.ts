@@ -50,7 +50,13 @@ function assemble(map: LabelMap, idat: Uint8Array): Uint8Array {
   v.setUint32(4, height)
   ihdr[8] = 8
   ihdr[9] = 3
-  const parts = [Uint8Array.from(PNG_SIGNATURE), pngChunk('IHDR', ihdr), pngChunk('PLTE', vocPalette()), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))]
+  const parts = [
+    Uint8Array.from(PNG_SIGNATURE),
+    pngChunk('IHDR', ihdr),
+    pngChunk('PLTE', vocPalette()),
+    pngChunk('IDAT', idat),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0))
   let o = 0
   for (const p of parts) out.set(p, (o += p.length) - p.length)

@@ -29,7 +29,8 @@ export class ProposalLayer {
     readonly height: number,
     private readonly original: Uint8Array,
   ) {
-    if (original.length !== width * height) throw new Error(`the proposal holds ${original.length} labels, the image ${width * height}`)
+    if (original.length !== width * height)
+      throw new Error(`the proposal holds ${original.length} labels, the image ${width * height}`)
     this.view = original.slice()
   }
 
@@ -120,13 +121,27 @@ export class MachineReference {
     }
   }
 
+  /** Records the region's pixels that now hold `value` (a model-made region: the click-mask tool). */
+  recordValue(map: LabelMap, value: number, region: Region): void {
+    if (value === UNLABELLED) return
+    this.recorded = true
+    const { width, data } = map
+    for (let y = region.rect.y0; y < region.rect.y1; y++) {
+      for (let x = region.rect.x0; x < region.rect.x1; x++) {
+        const i = y * width + x
+        if (region.mask[i] && data[i] === value) this.labels[i] = value
+      }
+    }
+  }
+
   /**
    * Pixels the machine changed: differ from what was loaded and hold the label an accepted proposal put
    * there (the complement of handPixels among the changed pixels). A saved version with machine pixels
    * is "machine" or "mixed", never "hand".
    */
   machinePixels(loaded: Uint8Array, current: Uint8Array): number {
-    if (loaded.length !== current.length || current.length !== this.labels.length) throw new Error('maps differ in size')
+    if (loaded.length !== current.length || current.length !== this.labels.length)
+      throw new Error('maps differ in size')
     if (!this.recorded) return 0
     const m = this.labels
     let n = 0
@@ -139,7 +154,8 @@ export class MachineReference {
 
   /** Pixels changed by hand: differ from what was loaded and from any accepted proposal label. */
   handPixels(loaded: Uint8Array, current: Uint8Array): number {
-    if (loaded.length !== current.length || current.length !== this.labels.length) throw new Error('maps differ in size')
+    if (loaded.length !== current.length || current.length !== this.labels.length)
+      throw new Error('maps differ in size')
     const m = this.labels
     let n = 0
     const count = (from: number, to: number): void => {

@@ -21,7 +21,16 @@ export function paintSegment(
   mode: BrushMode,
   rec: EditRecorder | null,
 ): Rect | null {
-  const box = clipRect({ x0: Math.min(ax, bx) - r, y0: Math.min(ay, by) - r, x1: Math.max(ax, bx) + r, y1: Math.max(ay, by) + r }, map.width, map.height)
+  const box = clipRect(
+    {
+      x0: Math.min(ax, bx) - r,
+      y0: Math.min(ay, by) - r,
+      x1: Math.max(ax, bx) + r,
+      y1: Math.max(ay, by) + r,
+    },
+    map.width,
+    map.height,
+  )
   if (!box) return null
   rec?.touch(box)
   const dx = bx - ax
@@ -46,11 +55,21 @@ export function paintSegment(
 }
 
 /** Even-odd scanline fill of a closed polygon (image coordinates). */
-export function fillPolygon(map: LabelMap, pts: readonly { x: number; y: number }[], value: number, mode: BrushMode, rec: EditRecorder | null): Rect | null {
+export function fillPolygon(
+  map: LabelMap,
+  pts: readonly { x: number; y: number }[],
+  value: number,
+  mode: BrushMode,
+  rec: EditRecorder | null,
+): Rect | null {
   if (pts.length < 3) return null
   const xs = pts.map((p) => p.x)
   const ys = pts.map((p) => p.y)
-  const box = clipRect({ x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs) + 1, y1: Math.max(...ys) + 1 }, map.width, map.height)
+  const box = clipRect(
+    { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs) + 1, y1: Math.max(...ys) + 1 },
+    map.width,
+    map.height,
+  )
   if (!box) return null
   rec?.touch(box)
   const { data, width } = map
@@ -85,7 +104,13 @@ export interface Region {
   size: number
 }
 
-export function applyRegion(map: LabelMap, region: Region, value: number, mode: BrushMode, rec: EditRecorder | null): Rect | null {
+export function applyRegion(
+  map: LabelMap,
+  region: Region,
+  value: number,
+  mode: BrushMode,
+  rec: EditRecorder | null,
+): Rect | null {
   if (region.size === 0) return null
   rec?.touch(region.rect)
   const { data, width } = map

@@ -49,7 +49,12 @@ export function rgbaToLab(rgba: Uint8ClampedArray | Uint8Array, n: number): Floa
   return out
 }
 
-export function slic(rgba: Uint8ClampedArray | Uint8Array, width: number, height: number, opts: SlicOptions): SlicResult {
+export function slic(
+  rgba: Uint8ClampedArray | Uint8Array,
+  width: number,
+  height: number,
+  opts: SlicOptions,
+): SlicResult {
   const n = width * height
   if (rgba.length < n * 4) throw new Error(`slic: ${rgba.length} bytes is not ${width}×${height} RGBA`)
   const S = Math.max(2, Math.round(opts.regionSize))
@@ -68,7 +73,14 @@ export function slic(rgba: Uint8ClampedArray | Uint8Array, width: number, height
     const l = y * width + Math.max(0, x - 1)
     const d = Math.min(height - 1, y + 1) * width + x
     const u = Math.max(0, y - 1) * width + x
-    return (L[r]! - L[l]!) ** 2 + (A[r]! - A[l]!) ** 2 + (B[r]! - B[l]!) ** 2 + (L[d]! - L[u]!) ** 2 + (A[d]! - A[u]!) ** 2 + (B[d]! - B[u]!) ** 2
+    return (
+      (L[r]! - L[l]!) ** 2 +
+      (A[r]! - A[l]!) ** 2 +
+      (B[r]! - B[l]!) ** 2 +
+      (L[d]! - L[u]!) ** 2 +
+      (A[d]! - A[u]!) ** 2 +
+      (B[d]! - B[u]!) ** 2
+    )
   }
   for (let y = Math.floor(S / 2); y < height; y += S) {
     for (let x = Math.floor(S / 2); x < width; x += S) {
@@ -165,7 +177,12 @@ export function slic(rgba: Uint8ClampedArray | Uint8Array, width: number, height
 }
 
 /** Relabels 4-connected components 0…count-1; components below `minSize` join the previous adjacent one. */
-export function enforceConnectivity(labels: Int32Array, width: number, height: number, minSize: number): SlicResult {
+export function enforceConnectivity(
+  labels: Int32Array,
+  width: number,
+  height: number,
+  minSize: number,
+): SlicResult {
   const n = width * height
   const out = new Int32Array(n).fill(-1)
   const queue = new Int32Array(n)
@@ -185,7 +202,12 @@ export function enforceConnectivity(labels: Int32Array, width: number, height: n
     while (head < tail) {
       const i = queue[head++]!
       const x = i % width
-      const nb = [x > 0 ? i - 1 : -1, x + 1 < width ? i + 1 : -1, i >= width ? i - width : -1, i + width < n ? i + width : -1]
+      const nb = [
+        x > 0 ? i - 1 : -1,
+        x + 1 < width ? i + 1 : -1,
+        i >= width ? i - width : -1,
+        i + width < n ? i + width : -1,
+      ]
       for (const j of nb) {
         if (j < 0 || out[j]! >= 0 || labels[j] !== old) continue
         out[j] = next

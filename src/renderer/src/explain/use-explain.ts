@@ -37,8 +37,17 @@ export function useExplain(view: Ref<SharedView>, paneW: number, paneH: number) 
     down = null
     if (!wasClick || pane.method !== 'segsort') return
     const r = (e.currentTarget as HTMLElement).getBoundingClientRect()
-    const p = imagePoint(e.clientX - r.left, e.clientY - r.top, view.value, pane.imageW, pane.imageH, paneW, paneH)
-    if (p) target.value = { runId: pane.runId, imageId: pane.imageId, imageName: pane.imageName, x: p.x, y: p.y }
+    const p = imagePoint(
+      e.clientX - r.left,
+      e.clientY - r.top,
+      view.value,
+      pane.imageW,
+      pane.imageH,
+      paneW,
+      paneH,
+    )
+    if (p)
+      target.value = { runId: pane.runId, imageId: pane.imageId, imageName: pane.imageName, x: p.x, y: p.y }
   }
 
   return { target, onPaneDown, onPaneClick, close: () => (target.value = null) }

@@ -39,7 +39,14 @@ export function gridLayout(viewportWidth: number, count: number, g: GridGeometry
   const cellHeight = cellWidth + g.captionHeight
   const rows = count > 0 ? Math.ceil(count / columns) : 0
   const rowHeight = cellHeight + g.gap
-  return { columns, rows, cellWidth, cellHeight, rowHeight, totalHeight: rows > 0 ? rows * rowHeight + g.gap : 0 }
+  return {
+    columns,
+    rows,
+    cellWidth,
+    cellHeight,
+    rowHeight,
+    totalHeight: rows > 0 ? rows * rowHeight + g.gap : 0,
+  }
 }
 
 /**
@@ -85,7 +92,13 @@ export function cellPosition(index: number, layout: GridLayout, g: GridGeometry)
 }
 
 /** scrollTop that brings cell `index` fully into view (unchanged when it already is). */
-export function scrollToReveal(index: number, layout: GridLayout, g: GridGeometry, scrollTop: number, viewportHeight: number): number {
+export function scrollToReveal(
+  index: number,
+  layout: GridLayout,
+  g: GridGeometry,
+  scrollTop: number,
+  viewportHeight: number,
+): number {
   const { y } = cellPosition(index, layout, g)
   if (y < scrollTop) return Math.max(0, y - g.gap)
   const bottom = y + layout.cellHeight + g.gap

@@ -31,7 +31,10 @@ function positiveInt(s: string | undefined): number | null {
 }
 
 export function parseRoute(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter((p) => p !== '')
+  const parts = hash
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter((p) => p !== '')
   const [head, idText, sub, subId] = parts
   if (head === 'library') return { name: 'library', target: null }
   if (head === 'results') return { name: 'results' }

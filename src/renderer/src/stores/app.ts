@@ -82,7 +82,8 @@ export const useAppStore = defineStore('app', () => {
 
   const createProject = (path: string, name?: string) =>
     run('Could not create the project', () => studio().api.createProject(name ? { path, name } : { path }))
-  const openProject = (path: string) => run('Could not open the project', () => studio().api.openProject({ path }))
+  const openProject = (path: string) =>
+    run('Could not open the project', () => studio().api.openProject({ path }))
   const closeProject = () =>
     run('Could not close the project', async () => {
       await studio().api.closeProject({})
@@ -100,5 +101,33 @@ export const useAppStore = defineStore('app', () => {
     }
   }
 
-  return { info, recent, state, loadError, busy, connection, folderProblem, project, init, refreshRecent, setProject, createProject, openProject, closeProject, pickDirectory }
+  /** Native file picker (Electron) for files ending in one of `extensions`; null when cancelled or unavailable. */
+  async function pickFile(title: string, extensions: string[]): Promise<string | null> {
+    if (!info.value?.capabilities.pickFile) return null
+    try {
+      return (await studio().api.pickFile({ title, extensions })).path
+    } catch (err) {
+      useToastStore().error(err, 'Could not open the file picker')
+      return null
+    }
+  }
+
+  return {
+    info,
+    recent,
+    state,
+    loadError,
+    busy,
+    connection,
+    folderProblem,
+    project,
+    init,
+    refreshRecent,
+    setProject,
+    createProject,
+    openProject,
+    closeProject,
+    pickDirectory,
+    pickFile,
+  }
 })

@@ -4,12 +4,15 @@ import { useAppStore } from './app'
 import { useGridStore } from './grid'
 import { useJobStore } from './jobs'
 import { useLibraryStore } from './library'
+import { useSourceModelsStore } from '../models/source-models-store'
+import { SOURCE_MODEL_ADDED } from '../../../shared/source-models'
 
 export function wireEvents(client: StudioClient): () => void {
   const app = useAppStore()
   const jobs = useJobStore()
   const library = useLibraryStore()
   const grid = useGridStore()
+  const sourceModels = useSourceModelsStore()
   let wasDown = false
 
   const offs = [
@@ -17,6 +20,7 @@ export function wireEvents(client: StudioClient): () => void {
     client.on('library', (e) => {
       library.refreshSoon()
       grid.onLibraryChanged(e)
+      if (e.reason === SOURCE_MODEL_ADDED) void sourceModels.load()
     }),
     client.on('project', (p) => {
       app.setProject(p)

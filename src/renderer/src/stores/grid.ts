@@ -107,30 +107,31 @@ export const useGridStore = defineStore('grid', () => {
     try {
       const q = search.value.trim()
       const ins = insight.value
-      const res = ins && t.kind === 'album'
-        ? await studio().api.insightImages({
-            albumId: t.id,
-            offset: page * PAGE_SIZE,
-            limit: PAGE_SIZE,
-            filter: filter.value,
-            order: ins.order === 'name' && sort.value === 'cluster' ? 'cluster' : ins.order,
-            only: ins.only,
-            ...(ins.cluster !== undefined ? { cluster: ins.cluster } : {}),
-            ...(ins.ids !== undefined ? { ids: ins.ids } : {}),
-            ...(ins.runId !== undefined ? { runId: ins.runId } : {}),
-            ...(ins.baseRunId !== undefined ? { baseRunId: ins.baseRunId } : {}),
-            ...(q ? { search: q } : {}),
-            ...content.value,
-          })
-        : await studio().api.listImages({
-        ...(t.kind === 'album' ? { albumId: t.id } : { sourceId: t.id }),
-        offset: page * PAGE_SIZE,
-        limit: PAGE_SIZE,
-        filter: filter.value,
-        sort: sort.value,
-        ...(q ? { search: q } : {}),
-        ...content.value,
-      })
+      const res =
+        ins && t.kind === 'album'
+          ? await studio().api.insightImages({
+              albumId: t.id,
+              offset: page * PAGE_SIZE,
+              limit: PAGE_SIZE,
+              filter: filter.value,
+              order: ins.order === 'name' && sort.value === 'cluster' ? 'cluster' : ins.order,
+              only: ins.only,
+              ...(ins.cluster !== undefined ? { cluster: ins.cluster } : {}),
+              ...(ins.ids !== undefined ? { ids: ins.ids } : {}),
+              ...(ins.runId !== undefined ? { runId: ins.runId } : {}),
+              ...(ins.baseRunId !== undefined ? { baseRunId: ins.baseRunId } : {}),
+              ...(q ? { search: q } : {}),
+              ...content.value,
+            })
+          : await studio().api.listImages({
+              ...(t.kind === 'album' ? { albumId: t.id } : { sourceId: t.id }),
+              offset: page * PAGE_SIZE,
+              limit: PAGE_SIZE,
+              filter: filter.value,
+              sort: sort.value,
+              ...(q ? { search: q } : {}),
+              ...content.value,
+            })
       if (gen !== generation) return
       pages.set(page, markRaw(res.items.map((i) => markRaw(i))))
       total.value = res.total
@@ -187,9 +188,33 @@ export const useGridStore = defineStore('grid', () => {
   function onLibraryChanged(e: { albumId?: number; sourceId?: number }): void {
     const t = target.value
     if (!t) return
-    const about = e.albumId !== undefined ? { kind: 'album' as const, id: e.albumId } : e.sourceId !== undefined ? { kind: 'source' as const, id: e.sourceId } : null
+    const about =
+      e.albumId !== undefined
+        ? { kind: 'album' as const, id: e.albumId }
+        : e.sourceId !== undefined
+          ? { kind: 'source' as const, id: e.sourceId }
+          : null
     if (about === null || sameTarget(about, t)) refresher.request()
   }
 
-  return { target, filter, sort, search, insight, setInsight, content, setContent, total, pages, setTarget, setQuery, ensureRange, itemAt, indexOf, loadAt, refresh, onLibraryChanged }
+  return {
+    target,
+    filter,
+    sort,
+    search,
+    insight,
+    setInsight,
+    content,
+    setContent,
+    total,
+    pages,
+    setTarget,
+    setQuery,
+    ensureRange,
+    itemAt,
+    indexOf,
+    loadAt,
+    refresh,
+    onLibraryChanged,
+  }
 })

@@ -1,7 +1,8 @@
 /**
  * Background jobs of the open project, kept live from `job` events. The drawer that lists them is the
  * user's: it opens by itself only for a job just started from this tab (`startedHere`), never on job
- * events or page loads, and its open/closed state is remembered across reloads.
+ * events or page loads; it docks at the bottom or on the right of the window, and its open/closed state
+ * and its dock are remembered across reloads.
  */
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
@@ -24,7 +25,9 @@ export function importSummary(v: unknown): ImportSummary | null {
 
 /** "3 files not imported" for imports, "3 problems" for other jobs. */
 export function problemsLabel(job: JobRecord): string {
-  return job.kind.startsWith('import') ? `${plural(job.problemCount, 'file')} not imported` : plural(job.problemCount, 'problem')
+  return job.kind.startsWith('import')
+    ? `${plural(job.problemCount, 'file')} not imported`
+    : plural(job.problemCount, 'problem')
 }
 
 /** One line saying how a finished job went ("Imported 40 images · 3 files not imported"). */
@@ -44,6 +47,29 @@ export function jobOutcome(job: JobRecord): string {
 
 /** Where the drawer's open/closed state is kept (per origin, so per studio in browser mode). */
 export const PANEL_STORAGE_KEY = 'pss.jobsPanelOpen'
+
+/** Where the drawer's dock side is kept. */
+export const DOCK_STORAGE_KEY = 'pss.jobsPanelDock'
+
+export const JOBS_DOCKS = ['right', 'bottom'] as const
+export type JobsDock = (typeof JOBS_DOCKS)[number]
+
+function readDock(): JobsDock {
+  try {
+    const v = typeof localStorage !== 'undefined' ? localStorage.getItem(DOCK_STORAGE_KEY) : null
+    return v === 'bottom' ? 'bottom' : 'right'
+  } catch {
+    return 'right' // storage refused: the default side
+  }
+}
+
+function writeDock(dock: JobsDock): void {
+  try {
+    if (typeof localStorage !== 'undefined') localStorage.setItem(DOCK_STORAGE_KEY, dock)
+  } catch {
+    // Not remembered across reloads; the drawer still docks.
+  }
+}
 
 function readPanelOpen(): boolean {
   try {
@@ -67,6 +93,8 @@ export const useJobStore = defineStore('jobs', () => {
   const announced = new Set<number>()
   const panelOpen = ref(readPanelOpen())
   watch(panelOpen, writePanelOpen, { flush: 'sync' })
+  const panelDock = ref<JobsDock>(readDock())
+  watch(panelDock, writeDock, { flush: 'sync' })
 
   const active = computed(() => jobs.value.filter(isActive))
   const finished = computed(() => jobs.value.filter((j) => !isActive(j)))
@@ -136,5 +164,5 @@ export const useJobStore = defineStore('jobs', () => {
     announced.clear()
   }
 
-  return { jobs, active, finished, panelOpen, load, upsert, startedHere, cancel, reset }
+  return { jobs, active, finished, panelOpen, panelDock, load, upsert, startedHere, cancel, reset }
 })

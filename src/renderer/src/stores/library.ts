@@ -14,8 +14,16 @@ export const useLibraryStore = defineStore('library', () => {
   const nav = useNavStore()
 
   const selection = computed(() => nav.target)
-  const selectedAlbum = computed(() => (selection.value?.kind === 'album' ? albums.value.find((a) => a.id === selection.value?.id) ?? null : null))
-  const selectedSource = computed(() => (selection.value?.kind === 'source' ? sources.value.find((s) => s.id === selection.value?.id) ?? null : null))
+  const selectedAlbum = computed(() =>
+    selection.value?.kind === 'album'
+      ? (albums.value.find((a) => a.id === selection.value?.id) ?? null)
+      : null,
+  )
+  const selectedSource = computed(() =>
+    selection.value?.kind === 'source'
+      ? (sources.value.find((s) => s.id === selection.value?.id) ?? null)
+      : null,
+  )
 
   async function load(): Promise<void> {
     try {
@@ -36,5 +44,15 @@ export const useLibraryStore = defineStore('library', () => {
     loaded.value = false
   }
 
-  return { albums, sources, loaded, selection, selectedAlbum, selectedSource, load, refreshSoon: refresher.request, reset }
+  return {
+    albums,
+    sources,
+    loaded,
+    selection,
+    selectedAlbum,
+    selectedSource,
+    load,
+    refreshSoon: refresher.request,
+    reset,
+  }
 })

@@ -18,7 +18,13 @@ export const MAX_SCALE = 32
 export const MAX_CANVAS_PIXELS = 64 * 1024 * 1024
 
 /** Whole image visible, centred, with `padding` screen pixels around it; never upscaled past 1:1 × 4. */
-export function fitTransform(imageW: number, imageH: number, viewW: number, viewH: number, padding = 16): ViewTransform {
+export function fitTransform(
+  imageW: number,
+  imageH: number,
+  viewW: number,
+  viewH: number,
+  padding = 16,
+): ViewTransform {
   if (imageW <= 0 || imageH <= 0 || viewW <= 0 || viewH <= 0) return { scale: 1, x: 0, y: 0 }
   const availW = Math.max(1, viewW - 2 * padding)
   const availH = Math.max(1, viewH - 2 * padding)
@@ -37,7 +43,12 @@ export function zoomAt(t: ViewTransform, px: number, py: number, factor: number)
  * Device pixel ratio for a canvas of width×height CSS pixels so that its backing store
  * (width·height·ratio²) stays at or below maxPixels. Never above the screen's own ratio.
  */
-export function safePixelRatio(width: number, height: number, devicePixelRatio: number, maxPixels = MAX_CANVAS_PIXELS): number {
+export function safePixelRatio(
+  width: number,
+  height: number,
+  devicePixelRatio: number,
+  maxPixels = MAX_CANVAS_PIXELS,
+): number {
   const dpr = devicePixelRatio > 0 && Number.isFinite(devicePixelRatio) ? devicePixelRatio : 1
   const area = Math.max(1, width) * Math.max(1, height)
   if (area * dpr * dpr <= maxPixels) return dpr
@@ -48,11 +59,19 @@ export function safePixelRatio(width: number, height: number, devicePixelRatio: 
  * Size to rasterise a W×H bitmap at (e.g. the mask, recoloured on an offscreen canvas) so it stays
  * under maxPixels; keeps the aspect ratio.
  */
-export function cappedBitmapSize(width: number, height: number, maxPixels = MAX_CANVAS_PIXELS): { width: number; height: number; scale: number } {
+export function cappedBitmapSize(
+  width: number,
+  height: number,
+  maxPixels = MAX_CANVAS_PIXELS,
+): { width: number; height: number; scale: number } {
   const area = width * height
   if (area <= maxPixels) return { width, height, scale: 1 }
   const scale = Math.sqrt(maxPixels / area)
-  return { width: Math.max(1, Math.floor(width * scale)), height: Math.max(1, Math.floor(height * scale)), scale }
+  return {
+    width: Math.max(1, Math.floor(width * scale)),
+    height: Math.max(1, Math.floor(height * scale)),
+    scale,
+  }
 }
 
 function clamp(v: number, lo: number, hi: number): number {

@@ -9,7 +9,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Studio } from '../../../../src/main/app/studio'
 import { generateSyntheticBenchmark } from '../../../../src/main/datasets/synthetic'
-import { adjustedRandIndex } from '../../../../src/main/engine/cluster/agreement'
+import { adjustedRandIndex } from './agreement'
 import type { StudioEvents } from '../../../../src/shared/api'
 import { cli } from '../../cli/helpers'
 

@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { adjustedRandIndex, purity } from '../../../../src/main/engine/cluster/agreement'
+import { adjustedRandIndex, purity } from './agreement'
 import { ClusterError, kmeans } from '../../../../src/main/engine/cluster/kmeans'
 import { defaultK, kmeansAutoK, silhouette } from '../../../../src/main/engine/cluster/silhouette'
 import { Rng } from '../../../../src/main/engine/train/rng'

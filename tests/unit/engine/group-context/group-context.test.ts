@@ -1,5 +1,5 @@
 /**
- * The group context module (method.md §3): golden values from an independent float64 numpy implementation
+ * The group context module (docs/method.md §3): golden values from an independent float64 numpy implementation
  * (tests/fixtures/group-context/make_fixture.py), the batch dependence that is the module's point, gradients
  * into its parameters, tensor hygiene, and that variant 'none' is exactly the model without the module.
  */

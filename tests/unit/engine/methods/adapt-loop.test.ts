@@ -27,7 +27,7 @@ import { listMethods, METHOD_KINDS } from '../../../../src/main/engine/methods/r
 import { readAlbumClusters } from '../../../../src/main/engine/pipelines/methods-clusters'
 import { listPisAlbums } from '../../../../src/main/engine/pipelines/pis-albums'
 import { vocLabelledFiles } from '../../../../src/main/engine/pipelines/voc-source'
-import { startAdaptationWorker } from '../../../../src/main/engine/worker/start-adaptation-worker'
+import { startAdaptationWorker } from '../../../../src/main/engine/api'
 import { useBackend } from '../helpers'
 
 let tmp = ''

@@ -1,5 +1,5 @@
 /**
- * The BatchNorm-only control (method.md §10): one bn-only step moves BatchNorm's running statistics with
+ * The BatchNorm-only control (docs/method.md §10): one bn-only step moves BatchNorm's running statistics with
  * the target batch, yet updates every trainable weight exactly as a source-only (No-DA) step from the same
  * weights on the same source batch — its target loss is truly zero.
  */

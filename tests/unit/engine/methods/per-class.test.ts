@@ -45,7 +45,12 @@ const rows: RawScore[] = [
   raw(2, 'u2', { all21: [60, 0, 30], present: [60, null, 30], images: [1, 0, 1] }),
   // Another entry and an old-format score (no per-class numbers) are not mixed in.
   { ...raw(1, 'u1', u2), method: 'other' },
-  { seed: 2, method: 'm', user: 'u3', scores: { fiou: 0, miou_all21: 0, miou_present: null, miou_paper: null } },
+  {
+    seed: 2,
+    method: 'm',
+    user: 'u3',
+    scores: { fiou: 0, miou_all21: 0, miou_present: null, miou_paper: null },
+  },
 ]
 
 describe('per-class IoU of the methods bench', () => {

@@ -10,7 +10,12 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generateSyntheticBenchmark } from '../../../../src/main/datasets/synthetic'
-import { parseAblations, parseMethods, toBenchJson, withExtras } from '../../../../src/main/cli/commands/bench'
+import {
+  parseAblations,
+  parseMethods,
+  toBenchJson,
+  withExtras,
+} from '../../../../src/main/cli/commands/bench'
 import { benchTable, costLines } from '../../../../src/main/cli/commands/bench-tables'
 import { runMethodsBench, type MethodsBenchResult } from '../../../../src/main/engine/pipelines/methods'
 import { parseBenchMethod } from '../../../../src/main/engine/pipelines/methods-rows'
@@ -85,7 +90,9 @@ describe('methods bench: segsort-knn', () => {
       expect(bank.entries.every((e) => e.origin === 'source')).toBe(true)
       expect(c.predict.images.map((i) => i.name).sort()).toEqual(a.images.map((i) => i.name).sort())
       // Predictions where the bench scores them: <scope>/predictions/segsort-knn/<user>/<name>.png.
-      expect(c.predict.outDir).toBe(path.join(tmp, 'runs', 'seed-1', a.id, 'predictions', 'segsort-knn', a.id))
+      expect(c.predict.outDir).toBe(
+        path.join(tmp, 'runs', 'seed-1', a.id, 'predictions', 'segsort-knn', a.id),
+      )
       for (const n of a.valNames) expect(fs.existsSync(path.join(c.predict.outDir, `${n}.png`))).toBe(true)
     }
   })
@@ -128,14 +135,26 @@ describe('methods bench: segsort-knn', () => {
         }),
       ),
     ) as {
-      methods: Record<string, { fiou: number; miou_paper: number | null; perUser: Record<string, { fiou: number }>; runCost?: unknown }>
-      ceilings: { perfect: { users: number; fiou: number }; strideIdeal: { size: number; stride: number; grid: number; fiou: number } }
+      methods: Record<
+        string,
+        {
+          fiou: number
+          miou_paper: number | null
+          perUser: Record<string, { fiou: number }>
+          runCost?: unknown
+        }
+      >
+      ceilings: {
+        perfect: { users: number; fiou: number }
+        strideIdeal: { size: number; stride: number; grid: number; fiou: number }
+      }
     }
     expect(Object.keys(json.methods)).toEqual(['noda', 'segsort-knn'])
     expect(typeof json.methods.noda!.miou_paper).toBe('number')
-    // The ceilings of the two users' validation masks at this bench's 32² geometry (4×4 stride-8 logits).
+    // The ceilings of the two users' validation masks at this bench's prediction geometry: size 32, aspect
+    // kept at long side 1.5 × 32 = 48 (infer/geometry.ts), 6 stride-8 logits along the long side.
     expect(json.ceilings.perfect.users).toBe(2)
-    expect(json.ceilings.strideIdeal).toMatchObject({ size: 32, stride: 8, grid: 4 })
+    expect(json.ceilings.strideIdeal).toMatchObject({ size: 48, stride: 8, grid: 6, mode: 'aspect' })
     expect(json.ceilings.strideIdeal.fiou).toBeLessThan(json.ceilings.perfect.fiou)
     const m = json.methods['segsort-knn']!
     expect(typeof m.fiou).toBe('number')

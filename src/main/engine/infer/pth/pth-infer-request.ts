@@ -6,6 +6,7 @@
 import { z } from 'zod'
 import { BACKEND_CHOICES } from '../../backend/backend-choice'
 import { InferItemSchema } from '../infer-request'
+import { parseRequest } from '../../sessions/request-error'
 
 /**
  * Default forward-pass limit. The wasm backend's heap stops at 4 GiB, and a forward pass keeps the network's
@@ -37,12 +38,7 @@ export type PthInferRequest = z.infer<typeof PthInferRequestSchema>
 export type PthInferRequestInput = z.input<typeof PthInferRequestSchema>
 
 export function parsePthInferRequest(raw: unknown): PthInferRequest {
-  const r = PthInferRequestSchema.safeParse(raw)
-  if (!r.success) {
-    const issues = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    throw new Error(`Invalid .pth inference request: ${issues.join('; ')}`)
-  }
-  return r.data
+  return parseRequest(PthInferRequestSchema, raw, '.pth inference request')
 }
 
 /** The forward-pass size of an image: its own, or long side `size` with the aspect kept (each side ≥ 1). */

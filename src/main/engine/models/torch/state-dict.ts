@@ -4,7 +4,8 @@
  * (NCHW / OIHW order, not tfjs's) and its values. The `.pth` reader produces it; the torchvision
  * architectures consume it. Kept free of tfjs so the reader and the CLI can use it without loading tfjs.
  */
-export type TorchDType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool'
+export type TorchDType =
+  'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool'
 
 export interface TorchTensor {
   dtype: TorchDType

@@ -37,7 +37,10 @@ export class BrushTool implements EditorTool {
     let x = s.x
     let y = s.y
     for (const q of samples()) {
-      dirty = unionRect(dirty, paintSegment(h.map, x, y, q.x, q.y, h.radius, this.paintValue(h), h.mode, s.rec))
+      dirty = unionRect(
+        dirty,
+        paintSegment(h.map, x, y, q.x, q.y, h.radius, this.paintValue(h), h.mode, s.rec),
+      )
       x = q.x
       y = q.y
     }

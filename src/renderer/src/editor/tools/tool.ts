@@ -9,10 +9,33 @@ import type { EditRecorder } from '../history'
 import type { BrushMode, LabelMap, Rect } from '../label-map'
 import type { Tool } from '../mask-editor'
 import type { Region } from '../raster'
+import type { ClickMaskApplied } from './click-mask-tool'
+import type { ProbMap } from './click-mask-region'
 
 export interface Point {
   x: number
   y: number
+}
+
+/** Modifier keys held at pointer-down (Shift-click subtracts in the click-mask tool). */
+export interface PointerMods {
+  shift: boolean
+}
+
+/** The model behind the click-mask tool for the current image (annotate/session-click-mask.ts). */
+export interface ClickMaskModelSource {
+  map: ProbMap
+  /** Names the model in the saved version's origin ("Click mask · No-DA #1"). */
+  key: string
+}
+
+/** What the click-mask tool asks of the studio side: the model's map, and where to report. */
+export interface ClickMaskHooks {
+  /** The image's model map; null when there is none (the session has said why). */
+  model(): Promise<ClickMaskModelSource | null>
+  /** A click was applied (null: the model has no region there). */
+  applied(info: ClickMaskApplied | null): void
+  failed(e: unknown): void
 }
 
 /** What a tool may read and do on the editor (MaskEditor implements it). */
@@ -24,6 +47,9 @@ export interface ToolHost {
   readonly mode: BrushMode
   readonly tolerance: number
   readonly regionSize: number
+  /** Screen pixels per image pixel (a drag shorter than a few screen pixels is a click). */
+  readonly viewScale: number
+  readonly clickMask: ClickMaskHooks
   /** The image pixel under an image point; null outside the image. */
   inside(p: Point): Point | null
   /** Starts a history mark: the recorder collects the gesture's changes. */
@@ -37,6 +63,10 @@ export interface ToolHost {
   photoRgba(): Uint8ClampedArray | null
   superpixels(regionSize: number): Promise<Int32Array | null>
   acceptComponentAt(x: number, y: number): boolean
+  /** Paints a model-made region with `value` as one undo step, recorded as machine pixels from `sourceKey`. */
+  applyMachineRegion(region: Region, value: number, sourceKey: string): boolean
+  /** Erases a region (paints ignore, 255, in the current mode) as one undo step. */
+  eraseRegion(region: Region): void
   rejectComponentAt(x: number, y: number): boolean
   /** Keeps the pointer's events on the canvas until it is released. */
   capturePointer(pointerId: number): void
@@ -54,7 +84,7 @@ export interface EditorTool {
   readonly showsBrush: boolean
   /** A gesture is under way: the labels hold part of an edit that is not an undo step yet. */
   readonly gestureActive: boolean
-  onPointerDown(h: ToolHost, p: Point, pointerId: number): void
+  onPointerDown(h: ToolHost, p: Point, pointerId: number, mods?: PointerMods): void
   /** `samples`: every pointer position since the last move (coalesced events), read only when needed. */
   onPointerMove(h: ToolHost, samples: () => Point[], pointerId: number): void
   onPointerUp(h: ToolHost, pointerId: number): void
