@@ -20,7 +20,7 @@ import type { Album } from '../../src/shared/domain'
 import type { SourceModel } from '../../src/shared/source-models'
 import { architectureSpec } from '../../src/main/engine/models/torch/architecture-specs'
 import { writeSpecPth } from '../unit/engine/torch/torch-file-writer'
-import { callApi, openBrowser, tid, type BrowserSession } from './helpers/browser-session'
+import { callApi, openBrowser, tid, type BrowserSession, openAlbumTab } from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
 const RESULTS = resolve('test-results/add-source-model-e2e')
@@ -81,10 +81,7 @@ afterAll(async () => {
 
 describe('Add a source model (browser mode)', () => {
   it('refuses a bad file in the dialog, shows what a good one is before Add, and the run form offers it', async () => {
-    await page.goto(server.url)
-    await page.waitForSelector(`${tid('project-view')}[data-state="ready"]`)
-    await page.click(tid(`album-${album.id}`))
-    await page.click(tid('tab-runs'))
+    await openAlbumTab(page, server.url, album.id, 'runs')
     await page.click(tid('run-add-source-model'))
     await page.waitForSelector(tid('add-source-model'))
 

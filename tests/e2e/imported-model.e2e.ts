@@ -19,7 +19,14 @@ import type { Album } from '../../src/shared/domain'
 import type { RunDetail } from '../../src/shared/runs'
 import type { SourceModel } from '../../src/shared/source-models'
 import { torchUnavailable } from '../unit/engine/torch/python-fixtures'
-import { callApi, openBrowser, runToEnd, tid, type BrowserSession } from './helpers/browser-session'
+import {
+  callApi,
+  openBrowser,
+  runToEnd,
+  tid,
+  type BrowserSession,
+  openAlbumTab,
+} from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
 const RESULTS = resolve('test-results/imported-model-e2e')
@@ -84,10 +91,7 @@ describe.skipIf(noTorch !== null)(
   () => {
     it('offers the imported model, runs AdvEnt from it and names it with its sha256 on the run page', async () => {
       expect(model).toMatchObject({ name: 'lraspp-e2e', arch: 'lraspp_mobilenet_v3_large', sha256 })
-      await page.goto(server.url)
-      await page.waitForSelector(`${tid('project-view')}[data-state="ready"]`)
-      await page.click(tid(`album-${album.id}`))
-      await page.click(tid('tab-runs'))
+      await openAlbumTab(page, server.url, album.id, 'runs')
       const choice = page.locator(tid('run-source-model'))
       await choice.waitFor({ timeout: 30_000 })
       expect(await choice.locator('option').allTextContents()).toEqual([

@@ -14,7 +14,14 @@ import type { Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Album } from '../../src/shared/domain'
 import type { RunDetail, StartedRun } from '../../src/shared/runs'
-import { callApi, openBrowser, runToEnd, tid, type BrowserSession } from './helpers/browser-session'
+import {
+  callApi,
+  openBrowser,
+  runToEnd,
+  tid,
+  type BrowserSession,
+  openAlbumTab,
+} from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
 const RESULTS = resolve('test-results/kept-source-e2e')
@@ -68,10 +75,7 @@ afterAll(async () => {
 
 describe('a Personalize run that kept its source model (browser mode)', () => {
   it('says so plainly on the run page, with the collapse message', async () => {
-    await page.goto(server.url)
-    await page.waitForSelector(`${tid('project-view')}[data-state="ready"]`)
-    await page.click(tid(`album-${album.id}`))
-    await page.click(tid('tab-runs'))
+    await openAlbumTab(page, server.url, album.id, 'runs')
     await page.waitForSelector(`${tid('run-detail')}[data-run-id="${run.id}"][data-status="done"]`)
     const notice = page.locator(`${tid('adaptation-notice')}[data-kept-source="true"]`)
     await notice.waitFor({ timeout: 30_000 })

@@ -15,7 +15,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { CosegJobResult } from '../../src/shared/coseg'
 import type { Album, JobRecord } from '../../src/shared/domain'
 import type { RunSummary, RunDetail } from '../../src/shared/runs'
-import { callApi, openBrowser, screenshotsDir, tid, type BrowserSession } from './helpers/browser-session'
+import {
+  callApi,
+  openBrowser,
+  screenshotsDir,
+  tid,
+  type BrowserSession,
+  openAlbumTab,
+} from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
 const SHOTS = screenshotsDir()
@@ -63,10 +70,7 @@ afterAll(async () => {
 
 describe('runs in the studio (browser mode)', () => {
   it('starts a No-DA run from the album, shows its progress, then the stored metrics', async () => {
-    await page.goto(server.url)
-    await page.waitForSelector(`${tid('project-view')}[data-state="ready"]`)
-    await page.click(tid(`album-${album.id}`))
-    await page.click(tid('tab-runs'))
+    await openAlbumTab(page, server.url, album.id, 'runs')
     await page.waitForSelector(`${tid('runs-view')}[data-state="ready"]`)
     expect(page.url()).toContain(`#/album/${album.id}/runs`)
     await page.waitForSelector(tid('runs-empty'))

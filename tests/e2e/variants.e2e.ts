@@ -15,7 +15,14 @@ import type { Album } from '../../src/shared/domain'
 import type { RunDetail, RunSummary, StartedRun } from '../../src/shared/runs'
 import { runDisplayNumbers, runName } from '../../src/shared/run-names'
 import type { VariantInfo } from '../../src/shared/variants'
-import { callApi, openBrowser, runToEnd, tid, type BrowserSession } from './helpers/browser-session'
+import {
+  callApi,
+  openBrowser,
+  runToEnd,
+  tid,
+  type BrowserSession,
+  openAlbumTab,
+} from './helpers/browser-session'
 import { cli, serve, type Served } from './helpers/serve'
 
 const RESULTS = resolve('test-results/variants-e2e')
@@ -67,10 +74,7 @@ afterAll(async () => {
 
 describe('prediction variants (browser mode)', () => {
   it('makes a CRF variant from the run record and compares it as a column', async () => {
-    await page.goto(server.url)
-    await page.waitForSelector(`${tid('project-view')}[data-state="ready"]`)
-    await page.click(tid(`album-${album.id}`))
-    await page.click(tid('tab-runs'))
+    await openAlbumTab(page, server.url, album.id, 'runs')
     await page.waitForSelector(`${tid('run-detail')}[data-run-id="${run.id}"][data-status="done"]`)
     const panel = page.locator(`${tid('variants-panel')}[data-run-id="${run.id}"]`)
     await panel.locator(tid('variant-start-crf')).click()

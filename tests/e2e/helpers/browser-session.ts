@@ -59,6 +59,14 @@ export async function runToEnd(server: Served, runId: number, timeoutMs: number)
   }
 }
 
+/** Opens the studio at `url`, waits for the project, and opens the album's tab (e.g. 'runs'). */
+export async function openAlbumTab(page: Page, url: string, albumId: number, tab: string): Promise<void> {
+  await page.goto(url)
+  await page.waitForSelector(`${tid('project-view')}[data-state="ready"]`)
+  await page.click(tid(`album-${albumId}`))
+  await page.click(tid(`tab-${tab}`))
+}
+
 export interface BrowserSession {
   browser: Browser
   context: BrowserContext

@@ -6,40 +6,25 @@
  * forward pass; a source-dataset image is refused.
  */
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureDemoProject } from '../../../src/main/app/demo-project'
-import { Studio } from '../../../src/main/app/studio'
+import { albumWithMasks, openDemoStudio, type DemoStudio } from '../runs/fixtures/demo-studio'
+import type { Studio } from '../../../src/main/app/studio'
 import { decodeLabelPng } from '../../../src/main/media/label-png'
 import type { ClickMaskMapReady } from '../../../src/shared/click-mask'
 
-let tmp = ''
+let demo: DemoStudio
 let studio: Studio
 let albumId = 0
-const savedBackend = process.env.PSS_BACKEND
-const savedHome = process.env.PSS_STUDIO_HOME
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-click-mask-'))
-  process.env.PSS_BACKEND = 'wasm'
-  process.env.PSS_STUDIO_HOME = path.join(tmp, 'home')
-  const demo = await ensureDemoProject(path.join(tmp, 'demo'), { preset: 'tiny' })
-  studio = new Studio({ mode: 'cli', homeDir: path.join(tmp, 'home') })
-  await studio.openProjectPath(demo.path)
-  albumId = (await studio.api.listAlbums({})).find((a) => a.validationMaskedCount > 0)!.id
+  demo = await openDemoStudio('pss-click-mask-')
+  studio = demo.studio
+  albumId = albumWithMasks(demo.albums)
 }, 120_000)
 
 afterAll(async () => {
-  await studio?.close()
-  for (const [k, v] of [
-    ['PSS_BACKEND', savedBackend],
-    ['PSS_STUDIO_HOME', savedHome],
-  ] as const) {
-    if (v === undefined) delete process.env[k]
-    else process.env[k] = v
-  }
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+  await demo?.close()
 })
 
 describe('clickMaskMap', () => {

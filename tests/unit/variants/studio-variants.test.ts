@@ -7,11 +7,10 @@
  */
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ensureDemoProject } from '../../../src/main/app/demo-project'
-import { Studio } from '../../../src/main/app/studio'
+import { albumWithMasks, openDemoStudio, type DemoStudio } from '../runs/fixtures/demo-studio'
+import type { Studio } from '../../../src/main/app/studio'
 import { runDisplayNumbers, runName } from '../../../src/shared/run-names'
 import { runCli } from '../../../src/main/cli/run'
 import { RunsRepo } from '../../../src/main/project/runs-repo'
@@ -19,33 +18,21 @@ import type { RunDetail } from '../../../src/shared/runs'
 import { variantPredictionRef, type VariantInfo } from '../../../src/shared/variants'
 
 const ORACLE = path.join(__dirname, '..', 'runs', 'oracle_scores.py')
-let tmp = ''
+let demo: DemoStudio
 let studio: Studio
+let tmp = ''
 let albumId = 0
 let noda: RunDetail
-const savedBackend = process.env.PSS_BACKEND
-const savedHome = process.env.PSS_STUDIO_HOME
 
 beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-variants-'))
-  process.env.PSS_BACKEND = 'wasm'
-  process.env.PSS_STUDIO_HOME = path.join(tmp, 'home')
-  const demo = await ensureDemoProject(path.join(tmp, 'demo'), { preset: 'tiny' })
-  studio = new Studio({ mode: 'cli', homeDir: path.join(tmp, 'home') })
-  await studio.openProjectPath(demo.path)
-  albumId = (await studio.api.listAlbums({})).find((a) => a.validationMaskedCount > 0)!.id
+  demo = await openDemoStudio('pss-variants-')
+  studio = demo.studio
+  tmp = demo.tmp
+  albumId = albumWithMasks(demo.albums)
 }, 120_000)
 
 afterAll(async () => {
-  await studio?.close()
-  for (const [k, v] of [
-    ['PSS_BACKEND', savedBackend],
-    ['PSS_STUDIO_HOME', savedHome],
-  ] as const) {
-    if (v === undefined) delete process.env[k]
-    else process.env[k] = v
-  }
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+  await demo?.close()
 })
 
 async function runToEnd(args: Parameters<Studio['api']['startRun']>[0]): Promise<RunDetail> {
