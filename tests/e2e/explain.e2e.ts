@@ -125,7 +125,7 @@ describe('Explain panel (browser mode)', () => {
       })),
     )
     expect(shown).toEqual(expected.neighbours.map((n) => ({ imageId: n.imageId, label: n.label })))
-    const sims = await page.locator(tid('explain-similarity')).allTextContents()
+    const sims = await page.locator(tid('explain-similarity')).allInnerTexts()
     expect(sims).toEqual(expected.neighbours.map((n) => `#${n.rank} · cos ${n.similarity.toFixed(3)}`))
     // Each retrieved segment is drawn: a crop of its image around its box.
     await expect

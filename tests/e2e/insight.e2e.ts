@@ -249,7 +249,7 @@ describe('insight screens (browser mode)', () => {
         await page
           .locator(`${tid('pane-fiou')}[data-run-id="${id}"]`)
           .first()
-          .textContent(),
+          .innerText(),
       ).toBe(`FIoU ${pct(stored.fiou)}`)
     }
 

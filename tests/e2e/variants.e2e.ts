@@ -104,7 +104,7 @@ describe('prediction variants (browser mode)', () => {
     const caps = page.locator(`${tid('pane-variant-fiou')}[data-variant-key="${run.id}/crf"]`)
     for (let i = 0; i < (await rows.count()); i++) {
       const imageId = Number(await rows.nth(i).getAttribute('data-image-id'))
-      expect(await caps.nth(i).textContent()).toBe(`FIoU ${pct(byImage.get(imageId))}`)
+      expect(await caps.nth(i).innerText()).toBe(`FIoU ${pct(byImage.get(imageId))}`)
     }
     expect(await page.locator(`${tid('compare-pane')}[data-kind="variant"]`).count()).toBe(await rows.count())
   }, 300_000)

@@ -3,6 +3,8 @@
  * the mask proposals; saves the labels as versions (explicit Save, autosave, on leaving), follows undo
  * back to stored versions, restores by id, and guards validation ground truth against machine edits.
  * The panels read and call it through `useAnnotate()` (context.ts); the canvas is `editor` (mounted by the view).
+ * Over 400 lines because saving, autosave, undo-to-version, restore and the ground-truth lock all read and
+ * change the same version state, and splitting them would spread one invariant over several files.
  */
 import { computed, reactive, shallowRef, watch } from 'vue'
 import type {
