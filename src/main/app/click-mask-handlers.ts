@@ -54,7 +54,6 @@ export function chooseClickMaskModel(
   albumId: number,
 ): ClickMaskModelRef | { missing: string } {
   const runs = new RunsRepo(project.db, project.paths)
-  runs.reconcile()
   const all = runs.list()
   const numbers = runDisplayNumbers(all)
   const album = all.filter(

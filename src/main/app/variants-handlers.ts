@@ -458,7 +458,6 @@ export function variantsHandlers(ctx: HandlerContext): HandlerGroup<'predictVari
     listVariants: (a) => {
       const project = ctx.project()
       const runs = new RunsRepo(project.db, project.paths)
-      runs.reconcile()
       if (a.runId !== undefined) return listRunVariants(project, [runs.row(a.runId)])
       project.albums.get(a.albumId!) // NOT_FOUND for a missing album
       return listRunVariants(project, runs.list(a.albumId))
