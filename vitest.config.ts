@@ -23,6 +23,9 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 120_000,
           pool: 'forks',
+          // The inner loop shares one module graph per worker: loading the studio's modules again for each
+          // of ~100 files is most of its time. `npm test` and CI keep every file isolated.
+          isolate: testSet !== 'fast',
         },
       },
       {

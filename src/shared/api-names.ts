@@ -71,6 +71,8 @@ export const METHOD_NAMES = [
   'listSourceModels',
   'inspectSourceModel',
   'downloadTorchvisionModel',
+  'farmStatus',
+  'setFarm',
 ] as const satisfies readonly ApiMethod[]
 
 export const EVENT_NAME_LIST = [

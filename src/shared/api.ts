@@ -8,6 +8,7 @@
  *
  * No Node or DOM imports here: this file is bundled into main, preload and renderer.
  */
+import type { FarmStatus } from './farm'
 import { z } from 'zod'
 import type {
   Album,
@@ -469,6 +470,11 @@ export const apiSchemas = {
    * The download's base URL is the main process's business (env PSS_TORCHVISION_BASE_URL), never an argument.
    */
   downloadTorchvisionModel: z.object({ file: z.enum(TORCHVISION_FILES) }).strict(),
+
+  // ---------- farm mode (runs on BullMQ workers; the settings are the studio's, not the project's) ----------
+  farmStatus: z.object({}).strict(),
+  /** Turns farm mode on or off; a URL (redis:// or rediss://) replaces the stored one. Enabling checks the farm answers. */
+  setFarm: z.object({ enabled: z.boolean(), url: z.string().min(1).max(2048).optional() }).strict(),
 } as const
 
 export type ApiMethod = keyof typeof apiSchemas
@@ -551,6 +557,8 @@ export interface ApiResults {
   listSourceModels: SourceModel[]
   inspectSourceModel: SourceModelInspection
   downloadTorchvisionModel: StartedJob
+  farmStatus: FarmStatus
+  setFarm: FarmStatus
 }
 
 /** The façade every door exposes. Arguments are the *input* shape (defaults optional). */

@@ -4,22 +4,13 @@
  * source model a run trained on is "Source model #k": a step of album runs, not a result of its own, so it
  * is numbered apart and never makes the album runs' numbers skip.
  */
+import { STUDIO_METHOD_NAMES, STUDIO_METHODS } from './methods'
 import { isRunMethod, type RunKind, type RunMethod } from './runs'
 
 /** Short method names, as in the paper's tables (OURS-S2: stage 1 + stage 2 of the paper's method). */
-export const METHOD_SHORT_NAMES: Record<RunMethod, string> = {
-  noda: 'No-DA',
-  pss: 'OURS-S2',
-  advent: 'AdvEnt',
-  minent: 'MinEnt',
-  'bn-only': 'BN-only',
-  adaptseg: 'AdaptSeg',
-  maxsquare: 'MaxSquare',
-  fda: 'FDA',
-  mrnet: 'MRNet',
-  segsort: 'SegSort',
-  'coseg-st': 'Tag self-training',
-}
+export const METHOD_SHORT_NAMES = Object.fromEntries(
+  STUDIO_METHOD_NAMES.map((m) => [m, STUDIO_METHODS[m].short]),
+) as Record<RunMethod, string>
 
 export function methodShortName(method: string): string {
   return isRunMethod(method) ? METHOD_SHORT_NAMES[method] : method

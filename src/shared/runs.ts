@@ -17,47 +17,22 @@
  *   - fiou: mean over the scored images of the per-image foreground IoU (GT void counts in the union).
  * Scoring is at each image's original resolution (predictions are written at original size).
  */
+import { isStudioMethod, STUDIO_METHOD_NAMES, STUDIO_METHODS, type StudioMethodName } from './methods'
 
 /**
- * Methods an album run can use. 'noda' predicts with the source model; the others adapt it to the album
- * first (docs/method.md §4, §5, §7). 'pss' is the paper's method end to end: the group-context network,
- * stage 1 (AdvEnt + group context over the album's clusters), stage 2 (entropy-selected pseudo labels).
- * 'bn-only' is a control: the album only re-estimates BatchNorm's statistics (zero target loss).
- * 'coseg-st' fine-tunes the source model on the labelled source set plus the album's tag co-segmentation
- * proposals (pseudo labels; validation images' proposals left out) and predicts with it.
+ * Methods an album run can use: the studio method table (./methods.ts) owns the names, labels and what
+ * each method needs; these are its views under the names the callers use.
  */
-export const RUN_METHODS = [
-  'noda',
-  'pss',
-  'advent',
-  'minent',
-  'bn-only',
-  'adaptseg',
-  'maxsquare',
-  'fda',
-  'mrnet',
-  'segsort',
-  'coseg-st',
-] as const
-export type RunMethod = (typeof RUN_METHODS)[number]
+export const RUN_METHODS: readonly RunMethod[] = STUDIO_METHOD_NAMES
+export type RunMethod = StudioMethodName
 
 export function isRunMethod(m: string): m is RunMethod {
-  return (RUN_METHODS as readonly string[]).includes(m)
+  return isStudioMethod(m)
 }
 
-export const RUN_METHOD_LABELS: Record<RunMethod, string> = {
-  noda: 'No-DA (source only)',
-  pss: 'PSS (ours: stage 1 + 2)',
-  advent: 'ADVENT (AdvEnt)',
-  minent: 'ADVENT (MinEnt)',
-  'bn-only': 'BN-only (control: no target loss)',
-  adaptseg: 'AdaptSeg',
-  maxsquare: 'MaxSquare',
-  fda: 'FDA',
-  mrnet: 'MRNet',
-  segsort: 'SegSort (embeddings + k-NN)',
-  'coseg-st': 'Tag proposals self-training',
-}
+export const RUN_METHOD_LABELS = Object.fromEntries(
+  STUDIO_METHOD_NAMES.map((m) => [m, STUDIO_METHODS[m].label]),
+) as Record<RunMethod, string>
 
 export const RUN_KINDS = ['source', 'album'] as const
 export type RunKind = (typeof RUN_KINDS)[number]

@@ -38,14 +38,14 @@ export const TORCHVISION_CHECKPOINTS = [
     arch: 'deeplabv3_resnet50',
     title: 'DeepLabV3 ResNet-50',
     parameters: 42_004_074,
-    runnable: false,
+    runnable: true,
   },
   {
     file: 'deeplabv3_resnet101_coco-586e9e4e.pth',
     arch: 'deeplabv3_resnet101',
     title: 'DeepLabV3 ResNet-101',
     parameters: 60_996_202,
-    runnable: false,
+    runnable: true,
   },
   {
     file: 'fcn_resnet50_coco-1167a1af.pth',

@@ -16,8 +16,8 @@ import path from 'node:path'
 import { cosegSourceId } from '../../shared/coseg'
 import { writeFileAtomic } from '../files/atomic-file'
 import type { BackendChoice } from '../engine/api'
-import { COSEG_ST_LR, COSEG_ST_STAGE, cosegSelfTrainingStep } from '../engine/api'
-import type { AdaptStep } from '../engine/api'
+import { COSEG_ST_LR, COSEG_ST_STAGE } from '../engine/api'
+import type { CosegSelfTrainingOptions } from '../engine/api'
 import type { LabelledFile } from '../engine/api'
 import { InvalidInputError } from '../project/errors'
 import { toRelPath } from '../project/layout'
@@ -184,10 +184,11 @@ export interface CosegRunStepInput {
 }
 
 /**
- * The adaptation step of a `coseg-st` run job: reads the album's proposals again (they may have changed
- * while the job waited), lists them in the run folder and the run record, and fine-tunes on them.
+ * The method step of a `coseg-st` run job, as the run plan's data: reads the album's proposals again (they
+ * may have changed while the job waited), lists them in the run folder and the run record, and returns the
+ * fine-tuning's options.
  */
-export function cosegRunStep(project: Project, i: CosegRunStepInput): AdaptStep {
+export function cosegRunStep(project: Project, i: CosegRunStepInput): CosegSelfTrainingOptions {
   const set = cosegTrainingSet(project, i.albumId, i.splitId)
   if (set.items.length === 0) {
     throw new Error(
@@ -201,7 +202,7 @@ export function cosegRunStep(project: Project, i: CosegRunStepInput): AdaptStep 
     sourceRunId: i.sourceRunId,
     iterations: i.iterations,
   })
-  return cosegSelfTrainingStep({
+  return {
     runDir: i.runDir,
     seed: i.seed,
     iterations: i.iterations,
@@ -213,5 +214,5 @@ export function cosegRunStep(project: Project, i: CosegRunStepInput): AdaptStep 
     source: i.source,
     pseudo: cosegPseudoFiles(set),
     snapshotEvery: i.snapshotEvery,
-  })
+  }
 }

@@ -7,6 +7,7 @@ import type { ApiMethod, ApiParsedArgs, ApiResults, StudioEventName, StudioEvent
 import type { AppInfo } from '../../shared/domain'
 import type { JobQueue } from '../jobs/job-queue'
 import type { Project } from '../project/project'
+import type { FarmClient } from './farm/farm-client'
 
 export type Handlers = {
   [M in ApiMethod]: (args: ApiParsedArgs<M>) => Promise<ApiResults[M]> | ApiResults[M]
@@ -23,4 +24,6 @@ export interface HandlerContext {
   emit<E extends StudioEventName>(event: E, payload: StudioEvents[E]): void
   /** The engine backend (probed once, in a worker). */
   backend(): Promise<NonNullable<AppInfo['backend']>>
+  /** The farm album runs go to, or null: they run on this machine (farm mode off, the default). */
+  farm(): FarmClient | null
 }

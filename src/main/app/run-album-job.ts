@@ -1,9 +1,12 @@
 /**
  * The body of an album run's job: picks the source model (reusing a finished source run with the same
  * training config and source masks, else training a new one, resuming from its checkpoint after a
- * restart), runs the engine chain (engine/pipelines/project-run.ts) with the method's adaptation step,
- * stores the metrics, the scored mask versions and the durations in one transaction, then evaluates and
- * selects snapshots.
+ * restart; or an imported .pth), clusters an unclustered album first when the method needs groups, builds
+ * the run plan (plain data: engine/pipelines/run-plan.ts) and runs it as ONE engine worker session
+ * ('run'): source training, the method's stages, snapshot evaluation and choice, one album prediction with
+ * the chosen checkpoint and the scoring all happen in that worker. The job then stores the metrics, the
+ * scored mask versions, the snapshot points and choice, the adaptation guard's record and the durations in
+ * one transaction.
  */
 import path from 'node:path'
 import { VOC_CLASSES } from '../../shared/voc'
@@ -15,16 +18,16 @@ import {
   type RunStatus,
 } from '../../shared/runs'
 import {
-  runProjectChain,
   writeLossCurve,
   type ChainProgress,
+  type MethodStep,
   type ProjectRunPlan,
   type ScoreItem,
 } from '../engine/api'
 import type { FileProblem } from '../engine/api'
 import type { TargetItem } from '../engine/api'
-import { needsGroups, projectAdaptStep } from '../engine/api'
-import { projectSegsortStep } from '../engine/api'
+import { isAdaptiveMethod } from '../engine/api'
+import { STUDIO_METHODS } from '../../shared/methods'
 import { clusterAndStore } from './cluster-and-store'
 import type { JobContext, JobQueue } from '../jobs/job-queue'
 import { MetricsRepo } from '../project/metrics-repo'
@@ -33,7 +36,7 @@ import { maskSetFingerprint, RunsRepo } from '../project/runs-repo'
 import type { ImageRow } from '../project/images-repo'
 import { appVersion } from './app-version'
 import { defaultSnapshotEvery, isSelectionMode } from '../../shared/snapshots'
-import { hasSourceCandidate, snapshotPhase } from './snapshots-handlers'
+import { choiceRecord, hasSourceCandidate, selectionPlan } from './snapshots-handlers'
 import { recordAdaptationGuard } from './adaptation-guard-record'
 import { SnapshotsRepo } from '../project/snapshots-repo'
 import { chooseJobBackend } from './job-backend'
@@ -50,6 +53,8 @@ import { writePthSourceRun } from '../engine/api'
 import { makeDirSync } from '../files/make-dir'
 import { ChainEta } from '../jobs/chain-eta'
 import { RunEvents, type RunEventSink } from './run-events'
+import type { FarmClient } from './farm/farm-client'
+import { executeRunPlan } from './farm/run-executor'
 
 /** Source training checkpoints this often, so a run interrupted by a restart loses at most this much. */
 export const SOURCE_CHECKPOINT_EVERY = 100
@@ -71,6 +76,8 @@ export interface RunJobDeps {
   backend: () => Promise<string>
   /** Where the run's `run` events go (the studio's event bus). */
   emit: RunEventSink
+  /** Farm mode: the farm the run's plan goes to; absent or null = this machine's engine. */
+  farm?: () => FarmClient | null
 }
 
 function message(e: unknown): string {
@@ -111,9 +118,9 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
         `source model #${asked.id} is no longer the checkpoint this run was started with (sha256 ${asked.sha256.slice(0, 12)}…)`,
       )
     }
-    // No-DA from an imported model trains nothing: it needs no labelled source set.
+    // A method that trains nothing on the source set (No-DA), from an imported model, needs no labelled source set.
     const source =
-      imported && spec.method === 'noda' && spec.config.sourceId === undefined
+      imported && !STUDIO_METHODS[spec.method].sourceSet && spec.config.sourceId === undefined
         ? null
         : pickSource(project, spec.config.sourceId as number | undefined)
     const sourceFiles = source?.files ?? []
@@ -169,12 +176,86 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
     const albumImages = project.db
       .prepare('SELECT * FROM images WHERE album_id = ? ORDER BY id')
       .all(spec.albumId) as ImageRow[]
-    let targets: TargetItem[] | null = null
     const score: ScoreItem[] = validation.map((v) => ({
       key: v.imageId,
       gtFile: v.maskFile,
       predName: String(v.imageId),
     }))
+    const adaptIterations = numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations)
+    const albumItems = albumImages.map((r) => ({ image: project.originalPath(r), name: String(r.id) }))
+    // The method's step as data; an adaptive method predicts (and selects among snapshots) with the album's groups.
+    let predictItems: ProjectRunPlan['predict']['items'] = albumItems
+    let method: MethodStep | null = null
+    const step = STUDIO_METHODS[spec.method].step
+    if (step === 'coseg-st') {
+      method = {
+        kind: 'coseg-st',
+        options: cosegRunStep(project, {
+          runId,
+          albumId: spec.albumId,
+          splitId: spec.splitId,
+          runDir,
+          sourceRunId: sourceId,
+          source: sourceFiles,
+          seed: spec.training.seed,
+          iterations: adaptIterations,
+          size: spec.training.size,
+          batch: spec.training.batch,
+          width: spec.training.width,
+          backend,
+          numClasses: NUM_CLASSES,
+          snapshotEvery: snapshotEveryOf(spec.config, adaptIterations),
+        }),
+      }
+    } else if (step === 'segsort') {
+      method = {
+        kind: 'segsort',
+        options: {
+          runDir,
+          seed: spec.training.seed,
+          iterations: adaptIterations,
+          size: spec.training.size,
+          batch: spec.training.batch,
+          width: spec.training.width,
+          backend,
+          numClasses: NUM_CLASSES,
+          source: sourceFiles,
+          sourceKeys: (source?.masks ?? []).map((m) => String(m.imageId)),
+          target: albumItems,
+          validationBank:
+            spec.config.segsortBankMode === 'source+validation'
+              ? validationBankFiles(project, albumImages, validation)
+              : null,
+        },
+      }
+    } else if (isAdaptiveMethod(spec.method)) {
+      const targets = await adaptTargets(deps, ctx, spec, albumImages)
+      predictItems = targets
+      method = {
+        kind: 'adapt',
+        options: {
+          method: spec.method,
+          runDir,
+          seed: spec.training.seed,
+          iterations: adaptIterations,
+          size: spec.training.size,
+          batch: spec.training.batch,
+          width: spec.training.width,
+          ndf: numberOf(spec.config.ndf, RUN_DEFAULTS.ndf),
+          backend,
+          numClasses: NUM_CLASSES,
+          source: sourceFiles,
+          target: targets,
+          snapshotEvery: snapshotEveryOf(spec.config, adaptIterations),
+          // A studio run stops a collapsing stage and selects among its snapshots, the source model included.
+          collapseGuard: true,
+          ...(isRecord(spec.config.methodConfig) ? { methodConfig: spec.config.methodConfig } : {}),
+        },
+      }
+    }
+    const mode = selectionOf(spec.config)
+    const modeReason =
+      typeof spec.config.selectionReason === 'string' ? spec.config.selectionReason : 'asked for'
     const plan: ProjectRunPlan = {
       backend,
       numClasses: NUM_CLASSES,
@@ -191,166 +272,69 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
             }
           : null,
       },
-      adapt:
-        spec.method === 'noda'
-          ? null
-          : spec.method === 'coseg-st'
-            ? cosegRunStep(project, {
-                runId,
-                albumId: spec.albumId,
-                splitId: spec.splitId,
-                runDir,
-                sourceRunId: sourceId,
-                source: sourceFiles,
-                seed: spec.training.seed,
-                iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
-                size: spec.training.size,
-                batch: spec.training.batch,
-                width: spec.training.width,
-                backend,
-                numClasses: NUM_CLASSES,
-                snapshotEvery: snapshotEveryOf(
-                  spec.config,
-                  numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
-                ),
-              })
-            : spec.method === 'segsort'
-              ? projectSegsortStep({
-                  runDir,
-                  seed: spec.training.seed,
-                  iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
-                  size: spec.training.size,
-                  batch: spec.training.batch,
-                  width: spec.training.width,
-                  backend,
-                  numClasses: NUM_CLASSES,
-                  source: sourceFiles,
-                  sourceKeys: (source?.masks ?? []).map((m) => String(m.imageId)),
-                  target: albumImages.map((r) => ({ image: project.originalPath(r), name: String(r.id) })),
-                  validationBank:
-                    spec.config.segsortBankMode === 'source+validation'
-                      ? validationBankFiles(project, albumImages, validation)
-                      : null,
-                })
-              : projectAdaptStep({
-                  method: spec.method,
-                  runDir,
-                  seed: spec.training.seed,
-                  iterations: numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
-                  size: spec.training.size,
-                  batch: spec.training.batch,
-                  width: spec.training.width,
-                  ndf: numberOf(spec.config.ndf, RUN_DEFAULTS.ndf),
-                  backend,
-                  numClasses: NUM_CLASSES,
-                  source: sourceFiles,
-                  target: (targets = await adaptTargets(deps, ctx, spec, albumImages)),
-                  sourceTraining: { iterations: spec.training.iterations, lr: spec.training.lr },
-                  snapshotEvery: snapshotEveryOf(
-                    spec.config,
-                    numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations),
-                  ),
-                  // A studio run stops a collapsing stage and selects among its snapshots, the source model included.
-                  collapseGuard: true,
-                  ...(isRecord(spec.config.methodConfig) ? { methodConfig: spec.config.methodConfig } : {}),
-                }),
-      predict: {
-        outDir: predictionsDir,
-        items: albumImages.map((r) => ({ image: project.originalPath(r), name: String(r.id) })),
-        batch: RUN_DEFAULTS.inferBatch,
-      },
+      method,
+      predict: { outDir: predictionsDir, items: predictItems, batch: RUN_DEFAULTS.inferBatch },
       score,
+      // SegSort predicts by k-NN against its memory bank, not with a checkpoint: it has no snapshots to select.
+      selection:
+        step === 'segsort'
+          ? null
+          : selectionPlan(project, { runId, splitId: spec.splitId, mode, validation }),
     }
     // One ETA for the whole chain: every phase is planned here (adaptation reports its real stage total).
     const eta = new ChainEta([
       { phase: 'source', kind: 'train', steps: plan.source.train ? plan.source.train.iterations : 0 },
-      {
-        phase: 'adapt',
-        kind: 'train',
-        steps: plan.adapt ? numberOf(spec.config.adaptIterations, RUN_DEFAULTS.adaptIterations) : 0,
-      },
+      { phase: 'adapt', kind: 'train', steps: method ? adaptIterations : 0 },
       { phase: 'predict', kind: 'images', steps: plan.predict.items.length },
       { phase: 'score', kind: 'images', steps: plan.score.length },
     ])
     const problems: FileProblem[] = []
-    const outcome = await runProjectChain(plan, {
-      signal: ctx.signal,
-      onProgress: (p) => report(ctx, live, events, runId, p, eta),
-      onProblem: (p) => {
-        problems.push(p)
-        ctx.problem(p)
+    // The whole run in one engine worker (here, or a farm worker's): source, stages, snapshots, one album
+    // prediction, scoring.
+    const executed = await executeRunPlan(
+      deps.farm?.() ?? null,
+      project,
+      runId,
+      plan,
+      {
+        onProgress: (p) => report(ctx, live, events, runId, p, eta),
+        onProblem: (p) => {
+          problems.push(p)
+          ctx.problem(p)
+        },
+        onBackend: ({ name }) => {
+          runs.setBackend(runId, name)
+          if (sourceTraining) runs.setBackend(sourceId, name)
+        },
+        onSourceTrained: (r) => {
+          // Only the masks training could read count as "trained on".
+          const bad = new Set(problems.map((p) => p.file))
+          const used = (source?.masks ?? []).filter(
+            (_, i) => !bad.has(sourceFiles[i]!.mask) && !bad.has(sourceFiles[i]!.image),
+          )
+          project.db.transaction(() => {
+            runs.setMasks(sourceId, used)
+            metrics.storeDurations(sourceId, { source: r.seconds, total: r.seconds })
+            runs.setBackend(sourceId, r.backend)
+            runs.finish(sourceId, 'done', null)
+          })()
+          sourceTraining = false
+        },
       },
-      onBackend: (name) => {
-        runs.setBackend(runId, name)
-        if (sourceTraining) runs.setBackend(sourceId, name)
-      },
-      onSourceTrained: (r) => {
-        // Only the masks training could read count as "trained on".
-        const bad = new Set(problems.map((p) => p.file))
-        const used = (source?.masks ?? []).filter(
-          (_, i) => !bad.has(sourceFiles[i]!.mask) && !bad.has(sourceFiles[i]!.image),
-        )
-        project.db.transaction(() => {
-          runs.setMasks(sourceId, used)
-          metrics.storeDurations(sourceId, { source: r.seconds, total: r.seconds })
-          runs.setBackend(sourceId, r.backend)
-          runs.finish(sourceId, 'done', null)
-        })()
-        sourceTraining = false
-      },
-    })
+      ctx.signal,
+    )
+    const outcome = executed.outcome
     writeLossCurve(runDir, outcome.losses)
     if (outcome.status === 'cancelled') {
       if (sourceTraining) runs.finish(sourceId, 'cancelled', null)
       runs.finish(runId, 'cancelled', null)
       return { runId, status: 'cancelled' }
     }
-    // Evaluate every snapshot of the stage that predicts the album and use the one the selection mode picks.
-    // SegSort predicts by k-NN against its memory bank, not with a checkpoint: it has no snapshots to select.
-    const snap: Awaited<ReturnType<typeof snapshotPhase>> =
-      spec.method === 'segsort'
-        ? { status: 'done', points: [], choice: null, rescored: null, keptSource: false, notice: null }
-        : await snapshotPhase({
-            project,
-            runId,
-            splitId: spec.splitId,
-            method: spec.method,
-            config: runs.config(runId),
-            backend,
-            album: targets ?? plan.predict.items,
-            batch: plan.predict.batch,
-            validation,
-            predictionsDir,
-            predictedIteration: null,
-            mode: selectionOf(spec.config),
-            modeReason:
-              typeof spec.config.selectionReason === 'string' ? spec.config.selectionReason : 'asked for',
-            signal: ctx.signal,
-            onProgress: (p) =>
-              report(
-                ctx,
-                live,
-                events,
-                runId,
-                {
-                  phase: 'snapshots',
-                  done: p.done,
-                  total: p.total,
-                  loss: null,
-                  rate: null,
-                  etaSeconds: null,
-                  message: p.message,
-                },
-                eta,
-              ),
-            onProblem: (p) => ctx.problem(p),
-          })
-    if (snap.status === 'cancelled' || (!snap.choice && spec.method !== 'segsort')) {
-      runs.finish(runId, 'cancelled', null)
-      return { runId, status: 'cancelled' }
-    }
-    const m = snap.rescored?.metrics ?? outcome.metrics!
-    const scoredItems = snap.rescored?.scored ?? outcome.scored
+    const snap = outcome.selection
+    if (!snap && plan.selection) throw new Error('the run session returned no snapshot choice')
+    const choice = snap ? choiceRecord(project, spec.splitId, mode, modeReason, snap) : null
+    const m = outcome.metrics!
+    const scoredItems = outcome.scored
     const byKey = new Map(validation.map((v) => [v.imageId, v]))
     const storing: RunLive = {
       phase: 'store',
@@ -363,6 +347,10 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
     live.set(runId, storing)
     events.progress(storing)
     project.db.transaction(() => {
+      // Stored once: a run already done (its outcome ingested by an earlier attempt) is left as it is.
+      if (runs.row(runId).status === 'done') return
+      // Farm mode: which worker ran it, on which attempt, and whether it resumed (no credentials).
+      if (executed.farm) runs.setConfig(runId, { ...runs.config(runId), farm: executed.farm })
       metrics.storeEvaluation({
         runId,
         albumId: spec.albumId,
@@ -379,11 +367,11 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
         perClassImages: m.perClassImages,
         confusion: m.confusion,
       })
-      if (snap.choice) new SnapshotsRepo(project.db).store(runId, snap.points, snap.choice)
+      if (snap && choice) new SnapshotsRepo(project.db).store(runId, snap.points, choice)
       if (hasSourceCandidate(spec.method))
         recordAdaptationGuard(runs, runId, {
-          keptSource: snap.keptSource,
-          notice: snap.notice,
+          keptSource: snap?.keptSource ?? false,
+          notice: snap?.notice ?? null,
           stops: outcome.stops,
         })
       metrics.storeDurations(runId, { ...outcome.seconds, total: (performance.now() - t0) / 1000 })
@@ -395,14 +383,12 @@ export async function runAlbumJob(deps: RunJobDeps, ctx: JobContext, spec: Album
       status: 'done',
       sourceRunId: sourceId,
       images: scoredItems.length,
-      snapshot: snap.choice
-        ? { mode: snap.choice.mode, iteration: snap.choice.iteration, stage: snap.choice.stage }
-        : null,
+      snapshot: choice ? { mode: choice.mode, iteration: choice.iteration, stage: choice.stage } : null,
       fiou: m.fiou,
       miouAll21: m.miouAll21,
       miouPresent: Number.isNaN(m.miouPresent) ? null : m.miouPresent,
-      keptSource: snap.keptSource,
-      notice: snap.notice,
+      keptSource: snap?.keptSource ?? false,
+      notice: snap?.notice ?? null,
       stops: outcome.stops.map((st) => st.message),
     }
   } catch (e) {
@@ -567,13 +553,7 @@ async function adaptTargets(
 ): Promise<TargetItem[]> {
   const { project } = deps
   let groups = new Map(images.map((r) => [r.id, r.cluster]))
-  if (
-    spec.method !== 'noda' &&
-    spec.method !== 'segsort' &&
-    spec.method !== 'coseg-st' &&
-    needsGroups(spec.method) &&
-    images.every((r) => r.cluster === null)
-  ) {
+  if (STUDIO_METHODS[spec.method].groupContext && images.every((r) => r.cluster === null)) {
     const stored = await clusterAndStore(
       project,
       spec.albumId,

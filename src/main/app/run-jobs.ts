@@ -1,6 +1,6 @@
 /**
  * Album runs as jobs (kind 'run', queue 'run': one run at a time, and never blocking an import). This is
- * where the project store meets the engine chain (engine/pipelines/project-run.ts):
+ * where the project store meets the engine's run plan (engine/pipelines/run-plan.ts, one worker session):
  *
  *   startAlbumRun   checks the album, its validation split and the source dataset at once (bad input fails
  *                   the call, before any job exists), creates the album run row and enqueues the job;
@@ -8,6 +8,7 @@
  *   after a restart resumeInterruptedRuns queues the runs whose job was cut off again.
  */
 import { isRunMethod, RUN_DEFAULTS, type RunMethod, type StartedRun } from '../../shared/runs'
+import { STUDIO_METHODS } from '../../shared/methods'
 import { adaptedStageMethods, isAdaptiveMethod } from '../engine/api'
 import { MethodConfigError, parseMethodConfig } from '../engine/api'
 import type { ApiParsedArgs, JobRecord } from '../../shared/api'
@@ -51,20 +52,22 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
       `album "${album.name}": none of the ${members} validation images has a human mask yet; label some before running a method`,
     )
   }
-  // An imported source model replaces source training; No-DA then needs no labelled source set at all.
+  const m = STUDIO_METHODS[args.method]
+  // Every method but No-DA trains a step of its own after the source model (adaptation iterations, ndf).
+  const trains = m.step !== 'none'
+  // An imported source model replaces source training; a method that trains nothing on the source set
+  // (No-DA) then needs no labelled source set at all.
   const imported =
     args.sourceModelId !== undefined ? pickSourceModel(project, args.sourceModelId, args.method) : null
   const source =
-    imported && args.method === 'noda' && args.sourceId === undefined
-      ? null
-      : pickSource(project, args.sourceId)
+    imported && !m.sourceSet && args.sourceId === undefined ? null : pickSource(project, args.sourceId)
   // Tag-proposal self-training refuses an album without proposals to train on ("make tag proposals first").
-  const coseg = args.method === 'coseg-st' ? requireCosegTrainingSet(project, album, album.splitId) : null
-  if (args.segsortBank !== undefined && args.method !== 'segsort') {
+  const coseg = m.step === 'coseg-st' ? requireCosegTrainingSet(project, album, album.splitId) : null
+  if (args.segsortBank !== undefined && m.step !== 'segsort') {
     throw new InvalidInputError(`segsortBank applies to SegSort runs only, not to ${args.method}`)
   }
   if (args.methodConfig !== undefined) checkMethodConfig(args.method, args.methodConfig)
-  if (args.method !== 'noda' && (args.size ?? RUN_DEFAULTS.size) < 32) {
+  if (trains && (args.size ?? RUN_DEFAULTS.size) < 32) {
     throw new InvalidInputError(
       'the adaptive methods train discriminators on 32×32 maps at least: use a size of 32 or more',
     )
@@ -77,7 +80,7 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
     width: RUN_DEFAULTS.width,
     lr: RUN_DEFAULTS.lr,
   }
-  const adaptIterations = args.method === 'noda' ? 0 : (args.adaptIterations ?? RUN_DEFAULTS.adaptIterations)
+  const adaptIterations = !trains ? 0 : (args.adaptIterations ?? RUN_DEFAULTS.adaptIterations)
   const selection = resolveSelection(args.selection, validation.length)
   if (args.snapshotEvery !== undefined) {
     const most = Math.ceil(Math.max(training.iterations, adaptIterations) / args.snapshotEvery)
@@ -89,11 +92,11 @@ export function startAlbumRun(deps: RunJobDeps, args: ApiParsedArgs<'startRun'>)
   const config: Record<string, unknown> = {
     method: args.method,
     ...training,
-    ...(args.method === 'noda'
+    ...(!trains
       ? {}
       : { adaptIterations: args.adaptIterations ?? RUN_DEFAULTS.adaptIterations, ndf: RUN_DEFAULTS.ndf }),
     // SegSort: the memory bank (source segments by default, so the metrics stay held out), stated in the record.
-    ...(args.method === 'segsort'
+    ...(m.step === 'segsort'
       ? {
           segsortBankMode: args.segsortBank ?? 'source',
           segsortBank: bankDescription(args.segsortBank === 'source+validation'),
@@ -158,7 +161,8 @@ function enqueueAlbumJob(deps: RunJobDeps, spec: AlbumJobSpec, albumName: string
       // The run's display name ("No-DA #1", "Personalize #2 — OURS-S2"), as the runs view shows it.
       title: `${resumed ? 'Resume ' : ''}${runs.displayName(spec.runId)} on "${albumName}"`,
       args: { runId: spec.runId, albumId: spec.albumId, method: spec.method, resumed },
-      queue: RUN_QUEUE,
+      // Farm mode: runs go to the farm's workers side by side; here, one at a time on this machine's cores.
+      queue: deps.farm?.() ? `${RUN_QUEUE}:${spec.runId}` : RUN_QUEUE,
     },
     (ctx) => runAlbumJob(deps, ctx, spec),
   )

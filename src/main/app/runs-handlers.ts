@@ -120,6 +120,7 @@ export function runsHandlers(ctx: HandlerContext): HandlerGroup<RunsMethods> {
           jobs: ctx.jobs(),
           backend: async () => (await ctx.backend()).name,
           emit: (e) => ctx.emit('run', e),
+          farm: () => ctx.farm(),
         },
         a,
       ),

@@ -1,18 +1,21 @@
 /**
  * Snapshots of album runs, project side: which stage's snapshots a run selects from, the seeded division
- * of its validation split into selection and report parts, evaluation of every snapshot in the engine
- * worker (engine/snapshots/), the choice (last / held-out / oracle), and — when the chosen snapshot is not
- * the one the run's predictions came from — the album predicted again with it and rescored.
+ * of its validation split into selection and report parts, and the re-evaluation of a finished run. A run
+ * job evaluates and chooses inside its own worker session (engine/pipelines/run-plan.ts) from the
+ * selection plan built here (selectionPlan), and stores the choice as choiceRecord writes it.
  *
- *   snapshotPhase      the 'snapshots' phase of a run job (run-jobs.ts): returns what to store, stored by
- *                      the caller in the same transaction as the run's evaluation; an adaptation run's source
- *                      model competes as iteration 0 and is kept (and said to be) when nothing beats it;
+ *   snapshotPhase      re-evaluation: every snapshot evaluated in engine workers (engine/snapshots/), the
+ *                      choice (last / held-out / oracle; an adaptation run's source model competes as
+ *                      iteration 0 and is kept — and said to be — when nothing beats it), and, when the
+ *                      chosen snapshot is not the one the run's predictions came from, the album predicted
+ *                      again with it and rescored;
  *   runSnapshots       the curve, the choice and the snapshots on disk;
  *   evaluateSnapshots  (re)evaluates a finished run as a job (queue 'run'), optionally with another mode.
  */
 import fs from 'node:fs'
 import path from 'node:path'
 import { isRunMethod, type RunMethod } from '../../shared/runs'
+import { STUDIO_METHODS } from '../../shared/methods'
 import {
   defaultSelection,
   isSelectionMode,
@@ -29,11 +32,9 @@ import { COSEG_ST_STAGE, cosegStStageDir } from '../engine/api'
 import type { UserMetrics } from '../engine/api'
 import type { FileProblem } from '../engine/api'
 import { listSnapshots } from '../engine/api'
-import { selectSnapshot, SOURCE_ITERATION } from '../engine/api'
-import { evaluateStage, predictWithSnapshot, type StagePlan } from '../engine/api'
-import { evaluateSourceCandidate, sourceCheckpointIteration } from '../engine/api'
-import { divideValidation } from '../engine/api'
-import { keptSourceNotice, SOURCE_CANDIDATE_STAGE } from '../../shared/adaptation-guard'
+import { predictWithSnapshot, type StagePlan } from '../engine/api'
+import { chooseStageSnapshot, snapshotsRoot, type ProjectRunPlan, type RunSelection } from '../engine/api'
+import { SOURCE_CANDIDATE_STAGE } from '../../shared/adaptation-guard'
 import type { JobContext } from '../jobs/job-queue'
 import { parseJson } from '../project/db'
 import { ConflictError, InvalidInputError } from '../project/errors'
@@ -76,7 +77,7 @@ export function runStage(
 }
 
 /** Groups and seed of the division: the split's own seed, stratified by the clustering the split was drawn over. */
-function divisionOf(
+export function divisionOf(
   project: Project,
   splitId: number,
 ): { seed: number; groups: Map<number, number> | null; text: string } {
@@ -155,7 +156,8 @@ export interface SnapshotPhaseResult {
  * own snapshots; SegSort has none.
  */
 export function hasSourceCandidate(method: RunMethod): boolean {
-  return isAdaptiveMethod(method) || method === 'coseg-st'
+  const step = STUDIO_METHODS[method].step
+  return step === 'adapt' || step === 'coseg-st'
 }
 
 function sourceCandidateDir(
@@ -171,24 +173,59 @@ function sourceCandidateDir(
   return new RunsRepo(project.db, project.paths).dir(sourceRunId)
 }
 
-/** Evaluates the run's snapshots, chooses one, and re-predicts the album when the choice is not the current one. */
-export async function snapshotPhase(i: SnapshotPhaseInput): Promise<SnapshotPhaseResult> {
-  const { stage, dir } = runStage(i.project, i.runId, i.method, i.config)
-  const division = divisionOf(i.project, i.splitId)
-  const runDir = new RunsRepo(i.project.db, i.project.paths).dir(i.runId)
-  const plan: StagePlan = {
-    backend: i.backend,
-    stage,
-    stageDir: dir,
-    album: i.album,
-    batch: i.batch,
+/** The run plan's snapshot selection (the run session evaluates, chooses and predicts once with it). */
+export function selectionPlan(
+  project: Project,
+  i: { runId: number; splitId: number; mode: SelectionMode; validation: PhaseValidationItem[] },
+): NonNullable<ProjectRunPlan['selection']> {
+  const division = divisionOf(project, i.splitId)
+  return {
+    mode: i.mode,
     validation: i.validation.map((v) => ({
       key: v.imageId,
       gtFile: v.maskFile,
       group: division.groups?.get(v.imageId) ?? null,
     })),
     seed: division.seed,
-    outRoot: path.join(runDir, 'snapshots', stage),
+    runDir: new RunsRepo(project.db, project.paths).dir(i.runId),
+  }
+}
+
+/** The stored choice of a run (the mode, why it was used, the division's text) from the engine's selection. */
+export function choiceRecord(
+  project: Project,
+  splitId: number,
+  mode: SelectionMode,
+  modeReason: string,
+  s: Pick<RunSelection, 'picked' | 'stage' | 'partImages'>,
+): NewChoice {
+  return {
+    mode,
+    modeReason,
+    stage: s.stage,
+    iteration: s.picked.iteration,
+    chosenOn: s.picked.chosenOn,
+    reportOn: s.picked.reportOn,
+    oracle: s.picked.oracle,
+    partImages: s.partImages,
+    division: divisionOf(project, splitId).text,
+  }
+}
+
+/** Evaluates the run's snapshots, chooses one, and re-predicts the album when the choice is not the current one. */
+export async function snapshotPhase(i: SnapshotPhaseInput): Promise<SnapshotPhaseResult> {
+  const { stage, dir } = runStage(i.project, i.runId, i.method, i.config)
+  const sel = selectionPlan(i.project, i)
+  const root = snapshotsRoot(sel.runDir)
+  const plan: StagePlan = {
+    backend: i.backend,
+    stage,
+    stageDir: dir,
+    album: i.album,
+    batch: i.batch,
+    validation: sel.validation,
+    seed: sel.seed,
+    outRoot: path.join(root, stage),
   }
   const hooks = { signal: i.signal, onProgress: i.onProgress, onProblem: i.onProblem }
   const cancelled: SnapshotPhaseResult = {
@@ -199,56 +236,22 @@ export async function snapshotPhase(i: SnapshotPhaseInput): Promise<SnapshotPhas
     keptSource: false,
     notice: null,
   }
-  // An adaptation run's source model competes as iteration 0 (on the same parts), so the run can keep it.
-  let sourceDir = sourceCandidateDir(i.project, i.runId, i.method, i.config)
-  if (sourceDir) {
-    try {
-      sourceCheckpointIteration(sourceDir)
-    } catch (e) {
-      // A source model deleted since (or unreadable) cannot compete; the adapted snapshots still can.
-      i.onProblem({
-        file: sourceDir,
-        reason: `the source model cannot compete as iteration 0: ${e instanceof Error ? e.message : String(e)}`,
-      })
-      sourceDir = null
-    }
-  }
-  const source = sourceDir
-    ? await evaluateSourceCandidate(
-        plan,
-        sourceDir,
-        path.join(runDir, 'snapshots', SOURCE_CANDIDATE_STAGE),
-        hooks,
-      )
-    : null
-  if (source && source.status !== 'done') return cancelled
-  let points: SnapshotPoint[] = []
-  // A final stage that never ran (an earlier stage of its chain collapsed) has no snapshot: the source model stands alone.
-  if (!source?.point || listSnapshots(dir).iterations.length > 0) {
-    const ev = await evaluateStage(plan, hooks)
-    if (ev.status !== 'done') return cancelled
-    points = ev.points
-  }
-  if (source?.point) points = [source.point, ...points]
-  if (points.length === 0) throw new Error('no snapshot could be evaluated (see the job problems)')
-  const parts = divideValidation(
-    plan.validation.map((v) => ({ id: v.key, group: v.group })),
-    plan.seed,
+  const c = await chooseStageSnapshot(
+    {
+      plan,
+      sourceRunDir: sourceCandidateDir(i.project, i.runId, i.method, i.config),
+      sourceOutRoot: path.join(root, SOURCE_CANDIDATE_STAGE),
+      mode: i.mode,
+    },
+    hooks,
   )
-  const picked = selectSnapshot(points, i.mode)
-  const keptSource = source?.point != null && picked.iteration === SOURCE_ITERATION
-  const notice = keptSource ? keptSourceNotice(picked.keptSource ? picked.chosenOn : null) : null
-  const choice: NewChoice = {
-    mode: i.mode,
-    modeReason: i.modeReason,
-    stage: keptSource ? SOURCE_CANDIDATE_STAGE : stage,
-    iteration: picked.iteration,
-    chosenOn: picked.chosenOn,
-    reportOn: picked.reportOn,
-    oracle: picked.oracle,
-    partImages: { selection: parts.selection, report: parts.report },
-    division: division.text,
-  }
+  if (c.status !== 'done') return cancelled
+  const { points, picked, keptSource, notice } = c
+  const choice = choiceRecord(i.project, i.splitId, i.mode, i.modeReason, {
+    picked,
+    stage: c.stage,
+    partImages: { selection: c.parts.selection, report: c.parts.report },
+  })
   const last = Math.max(...points.map((p) => p.iteration))
   if (picked.iteration === (i.predictedIteration ?? last))
     return { status: 'done', points, choice, rescored: null, keptSource, notice }
@@ -261,15 +264,12 @@ export async function snapshotPhase(i: SnapshotPhaseInput): Promise<SnapshotPhas
     total: i.album.length,
     message: `predicting the album with snapshot ${picked.iteration} (${SELECTION_MODE_LABELS[i.mode]})`,
   })
-  const status =
-    keptSource && source
-      ? await predictWithSnapshot(
-          { ...plan, stageDir: source.sourceRunDir },
-          source.checkpointIteration,
-          fresh,
-          hooks,
-        )
-      : await predictWithSnapshot(plan, picked.iteration, fresh, hooks)
+  const status = await predictWithSnapshot(
+    { ...plan, stageDir: c.weights.stageDir },
+    c.weights.iteration,
+    fresh,
+    hooks,
+  )
   if (status !== 'done' || i.signal.aborted) {
     fs.rmSync(fresh, { recursive: true, force: true })
     return cancelled

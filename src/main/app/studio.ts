@@ -42,6 +42,7 @@ import { importHandlers, isImportJob } from './import-jobs'
 import { resumeInterruptedRuns, RUN_JOB_KIND, settleOrphanRuns } from './run-jobs'
 import { resolveMediaRef, type ResolvedMedia } from './media-resolver'
 import { RecentProjects } from './recent-projects'
+import { FarmMode } from './farm/farm-mode'
 import { gridContentFilter } from './prediction-classes'
 import { exportJobHandlers } from './export-jobs'
 
@@ -76,6 +77,8 @@ const STUDIO_METHODS: ReadonlySet<string> = new Set([
   'closeProject',
   'pickDirectory',
   'pickFile',
+  'farmStatus',
+  'setFarm',
 ])
 
 type BackendInfo = NonNullable<AppInfo['backend']>
@@ -95,6 +98,8 @@ export class Studio {
   readonly homeDir: string
   private readonly events = new StudioEventBus()
   private readonly recent: RecentProjects
+  /** Farm mode: its settings and, while it is on, the connection runs are enqueued through. */
+  private readonly farm: FarmMode
   private readonly handlers: Handlers
   private session: Session | null = null
   /** The engine backend once the probe has answered (or failed); null while it runs or before it starts. */
@@ -106,6 +111,7 @@ export class Studio {
   constructor(private readonly opts: StudioOptions) {
     this.homeDir = path.resolve(opts.homeDir ?? defaultHomeDir())
     this.recent = new RecentProjects(this.homeDir)
+    this.farm = new FarmMode(this.homeDir)
     this.handlers = this.makeHandlers()
     const api: Partial<Record<ApiMethod, (args: unknown) => Promise<unknown>>> = {}
     for (const m of API_METHODS) api[m] = (args: unknown) => this.dispatch(m, args)
@@ -160,6 +166,7 @@ export class Studio {
     await this.exclusive(async () => {
       await this.closeSession()
     })
+    await this.farm.close()
   }
 
   /**
@@ -239,6 +246,7 @@ export class Studio {
             jobs,
             backend: async () => (await this.backendInfo()).name,
             emit: (e) => this.events.emit('run', e),
+            farm: () => this.farm.current(),
           },
           interrupted,
         )
@@ -310,6 +318,7 @@ export class Studio {
       jobs: () => this.requireSession().jobs,
       emit: (event, payload) => this.events.emit(event, payload),
       backend: () => this.backendInfo(),
+      farm: () => this.farm.current(),
     }
   }
 
@@ -332,6 +341,8 @@ export class Studio {
       ...torchvisionDownloadHandlers(ctx),
       appInfo: () => this.appInfo(),
       recentProjects: () => this.recent.list(),
+      farmStatus: () => this.farm.status(),
+      setFarm: (a) => this.farm.set(a.enabled, a.url),
       createProject: (a) => this.adopt(() => Project.create(path.resolve(a.path), { name: a.name })),
       openProject: async (a) => {
         const wanted = path.resolve(a.path)

@@ -19,6 +19,7 @@ import { infoCommand } from './commands/info'
 import { predictCommand } from './commands/predict'
 import { modelCommand } from './commands/model'
 import { serveCommand } from './commands/serve'
+import { workerCommand } from './commands/worker'
 
 export const COMMANDS: readonly Command[] = [
   createCommand,
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   cosegCommand,
   infoCommand,
   serveCommand,
+  workerCommand,
   demoProjectCommand,
   evalCommand,
   backendCommand,

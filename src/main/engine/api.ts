@@ -27,14 +27,13 @@ export {
   startEmbedWorker,
   startInferenceWorker,
   startPthInferenceWorker,
-  startSegsortWorker,
-  startSnapshotWorker,
   startTrainingWorker,
   type ProbeBackendOptions,
   type TrainingWorkerOptions,
 } from './sessions/starters'
 export type { TrainingResult } from './sessions/train'
 export type { AdaptationResult, AdaptPredictAlbum } from './sessions/adapt'
+export { engineWorkerSpawns } from './worker/spawn-engine-worker'
 
 // Backend choice and the backend probe (the probe runs in the worker).
 export {
@@ -47,40 +46,40 @@ export type { BackendReport } from './backend/select-backend'
 
 // File datasets (types only: the loading happens in the worker).
 export type { FileProblem, LabelledFile } from './runs/file-dataset'
+export { latestCheckpoint, RUN_FILE as TRAIN_RUN_FILE } from './runs/checkpoint-files'
 export { groupBatches } from './runs/group-order'
 
 // Studio runs: the project chain, adaptation and SegSort steps, snapshots.
 export {
   readLossCurve,
-  runProjectChain,
   scoreItems,
   withCancel,
   writeLossCurve,
-  type AdaptStep,
   type ChainProgress,
-  type ProjectRunPlan,
   type ScoredItem,
   type ScoreItem,
 } from './pipelines/project-run'
+export type { MethodStep, ProjectRunOutcome, ProjectRunPlan, RunSelection } from './pipelines/run-plan'
 export {
   adaptedStageMethods,
   finalStage,
   isAdaptiveMethod,
   needsGroups,
-  projectAdaptStep,
+  type ProjectAdaptOptions,
 } from './pipelines/project-adapt'
 export { contextFor, type TargetItem } from './methods/adapt-config'
 export { latestAdaptCheckpoint, readAdaptRunFile } from './methods/adapt-run-file'
 export { MethodConfigError, parseMethodConfig } from './methods/registry'
 export { listSnapshots } from './snapshots/list-snapshots'
 export { selectSnapshot, SOURCE_ITERATION } from './snapshots/select-snapshot'
-export { evaluateStage, predictWithSnapshot, type StagePlan } from './snapshots/stage-evaluation'
-export { evaluateSourceCandidate, sourceCheckpointIteration } from './snapshots/source-candidate'
+export { predictWithSnapshot, type StagePlan } from './snapshots/stage-evaluation'
+export { sourceCheckpointIteration } from './snapshots/source-candidate'
+export { chooseStageSnapshot, snapshotsRoot } from './snapshots/stage-choice'
 export { divideValidation } from './snapshots/split-parts'
 export type { UserMetrics } from './eval/user-metrics'
 
 // SegSort.
-export { bankDescription, projectSegsortStep, segsortDirOf } from './segsort/project-segsort'
+export { bankDescription, segsortDirOf, type ProjectSegsortOptions } from './segsort/project-segsort'
 export { EXPLAIN_DIR, readBank, readExplain, SegsortFileError } from './segsort/bank-files'
 
 // Co-segmentation.
@@ -89,8 +88,8 @@ export type { CosegGroup, CosegGroupResult, CosegOutcome } from './coseg/coseg-r
 export {
   COSEG_ST_LR,
   COSEG_ST_STAGE,
-  cosegSelfTrainingStep,
   cosegStStageDir,
+  type CosegSelfTrainingOptions,
 } from './coseg/coseg-self-training'
 
 // Clustering and the embedding map.
@@ -120,9 +119,10 @@ export {
 
 // PyTorch checkpoints (read and inspected on the main thread: a zip + a pickle subset, no tfjs).
 export { ArchitectureError } from './models/torch/detect-architecture'
+export { TORCH_ARCHS, type TorchArch } from './models/torch/architecture-specs'
 export { inspectPth, sha256File, type PthInspection } from './models/torch/inspect-pth'
 export { DEFAULT_MAX_PTH_BYTES, TorchCheckpointError } from './models/torch/read-pth'
-export { CONTEXT_VARIANTS, type ContextVariant } from './models/config'
+export { CONTEXT_FUSIONS, CONTEXT_VARIANTS, type ContextFusion, type ContextVariant } from './models/config'
 
 // Evaluation of label folders.
 export { EvalInputError, evaluateLabelDirs, type LabelDirsReport } from './eval/label-dirs'

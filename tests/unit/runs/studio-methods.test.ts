@@ -8,7 +8,6 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Studio } from '../../../src/main/app/studio'
-import { CONTEXT_SOURCE_DIR } from '../../../src/main/engine/pipelines/project-adapt'
 import { albumWithMasks, openDemoStudio, type DemoStudio } from './fixtures/demo-studio'
 
 let demo: DemoStudio
@@ -62,12 +61,16 @@ describe('adaptive methods in the studio', () => {
     const preds = fs.readdirSync(path.join(runDir, 'predictions')).filter((f) => /^\d+\.png$/.test(f))
     expect(preds).toHaveLength(album.imageCount)
 
-    const contextDir = path.join(project.paths.runs, String(pss.sourceRunId), CONTEXT_SOURCE_DIR)
-    const before = fs.statSync(path.join(contextDir, 'run.json')).mtimeMs
-    const again = await runToEnd('pss')
-    expect(again.sourceRunId).toBe(pss.sourceRunId)
-    // The context network's source model was reused, not trained again.
-    expect(fs.statSync(path.join(contextDir, 'run.json')).mtimeMs).toBe(before)
+    // OURS-S1 starts from the source model itself (the residual context module starts as the identity):
+    // nothing else trains on the source set, and its network has the residual fusion.
+    const s1 = JSON.parse(fs.readFileSync(path.join(runDir, 'adapt', 'pss-s1', 'run.json'), 'utf8'))
+    expect(JSON.stringify(s1)).toContain(
+      path.join(project.paths.runs, String(pss.sourceRunId), 'checkpoints'),
+    )
+    expect(JSON.stringify(s1)).toContain('"fusion":"residual"')
+    expect(fs.readdirSync(path.join(project.paths.runs, String(pss.sourceRunId)))).not.toContain(
+      'context-source',
+    )
   }, 600_000)
 
   it('clusters an album that has no clustering before a PSS run', async () => {

@@ -247,10 +247,15 @@ export function perClassTables(r: { perClass?: Record<string, PerClassSummary> }
  * paired FIoU difference to No-DA and bootstrap 95 % CI over images, and the share of the No-DA → oracle
  * gap it closes, then the target oracle (the reachable top). An ordering holds only where the CI excludes 0.
  */
-export function referenceTable(r: Pick<MethodsBenchResult, 'methods' | 'sourceVal' | 'oracle'>): string[] {
+export function referenceTable(
+  r: Pick<MethodsBenchResult, 'methods' | 'sourceVal' | 'oracle'> &
+    Partial<Pick<MethodsBenchResult, 'contextSourceVal' | 'contextNoda'>>,
+): string[] {
   const rows: { name: string; s: MethodsBenchResult['methods'][string] }[] = [
     ...(r.sourceVal ? [{ name: 'source-val', s: r.sourceVal }] : []),
+    ...(r.contextSourceVal ? [{ name: 'source-val (context net)', s: r.contextSourceVal }] : []),
     ...Object.entries(r.methods).map(([name, s]) => ({ name, s })),
+    ...(r.contextNoda ? [{ name: 'No-DA (context net)', s: r.contextNoda }] : []),
     ...(r.oracle ? [{ name: 'target oracle', s: r.oracle }] : []),
   ]
   if (rows.length === 0 || !r.methods['noda']) return []
@@ -271,6 +276,11 @@ export function referenceTable(r: Pick<MethodsBenchResult, 'methods' | 'sourceVa
   lines.push(
     'Δ: paired per-image FIoU difference to No-DA, mean over (seed, user) strata; CI: bootstrap over images ' +
       'within each stratum (2000 resamples); * = CI excludes 0. Gap closed: (row − No-DA) / (oracle − No-DA).',
+    ...(r.contextNoda || r.contextSourceVal
+      ? [
+          '(context net): the group-context network’s own source model, before any adaptation (where OURS starts).',
+        ]
+      : []),
   )
   return lines
 }

@@ -36,7 +36,7 @@ import {
   type BenchRow,
   type BenchRowName,
 } from '../../engine/api'
-import { CONTEXT_VARIANTS, type ContextVariant } from '../../engine/api'
+import { CONTEXT_FUSIONS, CONTEXT_VARIANTS, type ContextFusion, type ContextVariant } from '../../engine/api'
 import { ceilingsJson, type CeilingsJson } from '../../engine/api'
 import {
   ablationTables,
@@ -243,6 +243,9 @@ export interface BenchJson {
   /** Reference rows: No-DA on held-out source images; the target oracle (null when not run). */
   sourceVal?: Summary | null
   oracle?: MethodSummary | null
+  /** The group-context network's own source model (before adaptation): source-val and the albums. */
+  contextSourceVal?: Summary | null
+  contextNoda?: MethodSummary | null
   /** Cells run now / taken from the cache. */
   cells?: { run: number; cached: number }
   wallSeconds: number
@@ -253,6 +256,10 @@ export interface BenchJson {
   /** The adaptation lr / poly horizon used (null: registry defaults) and how the context rows got their source model. */
   adaptSeg?: { lr: number; polyMax: number } | null
   contextSource?: 'warmup' | 'scratch'
+  /** The group context module's fusion in the OURS networks (models/config.ts). */
+  contextFusion?: ContextFusion
+  /** Whether the group-context networks read the source set in k-means groups (--group-source). */
+  groupSource?: boolean
   workers?: number
 }
 
@@ -262,8 +269,24 @@ export interface BenchJson {
  */
 export function toBenchJson(
   r: Pick<MethodsBenchResult, 'methods' | 'ablations'> &
-    Partial<Pick<MethodsBenchResult, 'perClass' | 'ceilings' | 'sourceVal' | 'oracle' | 'cells'>>,
-  meta: Omit<BenchJson, 'methods' | 'ablations' | 'perClass' | 'ceilings' | 'sourceVal' | 'oracle' | 'cells'>,
+    Partial<
+      Pick<
+        MethodsBenchResult,
+        'perClass' | 'ceilings' | 'sourceVal' | 'oracle' | 'cells' | 'contextSourceVal' | 'contextNoda'
+      >
+    >,
+  meta: Omit<
+    BenchJson,
+    | 'methods'
+    | 'ablations'
+    | 'perClass'
+    | 'ceilings'
+    | 'sourceVal'
+    | 'oracle'
+    | 'cells'
+    | 'contextSourceVal'
+    | 'contextNoda'
+  >,
 ): BenchJson {
   return {
     methods: r.methods,
@@ -272,6 +295,8 @@ export function toBenchJson(
     ...(r.ceilings ? { ceilings: ceilingsJson(r.ceilings) } : {}),
     ...(r.sourceVal !== undefined ? { sourceVal: r.sourceVal } : {}),
     ...(r.oracle !== undefined ? { oracle: r.oracle } : {}),
+    ...(r.contextSourceVal ? { contextSourceVal: r.contextSourceVal } : {}),
+    ...(r.contextNoda ? { contextNoda: r.contextNoda } : {}),
     ...(r.cells ? { cells: r.cells } : {}),
     ...meta,
   }
@@ -282,7 +307,8 @@ export const benchCommand: Command = {
   summary: 'benchmarks: `bench methods` runs the adaptation methods on the synthetic benchmark',
   usage: `Usage: pss-studio bench methods [--preset ${PRESET_NAMES.join('|')}] [--seeds N] [--methods a,b,…|all]
                               [--out DIR] [--source-iterations N] [--adapt-iterations N] [--ndf N]
-                              [--context-warmup N] [--extras tta,crf,tta-crf] [--workers N]
+                              [--context-warmup N] [--context-fusion residual|replace] [--group-source]
+                              [--extras tta,crf,tta-crf] [--workers N]
                               [--table5] [--data personal,mixall,mixsample] [--k 1,10,80,200]
                               [--context none,global,ours] [--ablation-method ROW] [--per-class] [--json]
 
@@ -316,6 +342,12 @@ Equal source budgets (docs/method.md §10): a group-context network (pss-*) trai
 fresh weights for the same source iterations and lr as No-DA's. --context-warmup N instead warm-starts
 it from the No-DA checkpoint and trains the module N more source iterations (the older protocol: extra
 source budget for the PSS rows only; 0 = adapt straight from No-DA, whose weights lack the module).
+--context-fusion (default residual): how the group context module's output reaches the classifier:
+'residual' = X + a branch whose last BN starts at scale 0 (the module starts as the identity, issue 13),
+'replace' = the released code's fusion in place of X (trained from scratch at this budget it stays at
+background: docs/BENCHMARKS.md). The context network's own source model gets reference rows too.
+--group-source: cluster the source set (k-means on colour features, one cluster per 8 images) and draw
+the group-context networks' source batches one group at a time (docs/method.md §3); default off.
 Album groups of the group-context rows: the studio's own k-means clusters (colour features, one per 8
 images), not the generator's places.
 Reference rows, in every table: source-val (the No-DA row on the held-out source images: the in-domain
@@ -342,7 +374,8 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
            perClass: {<name>: {seeds, users, classes: {<class>: {images, all21, all21Std, present,
            presentStd}}}}, ceilings: {perfect: {fiou, miou_paper, miou_all21, miou_present, …},
            strideIdeal: {stride, size, grid, fiou, …}}, sourceVal: {fiou, …, perUser}, oracle: {fiou, …, perUser,
-           pairedVsNoda}, cells: {run, cached}, wallSeconds, adaptSeg, contextSource, workers, …}`,
+           pairedVsNoda}, [contextSourceVal: {fiou, …}, contextNoda: {fiou, …, perUser, pairedVsNoda},]
+           cells: {run, cached}, wallSeconds, adaptSeg, contextSource, contextFusion, groupSource, workers, …}`,
 
   async run(argv: string[], io: CliIo): Promise<number> {
     const [sub, ...rest] = argv
@@ -356,6 +389,8 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
       'adapt-iterations': { type: 'string' },
       ndf: { type: 'string' },
       'context-warmup': { type: 'string' },
+      'context-fusion': { type: 'string' },
+      'group-source': { type: 'boolean' },
       extras: { type: 'string' },
       table5: { type: 'boolean' },
       data: { type: 'string' },
@@ -402,6 +437,11 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
       opts['context-warmup'] === undefined || opts['context-warmup'] === '0'
         ? 0
         : parseCount(opts['context-warmup'], 'context-warmup', iterations.source, 1_000_000)
+    const contextFusion = opts['context-fusion'] ?? 'residual'
+    if (!(CONTEXT_FUSIONS as readonly string[]).includes(contextFusion))
+      throw new UsageError(
+        `--context-fusion must be one of ${CONTEXT_FUSIONS.join(', ')}, got "${contextFusion}"`,
+      )
     const seg = BENCH_ADAPT_SEG[preset]
     const adaptSeg = seg ? { lr: seg.lr, polyMax: seg.polyMaxFactor * iterations.adapt } : null
     const out = path.resolve(opts.out ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pss-bench-methods-')))
@@ -423,6 +463,8 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
       ndf,
       contextWarmup,
       contextSource,
+      contextFusion: contextFusion as ContextFusion,
+      groupSource: opts['group-source'] === true,
       ...(adaptSeg ? { adaptSeg } : {}),
       workers,
       references: true,
@@ -440,6 +482,8 @@ Discriminator width (--ndf): ${Object.entries(BENCH_NDF)
       ndf,
       adaptSeg,
       contextSource,
+      contextFusion: contextFusion as ContextFusion,
+      groupSource: opts['group-source'] === true,
       workers,
     })
     writeFileAtomic(

@@ -1,5 +1,6 @@
 /**
  * `pss-studio model inspect|add|list`: PyTorch checkpoints as source models.
+ *   (--arch ARCH on inspect/add: the architecture the file must hold; default auto = whatever is detected)
  *   inspect --pth FILE            what a checkpoint is — architecture (detected from the state-dict keys and
  *                                 shapes), classes, parameter count, aux head, sha256 — and whether the
  *                                 studio can use it. Exit 1 when it cannot be read, recognised or used.
@@ -8,9 +9,10 @@
  *   list --project DIR            the project's imported source models.
  */
 import { resolve } from 'node:path'
+import { ErrorCode } from '../../../shared/api'
 import type { SourceModel } from '../../../shared/source-models'
 import { toApiError } from '../../app/api-error'
-import { ArchitectureError } from '../../engine/api'
+import { ArchitectureError, TORCH_ARCHS, type TorchArch } from '../../engine/api'
 import { inspectPth, type PthInspection } from '../../engine/api'
 import { TorchCheckpointError } from '../../engine/api'
 import {
@@ -30,8 +32,8 @@ const SUBCOMMANDS = ['inspect', 'add', 'list'] as const
 export const modelCommand: Command = {
   name: 'model',
   summary: 'PyTorch .pth checkpoints: inspect one, add one to a project as a source model, list them',
-  usage: `Usage: pss-studio model inspect --pth FILE [--json]
-       pss-studio model add --project DIR --pth FILE [--name NAME] [--json]
+  usage: `Usage: pss-studio model inspect --pth FILE [--arch auto|ARCH] [--json]
+       pss-studio model add --project DIR --pth FILE [--arch auto|ARCH] [--name NAME] [--json]
        pss-studio model list --project DIR [--json]
 
 Reads a checkpoint written by torch.save (a state dict, or a checkpoint dict holding one under 'state_dict',
@@ -50,6 +52,8 @@ Options:
   --project DIR   the project (add, list)
   --pth FILE      the checkpoint (inspect, add)
   --name NAME     the model's name in the project (add; default: the file's name without .pth)
+  --arch ARCH     auto (default): the architecture detected from the state dict's keys and shapes; or one
+                  of the names above, which the file must hold (exit 1 otherwise, the project unchanged)
   --json          print the result as JSON`,
 
   async run(argv: string[], io: CliIo): Promise<number> {
@@ -71,19 +75,57 @@ Options:
   },
 }
 
-async function inspect(argv: string[], io: CliIo): Promise<number> {
-  const opts = parseCommandArgs(argv, { pth: { type: 'string' }, json: { type: 'boolean' } })
-  const file = resolve(requireString(opts.pth, 'pth'))
-  let inspection: PthInspection
+/** `--arch`: null for auto (the default), else the architecture the checkpoint must be. */
+function expectedArch(value: string | undefined): TorchArch | null {
+  if (value === undefined || value === 'auto') return null
+  if (!(TORCH_ARCHS as readonly string[]).includes(value))
+    throw new UsageError(`--arch must be auto or one of ${TORCH_ARCHS.join(', ')}, got "${value}"`)
+  return value as TorchArch
+}
+
+/** Why a detected architecture is not the one `--arch` asked for (null: it is, or --arch is auto). */
+function archMismatch(file: string, detected: string, expected: TorchArch | null): string | null {
+  if (expected === null || detected === expected) return null
+  return `${file}: --arch ${expected} was given, but the checkpoint is ${detected} (detected from its keys and shapes)`
+}
+
+/**
+ * inspectPth, with a refusal (unreadable, unknown architecture) printed and returned as null; `code` goes
+ * into the --json refusal where the command reports one (add: as the API's refusals do).
+ */
+async function inspectOrReport(
+  file: string,
+  json: boolean,
+  io: CliIo,
+  code?: string,
+): Promise<PthInspection | null> {
   try {
-    inspection = (await inspectPth(file)).inspection
+    return (await inspectPth(file)).inspection
   } catch (e) {
     if (e instanceof TorchCheckpointError || e instanceof ArchitectureError) {
-      if (opts.json) printJson(io, { file, error: e.message })
+      if (json) printJson(io, { file, ...(code ? { code } : {}), error: e.message })
       io.err(`pss-studio model: ${e.message}`)
-      return EXIT_FAILURE
+      return null
     }
     throw e
+  }
+}
+
+async function inspect(argv: string[], io: CliIo): Promise<number> {
+  const opts = parseCommandArgs(argv, {
+    pth: { type: 'string' },
+    arch: { type: 'string' },
+    json: { type: 'boolean' },
+  })
+  const file = resolve(requireString(opts.pth, 'pth'))
+  const expected = expectedArch(opts.arch)
+  const inspection = await inspectOrReport(file, opts.json === true, io)
+  if (!inspection) return EXIT_FAILURE
+  const mismatch = archMismatch(file, inspection.arch, expected)
+  if (mismatch) {
+    if (opts.json) printJson(io, { file, error: mismatch })
+    io.err(`pss-studio model: ${mismatch}`)
+    return EXIT_FAILURE
   }
   if (opts.json) printJson(io, inspection)
   else printInspection(inspection, io)
@@ -99,10 +141,23 @@ async function add(argv: string[], io: CliIo): Promise<number> {
     project: { type: 'string' },
     pth: { type: 'string' },
     name: { type: 'string' },
+    arch: { type: 'string' },
     json: { type: 'boolean' },
   })
   const project = resolve(requireString(opts.project, 'project'))
   const file = resolve(requireString(opts.pth, 'pth'))
+  const expected = expectedArch(opts.arch)
+  if (expected !== null) {
+    // Checked before the project is opened: a refused file leaves it unchanged.
+    const inspection = await inspectOrReport(file, opts.json === true, io, ErrorCode.BadArguments)
+    if (!inspection) return EXIT_FAILURE
+    const mismatch = archMismatch(file, inspection.arch, expected)
+    if (mismatch) {
+      if (opts.json) printJson(io, { file, code: ErrorCode.BadArguments, error: mismatch })
+      io.err(`pss-studio model: ${mismatch}`)
+      return EXIT_FAILURE
+    }
+  }
   let model: SourceModel
   try {
     model = await withStudio('cli', async (studio) => {

@@ -173,8 +173,9 @@ scores every user.
 
 Options:
   --run DIR          training run folder (run.json + checkpoint.json + checkpoints/)
-  --model FILE|DIR   a torchvision segmentation .pth (lraspp_mobilenet_v3_large or
-                     deeplabv3_mobilenet_v3_large, 21 VOC classes) or a run folder (= --run). A .pth
+  --model FILE|DIR   a torchvision segmentation .pth (lraspp_mobilenet_v3_large,
+                     deeplabv3_mobilenet_v3_large, deeplabv3_resnet50/101; 21 VOC classes) or a run
+                     folder (= --run). A .pth
                      is predicted as torchvision evaluates it: RGB/255 with ImageNet mean/std, the whole
                      image at native resolution, logits upsampled bilinearly (align_corners=False) to the
                      image size, argmax — equal to PyTorch's model(x)['out'].argmax(1). One image at a time.

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { JobStatus, type Album } from '../../../shared/api'
-import { RUN_DEFAULTS, RUN_METHODS, type RunDetail, type RunMethod } from '../../../shared/runs'
+import { isRunMethod, RUN_DEFAULTS, RUN_METHODS, type RunDetail } from '../../../shared/runs'
+import { STUDIO_METHODS } from '../../../shared/methods'
 import { ApiError } from '../../app/api-error'
 import type { Studio } from '../../app/studio'
 import {
@@ -68,6 +69,14 @@ export function printRunDetail(r: RunDetail, io: CliIo): void {
     )
 }
 
+/** One line per studio method (shared/methods.ts): its name and what it does. */
+function methodHelp(): string {
+  const width = Math.max(...RUN_METHODS.map((m) => m.length))
+  return RUN_METHODS.map((m) => `                    ${m.padEnd(width)}  ${STUDIO_METHODS[m].summary}`).join(
+    '\n',
+  )
+}
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a method on an album (source model, predict, score) and print its metrics',
@@ -82,7 +91,8 @@ Progress goes to stderr; Ctrl-C cancels the run.
 Options:
   --project DIR     the project
   --album NAME      the album (its name, or its PIS user id such as id1)
-  --method M        ${RUN_METHODS.join(', ')}
+  --method M        one of:
+${methodHelp()}
   --iterations N    source-model training iterations (default ${RUN_DEFAULTS.iterations})
   --adapt-iterations N  iterations of each adaptation stage, methods other than noda (default ${RUN_DEFAULTS.adaptIterations})
   --size S          training crop and inference side, a multiple of 8 (default ${RUN_DEFAULTS.size})
@@ -108,7 +118,7 @@ Exit code: 0 when the run finished, 1 when it failed or was cancelled, 2 for a b
     const project = resolve(requireString(opts.project, 'project'))
     const albumName = requireString(opts.album, 'album')
     const method = requireString(opts.method, 'method')
-    if (!(RUN_METHODS as readonly string[]).includes(method))
+    if (!isRunMethod(method))
       throw new UsageError(`--method must be one of ${RUN_METHODS.join(', ')}, got "${method}"`)
     const iterations = positiveInt(opts.iterations, 'iterations', 1, 200_000)
     const adaptIterations = positiveInt(opts['adapt-iterations'], 'adapt-iterations', 1, 200_000)
@@ -127,7 +137,7 @@ Exit code: 0 when the run finished, 1 when it failed or was cancelled, 2 for a b
         async (s) => {
           const started = await s.api.startRun({
             albumId: album.id,
-            method: method as RunMethod,
+            method,
             iterations,
             size,
             seed,

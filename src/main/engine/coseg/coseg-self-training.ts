@@ -8,7 +8,8 @@
  * adaptation methods' segmenter SGD) from the source model's latest checkpoint, target list empty: the
  * proposals ride in the source list, so they are drawn in the same seeded order as the labelled images
  * (each labelled image and each proposal equally often). Store-free: the app layer picks the files
- * (src/main/app/coseg-training.ts), and keeps validation images' proposals out.
+ * (src/main/app/coseg-training.ts), and keeps validation images' proposals out. The album is not predicted
+ * here: the run (pipelines/run-plan.ts) selects among the stage's snapshots and predicts with the choice.
  *
  * The stage lives in <album run>/adapt/coseg-st/ like the adaptive methods' stages, so its loss curve,
  * its snapshots and snapshot selection work the same way.
@@ -18,11 +19,10 @@ import * as path from 'node:path'
 import type { BackendChoice } from '../backend/backend-choice'
 import type { AdaptConfigInput } from '../methods/adapt-config'
 import { NodaMethodSchema } from '../methods/registry'
-import type { AdaptStep, ChainHooks, ProjectRunPlan } from '../pipelines/project-run'
-import { withCancel } from '../pipelines/project-run'
+import type { ChainHooks } from '../pipelines/project-run'
 import { latestCheckpoint } from '../runs/checkpoint-files'
 import type { LabelledFile } from '../runs/file-dataset'
-import { startAdaptationWorker } from '../sessions/starters'
+import { withCancel, type SessionHost } from '../sessions/session-host'
 import { makeDirSync } from '../../files/make-dir'
 
 /** The stage's name (its folder under <run>/adapt/ and the stage snapshots are selected from). */
@@ -77,54 +77,49 @@ export function cosegSelfTrainingConfig(
   }
 }
 
-export function cosegSelfTrainingStep(o: CosegSelfTrainingOptions): AdaptStep {
-  return {
-    async run(sourceRunDir: string, predict: ProjectRunPlan['predict'], hooks: ChainHooks) {
-      const ckpt = latestCheckpoint(sourceRunDir)
-      if (!ckpt) throw new Error(`${sourceRunDir}: the source model has no checkpoint to fine-tune from`)
-      const config = cosegSelfTrainingConfig(o, ckpt.dir)
-      const stageDir = cosegStStageDir(o.runDir)
-      // A resumed run starts the stage over (as the adaptive methods' stages do).
-      fs.rmSync(stageDir, { recursive: true, force: true })
-      makeDirSync(path.dirname(stageDir))
-      const handle = startAdaptationWorker(config, {
-        predict: { batch: predict.batch, albums: [{ outDir: predict.outDir, images: predict.items }] },
-        onStarted: (s) => {
-          hooks.onBackend?.(s.backend.name)
-          hooks.onProgress({
-            phase: 'adapt',
-            done: s.fromIteration,
-            total: o.iterations,
-            loss: null,
-            rate: null,
-            etaSeconds: null,
-            message: `fine-tuning on ${o.source.length} labelled source images + ${o.pseudo.length} tag proposals`,
-          })
-        },
-        onProgress: (p) =>
-          hooks.onProgress({
-            phase: 'adapt',
-            done: p.iteration,
-            total: p.steps,
-            loss: p.loss,
-            rate: p.msPerStep > 0 ? 1000 / p.msPerStep : null,
-            etaSeconds: p.etaSeconds,
-            message: `${COSEG_ST_STAGE} iteration ${p.iteration}/${p.steps} · loss ${p.loss.toFixed(4)}`,
-          }),
-        onPredicted: (r) =>
-          hooks.onProgress({
-            phase: 'predict',
-            done: r.images,
-            total: predict.items.length,
-            loss: null,
-            rate: null,
-            etaSeconds: null,
-            message: `predicted ${r.images} album images with ${COSEG_ST_STAGE}`,
-          }),
-        onProblem: (p) => hooks.onProblem(p),
-      })
-      const { status } = await withCancel(hooks.signal, () => handle.cancel(), handle.result)
-      return { runDir: stageDir, status: status === 'done' ? 'done' : 'cancelled' }
+/** Fine-tunes the source run's latest checkpoint on the source set + the proposals (one 'adapt' session). */
+export async function runCosegSelfTraining(
+  o: CosegSelfTrainingOptions,
+  sourceRunDir: string,
+  hooks: ChainHooks,
+  host: SessionHost,
+): Promise<{ status: 'done' | 'cancelled' }> {
+  const ckpt = latestCheckpoint(sourceRunDir)
+  if (!ckpt) throw new Error(`${sourceRunDir}: the source model has no checkpoint to fine-tune from`)
+  const config = cosegSelfTrainingConfig(o, ckpt.dir)
+  const stageDir = cosegStStageDir(o.runDir)
+  // A resumed run starts the stage over (as the adaptive methods' stages do).
+  fs.rmSync(stageDir, { recursive: true, force: true })
+  makeDirSync(path.dirname(stageDir))
+  const handle = host.run(
+    'adapt',
+    { config },
+    {
+      onStarted: (s) => {
+        hooks.onBackend?.(s.backend.name)
+        hooks.onProgress({
+          phase: 'adapt',
+          done: s.fromIteration,
+          total: o.iterations,
+          loss: null,
+          rate: null,
+          etaSeconds: null,
+          message: `fine-tuning on ${o.source.length} labelled source images + ${o.pseudo.length} tag proposals`,
+        })
+      },
+      onProgress: (p) =>
+        hooks.onProgress({
+          phase: 'adapt',
+          done: p.iteration,
+          total: p.steps,
+          loss: p.loss,
+          rate: p.msPerStep > 0 ? 1000 / p.msPerStep : null,
+          etaSeconds: p.etaSeconds,
+          message: `${COSEG_ST_STAGE} iteration ${p.iteration}/${p.steps} · loss ${p.loss.toFixed(4)}`,
+        }),
+      onProblem: (p) => hooks.onProblem(p),
     },
-  }
+  )
+  const { status } = await withCancel(hooks.signal, () => handle.cancel(), handle.result)
+  return { status: status === 'done' ? 'done' : 'cancelled' }
 }

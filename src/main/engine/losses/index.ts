@@ -7,6 +7,8 @@ export {
   imageWiseMaxSquareLoss,
   imageWiseClassWeights,
   imageWisePixelWeights,
+  maxSquareGuidanceLabels,
+  MAXSQUARE_GUIDANCE_THRESHOLD,
 } from './maxsquare'
 export { robustEntropy, ROBUST_ENTROPY_EPS } from './robust-entropy'
 export { pixelKl, memoryKl, pixelCrossEntropy, rectifiedCrossEntropy } from './kl'

@@ -50,3 +50,26 @@ export function imageWiseMaxSquareLoss(logits: tf.Tensor4D, alpha: number): tf.S
       .div(-(n * c)) as tf.Scalar
   })
 }
+
+/** MaxSquare+Multi's confidence threshold for the aux branch's self-produced guidance (the released README). */
+export const MAXSQUARE_GUIDANCE_THRESHOLD = 0.95
+
+/**
+ * MaxSquare "+Multi" (multi-level self-produced guidance, tools/solve_gta5.py of the released code): the
+ * aux branch learns, with hard cross-entropy, the argmax of the mean of both branches' probabilities,
+ * at the pixels where either branch is confident (max prob > threshold); the rest are ignored (255).
+ * From logits [N,H,W,C] of both branches; the labels carry no gradient.
+ */
+export function maxSquareGuidanceLabels(
+  main: tf.Tensor4D,
+  aux: tf.Tensor4D,
+  threshold = MAXSQUARE_GUIDANCE_THRESHOLD,
+): tf.Tensor3D {
+  return tf.tidy(() => {
+    const p = tf.softmax(main)
+    const p2 = tf.softmax(aux)
+    const fused = p.add(p2).div(2).argMax(3).toInt()
+    const confident = p.max(3).greater(threshold).logicalOr(p2.max(3).greater(threshold))
+    return tf.where(confident, fused, tf.fill(fused.shape, 255, 'int32')) as tf.Tensor3D
+  })
+}

@@ -14,7 +14,17 @@ import { configNeedsStage1, MethodConfigSchema, METHOD_KINDS } from './registry'
 import { importedModelRefusal, PthSourceSchema } from './source-model'
 import { parseRequest } from '../sessions/request-error'
 
-const LabelledFileSchema = z.object({ image: z.string().min(1), mask: z.string().min(1) }).strict()
+const LabelledFileSchema = z
+  .object({
+    image: z.string().min(1),
+    mask: z.string().min(1),
+    /**
+     * The source image's cluster (docs/method.md §3: source batches are grouped too). When every source
+     * file has one and the network has a group context, source batches hold one group each.
+     */
+    group: z.number().int().min(0).optional(),
+  })
+  .strict()
 
 /** A plain file stem (pseudo labels are written as <runDir>/pseudo/<name>.png). */
 const SAFE_NAME = /^[A-Za-z0-9._-][A-Za-z0-9._ -]{0,199}$/

@@ -65,6 +65,33 @@ export async function loadTargetImages(
 
 export { loadLabelledFiles, type LabelledFile }
 
+/**
+ * The source set of a run: decoded items and, when `grouped` (the network has a group context) and every
+ * file has a group, the item indices of each group for grouped source batches (docs/method.md §3);
+ * otherwise `groups` is null and the items are exactly loadLabelledFiles' (plain seeded batches).
+ * Grouped files are decoded one at a time so each decoded item keeps its file's group.
+ */
+export async function loadSourceFiles(
+  files: readonly (LabelledFile & { group?: number | undefined })[],
+  numClasses: number,
+  grouped: boolean,
+): Promise<{ items: DecodedItem[]; groups: number[][] | null; problems: FileProblem[] }> {
+  if (!grouped || files.some((f) => f.group === undefined))
+    return { ...(await loadLabelledFiles(files, numClasses)), groups: null }
+  const items: DecodedItem[] = []
+  const ids: number[] = []
+  const problems: FileProblem[] = []
+  for (const f of files) {
+    const r = await loadLabelledFiles([f], numClasses)
+    problems.push(...r.problems)
+    if (r.items[0]) {
+      items.push(r.items[0])
+      ids.push(f.group as number)
+    }
+  }
+  return { items, groups: items.length ? groupsOf(ids) : null, problems }
+}
+
 /** The batch of the given item indices, augmented with the iteration's Rng. */
 function batchOf(
   items: readonly DecodedItem[],

@@ -32,7 +32,14 @@ import {
   writeAdaptRunFile,
   type AdaptLossPoint,
 } from './adapt-checkpoint'
-import { BatchStream, loadLabelledFiles, loadTargetImages, pseudoStream, targetStream } from './adapt-data'
+import {
+  BatchStream,
+  loadLabelledFiles,
+  loadSourceFiles,
+  loadTargetImages,
+  pseudoStream,
+  targetStream,
+} from './adapt-data'
 import { fdaBatch } from './fda'
 import { predictAlbumEntropy } from './predict-album'
 import { readPseudoSummary, selectPseudoLabels, writePseudoLabels, type PseudoSummary } from './pseudo-labels'
@@ -248,7 +255,8 @@ export async function runAdaptation(
   removeUnfinishedAdaptCheckpoints(config.runDir)
   const backend = await selectBackend({ force: config.backend, env: process.env })
   const m = config.method
-  const src = await loadLabelledFiles(config.source, config.numClasses)
+  // Source batches are grouped like the target's when the network has a context and the files have groups.
+  const src = await loadSourceFiles(config.source, config.numClasses, contextFor(config).variant !== 'none')
   for (const p of src.problems) hooks.onProblem?.(p)
   if (src.items.length === 0)
     throw new Error(`none of the ${config.source.length} source images could be used`)
@@ -304,7 +312,7 @@ export async function runAdaptation(
       if (items.length === 0) throw new Error('no pseudo-labelled image could be used')
       pseudo = pseudoStream(items, groups, config.seed, config.batch, config.size, grouped)
     }
-    const source = new BatchStream(src.items, config.seed, config.batch, config.size, null)
+    const source = new BatchStream(src.items, config.seed, config.batch, config.size, src.groups)
     const target = usesTargetBatch(m)
       ? targetStream(tgt.items, config.seed, config.batch, config.size, grouped)
       : null

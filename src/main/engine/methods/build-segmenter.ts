@@ -9,10 +9,9 @@ import { sha256File } from '../models/torch/inspect-pth'
 import { createModel } from '../models/registry'
 import { contextOf, type ContextConfig } from '../models/config'
 import type { SegmentationModel } from '../models/segnet'
-import { DeepLabV3MobileNetV3Large } from '../models/torchvision/deeplabv3'
-import { LrasppMobileNetV3Large } from '../models/torchvision/lraspp'
 import { TorchvisionModelBase } from '../models/torchvision/torchvision-model-base'
 import { readRunnablePth } from '../infer/pth/runnable-pth'
+import { torchvisionNetwork } from '../infer/pth/torchvision-model'
 import { latestCheckpoint } from '../runs/checkpoint-files'
 import type { AdaptConfig } from './adapt-config'
 import { readAdaptRunFile } from './adapt-run-file'
@@ -52,9 +51,13 @@ export function buildSegmenter(arch: ModelArchitecture, o: SegmenterOptions): Se
       `${arch.source.file}: the group context module cannot attach to ${torchArchTitle(arch.arch)} (no PSP head, no aux regions)`,
     )
   }
-  return arch.arch === 'lraspp_mobilenet_v3_large'
-    ? new LrasppMobileNetV3Large({ numClasses: o.numClasses, seed: o.seed })
-    : new DeepLabV3MobileNetV3Large({ numClasses: o.numClasses, aux: arch.aux, seed: o.seed })
+  // Train-mode dropout as torchvision trains these models (DeepLabV3's ASPP projection and FCN head).
+  return torchvisionNetwork(arch.arch, {
+    numClasses: o.numClasses,
+    aux: arch.aux,
+    dropout: true,
+    seed: o.seed,
+  })
 }
 
 /**

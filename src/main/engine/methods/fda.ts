@@ -2,7 +2,12 @@
  * FDA's Fourier domain adaptation of a source image (Yang & Soatto 2020, FDA_source_to_target): replace
  * the low-frequency amplitude of the source image's 2-D DFT with the target image's, keep the source phase,
  * invert. Per channel, on raw pixel values (0..255, before normalisation). The low band is the four corner
- * blocks b×b of the unshifted spectrum, b = ⌊min(H, W)·β⌋ (β = 0.01: b = 0 below 100 px, a no-op).
+ * blocks b×b of the unshifted spectrum, b = ⌊min(H, W)·β⌋ (`fdaSourceToTarget`, the released rule).
+ *
+ * The released β = 0.01 was set for 1024×512 crops (b = 5). At the sizes a CPU trains at (64–160 px) the
+ * released floor gives b = 0 and FDA silently does nothing, so a training batch uses at least one bin
+ * (`fdaTrainingBand`): b = max(1, ⌊min(H, W)·β⌋). β·min(H, W) = 0.64 bins at 64 px rounds to that one
+ * bin anyway; it is not a tuned value, only the smallest band that changes the image. β = 0 stays off.
  *
  * Only the 4b² corner coefficients change, so instead of two full FFTs this computes those coefficients
  * directly (separable DFT sums, O(H·W·b)) and adds the inverse DFT of their change to the image — exact, for
@@ -13,6 +18,11 @@
 
 export function fdaBand(h: number, w: number, beta: number): number {
   return Math.floor(Math.min(h, w) * beta)
+}
+
+/** The band a training batch of h×w images uses: the released band, at least one bin where β > 0. */
+export function fdaTrainingBand(h: number, w: number, beta: number): number {
+  return beta > 0 ? Math.max(1, fdaBand(h, w, beta)) : 0
 }
 
 /** Frequencies of the band along an axis of length n: [0, b) ∪ [n − b, n), without repeats. */
@@ -96,11 +106,22 @@ export function fdaSourceToTarget(
   c: number,
   beta: number,
 ): Float32Array {
+  return fdaSwapBand(src, trg, h, w, c, fdaBand(h, w, beta))
+}
+
+/** The amplitude swap over the corner blocks of width b (b = 0: the source unchanged). */
+export function fdaSwapBand(
+  src: ArrayLike<number>,
+  trg: ArrayLike<number>,
+  h: number,
+  w: number,
+  c: number,
+  b: number,
+): Float32Array {
   if (src.length !== h * w * c || trg.length !== h * w * c) {
     throw new Error(`fdaSourceToTarget: images must both be ${h}×${w}×${c}`)
   }
   const out = Float32Array.from(src)
-  const b = fdaBand(h, w, beta)
   if (b === 0) return out
   const rows = bandIndices(h, b)
   const cols = bandIndices(w, b)
@@ -151,7 +172,10 @@ export function fdaSourceToTarget(
   return out
 }
 
-/** FDA on a batch: image k of `source` takes the amplitude of image k of `target` (N×S×S×C each). */
+/**
+ * FDA on a training batch: image k of `source` takes the amplitude of image k of `target` (N×S×S×C each),
+ * with the band at least one bin wide (`fdaTrainingBand`).
+ */
 export function fdaBatch(
   source: Float32Array,
   target: Float32Array,
@@ -164,13 +188,13 @@ export function fdaBatch(
   const out = new Float32Array(source.length)
   for (let k = 0; k < n; k++) {
     out.set(
-      fdaSourceToTarget(
+      fdaSwapBand(
         source.subarray(k * per, (k + 1) * per),
         target.subarray(k * per, (k + 1) * per),
         size,
         size,
         c,
-        beta,
+        fdaTrainingBand(size, size, beta),
       ),
       k * per,
     )

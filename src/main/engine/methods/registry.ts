@@ -127,7 +127,7 @@ export const MaxSquareMethodSchema = z
     kind: z.literal('maxsquare'),
     ...common,
     target: weight.default(0.1),
-    /** Weight of the aux output's target loss relative to the main one (MaxSquare's lambda_seg). */
+    /** Weight of the aux branch's "+Multi" guidance CE relative to the main term (the released lambda_seg). */
     targetAux: weight.default(0.1),
     imageWise: z.boolean().default(false),
     /** Image-wise weighting exponent α: weight 1/max(N_c^α · N^(1−α), 1). */
@@ -135,7 +135,7 @@ export const MaxSquareMethodSchema = z
   })
   .strict()
 
-/** FDA: low-frequency amplitude swap source ← target (β 0.01) + robust entropy (η 2, weight 0.005). */
+/** FDA: low-frequency amplitude swap source ← target (β 0.01, at least one bin: fda.ts) + robust entropy (η 2, weight 0.005). */
 export const FdaMethodSchema = z
   .object({
     kind: z.literal('fda'),

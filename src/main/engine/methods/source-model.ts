@@ -67,6 +67,8 @@ export type PthSourceRun = z.infer<typeof PthSourceRunSchema>
 export function torchArchTitle(arch: string): string {
   if (arch === 'lraspp_mobilenet_v3_large') return 'LR-ASPP MobileNetV3-Large'
   if (arch === 'deeplabv3_mobilenet_v3_large') return 'DeepLabV3 MobileNetV3-Large'
+  if (arch === 'deeplabv3_resnet50') return 'DeepLabV3 ResNet-50'
+  if (arch === 'deeplabv3_resnet101') return 'DeepLabV3 ResNet-101'
   return arch
 }
 

@@ -8,8 +8,10 @@
 import * as tf from '@tensorflow/tfjs'
 import {
   bceWithLogits,
+  crossEntropyIgnore,
   entropyMap,
   imageWiseMaxSquareLoss,
+  maxSquareGuidanceLabels,
   maxSquareLoss,
   meanEntropy,
   memoryKl,
@@ -273,7 +275,11 @@ export function pssS2Step(
   return adversarialStep(m, opt, b, r, c, entropyMap, (p) => (pseudo ? pseudoTerm(m, pseudo, c, p) : null))
 }
 
-/** MaxSquare: source CE + λ·(L(main) + targetAux·L(aux)), L plain or image-wise weighted. */
+/**
+ * MaxSquare: source CE + λ·(L(main) + targetAux·CE(aux, guidance)), L plain or image-wise weighted; the
+ * aux term is the released "+Multi" self-produced guidance (losses/maxsquare.ts maxSquareGuidanceLabels):
+ * λ_target·λ_seg·CE on the fused argmax where either branch is confident, not a max-square of the aux map.
+ */
 export function maxsquareStep(
   m: AdaptModels,
   opt: AdaptOptimizers,
@@ -288,7 +294,10 @@ export function maxsquareStep(
     let total = sourceTerm(m, b, c.sourceAux, p)
     const o = forwardUp(m.model, target)
     let t = put(p, 'sqMain', loss(o.main))
-    if (o.aux && c.targetAux > 0) t = t.add(put(p, 'sqAux', loss(o.aux)).mul(c.targetAux))
+    if (o.aux && c.targetAux > 0) {
+      const guidance = maxSquareGuidanceLabels(o.main, o.aux)
+      t = t.add(put(p, 'guideAux', crossEntropyIgnore(o.aux, guidance)).mul(c.targetAux))
+    }
     total = total.add(t.mul(c.target))
     return total as tf.Scalar
   })

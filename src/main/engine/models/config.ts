@@ -46,6 +46,8 @@ export const CONTEXT_VARIANTS = ['none', 'global', 'ours'] as const
 export type ContextVariant = (typeof CONTEXT_VARIANTS)[number]
 export const CONTEXT_LAYOUTS = ['transpose', 'released'] as const
 export type ContextLayout = (typeof CONTEXT_LAYOUTS)[number]
+export const CONTEXT_FUSIONS = ['replace', 'residual'] as const
+export type ContextFusion = (typeof CONTEXT_FUSIONS)[number]
 
 /**
  * The group context module between the PSP output and the main classifier (docs/method.md §3; see
@@ -67,13 +69,22 @@ export const ContextConfigSchema = z
       .default('transpose'),
     /** Intra-image context branch (the released code has it; the paper's text does not). */
     intra: z.boolean().default(true),
+    /**
+     * How the module's output reaches the classifier (group-context.ts): 'replace' = the released code's
+     * ψ([ctx, X]) in place of X; 'residual' = X + ψ'([ctx, X]) with ψ' ending in a zero-initialised BN, so
+     * a new module starts as the identity (issue 13). Absent = 'replace', what every checkpoint written
+     * before this option holds; the two use different parameter names, so neither loads as the other.
+     */
+    fusion: z
+      .enum(CONTEXT_FUSIONS, { error: `fusion must be one of: ${CONTEXT_FUSIONS.join(', ')}` })
+      .default('replace'),
   })
   .strict()
 export type ContextConfig = z.infer<typeof ContextConfigSchema>
 
 /** The effective context config of a model config (absent = variant 'none'). */
 export function contextOf(config: { context?: ContextConfig | undefined }): ContextConfig {
-  return config.context ?? { variant: 'none', layout: 'transpose', intra: true }
+  return config.context ?? { variant: 'none', layout: 'transpose', intra: true, fusion: 'replace' }
 }
 
 export const SegNetConfigSchema = z

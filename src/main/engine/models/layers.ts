@@ -107,6 +107,39 @@ export interface BatchNormVariables {
   movingVar: tf.Variable
 }
 
+/**
+ * Eval-mode batch norm (moving statistics; + optional fused ReLU) with a closed-form gradient, so a model can
+ * be trained with its BN frozen (fine-tuning on small batches). With rstd = 1/√(movingVar + ε),
+ * s = γ·rstd and d = dy (masked by the ReLU when fused):
+ *   dx = s·d,  dγ = rstd · Σ d·(x − movingMean),  dβ = Σ d
+ * (the moving statistics are buffers: no gradient). The forward is one channelAffine, whose fused 1×1
+ * depthwise conv has no input gradient on wasm — hence the custom gradient.
+ */
+function frozenBatchNorm(
+  x: tf.Tensor4D,
+  { gamma, beta, movingMean, movingVar }: BatchNormVariables,
+  relu: boolean,
+  epsilon: number,
+): tf.Tensor4D {
+  const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [xi, g, b, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc]
+    const rstd = movingVar.add(epsilon).rsqrt() as tf.Tensor1D
+    const scale = g.mul(rstd) as tf.Tensor1D
+    const y = channelAffine(xi, scale, b.sub(movingMean.mul(scale)) as tf.Tensor1D, relu)
+    save(relu ? [xi, rstd, scale, y] : [xi, rstd, scale])
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, rs, sc, ys] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.Tensor4D | undefined]
+        const d = (ys ? dy.mul(tf.step(ys)) : dy) as tf.Tensor4D
+        const xc = channelAffine(xs, tf.onesLike(rs), movingMean.neg() as tf.Tensor1D)
+        return [channelAffine(d, sc, null), channelSum(d.mul(xc)).mul(rs), channelSum(d)]
+      },
+    }
+  })
+  return f(x, gamma, beta) as tf.Tensor4D
+}
+
 /** batchNorm over given variables (models whose parameter names are not Keras's, e.g. torchvision's). */
 export function batchNormWith(
   name: string,
@@ -116,12 +149,7 @@ export function batchNormWith(
   relu = false,
   o: BatchNormOptions = DEFAULT_BN,
 ): tf.Tensor4D {
-  if (!training) {
-    return tf.tidy(() => {
-      const scale = gamma.mul(movingVar.add(o.epsilon).rsqrt()) as tf.Tensor1D
-      return channelAffine(x, scale, beta.sub(movingMean.mul(scale)) as tf.Tensor1D, relu)
-    })
-  }
+  if (!training) return frozenBatchNorm(x, { gamma, beta, movingMean, movingVar }, relu, o.epsilon)
   const m = x.shape[0] * x.shape[1] * x.shape[2]
   if (m < 2) throw new Error(`batchNorm '${name}': training needs more than one value per channel`)
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {

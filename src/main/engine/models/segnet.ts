@@ -134,7 +134,7 @@ export class SegNet implements SegmentationModel {
       this.params,
       p,
       aux,
-      { variant: ctx.variant, layout: ctx.layout, intra: ctx.intra },
+      { variant: ctx.variant, layout: ctx.layout, intra: ctx.intra, fusion: ctx.fusion },
       training,
       this.dropoutRng,
     )

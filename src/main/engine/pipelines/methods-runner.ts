@@ -6,14 +6,15 @@
  * evaluated on; the inference extras (+TTA, +CRF) on top of a trained run, with their cost; and the rows
  * with their own trainer (SegSort-kNN, methods-segsort.ts), with the cost of their whole run.
  *
- * Folders, under <out>/seed-<s>/: source/, source-context-<variant>/, <row>/ (shared rows), and per scope
- * <scope>/<row>/ (the adaptation run) with <scope>/predictions/<row>[+<extra>]/<user>/ (label PNGs).
+ * Folders, under <out>/seed-<s>/: source/, source-context-<variant>/, <row>/ (shared rows),
+ * predictions/source-context-<variant>/<user>/ (the context source model's reference predictions), and per
+ * scope <scope>/<row>/ (the adaptation run) with <scope>/predictions/<row>[+<extra>]/<user>/ (label PNGs).
  * Training and inference run in the engine worker; this thread loads no tfjs.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { NUM_CLASSES } from '../../../shared/voc'
-import type { ContextVariant } from '../models/config'
+import type { ContextFusion, ContextVariant } from '../models/config'
 import { latestCheckpoint } from '../runs/checkpoint-files'
 import { latestAdaptCheckpoint } from '../methods/adapt-run-file'
 import type { AdaptConfigInput, AdaptInit, TargetItem } from '../methods/adapt-config'
@@ -52,6 +53,16 @@ export interface RunnerOptions {
    * "Equal budgets").
    */
   contextSource?: 'warmup' | 'scratch'
+  /**
+   * The group context module's fusion in every group-context network the runner trains (models/config.ts;
+   * default 'replace', the released code's; the CLI: 'residual', the module starting as the identity).
+   */
+  contextFusion?: ContextFusion
+  /**
+   * The source set with each image's cluster: the source batches of every group-context network
+   * (docs/method.md §3, grouped source batches); absent: plain source batches for every network.
+   */
+  groupedSource?: readonly (LabelledFile & { group: number })[]
   /**
    * The segmenter's lr and poly horizon for every adaptation run (table rows, No-DA's extra source steps,
    * the oracle); absent: each method's registry defaults (lr 2.5e-3 decaying to 0 at the last step).
@@ -122,6 +133,16 @@ export function addRunCost(sum: RunCostSum | undefined, r: RowTrainReport, secon
 /** The "user" under which the shared rows' predictions of the held-out source images are written. */
 export const SOURCE_VAL_USER = 'source-val'
 
+/**
+ * Images per prediction batch. A group-context network's output depends on its batch (the module attends
+ * over the batch's regions), so it predicts in batches of its training batch size (docs/method.md §10:
+ * test-time context batch = training batch); a network without one predicts each image on its own, and
+ * twice the training batch only saves passes.
+ */
+export function predictBatch(trainBatch: number, variant: ContextVariant): number {
+  return variant === 'none' ? trainBatch * 2 : trainBatch
+}
+
 /** A method config with the bench's adaptation lr / poly horizon (when set) in place of the defaults. */
 export function withAdaptSeg(
   method: AdaptConfigInput['method'],
@@ -150,6 +171,11 @@ export class SeedRunner {
 
   constructor(private readonly o: RunnerOptions) {}
 
+  /** A run's group context config: the variant with the runner's fusion. */
+  private contextConfig(variant: ContextVariant): { variant: ContextVariant; fusion: ContextFusion } {
+    return { variant, fusion: this.o.contextFusion ?? 'replace' }
+  }
+
   private time(label: string, s: number): void {
     this.seconds[label] = (this.seconds[label] ?? 0) + s
   }
@@ -177,6 +203,51 @@ export class SeedRunner {
       await this.ensureSource()
       await this.contextWarmupRun(variant)
     })
+  }
+
+  /** The predictions of a group-context network's own source model for `user` (reference rows). */
+  contextSourcePredDir(variant: ContextVariant, user: string): string {
+    return path.join(this.o.seedDir, 'predictions', `source-context-${variant}`, user)
+  }
+
+  /**
+   * The reference rows of a group-context network's own source model (issue 13: is it already
+   * background-only before any adaptation?): it predicts every album (grouped, batches of the training
+   * batch) and the held-out source images (ungrouped, as its source batches were). False when the variant
+   * has no source model of its own (warm-up mode with 0 warm-up iterations adapts from No-DA's).
+   */
+  async ensureContextReference(variant: ContextVariant): Promise<boolean> {
+    if (variant === 'none') return false
+    await this.ensureContext(variant)
+    if (!this.contextInit.has(variant)) return false
+    const runDir = path.join(this.o.seedDir, `source-context-${variant}`)
+    await this.once(`${runDir}:predictions`, () => this.predictContextSource(variant, runDir))
+    return true
+  }
+
+  private async predictContextSource(variant: ContextVariant, runDir: string): Promise<void> {
+    const o = this.o
+    const start = performance.now()
+    const batch = predictBatch(o.batch, variant)
+    const plain = (images: readonly TargetItem[]): { image: string; name: string }[] =>
+      images.map((i) => ({ image: i.image, name: i.name }))
+    const albums = o.allUsers.map((u) => ({
+      outDir: this.contextSourcePredDir(variant, u.user),
+      batches: u.images.every((i) => i.group !== undefined)
+        ? groupBatches(u.images, (i) => i.group ?? null, batch).map(plain)
+        : chunkBatches(plain(u.images), batch),
+    }))
+    if (o.sourceVal?.length)
+      albums.push({
+        outDir: this.contextSourcePredDir(variant, SOURCE_VAL_USER),
+        batches: chunkBatches(plain(o.sourceVal), batch),
+      })
+    const r = await startInferenceWorker({ runDir, backend: 'wasm', albums }, { onProblem: o.onProblem })
+      .result
+    if (r.status !== 'done') throw new Error(`source-context-${variant} inference ended as ${r.status}`)
+    const s = (performance.now() - start) / 1000
+    this.time(`source-context-${variant}:predict`, s)
+    o.onLog(`  source-context-${variant}: predicted the albums and source-val in ${s.toFixed(1)} s`)
   }
 
   /** The source model, then the source model of each group-context variant that will be trained. */
@@ -228,7 +299,7 @@ export class SeedRunner {
       runDir,
       {
         method: { kind: 'noda', seg: { lr: o.sourceLr } },
-        context: { variant },
+        context: this.contextConfig(variant),
         target: [],
         init: this.init,
       },
@@ -255,7 +326,7 @@ export class SeedRunner {
         runDir,
         {
           method: { kind: 'noda', seg: { lr: o.sourceLr } },
-          context: { variant },
+          context: this.contextConfig(variant),
           target: [],
           init: null,
         },
@@ -282,6 +353,8 @@ export class SeedRunner {
     const start = performance.now()
     fs.rmSync(runDir, { recursive: true, force: true })
     let last = ''
+    const kind = cfg.method.kind
+    const variant = cfg.context?.variant ?? (kind === 'pss-s1' || kind === 'pss-s2' ? 'ours' : 'none')
     const r = await startAdaptationWorker(
       {
         batch: o.batch,
@@ -294,10 +367,13 @@ export class SeedRunner {
         runDir,
         seed: o.seed,
         steps,
-        source: [...source],
+        // A group-context network reads the source set in its groups, when the bench clustered it.
+        source: [
+          ...(variant !== 'none' && source === o.source && o.groupedSource ? o.groupedSource : source),
+        ],
       },
       {
-        predict: { batch: o.batch * 2, albums: predict },
+        predict: { batch: predictBatch(o.batch, variant), albums: predict },
         onProgress: (p) => {
           if (p.iteration === p.steps) {
             last = Object.entries(p.terms)
@@ -446,7 +522,9 @@ export class SeedRunner {
         runDir,
         {
           method: withAdaptSeg(r.method, this.o.adaptSeg),
-          ...(r.context ? { context: { variant: r.context } } : {}),
+          ...(r.context || rowVariant(stage) !== 'none'
+            ? { context: this.contextConfig(rowVariant(stage)) }
+            : {}),
           target: shared ? [] : scope.target,
           init,
         },
@@ -481,7 +559,7 @@ export class SeedRunner {
           // A group-context model predicts a group together, as in training (and as the plain predictions).
           const batches =
             grouped && e.images.every((i) => i.group !== undefined)
-              ? groupBatches(e.images, (i) => i.group ?? null, this.o.batch * 2).map((b) =>
+              ? groupBatches(e.images, (i) => i.group ?? null, predictBatch(this.o.batch, 'ours')).map((b) =>
                   b.map((i) => ({ image: i.image, name: i.name })),
                 )
               : chunkBatches(items, this.o.batch * 2)

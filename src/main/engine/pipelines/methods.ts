@@ -20,7 +20,7 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { NUM_CLASSES } from '../../../shared/voc'
-import type { ContextVariant } from '../models/config'
+import type { ContextFusion, ContextVariant } from '../models/config'
 import type { TargetItem } from '../methods/adapt-config'
 import type { FileProblem, LabelledFile } from '../runs/file-dataset'
 import { engineCodeVersion, readCell, runPool, stableHash, writeCell } from './methods-cells'
@@ -107,6 +107,13 @@ export interface MethodsBenchOptions {
   albumClusters?: 'file' | 'kmeans'
   /** See RunnerOptions.contextSource (default 'warmup'); the CLI uses 'scratch' (equal source budgets). */
   contextSource?: 'warmup' | 'scratch'
+  /** See RunnerOptions.contextFusion (default 'replace'); the CLI uses 'residual'. */
+  contextFusion?: ContextFusion
+  /**
+   * Group the source set (k-means on colour features, one cluster per IMAGES_PER_CLUSTER images) and draw
+   * the group-context networks' source batches one group at a time (docs/method.md §3); default false.
+   */
+  groupSource?: boolean
   /** See RunnerOptions.adaptSeg: the adaptation lr and poly horizon of every adaptation run. */
   adaptSeg?: { lr: number; polyMax: number }
   /** The reference rows source-val and target oracle (docs/method.md §10); default false (the CLI: true). */
@@ -187,6 +194,12 @@ export interface MethodsBenchResult {
   sourceVal: Summary | null
   /** The target oracle (album labels of the non-validation images); null without oracle labels. */
   oracle: MethodSummary | null
+  /**
+   * The group-context network's own source model (variant 'ours', before any adaptation) on the held-out
+   * source images and on the albums (with its paired difference to No-DA); null when not run.
+   */
+  contextSourceVal: Summary | null
+  contextNoda: MethodSummary | null
   /** Cells run / taken from the cache. */
   cells: { run: number; cached: number }
   /** Per seed, entry, user: the raw scores (ablation entries keyed data:<s>, k:<K>, context:<v>). */
@@ -272,6 +285,11 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
       personal.set(a.id, g.items)
     }
   const allUsers = albums.map((a) => ({ user: a.id, images: personal.get(a.id)! }))
+  const groupedSource = o.groupSource ? await clusterSource(source, onProblem) : null
+  if (groupedSource)
+    log(
+      `source set: ${new Set(groupedSource.map((f) => f.group)).size} k-means clusters of its ${source.length} images`,
+    )
   const pooled = poolTargets(allUsers.map((u) => ({ user: u.user, items: u.images })))
   const strip = (items: readonly TargetItem[]): TargetItem[] =>
     items.map((i) =>
@@ -322,6 +340,8 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
             ndf: o.ndf,
             contextWarmup: o.contextWarmup,
             contextSource: o.contextSource ?? 'warmup',
+            contextFusion: o.contextFusion ?? 'replace',
+            groupSource: o.groupSource ?? false,
             albumClusters: o.albumClusters ?? 'file',
             adaptSeg: o.adaptSeg ?? null,
             sourceVal: sourceValItems.length,
@@ -384,6 +404,8 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
       ndf: o.ndf,
       contextWarmup: o.contextWarmup,
       ...(o.contextSource ? { contextSource: o.contextSource } : {}),
+      ...(o.contextFusion ? { contextFusion: o.contextFusion } : {}),
+      ...(groupedSource ? { groupedSource } : {}),
       ...(o.adaptSeg ? { adaptSeg: o.adaptSeg } : {}),
       allUsers,
       ...(sourceValItems.length ? { sourceVal: sourceValItems } : {}),
@@ -492,6 +514,22 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
           }),
         )
       }
+    // The context network's own source model as reference rows, when the table has OURS rows.
+    const oursRows = entries.some((e) => rowChain(e.row).some((st) => rowVariant(st) === 'ours'))
+    if (references && oursRows) {
+      const refCell = (id: Record<string, unknown>, album: PisAlbum, user: string): void => {
+        if (uncached(id)) needsContext.add('ours')
+        tasks.push(
+          cell(id, async () =>
+            (await runner.ensureContextReference('ours'))
+              ? scoreOf(seed, id.entry as string, album, runner.contextSourcePredDir('ours', user))
+              : [],
+          ),
+        )
+      }
+      for (const a of albums) refCell({ seed, entry: CONTEXT_NODA_KEY, user: a.id }, a, a.id)
+      if (sourceValAlbum) refCell({ seed, entry: CONTEXT_SOURCE_VAL_KEY }, sourceValAlbum, SOURCE_VAL_USER)
+    }
     if (needsSource)
       prep.push(async () => {
         await runner.ensureSource()
@@ -531,9 +569,11 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
     methods[m] = { ...s, ...(c ? { cost: costOf(c) } : {}), ...(rc ? { runCost: runCostOf(rc) } : {}) }
   }
   const oracleSummary: MethodSummary | null = sum(ORACLE_KEY)
+  const contextNoda: MethodSummary | null = sum(CONTEXT_NODA_KEY)
   const noda = methods['noda']
   const rows: [string, MethodSummary][] = [
     ...Object.entries(methods),
+    ...(contextNoda ? [[CONTEXT_NODA_KEY, contextNoda] as [string, MethodSummary]] : []),
     ...(oracleSummary ? [[ORACLE_KEY, oracleSummary] as [string, MethodSummary]] : []),
   ]
   for (const [m, summary] of rows) {
@@ -575,6 +615,8 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
     ceilings: benchCeilings(albums, o.size, NUM_CLASSES),
     sourceVal: summarize(raw, SOURCE_VAL_KEY, o.seeds, [SOURCE_VAL_KEY]),
     oracle: oracleSummary,
+    contextSourceVal: summarize(raw, CONTEXT_SOURCE_VAL_KEY, o.seeds, [SOURCE_VAL_KEY]),
+    contextNoda,
     cells,
     raw,
     seconds: { total: (performance.now() - t0) / 1000, source: sourceSeconds, byMethod },
@@ -584,12 +626,30 @@ export async function runMethodsBench(o: MethodsBenchOptions): Promise<MethodsBe
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
 const stem = (file: string): string => path.basename(file).replace(/\.[^.]*$/, '')
 
+/**
+ * The source files with their k-means cluster (colour features, one cluster per IMAGES_PER_CLUSTER
+ * images); a file whose image cannot be decoded is left out (and reported).
+ */
+async function clusterSource(
+  files: readonly LabelledFile[],
+  onProblem: (p: FileProblem) => void,
+): Promise<(LabelledFile & { group: number })[]> {
+  const items = files.map((f, i) => ({ image: f.image, name: `s${i}` }))
+  const g = await clusterItems(items, Math.max(1, Math.round(files.length / IMAGES_PER_CLUSTER)), onProblem)
+  return g.items.flatMap((it) =>
+    it.group === undefined ? [] : [{ ...files[Number(it.name.slice(1))]!, group: it.group }],
+  )
+}
+
 /** Album images per k-means cluster (PIS: ~670 images in K = 80 clusters, about 8 per cluster). */
 export const IMAGES_PER_CLUSTER = 8
 
 /** Raw-score keys of the reference rows. */
 export const SOURCE_VAL_KEY = 'source-val'
 export const ORACLE_KEY = 'oracle'
+/** Raw-score keys of the group-context network's own source model (reference rows, variant 'ours'). */
+export const CONTEXT_NODA_KEY = 'noda-context'
+export const CONTEXT_SOURCE_VAL_KEY = 'source-val-context'
 
 /**
  * The album's labelled non-validation images (the target oracle's training set): masks from the

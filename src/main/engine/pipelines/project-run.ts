@@ -1,13 +1,12 @@
 /**
- * The project-side run chain, in the same shape for every method:
+ * The parts of a studio run every method shares (run-plan.ts puts them together in the run session):
  *
- *   source model → (adaptation to the album) → predict the album → score the validation images
+ *   source model (trained here, or a reused / imported one) → … → score the validation images
  *
- * It knows nothing of the project store: the app layer (src/main/app/run-jobs.ts) turns a project's rows
- * into this plan (file paths and image keys) and stores what comes back. Each heavy step runs in the
- * engine worker (training, inference); scoring runs here, one image at a time, through the metrics
- * module. A method plugs in by supplying `adapt` (e.g. a training run that starts from the source
- * checkpoint and returns its own run folder); No-DA has none and predicts with the source model.
+ * Store-free: the app layer (src/main/app/run-album-job.ts) turns a project's rows into file paths and
+ * image keys and stores what comes back. Training runs as a 'train' session of the given host; scoring
+ * reads the label PNGs on the calling thread (the run session's worker), one image at a time, through the
+ * metrics module.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -17,12 +16,13 @@ import { decodeLabelPng, type LabelMap } from '../../media/label-png'
 import type { BackendChoice } from '../backend/backend-choice'
 import { UserEvaluation, type UserMetrics } from '../eval/user-metrics'
 import { resizeLabelsNearest } from '../eval/resize-nearest'
-import { chunkBatches, type InferItem } from '../infer/infer-request'
-import { startInferenceWorker, startTrainingWorker } from '../sessions/starters'
+import type { InferItem } from '../infer/infer-request'
+import { withCancel, type SessionHost } from '../sessions/session-host'
 import type { LossPoint } from '../runs/checkpoint-files'
 import type { FileProblem, LabelledFile } from '../runs/file-dataset'
 import { makeDirSync } from '../../files/make-dir'
-import type { StageStop } from '../../../shared/adaptation-guard'
+
+export { withCancel }
 
 /** The loss history of a training run folder, written once training ends (read by the studio). */
 export const LOSS_CURVE_FILE = 'loss-curve.json'
@@ -70,24 +70,23 @@ export interface ChainHooks {
   onSourceTrained?(r: { losses: LossPoint[]; seconds: number; backend: string }): void
 }
 
+/** The album to predict: its images (name = prediction stem, group for a context model), batch and folder. */
+export interface PredictStep {
+  outDir: string
+  items: (InferItem & { group?: number })[]
+  batch: number
+}
+
 /**
- * A method's adaptation step. It trains from the source run and predicts the album itself (into
- * `predict.outDir`, PIS test layout): an adapted model may carry a group context module, whose
- * predictions need the album's group batches and the adaptation run's own model layout.
+ * A step that trains from the source run and predicts the album itself, into `predict.outDir` (SegSort:
+ * its predictions come from k-NN voting, not from a checkpoint, so there is nothing to select).
  */
 export interface AdaptStep {
   run(
     sourceRunDir: string,
-    predict: ProjectRunPlan['predict'],
+    predict: PredictStep,
     hooks: ChainHooks,
-  ): Promise<{
-    runDir: string
-    status: 'done' | 'cancelled'
-    /** Stages the collapse detector stopped early. */
-    stops?: StageStop[]
-    /** False when no adapted model predicted the album (an early stage stopped): the source model predicts it. */
-    predicted?: boolean
-  }>
+  ): Promise<{ runDir: string; status: 'done' | 'cancelled' }>
 }
 
 /** A validation image to score: the key the caller knows it by, its GT mask and the prediction's stem. */
@@ -98,32 +97,9 @@ export interface ScoreItem {
   predName: string
 }
 
-export interface ProjectRunPlan {
-  backend: BackendChoice
-  /** Classes of the model and the masks (VOC: 21). */
-  numClasses: number
-  source: SourceStep
-  adapt: AdaptStep | null
-  predict: { outDir: string; items: InferItem[]; batch: number }
-  score: ScoreItem[]
-}
-
 export interface ScoredItem {
   key: number
   fiou: number
-}
-
-export interface ProjectRunOutcome {
-  status: 'done' | 'cancelled'
-  backend: string
-  /** Loss history of the source training (empty when a reused source run has none stored). */
-  losses: LossPoint[]
-  seconds: { source: number | null; adapt: number | null; predict: number | null; score: number | null }
-  metrics: UserMetrics | null
-  /** The items actually scored, in the order of `metrics.perImage`. */
-  scored: ScoredItem[]
-  /** Adaptation stages the collapse detector stopped early (empty when none did). */
-  stops: StageStop[]
 }
 
 const secondsSince = (t: number): number => (performance.now() - t) / 1000
@@ -150,40 +126,33 @@ export function writeLossCurve(runDir: string, losses: readonly LossPoint[]): vo
   writeFileAtomic(path.join(runDir, LOSS_CURVE_FILE), JSON.stringify(losses))
 }
 
-/** Runs `handle.cancel` when the signal aborts (also if it already has), until `done`. */
-export async function withCancel<T>(signal: AbortSignal, cancel: () => void, work: Promise<T>): Promise<T> {
-  const onAbort = (): void => cancel()
-  if (signal.aborted) onAbort()
-  signal.addEventListener('abort', onAbort)
-  try {
-    return await work
-  } finally {
-    signal.removeEventListener('abort', onAbort)
-  }
-}
-
-async function trainSource(
+/** Trains the source model into step.runDir (a 'train' session of `host`), resuming when asked. */
+export async function trainSource(
   step: SourceStep,
   t: SourceTraining,
   backend: BackendChoice,
   hooks: ChainHooks,
+  host: SessionHost,
 ): Promise<{ status: 'done' | 'cancelled' | 'killed'; losses: LossPoint[]; backend: string }> {
   let used: string = backend
-  const handle = startTrainingWorker(
+  const handle = host.run(
+    'train',
     {
-      runDir: step.runDir,
-      seed: t.seed,
-      steps: t.iterations,
-      batch: t.batch,
-      size: t.size,
-      width: t.width,
-      lr: t.lr,
-      checkpointEvery: t.checkpointEvery,
-      backend,
-      data: { kind: 'files', items: t.items, numClasses: t.numClasses },
+      config: {
+        runDir: step.runDir,
+        seed: t.seed,
+        steps: t.iterations,
+        batch: t.batch,
+        size: t.size,
+        width: t.width,
+        lr: t.lr,
+        checkpointEvery: t.checkpointEvery,
+        backend,
+        data: { kind: 'files', items: t.items, numClasses: t.numClasses },
+      },
+      resume: t.resume,
     },
     {
-      resume: t.resume,
       onStarted: (s) => {
         used = s.backend.name
         hooks.onBackend?.(s.backend.name)
@@ -212,44 +181,6 @@ async function trainSource(
   )
   const r = await withCancel(hooks.signal, () => handle.cancel(), handle.result)
   return { status: r.status, losses: r.losses, backend: used }
-}
-
-async function predict(
-  plan: ProjectRunPlan,
-  runDir: string,
-  hooks: ChainHooks,
-): Promise<'done' | 'cancelled'> {
-  const { outDir, items, batch } = plan.predict
-  makeDirSync(outDir)
-  hooks.onProgress({
-    phase: 'predict',
-    done: 0,
-    total: items.length,
-    loss: null,
-    rate: null,
-    etaSeconds: null,
-    message: `predicting ${items.length} album images`,
-  })
-  if (items.length === 0) return 'done'
-  const handle = startInferenceWorker(
-    { runDir, backend: plan.backend, albums: [{ outDir, batches: chunkBatches(items, batch) }] },
-    {
-      onStarted: (s) => hooks.onBackend?.(s.backend.name),
-      onProgress: (p) =>
-        hooks.onProgress({
-          phase: 'predict',
-          done: p.done,
-          total: p.total,
-          loss: null,
-          rate: p.imagesPerSecond,
-          etaSeconds: p.etaSeconds,
-          message: `image ${p.done}/${p.total}`,
-        }),
-      onProblem: (p) => hooks.onProblem(p),
-    },
-  )
-  const r = await withCancel(hooks.signal, () => handle.cancel(), handle.result)
-  return r.status
 }
 
 function readLabels(file: string): LabelMap {
@@ -311,71 +242,4 @@ export function scoreItems(
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e)
-}
-
-/** Runs the chain. Throws with a message naming what failed; a cancel returns status 'cancelled'. */
-export async function runProjectChain(plan: ProjectRunPlan, hooks: ChainHooks): Promise<ProjectRunOutcome> {
-  const seconds: ProjectRunOutcome['seconds'] = { source: null, adapt: null, predict: null, score: null }
-  let backend: string = plan.backend
-  const noteBackend = (name: string): void => {
-    backend = name
-    hooks.onBackend?.(name)
-  }
-  const chainHooks: ChainHooks = { ...hooks, onBackend: noteBackend }
-  let stops: StageStop[] = []
-  const cancelled = (losses: LossPoint[]): ProjectRunOutcome => ({
-    status: 'cancelled',
-    backend,
-    losses,
-    seconds,
-    metrics: null,
-    scored: [],
-    stops,
-  })
-
-  // 1. Source model.
-  let losses: LossPoint[]
-  if (plan.source.train) {
-    const t = performance.now()
-    const r = await trainSource(plan.source, plan.source.train, plan.backend, chainHooks)
-    seconds.source = secondsSince(t)
-    if (r.status !== 'done') return cancelled(r.losses)
-    losses = r.losses
-    writeLossCurve(plan.source.runDir, losses)
-    hooks.onSourceTrained?.({ losses, seconds: seconds.source, backend: r.backend })
-  } else {
-    losses = readLossCurve(plan.source.runDir)
-  }
-  if (hooks.signal.aborted) return cancelled(losses)
-
-  // 2+3. Adaptation, which predicts with its own model; or (No-DA) the source model predicts the album.
-  let t = performance.now()
-  if (plan.adapt) {
-    const r = await plan.adapt.run(plan.source.runDir, plan.predict, chainHooks)
-    seconds.adapt = secondsSince(t)
-    stops = r.stops ?? []
-    if (r.status !== 'done' || hooks.signal.aborted) return cancelled(losses)
-    if (r.predicted === false) {
-      t = performance.now()
-      const predicted = await predict(plan, plan.source.runDir, chainHooks)
-      seconds.predict = secondsSince(t)
-      if (predicted !== 'done' || hooks.signal.aborted) return cancelled(losses)
-    }
-  } else {
-    const predicted = await predict(plan, plan.source.runDir, chainHooks)
-    seconds.predict = secondsSince(t)
-    if (predicted !== 'done' || hooks.signal.aborted) return cancelled(losses)
-  }
-
-  // 4. Score the validation images.
-  t = performance.now()
-  const { metrics, scored } = scoreItems(plan.score, plan.predict.outDir, plan.numClasses, chainHooks)
-  seconds.score = secondsSince(t)
-  if (hooks.signal.aborted) return cancelled(losses)
-  if (scored.length === 0) {
-    throw new Error(
-      `none of the ${plan.score.length} validation images could be scored (see the job's problems for each file)`,
-    )
-  }
-  return { status: 'done', backend, losses, seconds, metrics, scored, stops }
 }

@@ -1,8 +1,9 @@
 /**
- * The SegSort run type's step in the project chain (project-run.ts's `AdaptStep`): from the source model's
- * checkpoint (backbone + PSP weights), train the embedding network on the source set, build the memory bank
- * and predict the album by clustering + k-NN voting, all in the engine worker; the chain then scores the
- * predictions like any other run. Store-free: the app layer gives file paths and image keys.
+ * The SegSort run type's step in a studio run (run-plan.ts; project-run.ts's `AdaptStep`): from the source
+ * model's checkpoint (backbone + PSP weights), train the embedding network on the source set, build the
+ * memory bank and predict the album by clustering + k-NN voting, all in one 'segsort' session of the given
+ * host; the run then scores the predictions like any other. SegSort has no snapshots to select (it predicts
+ * by k-NN, not with a checkpoint). Store-free: the app layer gives file paths and image keys.
  *
  * Memory bank: the source set's segments by default. The album's validation masks may be added as bank
  * entries (`validationBank`), but those masks are also what the run is scored on, so its metrics are then
@@ -10,13 +11,12 @@
  */
 import * as path from 'node:path'
 import type { BackendChoice } from '../backend/backend-choice'
-import type { AdaptStep, ChainHooks, ProjectRunPlan } from '../pipelines/project-run'
-import { withCancel } from '../pipelines/project-run'
+import type { AdaptStep, ChainHooks, PredictStep } from '../pipelines/project-run'
+import { withCancel, workerHost, type SessionHost } from '../sessions/session-host'
 import { latestCheckpoint } from '../runs/checkpoint-files'
 import type { LabelledFile } from '../runs/file-dataset'
 import { SEGSORT_DIR } from './bank-files'
 import type { BankFile, SegsortConfigInput, SegsortParams } from './segsort-config'
-import { startSegsortWorker } from '../sessions/starters'
 
 export interface ProjectSegsortOptions {
   /** The album run's folder: SegSort writes into <runDir>/segsort/. */
@@ -49,12 +49,12 @@ export function bankDescription(withValidation: boolean): string {
     : 'source segments only (the metrics are held out)'
 }
 
-export function projectSegsortStep(o: ProjectSegsortOptions): AdaptStep {
+export function projectSegsortStep(o: ProjectSegsortOptions, host: SessionHost = workerHost): AdaptStep {
   if (o.sourceKeys.length !== o.source.length) {
     throw new Error(`SegSort: ${o.sourceKeys.length} source keys for ${o.source.length} source files`)
   }
   return {
-    async run(sourceRunDir: string, predict: ProjectRunPlan['predict'], hooks: ChainHooks) {
+    async run(sourceRunDir: string, predict: PredictStep, hooks: ChainHooks) {
       const ckpt = latestCheckpoint(sourceRunDir)
       if (!ckpt) throw new Error(`${sourceRunDir}: the source model has no checkpoint to start SegSort from`)
       const runDir = segsortDirOf(o.runDir)
@@ -76,7 +76,7 @@ export function projectSegsortStep(o: ProjectSegsortOptions): AdaptStep {
         ],
         predict: { outDir: predict.outDir, images: o.target, batch: predict.batch },
       }
-      const handle = startSegsortWorker(config, {
+      const handle = host.run('segsort', config, {
         onStarted: (s) => hooks.onBackend?.(s.backend.name),
         onProgress: (p) => {
           const rate = p.msPerItem > 0 ? 1000 / p.msPerItem : null

@@ -9,7 +9,7 @@ import type { PseudoSummary } from '../methods/pseudo-labels'
 import type { FileProblem } from '../runs/file-dataset'
 import { defineSession } from './session'
 
-/** An album to predict with the trained model right after the last step (method pipelines, bench). */
+/** An album to predict with the trained model right after the last step (the methods bench). */
 export interface AdaptPredictAlbum {
   outDir: string
   images: { image: string; name: string; group?: number }[]

@@ -10,6 +10,7 @@ import { cosegSession } from './coseg'
 import { embedSession } from './embed'
 import { inferSession } from './infer'
 import { probeSession } from './probe'
+import { runSession } from './run'
 import { pthInferSession } from './pth-infer'
 import { segsortSession } from './segsort'
 import type { SessionDefinition, SessionEventBase } from './session'
@@ -27,6 +28,7 @@ export const SESSIONS = {
   coseg: cosegSession,
   segsort: segsortSession,
   probe: probeSession,
+  run: runSession,
 } as const
 
 export type SessionName = keyof typeof SESSIONS

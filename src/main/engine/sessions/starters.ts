@@ -24,12 +24,6 @@ export const startClusterWorker = (request: SessionInput<'cluster'>, opts: Optio
 export const startCosegWorker = (request: SessionInput<'coseg'>, opts: Options<'coseg'>) =>
   startSession('coseg', request, opts)
 
-export const startSnapshotWorker = (request: SessionInput<'snapshots'>, opts: Options<'snapshots'> = {}) =>
-  startSession('snapshots', request, opts)
-
-export const startSegsortWorker = (request: SessionInput<'segsort'>, opts: Options<'segsort'> = {}) =>
-  startSession('segsort', request, opts)
-
 export type TrainingWorkerOptions = Options<'train'> & { resume?: boolean }
 
 /** A training run; `resume` continues from the run folder's latest checkpoint. */

@@ -3,7 +3,7 @@
  * checkpoint the adapted chain started from is evaluated on the same validation parts as the adapted
  * snapshots (same division, same album batches — a model without group context batches the album as the
  * No-DA run's prediction does), so it competes in the selection and the run can keep it. Store-free and
- * tfjs-free: the work runs in the engine worker through evaluateStage.
+ * tfjs-free: the work runs in a session of the given host through evaluateStage.
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
@@ -13,6 +13,7 @@ import { latestCheckpoint } from '../runs/checkpoint-files'
 import { snapshotDirName } from './list-snapshots'
 import { SOURCE_ITERATION } from './select-snapshot'
 import { evaluateStage, type StageHooks, type StagePlan } from './stage-evaluation'
+import { workerHost, type SessionHost } from '../sessions/session-host'
 
 export interface SourceCandidate {
   status: 'done' | 'cancelled'
@@ -36,6 +37,7 @@ export async function evaluateSourceCandidate(
   sourceRunDir: string,
   outRoot: string,
   hooks: StageHooks,
+  host: SessionHost = workerHost,
 ): Promise<SourceCandidate> {
   const checkpointIteration = sourceCheckpointIteration(sourceRunDir)
   const ev = await evaluateStage(
@@ -47,6 +49,7 @@ export async function evaluateSourceCandidate(
       iterations: [checkpointIteration],
     },
     hooks,
+    host,
   )
   const p = ev.status === 'done' ? ev.points[0] : undefined
   // Its prediction files sit where iteration 0's belong (<outRoot>/000000), like every other point's.

@@ -2,7 +2,8 @@
  * Evaluating one stage's snapshots for an album, store-free (the app layer gives paths and ids and stores
  * what comes back): list the stage's snapshots, divide the labelled validation images into the selection
  * and report parts, evaluate every snapshot in the engine worker, and — once the app has chosen one —
- * predict the whole album with it. Nothing here loads tfjs: the work runs in the worker thread.
+ * predict the whole album with it. Nothing here loads tfjs: the work runs in a session of `host` (a fresh
+ * engine worker from the main thread, the worker's own thread inside a run session).
  */
 import * as path from 'node:path'
 import type { SnapshotPoint } from '../../../shared/snapshots'
@@ -11,8 +12,7 @@ import type { FileProblem } from '../runs/file-dataset'
 import { listSnapshots } from './list-snapshots'
 import type { SnapshotRequestInput } from './snapshot-request'
 import { divideValidation, type SplitParts } from './split-parts'
-import { startSnapshotWorker } from '../sessions/starters'
-import { withCancel } from '../pipelines/project-run'
+import { withCancel, workerHost, type SessionHost } from '../sessions/session-host'
 
 export interface StageValidationItem {
   /** The image id; the prediction stem is String(key). */
@@ -58,7 +58,11 @@ export function snapshotPredictionDir(outRoot: string, iteration: number): strin
   return path.join(outRoot, String(iteration).padStart(6, '0'))
 }
 
-export async function evaluateStage(plan: StagePlan, hooks: StageHooks): Promise<StageEvaluation> {
+export async function evaluateStage(
+  plan: StagePlan,
+  hooks: StageHooks,
+  host: SessionHost = workerHost,
+): Promise<StageEvaluation> {
   const kept = listSnapshots(plan.stageDir).iterations
   const iterations = plan.iterations ? kept.filter((it) => plan.iterations!.includes(it)) : kept
   if (iterations.length === 0) {
@@ -88,7 +92,7 @@ export async function evaluateStage(plan: StagePlan, hooks: StageHooks): Promise
   }
   const points: SnapshotPoint[] = []
   const perImage = new Map<number, Map<number, number>>()
-  const handle = startSnapshotWorker(request, {
+  const handle = host.run('snapshots', request, {
     onProgress: (p) => hooks.onProgress?.(p),
     onProblem: (p) => hooks.onProblem?.(p),
     onEvaluated: (e) => {
@@ -106,8 +110,10 @@ export async function predictWithSnapshot(
   iteration: number,
   outDir: string,
   hooks: StageHooks,
+  host: SessionHost = workerHost,
 ): Promise<'done' | 'cancelled'> {
-  const handle = startSnapshotWorker(
+  const handle = host.run(
+    'snapshots',
     {
       kind: 'predict',
       backend: plan.backend,

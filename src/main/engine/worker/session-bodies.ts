@@ -19,8 +19,10 @@ import { writeAlbumPredictions } from '../methods/predict-album'
 import { runTraining } from '../runs/train-loop'
 import { runSegsort } from '../segsort/segsort-run'
 import type { SessionEvent, SessionName, SessionRequest, SessionResult } from '../sessions/registry'
-import type { SessionBody } from '../sessions/session'
+import type { SessionBody, SessionContext } from '../sessions/session'
 import { runSnapshotRequest } from '../snapshots/evaluate-snapshots'
+import { runProjectPlan } from '../pipelines/run-plan'
+import { inThreadHost, type SessionBodies } from './in-thread-host'
 
 export const SESSION_BODIES: {
   [N in SessionName]: SessionBody<SessionRequest<N>, SessionEvent<N>, SessionResult<N>>
@@ -42,7 +44,8 @@ export const SESSION_BODIES: {
       onCheckpoint: (c) => emit({ type: 'checkpoint', ...c }),
       onPseudo: (summary) => emit({ type: 'pseudo', ...summary }),
       onProblem: (p) => emit({ type: 'problem', ...p }),
-      // Album predictions with the final model, before it is released (method pipelines, bench).
+      // Album predictions with the final model, before it is released (the methods bench; a studio run
+      // predicts once, after choosing a snapshot: pipelines/run-plan.ts).
       afterTraining: async (model) => {
         for (const album of predict?.albums ?? []) {
           if (shouldStop()) return
@@ -116,4 +119,30 @@ export const SESSION_BODIES: {
 
   // env as in a run: a run's backend comes from its config, so the probe reports that choice.
   probe: ({ force }) => selectBackend({ force, env: process.env }),
+
+  // A whole studio run in this one worker: every step is a session body called on this thread.
+  run: (plan, ctx) => runPlanHere(plan, ctx),
+}
+
+/** The run session's body: the plan's steps through the in-thread host; a cancel reaches them as a signal. */
+async function runPlanHere(
+  plan: SessionRequest<'run'>,
+  { shouldStop, emit }: SessionContext<SessionEvent<'run'>>,
+): Promise<SessionResult<'run'>> {
+  const stop = new AbortController()
+  // The cancel message only flips shouldStop(); the pipelines listen to an AbortSignal.
+  const poll = setInterval(() => {
+    if (shouldStop()) stop.abort()
+  }, 50)
+  try {
+    return await runProjectPlan(plan, inThreadHost(SESSION_BODIES as unknown as SessionBodies, shouldStop), {
+      signal: stop.signal,
+      onProgress: (p) => emit({ type: 'progress', ...p }),
+      onProblem: (p) => emit({ type: 'problem', ...p }),
+      onBackend: (name) => emit({ type: 'backend', name }),
+      onSourceTrained: (r) => emit({ type: 'sourceTrained', ...r }),
+    })
+  } finally {
+    clearInterval(poll)
+  }
 }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
+import { isMainThread, Worker, workerData as inheritedData } from 'node:worker_threads'
 
 export const WORKER_BASENAME = 'engine-worker'
 /** The data loader's entry (no tfjs): decodes and augments batches for a training thread. */
@@ -41,10 +41,32 @@ export function resolveWorkerEntry(
   return { file, code, eval: true }
 }
 
+/**
+ * One count for the whole process: the main thread makes the buffer and hands it to every engine worker
+ * (workerData.engineSpawns), so a worker that started workers of its own would count into it too.
+ */
+const spawns = new Int32Array(inheritedSpawnBuffer() ?? new SharedArrayBuffer(4))
+
+function inheritedSpawnBuffer(): SharedArrayBuffer | null {
+  if (isMainThread) return null
+  const b = (inheritedData as { engineSpawns?: unknown } | null)?.engineSpawns
+  return b instanceof SharedArrayBuffer ? b : null
+}
+
+/**
+ * Engine worker threads this process has started so far, from any thread (each boot loads tfjs and its
+ * backend again). Tests read it to check that a studio run is one worker session.
+ */
+export function engineWorkerSpawns(): number {
+  return Atomics.load(spawns, 0)
+}
+
 /** Starts the engine worker with `workerData`; `entry` overrides the entry file (tests). */
 export function spawnEngineWorker(workerData: unknown, entry?: string): Worker {
   const e = resolveWorkerEntry(entry)
-  return new Worker(e.code, { eval: e.eval, workerData, execArgv: [] })
+  Atomics.add(spawns, 0, 1)
+  const data = { ...(workerData as object), engineSpawns: spawns.buffer }
+  return new Worker(e.code, { eval: e.eval, workerData: data, execArgv: [] })
 }
 
 /** Starts the data worker (see data-worker.ts) with `workerData`. */

@@ -93,6 +93,7 @@ describe('group context in SegNet', () => {
       variant: 'ours',
       layout: 'transpose',
       intra: true,
+      fusion: 'replace',
     })
     expect(() => parseSegNetConfig({ context: { variant: 'ours' }, aux: false })).toThrow(ConfigError)
     expect(() => parseSegNetConfig({ context: { variant: 'ours' }, aux: false })).toThrow(

@@ -35,12 +35,16 @@ export class GoldenRunner {
   skipReason = ''
   private readonly dirs: string[] = []
 
-  /** Runs the golden script; null (skip) only when Debian's torch/torchvision are not installed. */
-  make(arch: string, h: number, w: number): Goldens | null {
+  /**
+   * Runs the golden script; null (skip) only when Debian's torch/torchvision are not installed. `evalOnly`:
+   * no training-step entries (for a model whose training path another test already covers).
+   */
+  make(arch: string, h: number, w: number, o: { evalOnly?: boolean } = {}): Goldens | null {
     if (this.skipReason) return null
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `pss-${arch}-`))
     this.dirs.push(dir)
-    const r = spawnSync(PYTHON, [SCRIPT, arch, dir, String(h), String(w)], { encoding: 'utf8' })
+    const args = [SCRIPT, arch, dir, String(h), String(w), ...(o.evalOnly ? ['eval-only'] : [])]
+    const r = spawnSync(PYTHON, args, { encoding: 'utf8' })
     if (r.error || r.status !== 0) {
       const msg = r.error ? String(r.error) : r.stderr
       if (/ENOENT|ModuleNotFoundError|No module named/.test(msg)) {
@@ -76,32 +80,42 @@ export interface StepCheck {
 }
 
 /**
- * One train-mode forward + backward of torchvision's reference criterion — CE(out) (+ 0.5·CE(aux)), ignore
- * 255, on logits resized as torchvision does — compared with the float64 golden.
+ * One forward + backward of torchvision's reference criterion — CE(out) (+ 0.5·CE(aux)), ignore 255, on
+ * logits resized as torchvision does — compared with the float64 golden. Train mode (BN batch statistics,
+ * running statistics updated) by default; `frozenBn`: BN in eval mode (the golden's frozen_… entries).
  */
-export async function trainStep(model: TorchvisionModel, g: Goldens): Promise<StepCheck> {
+export async function trainStep(
+  model: TorchvisionModel,
+  g: Goldens,
+  o: { frozenBn?: boolean } = {},
+): Promise<StepCheck> {
+  const frozen = o.frozenBn === true
   const x = nchwToNhwc(tensorOf(g, 'x'))
   const [n, h, w] = x.shape
   const labels = tf.tensor3d(tensorOf(g, 'labels').data, [n, h, w], 'int32')
   const { value, grads } = namedGrads(() => {
-    const { main, aux } = model.forward(x, true)
+    const { main, aux } = model.forward(x, !frozen)
     const ce = crossEntropyIgnore(resizeBilinearTorch(main, h, w, false), labels)
     if (!aux) return ce
     return ce.add(crossEntropyIgnore(resizeBilinearTorch(aux, h, w, false), labels).mul(0.5)) as tf.Scalar
   }, model.params.trainableVariables())
   const loss = (await value.data())[0] as number
-  const wantLoss = tensorOf(g, 'loss').data[0] as number
+  const wantLoss = tensorOf(g, frozen ? 'frozen_loss' : 'loss').data[0] as number
   const out: StepCheck = { lossErr: Math.abs(loss - wantLoss) / Math.abs(wantLoss), grads: [], running: [] }
+  const [gradPrefix, f32Prefix] = frozen ? ['frozen_grad:', 'frozen_f32grad:'] : ['grad:', 'f32grad:']
   for (const [name, t] of g.golden) {
-    if (name.startsWith('grad:')) {
-      const key = name.slice('grad:'.length)
+    if (name.startsWith(gradPrefix)) {
+      const key = name.slice(gradPrefix.length)
       const layout = model.torchLayout(key)
       const mine = grads[key]
       if (!layout || !mine) throw new Error(`model has no gradient for ${key}`)
       const want = torchToTfjsValues(t.data, t.shape, layout)
-      const torch32 = relMaxDiff(torchToTfjsValues(tensorOf(g, `f32grad:${key}`).data, t.shape, layout), want)
+      const torch32 = relMaxDiff(
+        torchToTfjsValues(tensorOf(g, `${f32Prefix}${key}`).data, t.shape, layout),
+        want,
+      )
       out.grads.push({ key, err: relMaxDiff(await mine.data(), want), torch32 })
-    } else if (name.startsWith('after:')) {
+    } else if (!frozen && name.startsWith('after:')) {
       const key = name.slice('after:'.length)
       out.running.push({ key, err: relMaxDiff(await model.params.variable(key).data(), t.data) })
     }

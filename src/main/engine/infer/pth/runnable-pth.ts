@@ -1,6 +1,6 @@
 /**
  * Which PyTorch checkpoints `predict --model FILE.pth` can run: a torchvision segmentation model whose
- * architecture exists in tfjs (LR-ASPP and DeepLabV3 on MobileNetV3-Large). Reading and detection are pure
+ * architecture exists in tfjs (LR-ASPP and DeepLabV3 on MobileNetV3-Large, DeepLabV3 on ResNet-50/101). Reading and detection are pure
  * TypeScript (no tfjs), so the CLI checks a file on its own thread before it starts the worker or creates
  * the output folder, and the worker checks again before it builds the model.
  */
@@ -15,7 +15,12 @@ import type { TorchArch } from '../../models/torch/architecture-specs'
 import type { StateDict } from '../../models/torch/state-dict'
 
 /** Architectures with a tfjs implementation (src/main/engine/models/torchvision/). */
-export const RUNNABLE_TORCH_ARCHS = ['lraspp_mobilenet_v3_large', 'deeplabv3_mobilenet_v3_large'] as const
+export const RUNNABLE_TORCH_ARCHS = [
+  'lraspp_mobilenet_v3_large',
+  'deeplabv3_mobilenet_v3_large',
+  'deeplabv3_resnet50',
+  'deeplabv3_resnet101',
+] as const
 export type RunnableTorchArch = (typeof RUNNABLE_TORCH_ARCHS)[number]
 
 export function isRunnableArch(arch: TorchArch): arch is RunnableTorchArch {

@@ -94,6 +94,10 @@ export class LrasppMobileNetV3Large extends TorchvisionModelBase implements Segm
     return { f, head: lrasppHead(this.tp, f, this.config.numClasses, training) }
   }
 
+  protected backboneOut(x: tf.Tensor4D): tf.Tensor4D {
+    return mobilenetV3LargeFeatures(this.tp, 'backbone', x, false).high
+  }
+
   forward(x: tf.Tensor4D, training: boolean): SegOutputs {
     const main = tf.tidy(() => this.run(x, training).head.logits)
     return { main, aux: null }

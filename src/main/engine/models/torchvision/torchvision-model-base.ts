@@ -1,14 +1,13 @@
 /**
  * What the torchvision segmentation models here share besides their heads: a parameter store named by
  * the torchvision state-dict keys, loading a `.pth` state dict by those names, the pooled backbone
- * embedding used for clustering, and disposal.
+ * embedding used for clustering (of the subclass's last backbone stage), and disposal.
  */
 import * as tf from '@tensorflow/tfjs'
 import { Rng } from '../../train/rng'
 import { ParamStore } from '../params'
 import type { StateDict } from '../torch/state-dict'
 import { loadTorchStateDict } from './load-state-dict'
-import { mobilenetV3LargeFeatures } from './mobilenet-v3-large'
 import { TorchParams, type TorchLayout } from './torch-layers'
 
 /** `numClasses` (default 21, VOC's) checked to fit a uint8 label map; `model` names the model in the error. */
@@ -59,11 +58,12 @@ export abstract class TorchvisionModelBase {
     return this.tp.layout(key)
   }
 
+  /** The backbone's last stage (MobileNetV3's 960-channel map, ResNet's layer4) in eval mode; inside a tidy. */
+  protected abstract backboneOut(x: tf.Tensor4D): tf.Tensor4D
+
   /** The backbone's last-stage features, globally average-pooled (eval mode). */
   embed(x: tf.Tensor4D): tf.Tensor2D {
-    return tf.tidy(
-      () => mobilenetV3LargeFeatures(this.tp, 'backbone', x, false).high.mean([1, 2]) as tf.Tensor2D,
-    )
+    return tf.tidy(() => this.backboneOut(x).mean([1, 2]) as tf.Tensor2D)
   }
 
   dispose(): void {
