@@ -72,6 +72,7 @@ export const METHOD_NAMES = [
   'inspectSourceModel',
   'downloadTorchvisionModel',
   'farmStatus',
+  'startRuns',
   'setFarm',
 ] as const satisfies readonly ApiMethod[]
 

@@ -52,6 +52,7 @@ import {
   type RunImageMetric,
   type RunSummary,
   type StartedRun,
+  type StartedRuns,
 } from './runs'
 import { SELECTION_MODES, type RunSnapshots } from './snapshots'
 import { COSEG_SETTING_RANGES } from './coseg'
@@ -218,6 +219,28 @@ export const apiSchemas = {
        * (engine/methods/registry.ts, e.g. {"seg": {"lr": 0.01}} or {"entMain": 0.01}); every stage must accept them.
        */
       methodConfig: z.record(z.string(), z.unknown()).optional(),
+    })
+    .strict(),
+  /**
+   * The same run on many albums (default: every album of the project), e.g. "Personalize every album".
+   * An album that cannot be run (no validation masks yet, …) is left out with the reason; the rest start.
+   * In farm mode the runs go to the farm's workers side by side.
+   */
+  startRuns: z
+    .object({
+      albumIds: z.array(id).min(1).max(10_000).optional(),
+      method: z.enum(RUN_METHODS),
+      iterations: z.number().int().min(1).max(200_000).optional(),
+      adaptIterations: z.number().int().min(1).max(200_000).optional(),
+      size: z
+        .number()
+        .int()
+        .min(16)
+        .max(512)
+        .refine((s) => s % 8 === 0, 'size must be a multiple of 8')
+        .optional(),
+      seed: z.number().int().min(0).max(0xffffffff).optional(),
+      selection: z.enum(SELECTION_MODES).optional(),
     })
     .strict(),
   /** Album runs of one album, or every run (source models included), newest first. */
@@ -507,6 +530,7 @@ export interface ApiResults {
 
   // ---------- runs, metrics and results ----------
   startRun: StartedRun
+  startRuns: StartedRuns
   listRuns: RunSummary[]
   getRun: RunDetail
   runImageMetrics: RunImageMetric[]

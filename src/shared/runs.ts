@@ -142,6 +142,12 @@ export interface StartedRun {
   runId: number
 }
 
+/** A run started on many albums at once: the runs started, and the albums left out with the reason. */
+export interface StartedRuns {
+  started: (StartedRun & { albumId: number })[]
+  skipped: { albumId: number; album: string; reason: string }[]
+}
+
 export interface RunSummary {
   id: number
   kind: RunKind

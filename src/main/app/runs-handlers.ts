@@ -5,7 +5,13 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { predictionRef, type RunDetail, type RunImageMetric, type RunSummary } from '../../shared/runs'
+import {
+  predictionRef,
+  type RunDetail,
+  type RunImageMetric,
+  type RunSummary,
+  type StartedRuns,
+} from '../../shared/runs'
 import { latestAdaptCheckpoint } from '../engine/api'
 import { readLossCurve } from '../engine/api'
 import { MetricsRepo } from '../project/metrics-repo'
@@ -13,9 +19,11 @@ import type { Project } from '../project/project'
 import { RunsRepo, type RunRow } from '../project/runs-repo'
 import { parseJson } from '../project/db'
 import type { HandlerContext, HandlerGroup } from './handler-context'
-import { liveRuns, startAlbumRun } from './run-jobs'
+import { liveRuns, startAlbumRun, type RunJobDeps } from './run-jobs'
+import { InvalidInputError } from '../project/errors'
+import type { ApiParsedArgs } from '../../shared/api'
 
-type RunsMethods = 'startRun' | 'listRuns' | 'getRun' | 'runImageMetrics' | 'deleteRun'
+type RunsMethods = 'startRun' | 'startRuns' | 'listRuns' | 'getRun' | 'runImageMetrics' | 'deleteRun'
 
 interface Repos {
   project: Project
@@ -111,19 +119,40 @@ function detail(r: Repos, runId: number): RunDetail {
   }
 }
 
+function runDeps(ctx: HandlerContext): RunJobDeps {
+  return {
+    project: ctx.project(),
+    jobs: ctx.jobs(),
+    backend: async () => (await ctx.backend()).name,
+    emit: (e) => ctx.emit('run', e),
+    farm: () => ctx.farm(),
+  }
+}
+
+/**
+ * The same run on many albums: each album's run is checked and started as `startRun` would; an album that
+ * cannot be run is left out with the reason (a bad argument for one album is not a failure of the batch).
+ */
+function startRunsOnAlbums(ctx: HandlerContext, a: ApiParsedArgs<'startRuns'>): StartedRuns {
+  const project = ctx.project()
+  const albums = a.albumIds ? a.albumIds.map((id) => project.albums.get(id)) : project.albums.list()
+  const { albumIds: _ids, ...run } = a
+  const out: StartedRuns = { started: [], skipped: [] }
+  for (const album of albums) {
+    try {
+      out.started.push({ albumId: album.id, ...startAlbumRun(runDeps(ctx), { ...run, albumId: album.id }) })
+    } catch (e) {
+      if (!(e instanceof InvalidInputError)) throw e
+      out.skipped.push({ albumId: album.id, album: album.name, reason: e.message })
+    }
+  }
+  return out
+}
+
 export function runsHandlers(ctx: HandlerContext): HandlerGroup<RunsMethods> {
   return {
-    startRun: (a) =>
-      startAlbumRun(
-        {
-          project: ctx.project(),
-          jobs: ctx.jobs(),
-          backend: async () => (await ctx.backend()).name,
-          emit: (e) => ctx.emit('run', e),
-          farm: () => ctx.farm(),
-        },
-        a,
-      ),
+    startRun: (a) => startAlbumRun(runDeps(ctx), a),
+    startRuns: (a) => startRunsOnAlbums(ctx, a),
     listRuns: (a) => {
       const r = repos(ctx.project())
       if (a.albumId !== undefined) ctx.project().albums.get(a.albumId) // NOT_FOUND for a missing album

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
-import { JobStatus, type Album } from '../../../shared/api'
-import { isRunMethod, RUN_DEFAULTS, RUN_METHODS, type RunDetail } from '../../../shared/runs'
+import { isFinalJobStatus, JobStatus, type Album } from '../../../shared/api'
+import { isRunMethod, RUN_DEFAULTS, RUN_METHODS, type RunDetail, type RunMethod } from '../../../shared/runs'
 import { STUDIO_METHODS } from '../../../shared/methods'
 import { ApiError } from '../../app/api-error'
 import type { Studio } from '../../app/studio'
@@ -90,7 +90,9 @@ Progress goes to stderr; Ctrl-C cancels the run.
 
 Options:
   --project DIR     the project
-  --album NAME      the album (its name, or its PIS user id such as id1)
+  --album NAME      the album (its name, or its PIS user id such as id1); \`all\`: every album of the project
+                    (those that cannot run, e.g. without validation masks, are named and left out; in farm
+                    mode the runs go to the farm side by side)
   --method M        one of:
 ${methodHelp()}
   --iterations N    source-model training iterations (default ${RUN_DEFAULTS.iterations})
@@ -128,6 +130,14 @@ Exit code: 0 when the run finished, 1 when it failed or was cancelled, 2 for a b
     const seed = positiveInt(opts.seed, 'seed', 0, 0xffffffff)
     const sourceModelId = positiveInt(opts['source-model'], 'source-model', 1, Number.MAX_SAFE_INTEGER)
 
+    if (albumName === 'all') {
+      return runOnEveryAlbum(
+        project,
+        { method, iterations, adaptIterations, size, seed },
+        opts.json === true,
+        io,
+      )
+    }
     const { job, run } = await withStudio('cli', async (studio) => {
       await studio.openProjectPath(project)
       const album = await findAlbum(studio, albumName)
@@ -161,4 +171,57 @@ Exit code: 0 when the run finished, 1 when it failed or was cancelled, 2 for a b
     }
     return EXIT_OK
   },
+}
+
+/** `--album all`: the run on every album at once, waited for together; one summary line (or JSON) per run. */
+async function runOnEveryAlbum(
+  project: string,
+  run: {
+    method: RunMethod
+    iterations?: number | undefined
+    adaptIterations?: number | undefined
+    size?: number | undefined
+    seed?: number | undefined
+  },
+  json: boolean,
+  io: CliIo,
+): Promise<number> {
+  const args = Object.fromEntries(Object.entries(run).filter(([, v]) => v !== undefined)) as typeof run
+  const { started, skipped, runs } = await withStudio('cli', async (studio) => {
+    await studio.openProjectPath(project)
+    const r = await studio.api.startRuns(args)
+    for (const s of r.skipped) io.err(`left out "${s.album}": ${s.reason}`)
+    const cancel = (): void => {
+      io.err(`Cancelling ${r.started.length} runs…`)
+      for (const s of r.started) void studio.api.cancelJob({ jobId: s.jobId }).catch(() => undefined)
+    }
+    io.signal.addEventListener('abort', cancel, { once: true })
+    try {
+      let last = 0
+      for (;;) {
+        const jobs = await Promise.all(r.started.map((s) => studio.api.getJob({ jobId: s.jobId })))
+        if (jobs.every((j) => isFinalJobStatus(j.status))) break
+        if (Date.now() - last > 2000) {
+          last = Date.now()
+          const done = jobs.filter((j) => isFinalJobStatus(j.status)).length
+          io.err(
+            `${done}/${jobs.length} runs ended · ${jobs.filter((j) => j.status === JobStatus.Running).length} running`,
+          )
+        }
+        await new Promise((res) => setTimeout(res, 500))
+      }
+    } finally {
+      io.signal.removeEventListener('abort', cancel)
+    }
+    const runs = await Promise.all(r.started.map((s) => studio.api.getRun({ runId: s.runId })))
+    return { ...r, runs }
+  })
+  if (json) printJson(io, { runs, skipped })
+  else for (const r of runs) printRunDetail(r, io)
+  const failed = runs.filter((r) => r.status !== 'done')
+  for (const r of failed)
+    io.err(
+      `pss-studio run: run #${r.id} on "${r.albumName ?? '?'}" ${r.status}${r.error ? `: ${r.error}` : ''}`,
+    )
+  return failed.length > 0 || started.length === 0 ? EXIT_FAILURE : EXIT_OK
 }
