@@ -149,8 +149,9 @@ export const FdaMethodSchema = z
 /**
  * MRNet: memory regularisation KL(m‖p_main) + KL(m‖p_aux), m = softmax(0.5·aux + main) detached, λ 0.1.
  * Stage 2 (`stage: 2`, from a stage-1 run): rectified pseudo-label CE·exp(−KL) + KL, aux weight 0.5, with
- * the source CE kept (the album alone is small). `adversarial` adds AdaptSeg's output-space discriminators
- * to stage 1, as the MRNet code does (docs/method.md lists only the memory term, so it is off by default).
+ * the source CE kept (the album alone is small). Stage 1 also trains AdaptSeg's output-space discriminators
+ * (`adversarial`, on by default): the released MRNet (Seg-Uncertainty train_ms.py) is AdaptSegNet plus the
+ * memory term, and docs/method.md's baseline recipe keeps its adversarial branch.
  */
 export const MrnetMethodSchema = z
   .object({
@@ -158,7 +159,7 @@ export const MrnetMethodSchema = z
     ...common,
     stage: z.union([z.literal(1), z.literal(2)]).default(1),
     memory: weight.default(0.1),
-    adversarial: z.boolean().default(false),
+    adversarial: z.boolean().default(true),
     ...dOpt,
     ...adventWeights,
     rectifiedAux: weight.default(0.5),
