@@ -6,76 +6,40 @@
  * folder, and MRNet — which needs an aux head — is accepted. imported-source.test.ts covers the rest of the
  * imported-model path with LR-ASPP.
  */
-import { execFileSync } from 'node:child_process'
-import * as fs from 'node:fs'
-import * as os from 'node:os'
-import * as path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { generateSyntheticBenchmark } from '../../../../src/main/datasets/synthetic'
 import { parseAdaptConfig, type AdaptConfigInput } from '../../../../src/main/engine/methods/adapt-config'
 import { runAdaptation, type AdaptStarted } from '../../../../src/main/engine/methods/adapt-loop'
 import type { PthSource } from '../../../../src/main/engine/methods/source-model'
 import { loadRunModel } from '../../../../src/main/engine/infer/load-run-model'
 import type { SegmentationModel } from '../../../../src/main/engine/models/segnet'
 import { DeepLabV3ResNet } from '../../../../src/main/engine/models/torchvision/deeplabv3-resnet'
-import { sha256File } from '../../../../src/main/engine/models/torch/inspect-pth'
-import { vocLabelledFiles } from '../../../../src/main/engine/pipelines/voc-source'
-import { listPisAlbums } from '../../../../src/main/engine/pipelines/pis-albums'
 import { torchUnavailable } from '../torch/python-fixtures'
 import { useBackend } from '../helpers'
+import { importedFixture, type ImportedFixture } from './imported-fixture'
 
 const noTorch = torchUnavailable()
-let tmp = ''
+let fx: ImportedFixture
 let pth: PthSource
-let source: { image: string; mask: string }[] = []
-let target: { image: string; name: string }[] = []
 
 beforeAll(async () => {
   if (noTorch) return
   await useBackend('wasm')
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-imported-r50-'))
-  const file = path.join(tmp, 'deeplabv3_resnet50.pth')
-  execFileSync(
-    '/usr/bin/python3',
-    [
-      '-c',
-      'import sys, torch; from torchvision.models import segmentation as s; torch.manual_seed(3); ' +
-        'torch.save(s.deeplabv3_resnet50(weights=None, weights_backbone=None, num_classes=21, aux_loss=True).state_dict(), sys.argv[1])',
-      file,
-    ],
-    { stdio: 'pipe', timeout: 120_000 },
-  )
-  pth = { kind: 'pth', file, arch: 'deeplabv3_resnet50', sha256: await sha256File(file), aux: true }
-  const bench = path.join(tmp, 'bench')
-  await generateSyntheticBenchmark({ out: bench, preset: 'tiny', seed: 1 })
-  source = vocLabelledFiles(bench, 'train').slice(0, 4)
-  target = listPisAlbums(bench)[0]!
-    .images.slice(0, 4)
-    .map((i) => ({ image: i.file, name: i.name }))
+  fx = await importedFixture({
+    prefix: 'pss-imported-r50-',
+    arch: 'deeplabv3_resnet50',
+    builderArgs: ', aux_loss=True',
+    aux: true,
+    images: 4,
+    steps: 2,
+  })
+  ;({ pth } = fx)
 }, 240_000)
 
-afterAll(() => {
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
-})
+afterAll(() => fx?.remove())
 
-function config(name: string, extra: Partial<AdaptConfigInput> = {}): AdaptConfigInput {
-  return {
-    runDir: path.join(tmp, 'runs', name),
-    seed: 5,
-    steps: 2,
-    batch: 2,
-    size: 32,
-    width: 16,
-    ndf: 8,
-    backend: 'wasm',
-    source,
-    target,
-    init: pth,
-    method: { kind: 'advent' },
-    ...extra,
-  }
-}
+const config = (name: string, extra: Partial<AdaptConfigInput> = {}): AdaptConfigInput =>
+  fx.config(name, extra)
 
 async function logitsOf(model: SegmentationModel): Promise<Float32Array> {
   const x = tf.randomNormal([2, 40, 40, 3], 0, 1, 'float32', 11) as tf.Tensor4D

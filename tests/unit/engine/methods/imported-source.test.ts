@@ -6,13 +6,9 @@
  * album prediction load it. A pth-source folder (the studio's "source run" of an imported model) loads the
  * .pth itself; a changed file, OURS and MRNet are refused with messages that say why.
  */
-import { execFileSync } from 'node:child_process'
-import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { generateSyntheticBenchmark } from '../../../../src/main/datasets/synthetic'
 import { parseAdaptConfig, type AdaptConfigInput } from '../../../../src/main/engine/methods/adapt-config'
 import { runAdaptation, type AdaptStarted } from '../../../../src/main/engine/methods/adapt-loop'
 import { buildSegmenter, loadPthSource } from '../../../../src/main/engine/methods/build-segmenter'
@@ -21,63 +17,34 @@ import { loadRunModel } from '../../../../src/main/engine/infer/load-run-model'
 import { contextOf } from '../../../../src/main/engine/models/config'
 import type { SegmentationModel } from '../../../../src/main/engine/models/segnet'
 import { LrasppMobileNetV3Large } from '../../../../src/main/engine/models/torchvision/lraspp'
-import { sha256File } from '../../../../src/main/engine/models/torch/inspect-pth'
-import { vocLabelledFiles } from '../../../../src/main/engine/pipelines/voc-source'
-import { listPisAlbums } from '../../../../src/main/engine/pipelines/pis-albums'
 import { torchUnavailable } from '../torch/python-fixtures'
 import { useBackend } from '../helpers'
+import { importedFixture, type ImportedFixture } from './imported-fixture'
 
 const noTorch = torchUnavailable()
+let fx: ImportedFixture
 let tmp = ''
 let pth: PthSource
-let source: { image: string; mask: string }[] = []
-let target: { image: string; name: string }[] = []
 
 beforeAll(async () => {
   if (noTorch) return
   await useBackend('wasm')
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pss-imported-'))
-  const file = path.join(tmp, 'lraspp.pth')
-  execFileSync(
-    '/usr/bin/python3',
-    [
-      '-c',
-      'import sys, torch; from torchvision.models import segmentation as s; torch.manual_seed(3); ' +
-        'torch.save(s.lraspp_mobilenet_v3_large(weights=None, weights_backbone=None, num_classes=21).state_dict(), sys.argv[1])',
-      file,
-    ],
-    { stdio: 'pipe', timeout: 120_000 },
-  )
-  pth = { kind: 'pth', file, arch: 'lraspp_mobilenet_v3_large', sha256: await sha256File(file), aux: false }
-  const bench = path.join(tmp, 'bench')
-  await generateSyntheticBenchmark({ out: bench, preset: 'tiny', seed: 1 })
-  source = vocLabelledFiles(bench, 'train').slice(0, 6)
-  target = listPisAlbums(bench)[0]!
-    .images.slice(0, 6)
-    .map((i) => ({ image: i.file, name: i.name }))
+  fx = await importedFixture({
+    prefix: 'pss-imported-',
+    arch: 'lraspp_mobilenet_v3_large',
+    fileName: 'lraspp.pth',
+
+    aux: false,
+    images: 6,
+    steps: 3,
+  })
+  ;({ tmp, pth } = fx)
 }, 240_000)
 
-afterAll(() => {
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
-})
+afterAll(() => fx?.remove())
 
-function config(name: string, extra: Partial<AdaptConfigInput> = {}): AdaptConfigInput {
-  return {
-    runDir: path.join(tmp, 'runs', name),
-    seed: 5,
-    steps: 3,
-    batch: 2,
-    size: 32,
-    width: 16,
-    ndf: 8,
-    backend: 'wasm',
-    source,
-    target,
-    init: pth,
-    method: { kind: 'advent' },
-    ...extra,
-  }
-}
+const config = (name: string, extra: Partial<AdaptConfigInput> = {}): AdaptConfigInput =>
+  fx.config(name, extra)
 
 /** A fixed normalised input batch. */
 function probeInput(): tf.Tensor4D {
