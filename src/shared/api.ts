@@ -106,6 +106,25 @@ const FiouRangeFilter = z
   .strict()
   .refine((r) => r.min <= r.max, { message: 'fiou.min is above fiou.max' })
 
+/** The settings of a run that startRun and startRuns share (defaults: RUN_DEFAULTS in shared/runs.ts). */
+const runSettings = {
+  method: z.enum(RUN_METHODS),
+  iterations: z.number().int().min(1).max(200_000).optional(),
+  /** Iterations of each adaptation stage (methods other than noda). */
+  adaptIterations: z.number().int().min(1).max(200_000).optional(),
+  /** Training crop and inference side: a multiple of 8, 16–512. */
+  size: z
+    .number()
+    .int()
+    .min(16)
+    .max(512)
+    .refine((s) => s % 8 === 0, 'size must be a multiple of 8')
+    .optional(),
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+  /** Which snapshot the run uses (shared/snapshots.ts); default: heldout with ≥ 6 labelled validation images, else last. */
+  selection: z.enum(SELECTION_MODES).optional(),
+}
+
 export const apiSchemas = {
   /** Version, mode (electron/browser/cli), capabilities, the open project. */
   appInfo: z.object({}).strict(),
@@ -188,19 +207,7 @@ export const apiSchemas = {
   startRun: z
     .object({
       albumId: id,
-      method: z.enum(RUN_METHODS),
-      iterations: z.number().int().min(1).max(200_000).optional(),
-      /** Iterations of each adaptation stage (methods other than noda). */
-      adaptIterations: z.number().int().min(1).max(200_000).optional(),
-      /** Training crop and inference side: a multiple of 8, 16–512. */
-      size: z
-        .number()
-        .int()
-        .min(16)
-        .max(512)
-        .refine((s) => s % 8 === 0, 'size must be a multiple of 8')
-        .optional(),
-      seed: z.number().int().min(0).max(0xffffffff).optional(),
+      ...runSettings,
       /** The labelled source dataset to train on; default: the project's only (or first) labelled one. */
       sourceId: id.optional(),
       /**
@@ -208,8 +215,6 @@ export const apiSchemas = {
        * it; the adaptive methods adapt it (they still need the labelled source set for their source loss).
        */
       sourceModelId: id.optional(),
-      /** Which snapshot the run uses (shared/snapshots.ts); default: heldout with ≥ 6 labelled validation images, else last. */
-      selection: z.enum(SELECTION_MODES).optional(),
       /** Keep a snapshot every this many iterations in each trained stage; default ⌈stage iterations / 10⌉. */
       snapshotEvery: z.number().int().min(1).max(200_000).optional(),
       /** SegSort only: the memory bank (shared/explain.ts); default 'source' (held-out metrics). */
@@ -229,18 +234,7 @@ export const apiSchemas = {
   startRuns: z
     .object({
       albumIds: z.array(id).min(1).max(10_000).optional(),
-      method: z.enum(RUN_METHODS),
-      iterations: z.number().int().min(1).max(200_000).optional(),
-      adaptIterations: z.number().int().min(1).max(200_000).optional(),
-      size: z
-        .number()
-        .int()
-        .min(16)
-        .max(512)
-        .refine((s) => s % 8 === 0, 'size must be a multiple of 8')
-        .optional(),
-      seed: z.number().int().min(0).max(0xffffffff).optional(),
-      selection: z.enum(SELECTION_MODES).optional(),
+      ...runSettings,
     })
     .strict(),
   /** Album runs of one album, or every run (source models included), newest first. */

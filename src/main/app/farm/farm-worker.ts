@@ -148,9 +148,11 @@ export function startFarmWorker(o: FarmWorkerOptions): FarmWorkerHandle {
   const processor = async (job: Job, _token?: string, signal?: AbortSignal): Promise<FarmOutcome> => {
     let data: FarmJob
     let prepared: { request: unknown; resumed: boolean }
+    let root: string
     try {
       data = parseFarmJob(job.data)
-      prepared = prepareRequest(data, mapProjectDir(data.projectDir, o.maps))
+      root = mapProjectDir(data.projectDir, o.maps)
+      prepared = prepareRequest(data, root)
     } catch (e) {
       // A job this worker must not run is refused for good: retrying it elsewhere changes nothing.
       throw new UnrecoverableError(message(e))
@@ -190,7 +192,6 @@ export function startFarmWorker(o: FarmWorkerOptions): FarmWorkerHandle {
           `${name} lost the lock of run ${data.runId}; the worker that holds it continues from its checkpoint`,
         )
       if (abort.signal.aborted) throw new UnrecoverableError(`run ${data.runId} was cancelled`)
-      const root = mapProjectDir(data.projectDir, o.maps)
       const outcome: FarmOutcome = {
         worker: name,
         attempt: job.attemptsMade + 1,
